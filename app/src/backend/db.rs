@@ -1,0 +1,226 @@
+//! The one storage layer, over SQLite (embedded, the default) and PostgreSQL.
+//!
+//! Queries are written once against sqlx's `Any` driver: integers, text and bytes only,
+//! `$1` placeholders (SQLite honours them by number), instants as integer microseconds UTC
+//! ([`Timestamp`](crate::domain::time::Timestamp)). What only PostgreSQL has sits in small
+//! branches on [`DbKind`].
+//!
+//! Tenant isolation has two locks. The first: every query of tenant data filters by the
+//! tenant of the session. The second, on PostgreSQL: row-level security, enabled and forced
+//! on every tenant table, reading the tenant from `app.tenant_id`, which
+//! [`Db::begin_for_tenant`] sets for its transaction only. A query that forgets its tenant
+//! filter therefore returns nothing there instead of another company's rows.
+
+use crate::domain::ids::TenantId;
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::migrate::Migrator;
+use sqlx::{Any, AnyPool, Executor, Transaction};
+use std::str::FromStr;
+use std::time::Duration;
+
+static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("../migrations/sqlite");
+static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("../migrations/postgres");
+
+/// Which database a URL selects.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DbKind {
+    Sqlite,
+    Postgres,
+}
+
+impl DbKind {
+    pub fn from_url(url: &str) -> Result<DbKind, DbError> {
+        if url.starts_with("sqlite:") {
+            Ok(DbKind::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(DbKind::Postgres)
+        } else {
+            Err(DbError::UnsupportedUrl)
+        }
+    }
+
+    /// The name reported by `/healthz`.
+    pub fn name(self) -> &'static str {
+        match self {
+            DbKind::Sqlite => "sqlite",
+            DbKind::Postgres => "postgres",
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error(
+        "DATABASE_URL must start with sqlite: or postgres:// (データベースURLは sqlite: または postgres:// で始めてください)"
+    )]
+    UnsupportedUrl,
+    #[error("cannot create the database folder {path}: {source}")]
+    CreateDir {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Sqlx(#[from] sqlx::Error),
+    #[error(transparent)]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+/// A pool of connections to the configured database.
+#[derive(Clone, Debug)]
+pub struct Db {
+    pool: AnyPool,
+    kind: DbKind,
+}
+
+impl Db {
+    /// Connects, creating the SQLite file (and its folder) when missing. Does not migrate.
+    pub async fn connect(url: &str) -> Result<Db, DbError> {
+        sqlx::any::install_default_drivers();
+        let kind = DbKind::from_url(url)?;
+        let url = match kind {
+            DbKind::Sqlite => prepare_sqlite_url(url)?,
+            DbKind::Postgres => url.to_owned(),
+        };
+        let options = AnyConnectOptions::from_str(&url)?;
+        let pool = AnyPoolOptions::new()
+            // SQLite has one writer at a time; a few connections serve reads under WAL.
+            .max_connections(match kind {
+                DbKind::Sqlite => 8,
+                DbKind::Postgres => 16,
+            })
+            .acquire_timeout(Duration::from_secs(10))
+            .after_connect(move |conn, _meta| {
+                Box::pin(async move {
+                    if kind == DbKind::Sqlite {
+                        // Durability and integrity first: WAL for concurrent readers,
+                        // every commit synced, foreign keys enforced, and a writer waits
+                        // for the lock instead of failing at once.
+                        conn.execute(
+                            "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
+                             PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;",
+                        )
+                        .await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect_with(options)
+            .await?;
+        Ok(Db { pool, kind })
+    }
+
+    /// Connects and applies pending migrations.
+    pub async fn connect_and_migrate(url: &str) -> Result<Db, DbError> {
+        let db = Db::connect(url).await?;
+        db.migrate().await?;
+        Ok(db)
+    }
+
+    /// Applies the migrations of this database kind that have not run yet.
+    pub async fn migrate(&self) -> Result<(), DbError> {
+        let migrator = match self.kind {
+            DbKind::Sqlite => &SQLITE_MIGRATIONS,
+            DbKind::Postgres => &POSTGRES_MIGRATIONS,
+        };
+        migrator.run(&self.pool).await?;
+        Ok(())
+    }
+
+    pub fn kind(&self) -> DbKind {
+        self.kind
+    }
+
+    /// The raw pool, for code that must not see tenant data: health checks, migrations,
+    /// the operator's contract commands on the `tenants` table.
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    /// A real round trip to the database.
+    pub async fn ping(&self) -> Result<(), DbError> {
+        let one: i64 = sqlx::query_scalar("SELECT CAST(1 AS BIGINT)")
+            .fetch_one(&self.pool)
+            .await?;
+        debug_assert_eq!(one, 1);
+        Ok(())
+    }
+
+    /// Begins a transaction scoped to one tenant: on PostgreSQL, row-level security lets it
+    /// see and write that tenant's rows only. Queries still filter by tenant themselves.
+    pub async fn begin_for_tenant(
+        &self,
+        tenant: &TenantId,
+    ) -> Result<Transaction<'static, Any>, DbError> {
+        let mut tx = self.pool.begin().await?;
+        if self.kind == DbKind::Postgres {
+            // `true`: local to this transaction, so a pooled connection never carries a
+            // tenant into the next one.
+            sqlx::query("SELECT set_config('app.tenant_id', $1, true)")
+                .bind(tenant.as_str())
+                .execute(&mut *tx)
+                .await?;
+        }
+        Ok(tx)
+    }
+
+    /// Closes every connection (at shutdown, so SQLite checkpoints its WAL).
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// `sqlite://data/kouka.db` → creates `data/` and asks sqlx to create the file.
+fn prepare_sqlite_url(url: &str) -> Result<String, DbError> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+        .unwrap_or_default();
+    let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
+    let in_memory = path.is_empty() || path == ":memory:";
+    if !in_memory {
+        if let Some(parent) = std::path::Path::new(path).parent() {
+            if !parent.as_os_str().is_empty() {
+                std::fs::create_dir_all(parent).map_err(|source| DbError::CreateDir {
+                    path: parent.display().to_string(),
+                    source,
+                })?;
+            }
+        }
+    }
+    if query.split('&').any(|pair| pair.starts_with("mode=")) {
+        Ok(url.to_owned())
+    } else if query.is_empty() {
+        Ok(format!("{url}?mode=rwc"))
+    } else {
+        Ok(format!("{url}&mode=rwc"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kind_from_url() {
+        assert_eq!(
+            DbKind::from_url("sqlite://data/kouka.db").ok(),
+            Some(DbKind::Sqlite)
+        );
+        assert_eq!(
+            DbKind::from_url("postgres://u@localhost/db").ok(),
+            Some(DbKind::Postgres)
+        );
+        assert!(DbKind::from_url("mysql://x").is_err());
+    }
+
+    #[test]
+    fn sqlite_url_gets_create_mode_once() {
+        let dir = std::env::temp_dir().join(format!("kouka-url-{}", std::process::id()));
+        let url = format!("sqlite://{}/x.db", dir.display());
+        assert_eq!(prepare_sqlite_url(&url).ok(), Some(format!("{url}?mode=rwc")));
+        assert!(dir.is_dir(), "the folder of the database file is created");
+        let with_mode = format!("{url}?mode=ro");
+        assert_eq!(prepare_sqlite_url(&with_mode).ok(), Some(with_mode));
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}

@@ -1,0 +1,76 @@
+//! The frame around every page: the header with the main navigation and the footer.
+
+use crate::components::lang_switch::LangSwitch;
+use crate::i18n::use_texts;
+use leptos::ev::KeyboardEvent;
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+#[component]
+pub fn Header() -> impl IntoView {
+    let t = use_texts();
+    // On narrow screens the navigation folds behind a button.
+    let menu_open = RwSignal::new(false);
+    let close_on_escape = move |ev: KeyboardEvent| {
+        if ev.key() == "Escape" {
+            menu_open.set(false);
+        }
+    };
+
+    view! {
+        <header class="site-header" on:keydown=close_on_escape>
+            <div class="site-header__inner">
+                <A href="/" attr:class="brand">
+                    <span class="brand__mark" aria-hidden="true">
+                        "考"
+                    </span>
+                    <span class="brand__name">{move || t().app_name}</span>
+                    <span class="brand__tagline">{move || t().app_tagline}</span>
+                </A>
+                <button
+                    type="button"
+                    class="menu-toggle"
+                    aria-controls="main-nav"
+                    aria-expanded=move || menu_open.get().to_string()
+                    aria-label=move || if menu_open.get() { t().menu_close } else { t().menu_open }
+                    on:click=move |_| menu_open.update(|open| *open = !*open)
+                >
+                    <span class="menu-toggle__bar" aria-hidden="true"></span>
+                    <span class="menu-toggle__bar" aria-hidden="true"></span>
+                    <span class="menu-toggle__bar" aria-hidden="true"></span>
+                </button>
+                <nav
+                    id="main-nav"
+                    class="main-nav"
+                    class:main-nav--open=move || menu_open.get()
+                    aria-label=move || t().nav_label
+                >
+                    <ul class="main-nav__list" on:click=move |_| menu_open.set(false)>
+                        <li>
+                            <A href="/" exact=true>
+                                {move || t().nav_home}
+                            </A>
+                        </li>
+                        <li>
+                            <A href="/login">{move || t().nav_login}</A>
+                        </li>
+                    </ul>
+                    <LangSwitch />
+                </nav>
+            </div>
+        </header>
+    }
+}
+
+#[component]
+pub fn Footer() -> impl IntoView {
+    let t = use_texts();
+    view! {
+        <footer class="site-footer">
+            <p>
+                "© 2026 " {move || t().footer_rights} " · v" {env!("CARGO_PKG_VERSION")}
+            </p>
+            <p class="site-footer__note">{move || t().footer_times_note}</p>
+        </footer>
+    }
+}

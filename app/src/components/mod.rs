@@ -1,0 +1,4 @@
+//! Reusable pieces of UI.
+
+pub mod lang_switch;
+pub mod layout;

@@ -1,0 +1,102 @@
+//! The one error type that crosses from the server to the user.
+//!
+//! Internal detail (SQL errors, I/O) is logged on the server and never sent; the browser
+//! gets a kind it can translate with [`AppError::message`].
+
+use crate::i18n::{Lang, texts};
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum AppError {
+    #[error("not signed in")]
+    Unauthenticated,
+    #[error("forbidden")]
+    Forbidden,
+    #[error("not found")]
+    NotFound,
+    #[error("changed by someone else")]
+    Conflict,
+    /// Bad input: the field it concerns and why, in both languages.
+    #[error("invalid {field}: {reason_en}")]
+    Invalid {
+        field: String,
+        reason_ja: String,
+        reason_en: String,
+    },
+    #[error("internal error")]
+    Internal,
+}
+
+impl AppError {
+    /// The HTTP status this error answers with.
+    pub fn status(&self) -> u16 {
+        match self {
+            AppError::Unauthenticated => 401,
+            AppError::Forbidden => 403,
+            AppError::NotFound => 404,
+            AppError::Conflict => 409,
+            AppError::Invalid { .. } => 422,
+            AppError::Internal => 500,
+        }
+    }
+
+    /// What the user reads, in their language.
+    pub fn message(&self, lang: Lang) -> String {
+        let t = texts(lang);
+        match self {
+            AppError::Unauthenticated => t.error_unauthenticated.to_owned(),
+            AppError::Forbidden => t.error_forbidden.to_owned(),
+            AppError::NotFound => t.error_not_found.to_owned(),
+            AppError::Conflict => t.error_conflict.to_owned(),
+            AppError::Invalid {
+                field,
+                reason_ja,
+                reason_en,
+            } => match lang {
+                Lang::Ja => format!("{}（{field}）：{reason_ja}", t.error_invalid),
+                Lang::En => format!("{} ({field}): {reason_en}", t.error_invalid),
+            },
+            AppError::Internal => t.error_internal.to_owned(),
+        }
+    }
+
+    /// Any failure that is not the user's doing: logged in full, shown as "internal".
+    #[cfg(feature = "ssr")]
+    pub fn internal(context: &str, error: impl std::fmt::Display) -> AppError {
+        tracing::error!(%error, "{context}");
+        AppError::Internal
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl From<sqlx::Error> for AppError {
+    fn from(error: sqlx::Error) -> Self {
+        AppError::internal("database error", error)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn invalid_names_the_field_in_both_languages() {
+        let error = AppError::Invalid {
+            field: "email".into(),
+            reason_ja: "形式が正しくありません".into(),
+            reason_en: "is not an e-mail address".into(),
+        };
+        assert!(error.message(Lang::Ja).contains("email"));
+        assert!(error.message(Lang::Ja).contains("形式が正しくありません"));
+        assert!(error.message(Lang::En).contains("is not an e-mail address"));
+        assert_eq!(error.status(), 422);
+    }
+
+    #[test]
+    fn internal_says_nothing_of_the_cause() {
+        assert_eq!(
+            AppError::Internal.message(Lang::En),
+            crate::i18n::EN.error_internal
+        );
+    }
+}

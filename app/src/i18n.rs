@@ -1,0 +1,294 @@
+//! Japanese first, English second.
+//!
+//! Every user-facing string lives in [`Texts`]; [`JA`] and [`EN`] must both fill every
+//! field, so a string missing in one language is a compile error, not a blank on screen.
+//! The language comes from the `kouka_lang` cookie, else `Accept-Language`, else Japanese.
+
+use serde::{Deserialize, Serialize};
+
+/// Name of the cookie that remembers the reader's language choice.
+pub const LANG_COOKIE: &str = "kouka_lang";
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Lang {
+    #[default]
+    Ja,
+    En,
+}
+
+impl Lang {
+    pub const ALL: [Lang; 2] = [Lang::Ja, Lang::En];
+
+    /// The BCP 47 tag used in `<html lang>` and in the cookie.
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Ja => "ja",
+            Lang::En => "en",
+        }
+    }
+
+    /// Parses a language tag (`ja`, `ja-JP`, `en-US`…); `None` for languages we do not offer.
+    pub fn from_tag(tag: &str) -> Option<Lang> {
+        let primary = tag.trim().split(['-', '_']).next()?.to_ascii_lowercase();
+        match primary.as_str() {
+            "ja" => Some(Lang::Ja),
+            "en" => Some(Lang::En),
+            _ => None,
+        }
+    }
+
+    /// Picks the language for a request: the cookie wins, then the best `Accept-Language`
+    /// match by quality, then Japanese.
+    pub fn negotiate(cookie_header: Option<&str>, accept_language: Option<&str>) -> Lang {
+        if let Some(lang) = cookie_header.and_then(lang_from_cookie_header) {
+            return lang;
+        }
+        accept_language
+            .and_then(lang_from_accept_language)
+            .unwrap_or_default()
+    }
+
+    /// The name of the language in that language, for the switcher.
+    pub fn native_name(self) -> &'static str {
+        match self {
+            Lang::Ja => "日本語",
+            Lang::En => "English",
+        }
+    }
+}
+
+fn lang_from_cookie_header(header: &str) -> Option<Lang> {
+    header.split(';').find_map(|pair| {
+        let (name, value) = pair.split_once('=')?;
+        (name.trim() == LANG_COOKIE)
+            .then(|| Lang::from_tag(value.trim()))
+            .flatten()
+    })
+}
+
+fn lang_from_accept_language(header: &str) -> Option<Lang> {
+    let mut best: Option<(Lang, f32)> = None;
+    for item in header.split(',') {
+        let mut parts = item.split(';');
+        let Some(lang) = parts.next().and_then(Lang::from_tag) else {
+            continue;
+        };
+        let quality = parts
+            .find_map(|p| p.trim().strip_prefix("q="))
+            .and_then(|q| q.trim().parse::<f32>().ok())
+            .unwrap_or(1.0);
+        if quality > 0.0 && best.is_none_or(|(_, q)| quality > q) {
+            best = Some((lang, quality));
+        }
+    }
+    best.map(|(lang, _)| lang)
+}
+
+/// Every user-facing string of the app. Add a field here, then fill it in both languages.
+#[derive(Debug)]
+pub struct Texts {
+    pub app_name: &'static str,
+    pub app_tagline: &'static str,
+    pub skip_to_content: &'static str,
+    pub nav_label: &'static str,
+    pub nav_home: &'static str,
+    pub nav_login: &'static str,
+    pub menu_open: &'static str,
+    pub menu_close: &'static str,
+    pub language_label: &'static str,
+    pub home_title: &'static str,
+    pub home_lead: &'static str,
+    pub home_feature_goals_title: &'static str,
+    pub home_feature_goals_body: &'static str,
+    pub home_feature_eval_title: &'static str,
+    pub home_feature_eval_body: &'static str,
+    pub home_feature_security_title: &'static str,
+    pub home_feature_security_body: &'static str,
+    pub home_login_cta: &'static str,
+    pub login_title: &'static str,
+    pub login_coming: &'static str,
+    pub not_found_title: &'static str,
+    pub not_found_body: &'static str,
+    pub back_home: &'static str,
+    pub footer_rights: &'static str,
+    pub footer_times_note: &'static str,
+    pub error_internal: &'static str,
+    pub error_not_found: &'static str,
+    pub error_forbidden: &'static str,
+    pub error_unauthenticated: &'static str,
+    pub error_conflict: &'static str,
+    pub error_invalid: &'static str,
+}
+
+pub static JA: Texts = Texts {
+    app_name: "考課",
+    app_tagline: "人事評価クラウド",
+    skip_to_content: "本文へスキップ",
+    nav_label: "メインメニュー",
+    nav_home: "ホーム",
+    nav_login: "ログイン",
+    menu_open: "メニューを開く",
+    menu_close: "メニューを閉じる",
+    language_label: "表示言語",
+    home_title: "人事評価を、もっと確かに。",
+    home_lead: "目標設定から自己評価、1次・2次評価、評価調整、フィードバックまで。組織図と人事部門の運用に沿って、評価のすべてを一つの場所で進めます。",
+    home_feature_goals_title: "目標設定（MBO）",
+    home_feature_goals_body: "ウェイト付きの目標を上長と合意し、期中の進捗を記録します。",
+    home_feature_eval_title: "評価と調整",
+    home_feature_eval_body: "自己評価から2次評価、評価調整、確定と開示までをワークフローで管理します。",
+    home_feature_security_title: "安心の管理",
+    home_feature_security_body: "企業ごとに分離されたデータ、権限管理、すべての操作の記録。",
+    home_login_cta: "ログインする",
+    login_title: "ログイン",
+    login_coming: "ログイン機能は現在準備中です。",
+    not_found_title: "ページが見つかりません",
+    not_found_body: "お探しのページは移動または削除された可能性があります。",
+    back_home: "ホームへ戻る",
+    footer_rights: "考課 Kouka",
+    footer_times_note: "時刻は日本時間（JST, UTC+09:00）で表示します。",
+    error_internal: "システムエラーが発生しました。時間をおいて再度お試しください。",
+    error_not_found: "対象が見つかりません。",
+    error_forbidden: "この操作を行う権限がありません。",
+    error_unauthenticated: "ログインが必要です。",
+    error_conflict: "他の人が先に変更しました。最新の内容を確認してから、もう一度お試しください。",
+    error_invalid: "入力内容に誤りがあります。",
+};
+
+pub static EN: Texts = Texts {
+    app_name: "Kouka",
+    app_tagline: "Personnel evaluation cloud",
+    skip_to_content: "Skip to main content",
+    nav_label: "Main menu",
+    nav_home: "Home",
+    nav_login: "Log in",
+    menu_open: "Open menu",
+    menu_close: "Close menu",
+    language_label: "Language",
+    home_title: "Personnel evaluation, done right.",
+    home_lead: "From goal setting and self-evaluation through 1st and 2nd evaluation, calibration and feedback: run every step of your evaluation in one place, following your org chart and your HR team's process.",
+    home_feature_goals_title: "Goal setting (MBO)",
+    home_feature_goals_body: "Agree weighted goals with your manager and record progress through the term.",
+    home_feature_eval_title: "Evaluation and calibration",
+    home_feature_eval_body: "A workflow from self-evaluation to 2nd evaluation, calibration, finalization and disclosure.",
+    home_feature_security_title: "Trustworthy by design",
+    home_feature_security_body: "Data isolated per company, role-based access, and a record of every operation.",
+    home_login_cta: "Log in",
+    login_title: "Log in",
+    login_coming: "Login is being prepared.",
+    not_found_title: "Page not found",
+    not_found_body: "The page you are looking for may have been moved or deleted.",
+    back_home: "Back to home",
+    footer_rights: "Kouka 考課",
+    footer_times_note: "Times are shown in Japan Standard Time (JST, UTC+09:00).",
+    error_internal: "A system error occurred. Please try again later.",
+    error_not_found: "Not found.",
+    error_forbidden: "You are not allowed to do this.",
+    error_unauthenticated: "Please log in.",
+    error_conflict: "Someone else changed this first. Check the latest version and try again.",
+    error_invalid: "Some input is not valid.",
+};
+
+/// The dictionary of a language.
+pub fn texts(lang: Lang) -> &'static Texts {
+    match lang {
+        Lang::Ja => &JA,
+        Lang::En => &EN,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cookie_wins_over_accept_language() {
+        assert_eq!(
+            Lang::negotiate(Some("a=b; kouka_lang=en"), Some("ja-JP,ja;q=0.9")),
+            Lang::En
+        );
+    }
+
+    #[test]
+    fn accept_language_by_quality() {
+        assert_eq!(
+            Lang::negotiate(None, Some("fr;q=1.0, en-US;q=0.8, ja;q=0.5")),
+            Lang::En
+        );
+        assert_eq!(
+            Lang::negotiate(None, Some("en;q=0.3, ja-JP;q=0.9")),
+            Lang::Ja
+        );
+        assert_eq!(Lang::negotiate(None, Some("en;q=0, de")), Lang::Ja);
+    }
+
+    #[test]
+    fn japanese_by_default_and_on_garbage() {
+        assert_eq!(Lang::negotiate(None, None), Lang::Ja);
+        assert_eq!(Lang::negotiate(Some("kouka_lang=xx"), Some(";;,")), Lang::Ja);
+    }
+
+    #[test]
+    fn every_text_is_filled_in_both_languages() {
+        // Debug output lists every field; an empty string in either language is a gap.
+        for lang in Lang::ALL {
+            let dump = format!("{:?}", texts(lang));
+            assert!(!dump.contains(": \"\""), "{lang:?} has an empty text: {dump}");
+        }
+    }
+}
+
+// --- Leptos glue: the reader's language as reactive context -------------------------------
+
+use leptos::prelude::*;
+
+/// The language of the page, shared by every component through context.
+#[derive(Clone, Copy)]
+pub struct LangContext(pub RwSignal<Lang>);
+
+/// Provides the language signal. On the server it is negotiated from the request; in the
+/// browser it is read back from `<html lang>`, which the server rendered, so hydration
+/// starts from the same language.
+pub fn provide_lang() -> RwSignal<Lang> {
+    let signal = RwSignal::new(initial_lang());
+    provide_context(LangContext(signal));
+    signal
+}
+
+#[cfg(feature = "ssr")]
+fn initial_lang() -> Lang {
+    use_context::<http::request::Parts>()
+        .map(|parts| {
+            let header = |name: http::HeaderName| {
+                parts
+                    .headers
+                    .get(name)
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::to_owned)
+            };
+            Lang::negotiate(
+                header(http::header::COOKIE).as_deref(),
+                header(http::header::ACCEPT_LANGUAGE).as_deref(),
+            )
+        })
+        .unwrap_or_default()
+}
+
+#[cfg(not(feature = "ssr"))]
+fn initial_lang() -> Lang {
+    document()
+        .document_element()
+        .and_then(|html| html.get_attribute("lang"))
+        .and_then(|tag| Lang::from_tag(&tag))
+        .unwrap_or_default()
+}
+
+/// The current language signal. Panics only when used outside the app (a programming error).
+pub fn use_lang() -> RwSignal<Lang> {
+    expect_context::<LangContext>().0
+}
+
+/// A reactive accessor for the current dictionary: `{move || t().nav_home}`.
+pub fn use_texts() -> impl Fn() -> &'static Texts + Copy + Send + Sync + 'static {
+    let lang = use_lang();
+    move || texts(lang.get())
+}

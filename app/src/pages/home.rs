@@ -1,0 +1,38 @@
+use crate::i18n::use_texts;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::A;
+
+/// The landing page: what Kouka is, and the way in.
+#[component]
+pub fn HomePage() -> impl IntoView {
+    let t = use_texts();
+    let features = move || {
+        let t = t();
+        [
+            (t.home_feature_goals_title, t.home_feature_goals_body),
+            (t.home_feature_eval_title, t.home_feature_eval_body),
+            (t.home_feature_security_title, t.home_feature_security_body),
+        ]
+        .map(|(title, body)| {
+            view! {
+                <li class="feature">
+                    <h2>{title}</h2>
+                    <p>{body}</p>
+                </li>
+            }
+        })
+    };
+
+    view! {
+        <Title text="" />
+        <section class="hero" aria-labelledby="hero-title">
+            <h1 id="hero-title">{move || t().home_title}</h1>
+            <p class="hero__lead">{move || t().home_lead}</p>
+            <A href="/login" attr:class="button button--primary">
+                {move || t().home_login_cta}
+            </A>
+        </section>
+        <ul class="features">{features}</ul>
+    }
+}

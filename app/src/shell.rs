@@ -1,0 +1,80 @@
+//! The HTML document and the app's frame: routes inside a header, main and footer.
+
+use crate::components::layout::{Footer, Header};
+use crate::i18n::{provide_lang, use_texts};
+use crate::pages::{home::HomePage, login::LoginPage, not_found::NotFound};
+use leptos::prelude::*;
+use leptos_meta::{Html, Title, provide_meta_context};
+use leptos_router::{
+    components::{Route, Router, Routes},
+    path,
+};
+
+/// The whole HTML document, rendered on the server only.
+#[cfg(feature = "ssr")]
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    use leptos_meta::{HashedStylesheet, MetaTags};
+    provide_request_nonce();
+    view! {
+        <!DOCTYPE html>
+        <html>
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="color-scheme" content="light" />
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+                <AutoReload options=options.clone() />
+                <HydrationScripts options=options.clone() />
+                <HashedStylesheet options id="leptos" />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+/// The server's security-headers middleware puts a fresh [`Nonce`](leptos::nonce::Nonce)
+/// into the request and sends it in the `Content-Security-Policy` header; the hydration
+/// scripts rendered here carry the same nonce, so they are the only inline scripts that run.
+#[cfg(feature = "ssr")]
+fn provide_request_nonce() {
+    use leptos::nonce::Nonce;
+    if let Some(nonce) = use_context::<http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<Nonce>().cloned())
+    {
+        provide_context(nonce);
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    let lang = provide_lang();
+    let t = use_texts();
+
+    view! {
+        <Html {..} lang=move || lang.get().code() />
+        <Title formatter=move |page: String| {
+            if page.is_empty() {
+                t().app_name.to_string()
+            } else {
+                format!("{page} | {}", t().app_name)
+            }
+        } />
+        <Router>
+            <a class="skip-link" href="#main">
+                {move || t().skip_to_content}
+            </a>
+            <Header />
+            <main id="main" tabindex="-1">
+                <Routes fallback=NotFound>
+                    <Route path=path!("/") view=HomePage />
+                    <Route path=path!("/login") view=LoginPage />
+                </Routes>
+            </main>
+            <Footer />
+        </Router>
+    }
+}

@@ -1,0 +1,208 @@
+//! Configuration from the environment (and `.env`, loaded by `main`). Every variable is
+//! listed in the README and in `kouka --help`; each has a safe default for a laptop.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// `DATABASE_URL`: `sqlite://…` (default `sqlite://data/kouka.db`) or `postgres://…`.
+    pub database_url: String,
+    /// `LEPTOS_SITE_ADDR`: where to listen (default `127.0.0.1:3000`).
+    pub site_addr: SocketAddr,
+    /// `LEPTOS_SITE_ROOT`: the built site, holding `pkg/` (default `target/site`).
+    pub site_root: PathBuf,
+    /// `KOUKA_BASE_URL`: the public URL; links in e-mails are built from it, never from the
+    /// request's Host header, and its origin is the only one allowed to send non-GET
+    /// requests. Default `http://{LEPTOS_SITE_ADDR}`.
+    pub base_url: BaseUrl,
+    /// `KOUKA_DATA_DIR`: the folder for local data (default `data`).
+    pub data_dir: PathBuf,
+    /// `KOUKA_MAIL_DIR`: where mails are written as `.eml` files when no SMTP server is set
+    /// (default `{KOUKA_DATA_DIR}/mail`).
+    pub mail_dir: PathBuf,
+    /// `KOUKA_SMTP_URL`: e.g. `smtp://localhost:25` or `smtps://user:pass@host`; unset means
+    /// mails go to `KOUKA_MAIL_DIR`.
+    pub smtp_url: Option<String>,
+    /// `KOUKA_LOG_FORMAT`: `text` (default) or `json`. Levels come from `RUST_LOG`.
+    pub log_format: LogFormat,
+    /// `KOUKA_REQUEST_TIMEOUT_SECS`: a request taking longer is answered 408 (default 30).
+    pub request_timeout: Duration,
+    /// `KOUKA_BODY_LIMIT_BYTES`: the largest request body accepted (default 2 MiB).
+    pub body_limit: usize,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// The public base URL, with the origin derived from it once.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BaseUrl {
+    /// Without a trailing slash, e.g. `https://kouka.example.jp`.
+    pub url: String,
+    /// `scheme://host[:port]`, as browsers send it in the `Origin` header.
+    pub origin: String,
+    pub https: bool,
+}
+
+impl BaseUrl {
+    pub fn parse(value: &str) -> Result<BaseUrl, ConfigError> {
+        let invalid = || ConfigError::Invalid {
+            name: "KOUKA_BASE_URL",
+            value: value.to_owned(),
+            expected: "an absolute http:// or https:// URL",
+        };
+        let uri: http::Uri = value.parse().map_err(|_| invalid())?;
+        let https = match uri.scheme_str() {
+            Some("https") => true,
+            Some("http") => false,
+            _ => return Err(invalid()),
+        };
+        let authority = uri.authority().ok_or_else(invalid)?;
+        let host = authority.host().to_ascii_lowercase();
+        let port = match (authority.port_u16(), https) {
+            (Some(443), true) | (Some(80), false) | (None, _) => String::new(),
+            (Some(port), _) => format!(":{port}"),
+        };
+        let scheme = if https { "https" } else { "http" };
+        let origin = format!("{scheme}://{host}{port}");
+        let path = uri.path().trim_end_matches('/');
+        Ok(BaseUrl {
+            url: format!("{origin}{path}"),
+            origin,
+            https,
+        })
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error(
+        "{name}={value:?} is not valid: expected {expected} (設定値 {name} が正しくありません)"
+    )]
+    Invalid {
+        name: &'static str,
+        value: String,
+        expected: &'static str,
+    },
+}
+
+impl Config {
+    /// Reads the process environment.
+    pub fn from_env() -> Result<Config, ConfigError> {
+        Config::from_lookup(|name| std::env::var(name).ok().filter(|v| !v.is_empty()))
+    }
+
+    /// Reads configuration through `lookup` (the environment, or a map in tests).
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
+        let site_addr: SocketAddr = parse(
+            "LEPTOS_SITE_ADDR",
+            lookup("LEPTOS_SITE_ADDR").as_deref(),
+            "127.0.0.1:3000",
+            "host:port, e.g. 127.0.0.1:3000",
+        )?;
+        let data_dir = PathBuf::from(lookup("KOUKA_DATA_DIR").unwrap_or_else(|| "data".into()));
+        let base_url = BaseUrl::parse(
+            &lookup("KOUKA_BASE_URL").unwrap_or_else(|| format!("http://{site_addr}")),
+        )?;
+        let log_format = match lookup("KOUKA_LOG_FORMAT").as_deref() {
+            None | Some("text") => LogFormat::Text,
+            Some("json") => LogFormat::Json,
+            Some(other) => {
+                return Err(ConfigError::Invalid {
+                    name: "KOUKA_LOG_FORMAT",
+                    value: other.to_owned(),
+                    expected: "text or json",
+                });
+            }
+        };
+        let timeout_secs: u64 = parse(
+            "KOUKA_REQUEST_TIMEOUT_SECS",
+            lookup("KOUKA_REQUEST_TIMEOUT_SECS").as_deref(),
+            "30",
+            "a whole number of seconds",
+        )?;
+        Ok(Config {
+            database_url: lookup("DATABASE_URL").unwrap_or_else(|| "sqlite://data/kouka.db".into()),
+            site_addr,
+            site_root: PathBuf::from(
+                lookup("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".into()),
+            ),
+            base_url,
+            mail_dir: lookup("KOUKA_MAIL_DIR")
+                .map(PathBuf::from)
+                .unwrap_or_else(|| data_dir.join("mail")),
+            data_dir,
+            smtp_url: lookup("KOUKA_SMTP_URL"),
+            log_format,
+            request_timeout: Duration::from_secs(timeout_secs),
+            body_limit: parse(
+                "KOUKA_BODY_LIMIT_BYTES",
+                lookup("KOUKA_BODY_LIMIT_BYTES").as_deref(),
+                "2097152",
+                "a number of bytes",
+            )?,
+        })
+    }
+}
+
+fn parse<T: std::str::FromStr>(
+    name: &'static str,
+    value: Option<&str>,
+    default: &str,
+    expected: &'static str,
+) -> Result<T, ConfigError> {
+    let value = value.unwrap_or(default);
+    value.trim().parse().map_err(|_| ConfigError::Invalid {
+        name,
+        value: value.to_owned(),
+        expected,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Config::from_lookup(|name| map.get(name).cloned())
+    }
+
+    #[test]
+    fn defaults_suit_a_laptop() {
+        let c = config(&[]).expect("defaults are valid");
+        assert_eq!(c.database_url, "sqlite://data/kouka.db");
+        assert_eq!(c.site_addr.to_string(), "127.0.0.1:3000");
+        assert_eq!(c.base_url.origin, "http://127.0.0.1:3000");
+        assert_eq!(c.mail_dir, PathBuf::from("data/mail"));
+        assert_eq!(c.log_format, LogFormat::Text);
+        assert!(!c.base_url.https);
+    }
+
+    #[test]
+    fn base_url_origin_drops_default_port_and_path() {
+        let b = BaseUrl::parse("https://Kouka.Example.jp:443/app/").expect("valid");
+        assert_eq!(b.origin, "https://kouka.example.jp");
+        assert_eq!(b.url, "https://kouka.example.jp/app");
+        assert!(b.https);
+        assert!(BaseUrl::parse("ftp://x").is_err());
+        assert!(BaseUrl::parse("/relative").is_err());
+    }
+
+    #[test]
+    fn bad_values_name_the_variable() {
+        let err = config(&[("KOUKA_LOG_FORMAT", "yaml")]).expect_err("refused");
+        assert!(err.to_string().contains("KOUKA_LOG_FORMAT"));
+        let err = config(&[("LEPTOS_SITE_ADDR", "nowhere")]).expect_err("refused");
+        assert!(err.to_string().contains("LEPTOS_SITE_ADDR"));
+    }
+}

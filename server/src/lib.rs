@@ -1,0 +1,9 @@
+//! The `kouka` server: configuration, command line, the axum router and its layers.
+
+pub mod config;
+pub mod security;
+pub mod static_files;
+pub mod telemetry;
+mod web;
+
+pub use web::{AppState, build_router, serve};

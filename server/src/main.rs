@@ -1,0 +1,118 @@
+//! `kouka`: the Kouka server and its operator commands.
+
+use clap::{Parser, Subcommand};
+use kouka_app::backend::db::Db;
+use kouka_server::config::Config;
+use kouka_server::{serve, telemetry};
+use std::process::ExitCode;
+
+const ENVIRONMENT_HELP: &str = "\
+Configuration (environment variables, or a .env file in the working directory):
+  DATABASE_URL                 sqlite://data/kouka.db (default) or postgres://user:pass@host/db
+  LEPTOS_SITE_ADDR             address to listen on (default 127.0.0.1:3000)
+  LEPTOS_SITE_ROOT             the built site with pkg/ (default target/site)
+  KOUKA_BASE_URL               public URL for links in mails and the allowed Origin
+                               (default http://{LEPTOS_SITE_ADDR})
+  KOUKA_DATA_DIR               local data folder (default data)
+  KOUKA_MAIL_DIR               .eml output when KOUKA_SMTP_URL is unset (default {KOUKA_DATA_DIR}/mail)
+  KOUKA_SMTP_URL               SMTP server, e.g. smtp://localhost:25 (default: unset)
+  KOUKA_LOG_FORMAT             text (default) or json
+  KOUKA_REQUEST_TIMEOUT_SECS   request timeout (default 30)
+  KOUKA_BODY_LIMIT_BYTES       largest request body (default 2097152)
+  RUST_LOG                     log levels (default info)";
+
+#[derive(Parser)]
+#[command(
+    name = "kouka",
+    version,
+    about = "Kouka (考課): personnel evaluation cloud",
+    after_help = ENVIRONMENT_HELP
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Apply pending migrations, then serve the web app (the default).
+    Serve,
+    /// Apply pending database migrations and exit.
+    Migrate,
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    if let Err(error) = dotenvy::dotenv()
+        && !error.not_found()
+    {
+        eprintln!("kouka: cannot read .env: {error}");
+        return ExitCode::FAILURE;
+    }
+    let config = match Config::from_env() {
+        Ok(config) => config,
+        Err(error) => {
+            eprintln!("kouka: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    telemetry::init(config.log_format);
+    let result = match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => run_serve(config).await,
+        Command::Migrate => run_migrate(config).await,
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            tracing::error!("{error:#}");
+            eprintln!("kouka: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run_migrate(config: Config) -> anyhow::Result<()> {
+    let db = Db::connect_and_migrate(&config.database_url).await?;
+    tracing::info!(database = db.kind().name(), "migrations applied");
+    db.close().await;
+    Ok(())
+}
+
+async fn run_serve(config: Config) -> anyhow::Result<()> {
+    let db = Db::connect_and_migrate(&config.database_url).await?;
+    let listener = tokio::net::TcpListener::bind(config.site_addr)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.site_addr))?;
+    tracing::info!(
+        database = db.kind().name(),
+        "Kouka is serving at http://{}",
+        listener.local_addr()?
+    );
+    serve(listener, config, db, shutdown_signal()).await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Ctrl-C or SIGTERM: stop taking connections, finish the requests in flight.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

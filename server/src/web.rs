@@ -1,0 +1,194 @@
+//! The router: Leptos pages and server functions, `/healthz`, `/lang/{code}`, `/pkg`, and
+//! the layers every request passes (access log, security headers, cross-site guard, timeout,
+//! body limit).
+
+use crate::config::Config;
+use crate::security::{SecurityPolicy, cross_site_guard, security_headers};
+use crate::static_files::{pkg_service, precompress_dir};
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, FromRef, Path, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Json, Redirect, Response};
+use axum::routing::get;
+use kouka_app::backend::db::Db;
+use kouka_app::components::lang_switch::lang_cookie_value;
+use kouka_app::i18n::Lang;
+use kouka_app::{App, shell};
+use leptos::config::{Env, LeptosOptions};
+use leptos::prelude::provide_context;
+use leptos_axum::{LeptosRoutes, generate_route_list};
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tokio::net::TcpListener;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub db: Db,
+    pub config: Arc<Config>,
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
+}
+
+/// Leptos' options, derived from our configuration rather than read separately, so one
+/// set of variables configures the whole server.
+fn leptos_options(config: &Config) -> LeptosOptions {
+    let env = match std::env::var("LEPTOS_ENV").ok().as_deref() {
+        Some(v) if v.eq_ignore_ascii_case("dev") || v.eq_ignore_ascii_case("development") => {
+            Env::DEV
+        }
+        Some(_) => Env::PROD,
+        None if cfg!(debug_assertions) => Env::DEV,
+        None => Env::PROD,
+    };
+    LeptosOptions::builder()
+        .output_name(option_env!("LEPTOS_OUTPUT_NAME").unwrap_or("kouka"))
+        .site_root(config.site_root.display().to_string())
+        .site_pkg_dir("pkg")
+        .site_addr(config.site_addr)
+        .env(env)
+        .hash_files(hash_files_enabled())
+        .build()
+}
+
+/// cargo-leptos writes `hash.txt` beside the binary when it content-hashes the bundle's
+/// file names; its presence (or `LEPTOS_HASH_FILES`) tells us to use the hashed names.
+fn hash_files_enabled() -> bool {
+    if let Ok(value) = std::env::var("LEPTOS_HASH_FILES") {
+        return value == "true";
+    }
+    std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().map(|dir| dir.join("hash.txt")))
+        .is_some_and(|path| path.is_file())
+}
+
+/// Builds the whole application over an already connected and migrated database.
+pub fn build_router(config: Config, db: Db) -> Router {
+    let config = Arc::new(config);
+    let leptos_options = leptos_options(&config);
+    let policy = Arc::new(SecurityPolicy {
+        base_url: config.base_url.clone(),
+        live_reload: std::env::var("LEPTOS_WATCH").is_ok().then(|| {
+            format!(
+                "ws://{}:{}",
+                config.site_addr.ip(),
+                leptos_options.reload_port
+            )
+        }),
+    });
+    let state = AppState {
+        leptos_options: leptos_options.clone(),
+        db: db.clone(),
+        config: config.clone(),
+    };
+    let pkg_dir = config.site_root.join("pkg");
+    let routes = generate_route_list(App);
+
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/lang/{code}", get(switch_lang))
+        .nest_service("/pkg", pkg_service(pkg_dir, leptos_options.hash_files))
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            {
+                let state = state.clone();
+                move || {
+                    provide_context(state.db.clone());
+                    provide_context(state.config.base_url.clone().url);
+                }
+            },
+            {
+                let options = leptos_options.clone();
+                move || shell(options.clone())
+            },
+        )
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .with_state(state)
+        // Innermost first: limits and timeout, then the guard, then headers on everything
+        // (refusals included), then the access log around it all.
+        .layer(DefaultBodyLimit::max(config.body_limit))
+        .layer(RequestBodyLimitLayer::new(config.body_limit))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            config.request_timeout,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            policy.clone(),
+            cross_site_guard,
+        ))
+        .layer(axum::middleware::from_fn_with_state(policy, security_headers))
+        .layer(TraceLayer::new_for_http())
+}
+
+/// `GET /healthz`: 200 after a real query, 503 when the database does not answer.
+async fn healthz(State(state): State<AppState>) -> Response {
+    let database = state.db.kind().name();
+    match state.db.ping().await {
+        Ok(()) => Json(serde_json::json!({ "status": "ok", "database": database })).into_response(),
+        Err(error) => {
+            tracing::error!(%error, "health check: database unreachable");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(serde_json::json!({ "status": "unavailable", "database": database })),
+            )
+                .into_response()
+        }
+    }
+}
+
+/// `GET /lang/{code}`: remembers the language in a cookie and goes back to the page the
+/// reader came from (only if it is one of ours). The no-JavaScript path of the switcher.
+async fn switch_lang(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let Some(lang) = Lang::from_tag(&code) else {
+        return (StatusCode::NOT_FOUND, "unknown language / 未対応の言語です").into_response();
+    };
+    let back = headers
+        .get(header::REFERER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|referer| referer.strip_prefix(state.config.base_url.origin.as_str()))
+        .filter(|path| path.starts_with('/') && !path.starts_with("//"))
+        .unwrap_or("/")
+        .to_owned();
+    let cookie = lang_cookie_value(lang, state.config.base_url.https);
+    ([(header::SET_COOKIE, cookie)], Redirect::to(&back)).into_response()
+}
+
+/// Serves until `shutdown` resolves, then finishes the requests in flight and closes the
+/// database. Precompresses the browser bundle in the background on the way up.
+pub async fn serve(
+    listener: TcpListener,
+    config: Config,
+    db: Db,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let pkg_dir = config.site_root.join("pkg");
+    tokio::task::spawn_blocking(move || match precompress_dir(&pkg_dir) {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(files = n, "precompressed the browser bundle"),
+        Err(error) => tracing::warn!(%error, "could not precompress the browser bundle"),
+    });
+    let app = build_router(config, db.clone());
+    let result = axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await;
+    db.close().await;
+    result
+}
