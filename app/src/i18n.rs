@@ -224,7 +224,10 @@ mod tests {
     #[test]
     fn japanese_by_default_and_on_garbage() {
         assert_eq!(Lang::negotiate(None, None), Lang::Ja);
-        assert_eq!(Lang::negotiate(Some("kouka_lang=xx"), Some(";;,")), Lang::Ja);
+        assert_eq!(
+            Lang::negotiate(Some("kouka_lang=xx"), Some(";;,")),
+            Lang::Ja
+        );
     }
 
     #[test]
@@ -232,7 +235,10 @@ mod tests {
         // Debug output lists every field; an empty string in either language is a gap.
         for lang in Lang::ALL {
             let dump = format!("{:?}", texts(lang));
-            assert!(!dump.contains(": \"\""), "{lang:?} has an empty text: {dump}");
+            assert!(
+                !dump.contains(": \"\""),
+                "{lang:?} has an empty text: {dump}"
+            );
         }
     }
 }

@@ -31,6 +31,15 @@ pub struct Config {
     pub request_timeout: Duration,
     /// `KOUKA_BODY_LIMIT_BYTES`: the largest request body accepted (default 2 MiB).
     pub body_limit: usize,
+    /// Whether the bundle's file names carry content hashes: `LEPTOS_HASH_FILES`, else
+    /// whether cargo-leptos left `hash.txt` beside the binary. Hashed names are cached
+    /// for a year.
+    pub hash_files: bool,
+    /// `LEPTOS_ENV` (`DEV`/`PROD`); default PROD in release builds, DEV in debug builds.
+    pub production: bool,
+    /// Set by `cargo leptos watch` (`LEPTOS_WATCH`): the page may connect to the
+    /// live-reload server on `LEPTOS_RELOAD_PORT` (default 3001).
+    pub live_reload_port: Option<u16>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -146,8 +155,35 @@ impl Config {
                 "2097152",
                 "a number of bytes",
             )?,
+            hash_files: match lookup("LEPTOS_HASH_FILES") {
+                Some(value) => value == "true",
+                None => hash_file_beside_binary(),
+            },
+            production: match lookup("LEPTOS_ENV") {
+                Some(value) => {
+                    !matches!(value.to_ascii_lowercase().as_str(), "dev" | "development")
+                }
+                None => !cfg!(debug_assertions),
+            },
+            live_reload_port: match lookup("LEPTOS_WATCH") {
+                Some(_) => Some(parse(
+                    "LEPTOS_RELOAD_PORT",
+                    lookup("LEPTOS_RELOAD_PORT").as_deref(),
+                    "3001",
+                    "a port number",
+                )?),
+                None => None,
+            },
         })
     }
+}
+
+/// cargo-leptos writes `hash.txt` beside the binary when it hashes the bundle's names.
+fn hash_file_beside_binary() -> bool {
+    std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().map(|dir| dir.join("hash.txt")))
+        .is_some_and(|path| path.is_file())
 }
 
 fn parse<T: std::str::FromStr>(

@@ -91,9 +91,7 @@ pub async fn cross_site_guard(
         return next.run(request).await;
     }
     let headers = request.headers();
-    let fetch_site = headers
-        .get("sec-fetch-site")
-        .and_then(|v| v.to_str().ok());
+    let fetch_site = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok());
     // `same-site` is refused too: a sibling subdomain is not us.
     if matches!(fetch_site, Some("cross-site" | "same-site")) {
         return forbidden_cross_site();

@@ -25,8 +25,7 @@ pub fn pkg_service(pkg_dir: PathBuf, immutable: bool) -> MethodRouter {
 async fn cache_headers(request: Request, next: Next, immutable: bool) -> Response {
     let mut response = next.run(request).await;
     let status = response.status();
-    let value = if (status.is_success() || status == http::StatusCode::NOT_MODIFIED) && immutable
-    {
+    let value = if (status.is_success() || status == http::StatusCode::NOT_MODIFIED) && immutable {
         "public, max-age=31536000, immutable"
     } else {
         "no-cache"
@@ -115,7 +114,11 @@ mod tests {
         std::fs::write(dir.join("photo.png"), b"not compressible").expect("write");
 
         assert_eq!(precompress_dir(&dir).expect("compress"), 1);
-        assert_eq!(precompress_dir(&dir).expect("again"), 0, "fresh variants are kept");
+        assert_eq!(
+            precompress_dir(&dir).expect("again"),
+            0,
+            "fresh variants are kept"
+        );
         assert!(!dir.join("photo.png.br").exists());
 
         let mut gunzipped = String::new();

@@ -42,34 +42,19 @@ impl FromRef<AppState> for LeptosOptions {
 /// Leptos' options, derived from our configuration rather than read separately, so one
 /// set of variables configures the whole server.
 fn leptos_options(config: &Config) -> LeptosOptions {
-    let env = match std::env::var("LEPTOS_ENV").ok().as_deref() {
-        Some(v) if v.eq_ignore_ascii_case("dev") || v.eq_ignore_ascii_case("development") => {
-            Env::DEV
-        }
-        Some(_) => Env::PROD,
-        None if cfg!(debug_assertions) => Env::DEV,
-        None => Env::PROD,
-    };
     LeptosOptions::builder()
         .output_name(option_env!("LEPTOS_OUTPUT_NAME").unwrap_or("kouka"))
         .site_root(config.site_root.display().to_string())
         .site_pkg_dir("pkg")
         .site_addr(config.site_addr)
-        .env(env)
-        .hash_files(hash_files_enabled())
+        .env(if config.production {
+            Env::PROD
+        } else {
+            Env::DEV
+        })
+        .hash_files(config.hash_files)
+        .reload_port(u32::from(config.live_reload_port.unwrap_or(3001)))
         .build()
-}
-
-/// cargo-leptos writes `hash.txt` beside the binary when it content-hashes the bundle's
-/// file names; its presence (or `LEPTOS_HASH_FILES`) tells us to use the hashed names.
-fn hash_files_enabled() -> bool {
-    if let Ok(value) = std::env::var("LEPTOS_HASH_FILES") {
-        return value == "true";
-    }
-    std::env::current_exe()
-        .ok()
-        .and_then(|exe| exe.parent().map(|dir| dir.join("hash.txt")))
-        .is_some_and(|path| path.is_file())
 }
 
 /// Builds the whole application over an already connected and migrated database.
@@ -78,13 +63,9 @@ pub fn build_router(config: Config, db: Db) -> Router {
     let leptos_options = leptos_options(&config);
     let policy = Arc::new(SecurityPolicy {
         base_url: config.base_url.clone(),
-        live_reload: std::env::var("LEPTOS_WATCH").is_ok().then(|| {
-            format!(
-                "ws://{}:{}",
-                config.site_addr.ip(),
-                leptos_options.reload_port
-            )
-        }),
+        live_reload: config
+            .live_reload_port
+            .map(|port| format!("ws://{}:{port}", config.site_addr.ip())),
     });
     let state = AppState {
         leptos_options: leptos_options.clone(),
@@ -127,7 +108,10 @@ pub fn build_router(config: Config, db: Db) -> Router {
             policy.clone(),
             cross_site_guard,
         ))
-        .layer(axum::middleware::from_fn_with_state(policy, security_headers))
+        .layer(axum::middleware::from_fn_with_state(
+            policy,
+            security_headers,
+        ))
         .layer(TraceLayer::new_for_http())
 }
 

@@ -217,7 +217,10 @@ mod tests {
     fn sqlite_url_gets_create_mode_once() {
         let dir = std::env::temp_dir().join(format!("kouka-url-{}", std::process::id()));
         let url = format!("sqlite://{}/x.db", dir.display());
-        assert_eq!(prepare_sqlite_url(&url).ok(), Some(format!("{url}?mode=rwc")));
+        assert_eq!(
+            prepare_sqlite_url(&url).ok(),
+            Some(format!("{url}?mode=rwc"))
+        );
         assert!(dir.is_dir(), "the folder of the database file is created");
         let with_mode = format!("{url}?mode=ro");
         assert_eq!(prepare_sqlite_url(&with_mode).ok(), Some(with_mode));

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Installs what building and testing Kouka needs, skipping whatever is already present.
+#   scripts/setup.sh run    toolchain target, cargo-leptos, wasm-bindgen CLI, npm packages
+#   scripts/setup.sh test   the same, plus Debian's chromium and postgresql (when root)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mode="${1:-run}"
+say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+
+# The toolchain of rust-toolchain.toml; rustup adds its target and components only when it
+# installs the toolchain itself, so add them explicitly for an already present one.
+if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
+  say "adding the wasm32-unknown-unknown target"
+  rustup target add wasm32-unknown-unknown
+fi
+for component in rustfmt clippy; do
+  if ! rustup component list --installed 2>/dev/null | grep -q "^${component}"; then
+    say "adding the ${component} component"
+    rustup component add "$component"
+  fi
+done
+
+# cargo-leptos 0.3.10 (0.3.11 needs a newer rustc); no_downloads: it must find
+# wasm-bindgen and wasm-opt on PATH rather than fetch binaries.
+if [ "$(cargo leptos --version 2>/dev/null || true)" != "cargo-leptos 0.3.10" ]; then
+  say "installing cargo-leptos 0.3.10 (takes about 15 minutes, once)"
+  cargo install cargo-leptos --version 0.3.10 --locked --features no_downloads
+fi
+
+# The wasm-bindgen CLI must be exactly the version of the wasm-bindgen crate in Cargo.lock.
+wbg_version=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
+if [ "$(wasm-bindgen --version 2>/dev/null || true)" != "wasm-bindgen ${wbg_version}" ]; then
+  say "installing wasm-bindgen-cli ${wbg_version}"
+  # --locked first; when a crate its lock file names is not in the registry, resolve afresh.
+  cargo install wasm-bindgen-cli --version "$wbg_version" --locked \
+    || cargo install wasm-bindgen-cli --version "$wbg_version"
+fi
+
+# npm packages: binaryen (wasm-opt for release builds) and Playwright (tests only).
+if [ ! -x node_modules/.bin/wasm-opt ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  say "installing npm packages"
+  npm ci --no-audit --no-fund
+fi
+
+if [ "$mode" = test ]; then
+  need_apt=()
+  [ -x /usr/bin/chromium ] || need_apt+=(chromium)
+  if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && ! command -v initdb >/dev/null; then
+    need_apt+=(postgresql)
+  fi
+  if [ ${#need_apt[@]} -gt 0 ]; then
+    if [ "$(id -u)" = 0 ]; then
+      say "installing ${need_apt[*]} from Debian"
+      apt-get update -qq
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}"
+    else
+      echo "Please install: ${need_apt[*]} (sudo apt-get install ${need_apt[*]})" >&2
+      exit 1
+    fi
+  fi
+fi

@@ -1,0 +1,229 @@
+//! Test harness: the real axum app on 127.0.0.1:0 over a fresh database, SQLite or
+//! PostgreSQL. PostgreSQL tests use `KOUKA_TEST_POSTGRES_URL` (`make test` starts a
+//! throwaway server and sets it); each test gets its own new database there.
+#![allow(dead_code)]
+
+use kouka_app::backend::db::{Db, DbKind};
+use kouka_server::config::{BaseUrl, Config};
+use sqlx::Connection;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use tokio::sync::oneshot;
+
+/// A fresh, migrated database of one kind, removed by [`TestDb::drop_db`].
+pub struct TestDb {
+    pub db: Db,
+    pub url: String,
+    cleanup: Cleanup,
+}
+
+enum Cleanup {
+    SqliteDir(PathBuf),
+    PostgresDatabase { admin_url: String, name: String },
+}
+
+/// `None` when the PostgreSQL tests cannot run here. Under `make test`
+/// (`KOUKA_REQUIRE_POSTGRES=1`) that is a failure, not a skip.
+pub fn postgres_admin_url() -> Option<String> {
+    match std::env::var("KOUKA_TEST_POSTGRES_URL") {
+        Ok(url) if !url.is_empty() => Some(url),
+        _ => {
+            assert!(
+                std::env::var("KOUKA_REQUIRE_POSTGRES").is_err(),
+                "KOUKA_REQUIRE_POSTGRES is set but KOUKA_TEST_POSTGRES_URL is not"
+            );
+            eprintln!("PostgreSQL tests skipped: KOUKA_TEST_POSTGRES_URL is not set");
+            None
+        }
+    }
+}
+
+impl TestDb {
+    /// A new migrated database, or `None` when PostgreSQL is not available (see above).
+    pub async fn new(kind: DbKind) -> Option<TestDb> {
+        let name = format!("kouka_test_{}", uuid::Uuid::now_v7().simple());
+        let (url, cleanup) = match kind {
+            DbKind::Sqlite => {
+                let dir = std::env::temp_dir().join(&name);
+                std::fs::create_dir_all(&dir).expect("temp dir");
+                (
+                    format!("sqlite://{}/kouka.db", dir.display()),
+                    Cleanup::SqliteDir(dir),
+                )
+            }
+            DbKind::Postgres => {
+                let admin_url = postgres_admin_url()?;
+                let mut admin = sqlx::PgConnection::connect(&admin_url)
+                    .await
+                    .expect("connect to KOUKA_TEST_POSTGRES_URL");
+                sqlx::query(&format!("CREATE DATABASE {name}"))
+                    .execute(&mut admin)
+                    .await
+                    .expect("create test database");
+                admin.close().await.ok();
+                (
+                    with_database_name(&admin_url, &name),
+                    Cleanup::PostgresDatabase { admin_url, name },
+                )
+            }
+        };
+        let db = Db::connect_and_migrate(&url)
+            .await
+            .expect("migrate test db");
+        Some(TestDb { db, url, cleanup })
+    }
+
+    pub async fn drop_db(self) {
+        self.db.close().await;
+        match self.cleanup {
+            Cleanup::SqliteDir(dir) => {
+                let _ = std::fs::remove_dir_all(dir);
+            }
+            Cleanup::PostgresDatabase { admin_url, name } => {
+                if let Ok(mut admin) = sqlx::PgConnection::connect(&admin_url).await {
+                    let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                        .execute(&mut admin)
+                        .await;
+                }
+            }
+        }
+    }
+}
+
+/// Replaces the database name (the path) of a PostgreSQL URL, keeping its query.
+fn with_database_name(url: &str, name: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, format!("?{q}")),
+        None => (url, String::new()),
+    };
+    let after_scheme = base.find("://").map_or(0, |i| i + 3);
+    let prefix = match base[after_scheme..].find('/') {
+        Some(slash) => &base[..after_scheme + slash],
+        None => base,
+    };
+    format!("{prefix}/{name}{query}")
+}
+
+/// The running app.
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub base: String,
+    pub client: reqwest::Client,
+    pub db: Db,
+    pub config: Config,
+    test_db: Option<TestDb>,
+    shutdown: Option<oneshot::Sender<()>>,
+    server: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
+}
+
+/// Starts the app on a fresh database of `kind`; `None` when that kind is unavailable.
+pub async fn spawn_app(kind: DbKind) -> Option<TestApp> {
+    spawn_app_with(kind, |_| {}).await
+}
+
+/// Like [`spawn_app`], letting the test adjust the configuration first.
+pub async fn spawn_app_with(kind: DbKind, adjust: impl FnOnce(&mut Config)) -> Option<TestApp> {
+    let test_db = TestDb::new(kind).await?;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind port 0");
+    let addr = listener.local_addr().expect("local addr");
+    let base = format!("http://{addr}");
+    let mut config = Config::from_lookup(|_| None).expect("default config");
+    config.database_url = test_db.url.clone();
+    config.site_addr = addr;
+    config.base_url = BaseUrl::parse(&base).expect("base url");
+    config.data_dir = std::env::temp_dir().join(format!("kouka-data-{}", addr.port()));
+    config.mail_dir = config.data_dir.join("mail");
+    config.site_root = std::env::temp_dir().join(format!("kouka-site-{}", addr.port()));
+    config.hash_files = false;
+    adjust(&mut config);
+
+    let (tx, rx) = oneshot::channel::<()>();
+    let server = tokio::spawn(kouka_server::serve(
+        listener,
+        config.clone(),
+        test_db.db.clone(),
+        async {
+            let _ = rx.await;
+        },
+    ));
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("http client");
+    Some(TestApp {
+        addr,
+        base,
+        client,
+        db: test_db.db.clone(),
+        config,
+        test_db: Some(test_db),
+        shutdown: Some(tx),
+        server: Some(server),
+    })
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// Sends the shutdown signal and waits for the server to finish.
+    pub async fn stop_server(&mut self) -> std::io::Result<()> {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        match self.server.take() {
+            Some(handle) => tokio::time::timeout(std::time::Duration::from_secs(10), handle)
+                .await
+                .expect("server stops within 10 s")
+                .expect("server task"),
+            None => Ok(()),
+        }
+    }
+
+    /// Stops the server and removes its database.
+    pub async fn finish(mut self) {
+        let _ = self.stop_server().await;
+        let _ = std::fs::remove_dir_all(&self.config.data_dir);
+        let _ = std::fs::remove_dir_all(&self.config.site_root);
+        if let Some(db) = self.test_db.take() {
+            db.drop_db().await;
+        }
+    }
+}
+
+/// Runs an async test body once on SQLite and once on PostgreSQL, as two tests.
+#[macro_export]
+macro_rules! on_both_databases {
+    ($($name:ident => $body:path;)*) => {
+        $(
+            mod $name {
+                #[tokio::test]
+                async fn sqlite() {
+                    $body(kouka_app::backend::db::DbKind::Sqlite).await;
+                }
+                #[tokio::test]
+                async fn postgres() {
+                    $body(kouka_app::backend::db::DbKind::Postgres).await;
+                }
+            }
+        )*
+    };
+}
+
+#[test]
+fn database_name_is_replaced_in_urls() {
+    assert_eq!(
+        with_database_name(
+            "postgres://kouka@127.0.0.1:5433/postgres?sslmode=disable",
+            "x"
+        ),
+        "postgres://kouka@127.0.0.1:5433/x?sslmode=disable"
+    );
+    assert_eq!(
+        with_database_name("postgres://kouka@localhost", "x"),
+        "postgres://kouka@localhost/x"
+    );
+}

@@ -1,0 +1,352 @@
+//! The server as a browser or a script meets it: health, pages, languages, headers,
+//! the cross-site guard, limits, static files and shutdown. Each runs on SQLite and
+//! PostgreSQL.
+
+mod common;
+
+use common::{spawn_app, spawn_app_with};
+use kouka_app::backend::db::DbKind;
+use reqwest::StatusCode;
+use reqwest::header::{ACCEPT_ENCODING, ACCEPT_LANGUAGE, COOKIE, ORIGIN};
+
+on_both_databases! {
+    healthz_reports_ok_and_the_database => super::healthz_reports_ok_and_the_database;
+    home_page_is_japanese_by_default => super::home_page_is_japanese_by_default;
+    language_follows_accept_language_and_cookie => super::language_follows_accept_language_and_cookie;
+    lang_link_sets_cookie_and_returns => super::lang_link_sets_cookie_and_returns;
+    unknown_path_is_a_404_page => super::unknown_path_is_a_404_page;
+    security_headers_on_every_response => super::security_headers_on_every_response;
+    cross_site_posts_are_refused => super::cross_site_posts_are_refused;
+    oversized_bodies_are_refused => super::oversized_bodies_are_refused;
+    hsts_only_over_https => super::hsts_only_over_https;
+    pkg_is_served_precompressed_and_cached => super::pkg_is_served_precompressed_and_cached;
+    shutdown_finishes_and_closes_the_port => super::shutdown_finishes_and_closes_the_port;
+}
+
+async fn healthz_reports_ok_and_the_database(kind: DbKind) {
+    let Some(app) = spawn_app(kind).await else {
+        return;
+    };
+    let response = app
+        .client
+        .get(app.url("/healthz"))
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(response.status(), StatusCode::OK);
+    let body: serde_json::Value = response.json().await.expect("json");
+    assert_eq!(
+        body,
+        serde_json::json!({ "status": "ok", "database": kind.name() })
+    );
+    app.finish().await;
+}
+
+async fn get_text(
+    app: &common::TestApp,
+    path: &str,
+    headers: &[(&str, &str)],
+) -> (StatusCode, String) {
+    let mut request = app.client.get(app.url(path));
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    let response = request.send().await.expect("get");
+    let status = response.status();
+    (status, response.text().await.expect("body"))
+}
+
+async fn home_page_is_japanese_by_default(kind: DbKind) {
+    let Some(app) = spawn_app(kind).await else {
+        return;
+    };
+    let (status, html) = get_text(&app, "/", &[]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains(r#"<html lang="ja""#),
+        "html lang: {}",
+        &html[..200.min(html.len())]
+    );
+    assert!(html.contains("人事評価を、もっと確かに。"));
+    assert!(html.contains("本文へスキップ"));
+    assert!(html.contains("<title>考課</title>"), "title");
+    app.finish().await;
+}
+
+async fn language_follows_accept_language_and_cookie(kind: DbKind) {
+    let Some(app) = spawn_app(kind).await else {
+        return;
+    };
+    let (_, english) = get_text(&app, "/", &[(ACCEPT_LANGUAGE.as_str(), "en-US,en;q=0.9")]).await;
+    assert!(english.contains(r#"<html lang="en""#));
+    assert!(english.contains("Personnel evaluation, done right."));
+    assert!(!english.contains("人事評価を、もっと確かに。"));
+
+    let (_, cookie_ja) = get_text(
+        &app,
+        "/",
+        &[
+            (ACCEPT_LANGUAGE.as_str(), "en"),
+            (COOKIE.as_str(), "kouka_lang=ja"),
+        ],
+    )
+    .await;
+    assert!(cookie_ja.contains(r#"<html lang="ja""#), "the cookie wins");
+    app.finish().await;
+}
+
+async fn lang_link_sets_cookie_and_returns(kind: DbKind) {
+    let Some(app) = spawn_app(kind).await else {
+        return;
+    };
+    let response = app
+        .client
+        .get(app.url("/lang/en"))
+        .header("referer", app.url("/login"))
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(response.headers()["location"], "/login");
+    let cookie = response.headers()["set-cookie"].to_str().expect("ascii");
+    assert!(cookie.starts_with("kouka_lang=en;"), "{cookie}");
+    assert!(cookie.contains("SameSite=Lax"));
+
+    // A foreign referer never becomes the redirect target.
+    let response = app
+        .client
+        .get(app.url("/lang/ja"))
+        .header("referer", "https://evil.example/phish")
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(response.headers()["location"], "/");
+    let response = app
+        .client
+        .get(app.url("/lang/xx"))
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    app.finish().await;
+}
+
+async fn unknown_path_is_a_404_page(kind: DbKind) {
+    let Some(app) = spawn_app(kind).await else {
+        return;
+    };
+    let (status, html) = get_text(&app, "/no/such/page", &[]).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(html.contains("ページが見つかりません"));
+    app.finish().await;
+}
+
+async fn security_headers_on_every_response(kind: DbKind) {
+    let Some(app) = spawn_app(kind).await else {
+        return;
+    };
+    let mut nonces = Vec::new();
+    for path in ["/", "/healthz", "/no/such/page", "/pkg/missing.js"] {
+        let response = app.client.get(app.url(path)).send().await.expect("get");
+        let headers = response.headers().clone();
+        let csp = headers["content-security-policy"]
+            .to_str()
+            .expect("csp")
+            .to_owned();
+        assert!(csp.contains("'wasm-unsafe-eval'"), "{path}: {csp}");
+        assert!(csp.contains("object-src 'none'"), "{path}");
+        assert!(csp.contains("base-uri 'none'"), "{path}");
+        assert!(csp.contains("frame-ancestors 'none'"), "{path}");
+        assert!(!csp.contains("unsafe-inline"), "{path}");
+        assert_eq!(headers["x-content-type-options"], "nosniff", "{path}");
+        assert_eq!(headers["referrer-policy"], "same-origin", "{path}");
+        assert!(
+            headers.get("strict-transport-security").is_none(),
+            "no HSTS over http"
+        );
+        let nonce = csp
+            .split("'nonce-")
+            .nth(1)
+            .and_then(|rest| rest.split('\'').next())
+            .expect("a nonce in script-src")
+            .to_owned();
+        if path == "/" {
+            // The hydration script carries the very nonce of this response.
+            let html = response.text().await.expect("body");
+            assert!(
+                html.contains(&format!(r#"<script type="module" nonce="{nonce}""#)),
+                "hydration script with nonce {nonce}"
+            );
+            assert!(
+                !html.contains("<script>") && !html.contains("<script type=\"module\">"),
+                "no inline script without the nonce"
+            );
+        }
+        nonces.push(nonce);
+    }
+    nonces.sort();
+    nonces.dedup();
+    assert_eq!(nonces.len(), 4, "a fresh nonce for every response");
+    app.finish().await;
+}
+
+async fn cross_site_posts_are_refused(kind: DbKind) {
+    let Some(app) = spawn_app(kind).await else {
+        return;
+    };
+    let post = |headers: Vec<(&'static str, String)>| {
+        let mut request = app.client.post(app.url("/api/anything")).body("x=1");
+        for (name, value) in headers {
+            request = request.header(name, value);
+        }
+        request.send()
+    };
+    let response = post(vec![(ORIGIN.as_str(), "https://evil.example".into())])
+        .await
+        .expect("post");
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    let body = response.text().await.expect("body");
+    assert!(body.contains("他のサイトからの送信は受け付けません"));
+    assert!(body.contains("Cross-site requests are refused"));
+
+    let response = post(vec![("sec-fetch-site", "cross-site".into())])
+        .await
+        .expect("post");
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    let response = post(vec![("sec-fetch-site", "same-site".into())])
+        .await
+        .expect("post");
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+
+    // Our own origin passes the guard (and then finds no such server function).
+    let response = post(vec![
+        (ORIGIN.as_str(), app.base.clone()),
+        ("sec-fetch-site", "same-origin".into()),
+    ])
+    .await
+    .expect("post");
+    assert_ne!(response.status(), StatusCode::FORBIDDEN);
+    // GET is never refused by the guard.
+    let response = app
+        .client
+        .get(app.url("/healthz"))
+        .header(ORIGIN, "https://evil.example")
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(response.status(), StatusCode::OK);
+    app.finish().await;
+}
+
+async fn oversized_bodies_are_refused(kind: DbKind) {
+    let Some(app) = spawn_app_with(kind, |c| c.body_limit = 1024).await else {
+        return;
+    };
+    let response = app
+        .client
+        .post(app.url("/api/anything"))
+        .header(ORIGIN, app.base.clone())
+        .body(vec![b'x'; 4096])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    app.finish().await;
+}
+
+async fn hsts_only_over_https(kind: DbKind) {
+    let Some(app) = spawn_app_with(kind, |c| {
+        c.base_url = kouka_server::config::BaseUrl::parse("https://kouka.example.jp").expect("url")
+    })
+    .await
+    else {
+        return;
+    };
+    let response = app
+        .client
+        .get(app.url("/healthz"))
+        .send()
+        .await
+        .expect("get");
+    let hsts = response.headers()["strict-transport-security"]
+        .to_str()
+        .expect("hsts");
+    assert!(hsts.starts_with("max-age=63072000"), "{hsts}");
+    app.finish().await;
+}
+
+async fn pkg_is_served_precompressed_and_cached(kind: DbKind) {
+    // A site folder with a hashed bundle file, as cargo-leptos leaves it.
+    let site = std::env::temp_dir().join(format!("kouka-pkg-{}", uuid::Uuid::now_v7().simple()));
+    std::fs::create_dir_all(site.join("pkg")).expect("pkg dir");
+    let js = "export function hydrate() { /* 考課 */ }\n".repeat(200);
+    std::fs::write(site.join("pkg/kouka.abc123.js"), &js).expect("write js");
+    let Some(app) = spawn_app_with(kind, |c| {
+        c.site_root = site.clone();
+        c.hash_files = true;
+    })
+    .await
+    else {
+        return;
+    };
+    // Precompression runs in the background at start-up.
+    for _ in 0..100 {
+        if site.join("pkg/kouka.abc123.js.gz").exists()
+            && site.join("pkg/kouka.abc123.js.br").exists()
+        {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    for encoding in ["br", "gzip"] {
+        let response = app
+            .client
+            .get(app.url("/pkg/kouka.abc123.js"))
+            .header(ACCEPT_ENCODING, encoding)
+            .send()
+            .await
+            .expect("get");
+        assert_eq!(response.status(), StatusCode::OK);
+        assert_eq!(response.headers()["content-encoding"], encoding);
+        assert_eq!(
+            response.headers()["cache-control"],
+            "public, max-age=31536000, immutable"
+        );
+        let length: usize = response.bytes().await.expect("bytes").len();
+        assert!(length < js.len() / 4, "{encoding}: {length} bytes");
+    }
+    let response = app
+        .client
+        .get(app.url("/pkg/nope.js"))
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        response.headers()["cache-control"],
+        "no-cache",
+        "misses are never cached"
+    );
+    app.finish().await;
+    let _ = std::fs::remove_dir_all(site);
+}
+
+async fn shutdown_finishes_and_closes_the_port(kind: DbKind) {
+    let Some(mut app) = spawn_app(kind).await else {
+        return;
+    };
+    let response = app
+        .client
+        .get(app.url("/healthz"))
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(response.status(), StatusCode::OK);
+    app.stop_server().await.expect("clean shutdown");
+    let fresh = reqwest::Client::new();
+    assert!(
+        fresh.get(app.url("/healthz")).send().await.is_err(),
+        "nothing listens after shutdown"
+    );
+    app.finish().await;
+}
