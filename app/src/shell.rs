@@ -53,6 +53,7 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     let lang = provide_lang();
     let t = use_texts();
+    mark_hydrated();
 
     view! {
         <Html {..} lang=move || lang.get().code() />
@@ -77,4 +78,14 @@ pub fn App() -> impl IntoView {
             <Footer />
         </Router>
     }
+}
+
+/// Marks `<html data-hydrated="true">` once the WebAssembly app has taken over the page,
+/// so end-to-end tests (and curious developers) can tell server HTML from a live app.
+fn mark_hydrated() {
+    Effect::new(|_| {
+        if let Some(html) = document().document_element() {
+            let _ = html.set_attribute("data-hydrated", "true");
+        }
+    });
 }
