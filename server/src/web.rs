@@ -6,7 +6,7 @@ use crate::config::Config;
 use crate::security::{SecurityPolicy, cross_site_guard, security_headers};
 use crate::static_files::{pkg_service, precompress_dir};
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, FromRef, Path, State};
+use axum::extract::{ConnectInfo, DefaultBodyLimit, FromRef, Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Json, Redirect, Response};
 use axum::routing::get;
@@ -23,7 +23,7 @@ use std::sync::Arc;
 use tokio::net::TcpListener;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
-use tower_http::trace::TraceLayer;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
 /// What every handler can reach.
 #[derive(Clone)]
@@ -112,21 +112,58 @@ pub fn build_router(config: Config, db: Db) -> Router {
             policy,
             security_headers,
         ))
-        .layer(TraceLayer::new_for_http())
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(access_log_span)
+                .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
+        )
+}
+
+/// The access log (通信ログ): one line per request with IP, method, path, status, user agent
+/// and latency. The query string is left out: it may carry one-time tokens.
+fn access_log_span(request: &http::Request<axum::body::Body>) -> tracing::Span {
+    let ip = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|info| info.0.ip().to_string())
+        .unwrap_or_default();
+    let user_agent = request
+        .headers()
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    tracing::info_span!(
+        "request",
+        method = %request.method(),
+        path = request.uri().path(),
+        ip,
+        user_agent,
+    )
+}
+
+/// The body of `/healthz`, fields in this order: `{"status":"ok","database":"sqlite"}`.
+#[derive(serde::Serialize)]
+struct Health {
+    status: &'static str,
+    database: &'static str,
 }
 
 /// `GET /healthz`: 200 after a real query, 503 when the database does not answer.
 async fn healthz(State(state): State<AppState>) -> Response {
     let database = state.db.kind().name();
     match state.db.ping().await {
-        Ok(()) => Json(serde_json::json!({ "status": "ok", "database": database })).into_response(),
+        Ok(()) => Json(Health {
+            status: "ok",
+            database,
+        })
+        .into_response(),
         Err(error) => {
             tracing::error!(%error, "health check: database unreachable");
-            (
-                StatusCode::SERVICE_UNAVAILABLE,
-                Json(serde_json::json!({ "status": "unavailable", "database": database })),
-            )
-                .into_response()
+            let body = Health {
+                status: "unavailable",
+                database,
+            };
+            (StatusCode::SERVICE_UNAVAILABLE, Json(body)).into_response()
         }
     }
 }
