@@ -1,6 +1,6 @@
 //! The HTML document and the app's frame: routes inside a header, main and footer.
 
-use crate::components::layout::{Footer, Header};
+use crate::components::layout::{Footer, Header, SkipLink};
 use crate::i18n::{provide_lang, use_texts};
 use crate::pages::{home::HomePage, login::LoginPage, not_found::NotFound};
 use leptos::prelude::*;
@@ -65,9 +65,7 @@ pub fn App() -> impl IntoView {
             }
         } />
         <Router>
-            <a class="skip-link" href="#main">
-                {move || t().skip_to_content}
-            </a>
+            <SkipLink />
             <Header />
             <main id="main" tabindex="-1">
                 <Routes fallback=NotFound>

@@ -2,9 +2,35 @@
 
 use crate::components::lang_switch::LangSwitch;
 use crate::i18n::use_texts;
-use leptos::ev::KeyboardEvent;
+use leptos::ev::{KeyboardEvent, MouseEvent};
 use leptos::prelude::*;
 use leptos_router::components::A;
+
+/// The first stop of the Tab key: jumps past the navigation to the page's content. The
+/// router would treat `#main` as a navigation, so once hydrated the click moves the focus
+/// itself; before hydration the browser does the same natively.
+#[component]
+pub fn SkipLink() -> impl IntoView {
+    let t = use_texts();
+    let skip = move |ev: MouseEvent| {
+        ev.prevent_default();
+        if let Some(main) = document().get_element_by_id("main") {
+            focus_element(&main);
+        }
+    };
+    view! {
+        <a class="skip-link" href="#main" on:click=skip>
+            {move || t().skip_to_content}
+        </a>
+    }
+}
+
+fn focus_element(element: &leptos::web_sys::Element) {
+    use leptos::wasm_bindgen::JsCast;
+    if let Some(element) = element.dyn_ref::<leptos::web_sys::HtmlElement>() {
+        let _ = element.focus();
+    }
+}
 
 #[component]
 pub fn Header() -> impl IntoView {
