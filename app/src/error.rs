@@ -4,6 +4,8 @@
 //! gets a kind it can translate with [`AppError::message`].
 
 use crate::i18n::{Lang, texts};
+use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
@@ -23,6 +25,9 @@ pub enum AppError {
         reason_ja: String,
         reason_en: String,
     },
+    /// The browser could not reach the server (client side only).
+    #[error("server unreachable")]
+    Network,
     #[error("internal error")]
     Internal,
 }
@@ -36,6 +41,7 @@ impl AppError {
             AppError::NotFound => 404,
             AppError::Conflict => 409,
             AppError::Invalid { .. } => 422,
+            AppError::Network => 503,
             AppError::Internal => 500,
         }
     }
@@ -56,6 +62,7 @@ impl AppError {
                 Lang::Ja => format!("{}（{field}）：{reason_ja}", t.error_invalid),
                 Lang::En => format!("{} ({field}): {reason_en}", t.error_invalid),
             },
+            AppError::Network => t.error_network.to_owned(),
             AppError::Internal => t.error_internal.to_owned(),
         }
     }
@@ -65,6 +72,26 @@ impl AppError {
     pub fn internal(context: &str, error: impl std::fmt::Display) -> AppError {
         tracing::error!(%error, "{context}");
         AppError::Internal
+    }
+}
+
+/// Server functions return `Result<T, AppError>`: the error travels as JSON, and failures of
+/// the transport itself become [`AppError::Network`] or [`AppError::Internal`].
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        match value {
+            ServerFnErrorErr::Request(_) => AppError::Network,
+            ServerFnErrorErr::Args(detail)
+            | ServerFnErrorErr::MissingArg(detail)
+            | ServerFnErrorErr::Deserialization(detail) => AppError::Invalid {
+                field: "request".into(),
+                reason_ja: format!("リクエストを読み取れません（{detail}）"),
+                reason_en: format!("the request could not be read ({detail})"),
+            },
+            _ => AppError::Internal,
+        }
     }
 }
 
@@ -90,6 +117,24 @@ mod tests {
         assert!(error.message(Lang::Ja).contains("形式が正しくありません"));
         assert!(error.message(Lang::En).contains("is not an e-mail address"));
         assert_eq!(error.status(), 422);
+    }
+
+    #[test]
+    fn travels_between_server_and_browser_intact() {
+        let error = AppError::Invalid {
+            field: "code".into(),
+            reason_ja: "既に使われています".into(),
+            reason_en: "is already taken".into(),
+        };
+        assert_eq!(AppError::de(error.ser()), error);
+        assert_eq!(
+            AppError::from_server_fn_error(ServerFnErrorErr::Request("offline".into())),
+            AppError::Network
+        );
+        assert_eq!(
+            AppError::from_server_fn_error(ServerFnErrorErr::ServerError("boom".into())),
+            AppError::Internal
+        );
     }
 
     #[test]

@@ -118,6 +118,7 @@ pub struct Texts {
     pub error_unauthenticated: &'static str,
     pub error_conflict: &'static str,
     pub error_invalid: &'static str,
+    pub error_network: &'static str,
 }
 
 pub static JA: Texts = Texts {
@@ -152,6 +153,7 @@ pub static JA: Texts = Texts {
     error_unauthenticated: "ログインが必要です。",
     error_conflict: "他の人が先に変更しました。最新の内容を確認してから、もう一度お試しください。",
     error_invalid: "入力内容に誤りがあります。",
+    error_network: "サーバーに接続できませんでした。通信環境を確認して、もう一度お試しください。",
 };
 
 pub static EN: Texts = Texts {
@@ -186,6 +188,7 @@ pub static EN: Texts = Texts {
     error_unauthenticated: "Please log in.",
     error_conflict: "Someone else changed this first. Check the latest version and try again.",
     error_invalid: "Some input is not valid.",
+    error_network: "Could not reach the server. Check your connection and try again.",
 };
 
 /// The dictionary of a language.

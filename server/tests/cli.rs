@@ -155,3 +155,28 @@ fn serve_logs_json_answers_health_and_stops_cleanly_on_sigterm() {
     );
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[test]
+fn settings_are_read_from_a_dot_env_file() {
+    let dir = temp_dir("dotenv");
+    std::fs::write(
+        dir.join(".env"),
+        "DATABASE_URL=sqlite://from-dotenv/kouka.db\n",
+    )
+    .expect(".env");
+    let output = kouka()
+        .arg("migrate")
+        .current_dir(&dir)
+        .output()
+        .expect("run kouka");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        dir.join("from-dotenv/kouka.db").is_file(),
+        "DATABASE_URL came from .env"
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
