@@ -27,12 +27,7 @@ async fn healthz_reports_ok_and_the_database(kind: DbKind) {
     let Some(app) = spawn_app(kind).await else {
         return;
     };
-    let response = app
-        .client
-        .get(app.url("/healthz"))
-        .send()
-        .await
-        .expect("get");
+    let response = app.get("/healthz").await;
     assert_eq!(response.status(), StatusCode::OK);
     let body: serde_json::Value = response.json().await.expect("json");
     assert_eq!(
@@ -121,12 +116,7 @@ async fn lang_link_sets_cookie_and_returns(kind: DbKind) {
         .await
         .expect("get");
     assert_eq!(response.headers()["location"], "/");
-    let response = app
-        .client
-        .get(app.url("/lang/xx"))
-        .send()
-        .await
-        .expect("get");
+    let response = app.get("/lang/xx").await;
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
     app.finish().await;
 }
@@ -147,7 +137,7 @@ async fn security_headers_on_every_response(kind: DbKind) {
     };
     let mut nonces = Vec::new();
     for path in ["/", "/healthz", "/no/such/page", "/pkg/missing.js"] {
-        let response = app.client.get(app.url(path)).send().await.expect("get");
+        let response = app.get(path).await;
         let headers = response.headers().clone();
         let csp = headers["content-security-policy"]
             .to_str()
@@ -262,12 +252,7 @@ async fn hsts_only_over_https(kind: DbKind) {
     else {
         return;
     };
-    let response = app
-        .client
-        .get(app.url("/healthz"))
-        .send()
-        .await
-        .expect("get");
+    let response = app.get("/healthz").await;
     let hsts = response.headers()["strict-transport-security"]
         .to_str()
         .expect("hsts");
@@ -315,12 +300,7 @@ async fn pkg_is_served_precompressed_and_cached(kind: DbKind) {
         let length: usize = response.bytes().await.expect("bytes").len();
         assert!(length < js.len() / 4, "{encoding}: {length} bytes");
     }
-    let response = app
-        .client
-        .get(app.url("/pkg/nope.js"))
-        .send()
-        .await
-        .expect("get");
+    let response = app.get("/pkg/nope.js").await;
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
     assert_eq!(
         response.headers()["cache-control"],
@@ -335,12 +315,7 @@ async fn shutdown_finishes_and_closes_the_port(kind: DbKind) {
     let Some(mut app) = spawn_app(kind).await else {
         return;
     };
-    let response = app
-        .client
-        .get(app.url("/healthz"))
-        .send()
-        .await
-        .expect("get");
+    let response = app.get("/healthz").await;
     assert_eq!(response.status(), StatusCode::OK);
     app.stop_server().await.expect("clean shutdown");
     let fresh = reqwest::Client::new();

@@ -169,6 +169,15 @@ impl TestApp {
         format!("{}{path}", self.base)
     }
 
+    /// A plain GET of one of the app's paths.
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("GET {path}: {e}"))
+    }
+
     /// Sends the shutdown signal and waits for the server to finish.
     pub async fn stop_server(&mut self) -> std::io::Result<()> {
         if let Some(tx) = self.shutdown.take() {
