@@ -44,6 +44,12 @@ fi
 
 if [ "$mode" = test ]; then
   need_apt=()
+  # A real SMTP server for the mail tests (server/tests/support/smtp_sink.py). Debian's own
+  # python3 refuses pip installs (PEP 668); its package python3-aiosmtpd serves there.
+  if ! python3 -c 'import aiosmtpd' 2>/dev/null; then
+    say "installing aiosmtpd (Python) for the SMTP tests"
+    python3 -m pip install --quiet aiosmtpd || need_apt+=(python3-aiosmtpd)
+  fi
   [ -x /usr/bin/chromium ] || need_apt+=(chromium)
   if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && ! command -v initdb >/dev/null; then
     need_apt+=(postgresql)

@@ -25,6 +25,21 @@ pub enum AppError {
         reason_ja: String,
         reason_en: String,
     },
+    /// Login refused. One message for a wrong company code, unknown user, wrong password,
+    /// deactivated or locked account: nothing tells an attacker which it was.
+    #[error("login failed")]
+    LoginFailed,
+    /// Too many attempts from one address; try again later.
+    #[error("rate limited")]
+    RateLimited,
+    /// A setup, invitation or reset link that is unknown or already used.
+    #[error("link invalid")]
+    LinkInvalid,
+    #[error("link expired")]
+    LinkExpired,
+    /// The seat limit of the contract is reached.
+    #[error("seat limit reached")]
+    SeatLimit { limit: i64 },
     /// The browser could not reach the server (client side only).
     #[error("server unreachable")]
     Network,
@@ -41,6 +56,10 @@ impl AppError {
             AppError::NotFound => 404,
             AppError::Conflict => 409,
             AppError::Invalid { .. } => 422,
+            AppError::LoginFailed => 401,
+            AppError::RateLimited => 429,
+            AppError::LinkInvalid | AppError::LinkExpired => 410,
+            AppError::SeatLimit { .. } => 409,
             AppError::Network => 503,
             AppError::Internal => 500,
         }
@@ -62,6 +81,13 @@ impl AppError {
                 Lang::Ja => format!("{}（{field}）：{reason_ja}", t.error_invalid),
                 Lang::En => format!("{} ({field}): {reason_en}", t.error_invalid),
             },
+            AppError::LoginFailed => t.error_login_failed.to_owned(),
+            AppError::RateLimited => t.error_rate_limited.to_owned(),
+            AppError::LinkInvalid => t.error_link_invalid.to_owned(),
+            AppError::LinkExpired => t.error_link_expired.to_owned(),
+            AppError::SeatLimit { limit } => {
+                t.error_seat_limit.replace("{limit}", &limit.to_string())
+            }
             AppError::Network => t.error_network.to_owned(),
             AppError::Internal => t.error_internal.to_owned(),
         }

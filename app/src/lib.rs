@@ -6,6 +6,7 @@
 //! - [`components`] and [`pages`]: the UI.
 //! - [`backend`] (server only): storage, audit writer.
 
+pub mod api;
 pub mod components;
 pub mod domain;
 pub mod error;

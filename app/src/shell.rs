@@ -1,8 +1,13 @@
 //! The HTML document and the app's frame: routes inside a header, main and footer.
 
+use crate::api::auth::{LinkPurpose, SignedInUser, current_user};
 use crate::components::layout::{Footer, Header, SkipLink};
+use crate::error::AppError;
 use crate::i18n::{provide_lang, use_texts};
-use crate::pages::{home::HomePage, login::LoginPage, not_found::NotFound};
+use crate::pages::{
+    account::AccountPage, forgot::ForgotPasswordPage, home::HomePage, login::LoginPage,
+    not_found::NotFound, set_password::SetPasswordPage,
+};
 use leptos::prelude::*;
 use leptos_meta::{Html, Title, provide_meta_context};
 use leptos_router::{
@@ -54,6 +59,10 @@ pub fn App() -> impl IntoView {
     let lang = provide_lang();
     let t = use_texts();
     mark_hydrated();
+    provide_context(SignedInUserResource(Resource::new(
+        || (),
+        |_| current_user(),
+    )));
 
     view! {
         <Html {..} lang=move || lang.get().code() />
@@ -71,11 +80,34 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=NotFound>
                     <Route path=path!("/") view=HomePage />
                     <Route path=path!("/login") view=LoginPage />
+                    <Route path=path!("/forgot") view=ForgotPasswordPage />
+                    <Route
+                        path=path!("/setup/:link")
+                        view=|| view! { <SetPasswordPage purpose=LinkPurpose::Setup /> }
+                    />
+                    <Route
+                        path=path!("/invite/:link")
+                        view=|| view! { <SetPasswordPage purpose=LinkPurpose::Invitation /> }
+                    />
+                    <Route
+                        path=path!("/reset/:link")
+                        view=|| view! { <SetPasswordPage purpose=LinkPurpose::Reset /> }
+                    />
+                    <Route path=path!("/account") view=AccountPage />
                 </Routes>
             </main>
             <Footer />
         </Router>
     }
+}
+
+/// Who is signed in, loaded once per page and shared by the header and the pages.
+#[derive(Clone, Copy)]
+pub struct SignedInUserResource(pub Resource<Result<Option<SignedInUser>, AppError>>);
+
+/// The signed-in user (`Ok(None)` for nobody); await it inside `Suspense`/`Transition`.
+pub fn use_signed_in_user() -> Resource<Result<Option<SignedInUser>, AppError>> {
+    expect_context::<SignedInUserResource>().0
 }
 
 /// Marks `<html data-hydrated="true">` once the WebAssembly app has taken over the page,

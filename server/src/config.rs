@@ -25,12 +25,17 @@ pub struct Config {
     /// `KOUKA_SMTP_URL`: e.g. `smtp://localhost:25` or `smtps://user:pass@host`; unset means
     /// mails go to `KOUKA_MAIL_DIR`.
     pub smtp_url: Option<String>,
+    /// `KOUKA_MAIL_FROM`: the `From` of every mail (default `Kouka <no-reply@localhost>`).
+    pub mail_from: String,
     /// `KOUKA_LOG_FORMAT`: `text` (default) or `json`. Levels come from `RUST_LOG`.
     pub log_format: LogFormat,
     /// `KOUKA_REQUEST_TIMEOUT_SECS`: a request taking longer is answered 408 (default 30).
     pub request_timeout: Duration,
     /// `KOUKA_BODY_LIMIT_BYTES`: the largest request body accepted (default 2 MiB).
     pub body_limit: usize,
+    /// `KOUKA_AUTH_RATE_LIMIT`: login, setup and reset attempts allowed per IP address in
+    /// 10 minutes (default 30).
+    pub auth_rate_limit: usize,
     /// Whether the bundle's file names carry content hashes: `LEPTOS_HASH_FILES`, else
     /// whether cargo-leptos left `hash.txt` beside the binary. Hashed names are cached
     /// for a year.
@@ -147,6 +152,8 @@ impl Config {
                 .unwrap_or_else(|| data_dir.join("mail")),
             data_dir,
             smtp_url: lookup("KOUKA_SMTP_URL"),
+            mail_from: lookup("KOUKA_MAIL_FROM")
+                .unwrap_or_else(|| "Kouka <no-reply@localhost>".into()),
             log_format,
             request_timeout: Duration::from_secs(timeout_secs),
             body_limit: parse(
@@ -154,6 +161,12 @@ impl Config {
                 lookup("KOUKA_BODY_LIMIT_BYTES").as_deref(),
                 "2097152",
                 "a number of bytes",
+            )?,
+            auth_rate_limit: parse(
+                "KOUKA_AUTH_RATE_LIMIT",
+                lookup("KOUKA_AUTH_RATE_LIMIT").as_deref(),
+                "30",
+                "a number of attempts",
             )?,
             hash_files: match lookup("LEPTOS_HASH_FILES") {
                 Some(value) => value == "true",
@@ -222,6 +235,15 @@ mod tests {
         assert_eq!(c.mail_dir, PathBuf::from("data/mail"));
         assert_eq!(c.log_format, LogFormat::Text);
         assert!(!c.base_url.https);
+    }
+
+    #[test]
+    fn mail_goes_to_the_folder_from_a_local_sender_by_default() {
+        let c = config(&[]).expect("defaults are valid");
+        assert_eq!(c.mail_from, "Kouka <no-reply@localhost>");
+        assert_eq!(c.smtp_url, None);
+        let c = config(&[("KOUKA_MAIL_FROM", "考課 <no-reply@example.jp>")]).expect("valid");
+        assert_eq!(c.mail_from, "考課 <no-reply@example.jp>");
     }
 
     #[test]

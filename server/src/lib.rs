@@ -1,6 +1,7 @@
 //! The `kouka` server: configuration, command line, the axum router and its layers.
 
 pub mod config;
+pub mod operator;
 pub mod security;
 pub mod static_files;
 pub mod telemetry;

@@ -3,6 +3,7 @@
 use clap::{Parser, Subcommand};
 use kouka_app::backend::db::Db;
 use kouka_server::config::Config;
+use kouka_server::operator::{self, TenantCommand};
 use kouka_server::{serve, telemetry};
 use std::process::ExitCode;
 
@@ -16,9 +17,11 @@ Configuration (environment variables, or a .env file in the working directory):
   KOUKA_DATA_DIR               local data folder (default data)
   KOUKA_MAIL_DIR               .eml output when KOUKA_SMTP_URL is unset (default {KOUKA_DATA_DIR}/mail)
   KOUKA_SMTP_URL               SMTP server, e.g. smtp://localhost:25 (default: unset)
+  KOUKA_MAIL_FROM              sender of every mail (default Kouka <no-reply@localhost>)
   KOUKA_LOG_FORMAT             text (default) or json
   KOUKA_REQUEST_TIMEOUT_SECS   request timeout (default 30)
   KOUKA_BODY_LIMIT_BYTES       largest request body (default 2097152)
+  KOUKA_AUTH_RATE_LIMIT        login/setup/reset attempts per IP in 10 minutes (default 30)
   RUST_LOG                     log levels (default info)";
 
 #[derive(Parser)]
@@ -39,6 +42,9 @@ enum Command {
     Serve,
     /// Apply pending database migrations and exit.
     Migrate,
+    /// Operator commands for tenants and contracts.
+    #[command(subcommand)]
+    Tenant(TenantCommand),
 }
 
 #[tokio::main]
@@ -61,6 +67,7 @@ async fn main() -> ExitCode {
     let result = match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => run_serve(config).await,
         Command::Migrate => run_migrate(config).await,
+        Command::Tenant(command) => run_tenant(config, command).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -77,6 +84,19 @@ async fn run_migrate(config: Config) -> anyhow::Result<()> {
     tracing::info!(database = db.kind().name(), "migrations applied");
     db.close().await;
     Ok(())
+}
+
+async fn run_tenant(config: Config, command: TenantCommand) -> anyhow::Result<()> {
+    let db = Db::connect_and_migrate(&config.database_url).await?;
+    let result = operator::run(&db, &config.base_url.url, command).await;
+    db.close().await;
+    match result {
+        Ok(output) => {
+            print!("{output}");
+            Ok(())
+        }
+        Err(message) => Err(anyhow::anyhow!(message)),
+    }
 }
 
 async fn run_serve(config: Config) -> anyhow::Result<()> {

@@ -10,7 +10,10 @@ use axum::extract::{ConnectInfo, DefaultBodyLimit, FromRef, Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Json, Redirect, Response};
 use axum::routing::get;
+use kouka_app::api::context::{AuthRateLimiter, ServerSettings};
 use kouka_app::backend::db::Db;
+use kouka_app::backend::mail::{MailHandle, MailSettings, MailTransport, spawn_mail_worker};
+use kouka_app::backend::rate_limit::RateLimiter;
 use kouka_app::components::lang_switch::lang_cookie_value;
 use kouka_app::i18n::Lang;
 use kouka_app::{App, shell};
@@ -31,6 +34,8 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub db: Db,
     pub config: Arc<Config>,
+    /// Wakes the mail worker after a transaction that enqueued mail commits.
+    pub mail: MailHandle,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -57,8 +62,9 @@ fn leptos_options(config: &Config) -> LeptosOptions {
         .build()
 }
 
-/// Builds the whole application over an already connected and migrated database.
-pub fn build_router(config: Config, db: Db) -> Router {
+/// Builds the whole application over an already connected and migrated database; `mail`
+/// wakes the mail worker that [`serve`] runs.
+pub fn build_router(config: Config, db: Db, mail: MailHandle) -> Router {
     let config = Arc::new(config);
     let leptos_options = leptos_options(&config);
     let policy = Arc::new(SecurityPolicy {
@@ -71,9 +77,14 @@ pub fn build_router(config: Config, db: Db) -> Router {
         leptos_options: leptos_options.clone(),
         db: db.clone(),
         config: config.clone(),
+        mail,
     };
     let pkg_dir = config.site_root.join("pkg");
     let routes = generate_route_list(App);
+    let auth_limiter = AuthRateLimiter(Arc::new(RateLimiter::new(
+        config.auth_rate_limit,
+        std::time::Duration::from_secs(600),
+    )));
 
     Router::new()
         .route("/healthz", get(healthz))
@@ -86,7 +97,12 @@ pub fn build_router(config: Config, db: Db) -> Router {
                 let state = state.clone();
                 move || {
                     provide_context(state.db.clone());
-                    provide_context(state.config.base_url.clone().url);
+                    provide_context(ServerSettings {
+                        base_url: state.config.base_url.url.clone(),
+                        https: state.config.base_url.https,
+                    });
+                    provide_context(state.mail.clone());
+                    provide_context(auth_limiter.clone());
                 }
             },
             {
@@ -189,8 +205,9 @@ async fn switch_lang(
     ([(header::SET_COOKIE, cookie)], Redirect::to(&back)).into_response()
 }
 
-/// Serves until `shutdown` resolves, then finishes the requests in flight and closes the
-/// database. Precompresses the browser bundle in the background on the way up.
+/// Serves until `shutdown` resolves, then finishes the requests in flight, stops the mail
+/// worker and closes the database. Precompresses the browser bundle in the background on
+/// the way up.
 pub async fn serve(
     listener: TcpListener,
     config: Config,
@@ -203,13 +220,22 @@ pub async fn serve(
         Ok(n) => tracing::info!(files = n, "precompressed the browser bundle"),
         Err(error) => tracing::warn!(%error, "could not precompress the browser bundle"),
     });
-    let app = build_router(config, db.clone());
+    let mail_worker = spawn_mail_worker(
+        db.clone(),
+        MailSettings {
+            transport: MailTransport::from_config(config.smtp_url.clone(), config.mail_dir.clone()),
+            from: config.mail_from.clone(),
+        },
+    );
+    let app = build_router(config, db.clone(), mail_worker.handle());
     let result = axum::serve(
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),
     )
     .with_graceful_shutdown(shutdown)
     .await;
+    // Before closing the database: the worker's pass in progress still needs it.
+    mail_worker.shutdown().await;
     db.close().await;
     result
 }

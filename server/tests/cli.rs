@@ -180,3 +180,72 @@ fn settings_are_read_from_a_dot_env_file() {
     );
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[test]
+fn tenant_create_prints_the_notice_and_a_second_with_the_same_code_fails() {
+    let dir = temp_dir("tenant");
+    let create = || {
+        kouka()
+            .args([
+                "tenant",
+                "create",
+                "--code",
+                "acme",
+                "--name",
+                "アクメ株式会社",
+                "--seats",
+                "10",
+                "--admin-email",
+                "admin@acme.example",
+                "--admin-name",
+                "山田 太郎",
+                "--contract-end",
+                "2027-03-31",
+            ])
+            .env(
+                "DATABASE_URL",
+                format!("sqlite://{}/kouka.db", dir.display()),
+            )
+            .env("KOUKA_BASE_URL", "https://kouka.example.jp")
+            .output()
+            .expect("run kouka")
+    };
+    let first = create();
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    let notice = String::from_utf8_lossy(&first.stdout);
+    assert!(
+        notice.contains("https://kouka.example.jp/setup/"),
+        "{notice}"
+    );
+    assert!(
+        notice.contains("ACME") && notice.contains("(JST, +09:00)"),
+        "{notice}"
+    );
+
+    let second = create();
+    assert!(!second.status.success());
+    let stderr = String::from_utf8_lossy(&second.stderr);
+    assert!(
+        stderr.contains("ACME") && stderr.contains("already taken"),
+        "{stderr}"
+    );
+
+    let list = kouka()
+        .args(["tenant", "list"])
+        .env(
+            "DATABASE_URL",
+            format!("sqlite://{}/kouka.db", dir.display()),
+        )
+        .output()
+        .expect("run kouka");
+    let listed = String::from_utf8_lossy(&list.stdout);
+    assert!(
+        listed.contains("ACME") && !listed.contains("admin@acme.example"),
+        "{listed}"
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}

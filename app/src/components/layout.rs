@@ -1,7 +1,10 @@
 //! The frame around every page: the header with the main navigation and the footer.
 
+use crate::api::auth::Logout;
+use crate::components::forms::reload_to;
 use crate::components::lang_switch::LangSwitch;
 use crate::i18n::use_texts;
+use crate::shell::use_signed_in_user;
 use leptos::ev::{KeyboardEvent, MouseEvent};
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -77,14 +80,57 @@ pub fn Header() -> impl IntoView {
                                 {move || t().nav_home}
                             </A>
                         </li>
-                        <li>
-                            <A href="/login">{move || t().nav_login}</A>
-                        </li>
+                        <UserMenu />
                     </ul>
                     <LangSwitch />
                 </nav>
             </div>
         </header>
+    }
+}
+
+/// The signed-in user's entries (account, admin pages, log out), or the way in.
+#[component]
+fn UserMenu() -> impl IntoView {
+    let t = use_texts();
+    let me = use_signed_in_user();
+    let logout = ServerAction::<Logout>::new();
+    Effect::new(move |_| {
+        if let Some(Ok(())) = logout.value().get() {
+            reload_to("/");
+        }
+    });
+    view! {
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                match me.await {
+                    Ok(Some(user)) => {
+                        view! {
+                            <li>
+                                <A href="/account">{move || t().nav_account}</A>
+                            </li>
+                            <li class="main-nav__user">
+                                <span class="main-nav__name">{user.display_name.clone()}</span>
+                                <ActionForm action=logout attr:class="inline-form">
+                                    <button type="submit" class="link-button">
+                                        {move || t().nav_logout}
+                                    </button>
+                                </ActionForm>
+                            </li>
+                        }
+                            .into_any()
+                    }
+                    _ => {
+                        view! {
+                            <li>
+                                <A href="/login">{move || t().nav_login}</A>
+                            </li>
+                        }
+                            .into_any()
+                    }
+                }
+            })}
+        </Transition>
     }
 }
 

@@ -1,4 +1,5 @@
 //! Reusable pieces of UI.
 
+pub mod forms;
 pub mod lang_switch;
 pub mod layout;

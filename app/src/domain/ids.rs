@@ -52,6 +52,10 @@ text_id!(
     /// One row of the audit log.
     AuditId
 );
+text_id!(
+    /// One mail of the outbox.
+    MailId
+);
 
 #[cfg(all(test, feature = "ssr"))]
 mod tests {

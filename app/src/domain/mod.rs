@@ -1,4 +1,10 @@
 //! Pure rules and types: no I/O, no Leptos. Most unit tests live here.
 
+pub mod email;
 pub mod ids;
+pub mod lockout;
+pub mod password;
+pub mod permissions;
+pub mod roles;
+pub mod tenant;
 pub mod time;

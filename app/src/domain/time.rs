@@ -22,3 +22,52 @@ impl Timestamp {
         Self(chrono::Utc::now().timestamp_micros())
     }
 }
+
+impl Timestamp {
+    pub fn plus_seconds(self, seconds: i64) -> Timestamp {
+        Timestamp(self.0.saturating_add(seconds.saturating_mul(1_000_000)))
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl Timestamp {
+    /// `2026-11-30 09:00 (JST, +09:00)`: local time in the tenant's zone, with the offset,
+    /// as people read it on screens, notices and mails. Unknown zones fall back to Tokyo.
+    pub fn format_in_zone(self, zone: &str) -> String {
+        use chrono::TimeZone;
+        let tz: chrono_tz::Tz = zone.parse().unwrap_or(chrono_tz::Asia::Tokyo);
+        match tz.timestamp_micros(self.0).single() {
+            Some(local) => format!(
+                "{} ({}, {})",
+                local.format("%Y-%m-%d %H:%M"),
+                local.format("%Z"),
+                local.format("%:z")
+            ),
+            None => String::from("-"),
+        }
+    }
+}
+
+#[cfg(all(test, feature = "ssr"))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_in_japan_time_with_the_offset() {
+        // 2026-11-27 00:00:00 UTC is 09:00 in Tokyo.
+        let ts = Timestamp::from_micros(1_795_737_600_000_000);
+        assert_eq!(
+            ts.format_in_zone("Asia/Tokyo"),
+            "2026-11-27 09:00 (JST, +09:00)"
+        );
+        assert_eq!(
+            ts.format_in_zone("Nowhere/Else"),
+            "2026-11-27 09:00 (JST, +09:00)"
+        );
+        assert_eq!(ts.format_in_zone("UTC"), "2026-11-27 00:00 (UTC, +00:00)");
+        assert_eq!(
+            ts.plus_seconds(3600).as_micros(),
+            ts.as_micros() + 3_600_000_000
+        );
+    }
+}

@@ -1,4 +1,5 @@
 use crate::i18n::use_texts;
+use crate::shell::use_signed_in_user;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
@@ -24,8 +25,25 @@ pub fn HomePage() -> impl IntoView {
         })
     };
 
+    let me = use_signed_in_user();
+    let welcome = move || {
+        Suspend::new(async move {
+            me.await.ok().flatten().map(|user| {
+                view! {
+                    <section class="card welcome" aria-labelledby="welcome-title">
+                        <h2 id="welcome-title">
+                            {move || t().welcome.replace("{name}", &user.display_name)}
+                        </h2>
+                        <p>{move || t().welcome_lead}</p>
+                    </section>
+                }
+            })
+        })
+    };
+
     view! {
         <Title text="" />
+        <Transition fallback=|| ()>{welcome}</Transition>
         <section class="hero" aria-labelledby="hero-title">
             <h1 id="hero-title">{move || t().home_title}</h1>
             <p class="hero__lead">{move || t().home_lead}</p>

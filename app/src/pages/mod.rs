@@ -1,5 +1,8 @@
 //! One module per route.
 
+pub mod account;
+pub mod forgot;
 pub mod home;
 pub mod login;
 pub mod not_found;
+pub mod set_password;

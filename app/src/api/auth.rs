@@ -1,0 +1,207 @@
+//! Sign-in, sign-out, the links that set a password, and the own account's password.
+//! The public ones (anyone may call them) guard themselves with the per-IP limit and give
+//! nothing away; the rest go through `authorize`.
+
+use crate::domain::roles::Role;
+use crate::error::AppError;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "ssr")]
+use crate::api::context::RequestContext;
+
+/// Which kind of one-time link a page was opened with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum LinkPurpose {
+    Setup,
+    Invitation,
+    Reset,
+}
+
+#[cfg(feature = "ssr")]
+impl LinkPurpose {
+    fn backend(self) -> crate::backend::tokens::Purpose {
+        use crate::backend::tokens::Purpose;
+        match self {
+            LinkPurpose::Setup => Purpose::Setup,
+            LinkPurpose::Invitation => Purpose::Invitation,
+            LinkPurpose::Reset => Purpose::Reset,
+        }
+    }
+}
+
+/// The signed-in user, as the UI shows them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignedInUser {
+    pub display_name: String,
+    pub email: String,
+    pub roles: Vec<Role>,
+}
+
+impl SignedInUser {
+    pub fn is_system_admin(&self) -> bool {
+        self.roles.contains(&Role::SystemAdmin)
+    }
+}
+
+/// Whose link this is, for the page that sets the password.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LinkDetails {
+    pub display_name: String,
+    pub email: String,
+    pub company_name: String,
+    pub company_code: String,
+}
+
+/// Who is signed in; `None` for nobody. Public: it reveals only the caller's own account.
+#[server(endpoint = "auth/me")]
+pub async fn current_user() -> Result<Option<SignedInUser>, AppError> {
+    let ctx = RequestContext::load().await?;
+    Ok(ctx.user.map(|user| SignedInUser {
+        display_name: user.display_name,
+        email: user.email.to_string(),
+        roles: user.subject.roles.into_iter().collect(),
+    }))
+}
+
+/// Signs in with company code, e-mail or employee code, and password.
+#[server(endpoint = "auth/login")]
+pub async fn login(
+    company_code: String,
+    identifier: String,
+    password: String,
+) -> Result<(), AppError> {
+    use crate::backend::{accounts, sessions};
+    let ctx = RequestContext::load().await?;
+    ctx.check_rate_limit()?;
+    let input = accounts::LoginInput {
+        company_code,
+        identifier,
+        password,
+    };
+    let result = accounts::login(&ctx.db, input, &ctx.origin, ctx.now).await;
+    ctx.wake_mailer(); // a lock notice may be waiting
+    let secret = result?;
+    ctx.set_cookie(&sessions::session_cookie(&secret, ctx.settings.https));
+    Ok(())
+}
+
+/// Signs out of this browser. Public: without a session there is nothing to end.
+#[server(endpoint = "auth/logout")]
+pub async fn logout() -> Result<(), AppError> {
+    use crate::backend::{accounts, sessions};
+    let ctx = RequestContext::load().await?;
+    if let Some(user) = &ctx.user {
+        accounts::logout(&ctx.db, user, &ctx.origin).await?;
+    }
+    ctx.set_cookie(&sessions::clearing_cookie(ctx.settings.https));
+    Ok(())
+}
+
+/// Whose setup, invitation or reset link this is (without using it up).
+#[server(endpoint = "auth/link")]
+pub async fn inspect_link(purpose: LinkPurpose, link: String) -> Result<LinkDetails, AppError> {
+    let ctx = RequestContext::load().await?;
+    ctx.check_rate_limit()?;
+    let info =
+        crate::backend::accounts::inspect_link(&ctx.db, &link, purpose.backend(), ctx.now).await?;
+    Ok(LinkDetails {
+        display_name: info.display_name,
+        email: info.email.to_string(),
+        company_name: info.company_name,
+        company_code: info.company_code.to_string(),
+    })
+}
+
+/// Chooses one's own password through a one-time link, and signs in (WP 7).
+#[server(endpoint = "auth/set-password")]
+pub async fn set_password(
+    purpose: LinkPurpose,
+    link: String,
+    password: String,
+    password_confirm: String,
+) -> Result<(), AppError> {
+    use crate::backend::{accounts, sessions};
+    let ctx = RequestContext::load().await?;
+    ctx.check_rate_limit()?;
+    confirm_matches(&password, &password_confirm, "password_confirm")?;
+    let secret = accounts::set_password_with_link(
+        &ctx.db,
+        &link,
+        purpose.backend(),
+        password,
+        &ctx.origin,
+        ctx.now,
+    )
+    .await?;
+    ctx.set_cookie(&sessions::session_cookie(&secret, ctx.settings.https));
+    Ok(())
+}
+
+/// Asks for a reset link by mail. Answers the same whether or not the account exists, and
+/// at once: the work happens after the answer.
+#[server(endpoint = "auth/request-reset")]
+pub async fn request_password_reset(company_code: String, email: String) -> Result<(), AppError> {
+    let ctx = RequestContext::load().await?;
+    ctx.check_rate_limit()?;
+    tokio::spawn(async move {
+        let result = crate::backend::accounts::request_password_reset(
+            &ctx.db,
+            &ctx.settings.base_url,
+            &company_code,
+            &email,
+            &ctx.origin,
+            ctx.now,
+        )
+        .await;
+        match result {
+            Ok(Some(_)) => ctx.wake_mailer(),
+            Ok(None) => {}
+            Err(error) => tracing::error!(?error, "password reset request failed"),
+        }
+    });
+    Ok(())
+}
+
+/// Changes the signed-in user's own password; their other sessions end.
+#[server(endpoint = "account/password")]
+pub async fn change_password(
+    current_password: String,
+    new_password: String,
+    new_password_confirm: String,
+) -> Result<(), AppError> {
+    use crate::domain::permissions::{Action, Target};
+    let ctx = RequestContext::load().await?;
+    let (tenant, me) = match &ctx.user {
+        Some(user) => (user.subject.tenant.clone(), user.subject.user.clone()),
+        None => return Err(AppError::Unauthenticated),
+    };
+    let user = ctx
+        .authorize(Action::ChangeOwnPassword, Target::User(&tenant, &me))
+        .await?;
+    confirm_matches(&new_password, &new_password_confirm, "new_password_confirm")?;
+    crate::backend::accounts::change_password(
+        &ctx.db,
+        user,
+        current_password,
+        new_password,
+        &ctx.origin,
+        ctx.now,
+    )
+    .await
+}
+
+/// The password typed twice must be the same: checked on the server too, so the form works
+/// without JavaScript.
+#[cfg(feature = "ssr")]
+fn confirm_matches(password: &str, confirm: &str, field: &str) -> Result<(), AppError> {
+    if password == confirm {
+        Ok(())
+    } else {
+        Err(AppError::Invalid {
+            field: field.into(),
+            reason_ja: "確認用のパスワードが一致しません".into(),
+            reason_en: "the two passwords do not match".into(),
+        })
+    }
+}

@@ -1,0 +1,6 @@
+//! Server functions by area. Each one: authenticate → authorize → call the backend → map
+//! errors. Thin on purpose; the rules live in `domain`, the work in `backend`.
+
+pub mod auth;
+#[cfg(feature = "ssr")]
+pub mod context;

@@ -1,0 +1,542 @@
+//! The account flows behind the server functions (WP 7): login with lockout, logout,
+//! choosing a password through a setup/invitation/reset link, asking for a reset, and
+//! changing one's password. Each change writes its audit row in its own transaction; each
+//! mail is queued in that transaction too (wake the mail worker after these return).
+
+use crate::backend::account_mails;
+use crate::backend::audit::{self, Actor, AuditEntry, Outcome, RequestOrigin};
+use crate::backend::db::Db;
+use crate::backend::mail;
+use crate::backend::password::{hash_password, verify_against_dummy, verify_password};
+use crate::backend::secrets::ScopedSecret;
+use crate::backend::sessions::{self, SessionUser};
+use crate::backend::tenants::{self, TenantContract};
+use crate::backend::tokens::{self, Purpose, TokenProblem};
+use crate::domain::email::Email;
+use crate::domain::ids::{TenantId, UserId};
+use crate::domain::lockout::after_failure;
+use crate::domain::password::check_password;
+use crate::domain::tenant::CompanyCode;
+use crate::domain::time::Timestamp;
+use crate::error::AppError;
+use sqlx::Row;
+
+/// What a login form sends.
+#[derive(Clone)]
+pub struct LoginInput {
+    pub company_code: String,
+    /// E-mail address or employee code.
+    pub identifier: String,
+    pub password: String,
+}
+
+/// A user row as the account flows need it.
+struct Account {
+    id: UserId,
+    email: Email,
+    display_name: String,
+    status: String,
+    password_hash: Option<String>,
+    failed_logins: i64,
+    locked_until: Option<i64>,
+}
+
+const ACCOUNT_COLUMNS: &str =
+    "id, email, display_name, status, password_hash, failed_logins, locked_until";
+
+fn account_from_row(row: &sqlx::any::AnyRow) -> Result<Account, sqlx::Error> {
+    Ok(Account {
+        id: UserId::from_stored(row.try_get("id")?),
+        email: Email::from_stored(row.try_get("email")?),
+        display_name: row.try_get("display_name")?,
+        status: row.try_get("status")?,
+        password_hash: row.try_get("password_hash")?,
+        failed_logins: row.try_get("failed_logins")?,
+        locked_until: row.try_get("locked_until")?,
+    })
+}
+
+async fn tenant_by_code(db: &Db, code: &str) -> Result<Option<TenantContract>, AppError> {
+    match CompanyCode::parse(code) {
+        Ok(code) => tenants::find_by_code(db, &code)
+            .await
+            .map_err(|e| AppError::internal("tenant lookup", e)),
+        Err(_) => Ok(None),
+    }
+}
+
+async fn account_by_identifier(
+    db: &Db,
+    tenant: &TenantId,
+    identifier: &str,
+) -> Result<Option<Account>, AppError> {
+    let identifier = identifier.trim();
+    let mut tx = db
+        .begin_for_tenant(tenant)
+        .await
+        .map_err(|e| AppError::internal("tx", e))?;
+    let row = sqlx::query(&format!(
+        "SELECT {ACCOUNT_COLUMNS} FROM users WHERE tenant_id = $1 AND (email = $2 OR employee_code = $3)"
+    ))
+    .bind(tenant.as_str())
+    .bind(identifier.to_lowercase())
+    .bind(identifier)
+    .fetch_optional(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(row.as_ref().map(account_from_row).transpose()?)
+}
+
+fn entry<'a>(
+    tenant: &'a TenantId,
+    actor: Actor,
+    action: &'a str,
+    target: Option<&'a UserId>,
+    after: Option<serde_json::Value>,
+    outcome: Outcome,
+    origin: &RequestOrigin,
+) -> AuditEntry<'a> {
+    AuditEntry {
+        tenant,
+        actor,
+        action,
+        target_type: target.map(|_| "user"),
+        target_id: target.map(UserId::as_str),
+        before: None,
+        after,
+        outcome,
+        origin: origin.clone(),
+    }
+}
+
+/// Signs in; the secret for the session cookie on success. Every failure is the same
+/// [`AppError::LoginFailed`] after about the same work, so nothing reveals which accounts
+/// exist (WP 7).
+pub async fn login(
+    db: &Db,
+    input: LoginInput,
+    origin: &RequestOrigin,
+    now: Timestamp,
+) -> Result<ScopedSecret, AppError> {
+    let Some(tenant) = tenant_by_code(db, &input.company_code).await? else {
+        verify_against_dummy(input.password).await;
+        return Err(AppError::LoginFailed);
+    };
+    let Some(account) = account_by_identifier(db, &tenant.id, &input.identifier).await? else {
+        verify_against_dummy(input.password).await;
+        let mut tx = db
+            .begin_for_tenant(&tenant.id)
+            .await
+            .map_err(|e| AppError::internal("tx", e))?;
+        let after =
+            serde_json::json!({ "identifier": input.identifier.trim(), "reason": "unknown user" });
+        audit::record(
+            &mut tx,
+            entry(
+                &tenant.id,
+                Actor::Anonymous,
+                "auth.login",
+                None,
+                Some(after),
+                Outcome::Failure,
+                origin,
+            ),
+        )
+        .await?;
+        tx.commit().await?;
+        return Err(AppError::LoginFailed);
+    };
+
+    let throttled = account
+        .locked_until
+        .is_some_and(|until| until > now.as_micros());
+    let password_ok = match (&account.password_hash, throttled) {
+        (Some(hash), false) => verify_password(input.password, hash.clone()).await,
+        _ => {
+            verify_against_dummy(input.password).await;
+            false
+        }
+    };
+
+    let mut tx = db
+        .begin_for_tenant(&tenant.id)
+        .await
+        .map_err(|e| AppError::internal("tx", e))?;
+    if throttled {
+        let after = serde_json::json!({ "reason": "locked" });
+        audit::record(
+            &mut tx,
+            entry(
+                &tenant.id,
+                Actor::Anonymous,
+                "auth.login",
+                Some(&account.id),
+                Some(after),
+                Outcome::Denied,
+                origin,
+            ),
+        )
+        .await?;
+        tx.commit().await?;
+        return Err(AppError::LoginFailed);
+    }
+    if !password_ok {
+        let failure = after_failure(account.failed_logins, now);
+        sqlx::query("UPDATE users SET failed_logins = $1, locked_until = $2 WHERE tenant_id = $3 AND id = $4")
+            .bind(failure.failed_logins)
+            .bind(failure.locked_until.as_micros())
+            .bind(tenant.id.as_str())
+            .bind(account.id.as_str())
+            .execute(&mut *tx)
+            .await?;
+        let after = serde_json::json!({ "reason": "wrong password", "failed_logins": failure.failed_logins });
+        audit::record(
+            &mut tx,
+            entry(
+                &tenant.id,
+                Actor::Anonymous,
+                "auth.login",
+                Some(&account.id),
+                Some(after),
+                Outcome::Failure,
+                origin,
+            ),
+        )
+        .await?;
+        if failure.lock_started {
+            let after = serde_json::json!({ "locked_until": failure.locked_until.as_micros() });
+            audit::record(
+                &mut tx,
+                entry(
+                    &tenant.id,
+                    Actor::System,
+                    "auth.lock",
+                    Some(&account.id),
+                    Some(after),
+                    Outcome::Success,
+                    origin,
+                ),
+            )
+            .await?;
+            let notice = account_mails::account_locked(
+                &account.email,
+                &account.display_name,
+                failure.locked_until,
+                &tenant.time_zone,
+            );
+            mail::enqueue(&mut tx, &tenant.id, notice).await?;
+        }
+        tx.commit().await?;
+        return Err(AppError::LoginFailed);
+    }
+    if account.status != "active" {
+        let after = serde_json::json!({ "reason": account.status });
+        audit::record(
+            &mut tx,
+            entry(
+                &tenant.id,
+                Actor::Anonymous,
+                "auth.login",
+                Some(&account.id),
+                Some(after),
+                Outcome::Denied,
+                origin,
+            ),
+        )
+        .await?;
+        tx.commit().await?;
+        return Err(AppError::LoginFailed);
+    }
+    sqlx::query(
+        "UPDATE users SET failed_logins = 0, locked_until = NULL, last_login_at = $1 \
+         WHERE tenant_id = $2 AND id = $3",
+    )
+    .bind(now.as_micros())
+    .bind(tenant.id.as_str())
+    .bind(account.id.as_str())
+    .execute(&mut *tx)
+    .await?;
+    let secret = sessions::create(&mut tx, &tenant.id, &account.id, origin, now).await?;
+    audit::record(
+        &mut tx,
+        entry(
+            &tenant.id,
+            Actor::User(account.id.clone()),
+            "auth.login",
+            Some(&account.id),
+            None,
+            Outcome::Success,
+            origin,
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(secret)
+}
+
+/// Ends the current session.
+pub async fn logout(db: &Db, user: &SessionUser, origin: &RequestOrigin) -> Result<(), AppError> {
+    let tenant = &user.subject.tenant;
+    let mut tx = db
+        .begin_for_tenant(tenant)
+        .await
+        .map_err(|e| AppError::internal("tx", e))?;
+    sessions::end(&mut tx, tenant, &user.session_hash).await?;
+    let me = &user.subject.user;
+    audit::record(
+        &mut tx,
+        entry(
+            tenant,
+            Actor::User(me.clone()),
+            "auth.logout",
+            Some(me),
+            None,
+            Outcome::Success,
+            origin,
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// What the page behind a setup/invitation/reset link shows before the form is sent.
+#[derive(Clone, Debug)]
+pub struct LinkInfo {
+    pub display_name: String,
+    pub email: Email,
+    pub company_name: String,
+    pub company_code: CompanyCode,
+}
+
+fn link_problem(problem: TokenProblem) -> AppError {
+    match problem {
+        TokenProblem::Invalid => AppError::LinkInvalid,
+        TokenProblem::Expired => AppError::LinkExpired,
+    }
+}
+
+/// Who a link is for, without using it up.
+pub async fn inspect_link(
+    db: &Db,
+    link: &str,
+    purpose: Purpose,
+    now: Timestamp,
+) -> Result<LinkInfo, AppError> {
+    let secret = ScopedSecret::parse(link).ok_or(AppError::LinkInvalid)?;
+    let mut tx = db
+        .begin_for_tenant(&secret.tenant)
+        .await
+        .map_err(|e| AppError::internal("tx", e))?;
+    let user = tokens::peek(&mut tx, &secret, purpose, now)
+        .await?
+        .map_err(link_problem)?;
+    let row = sqlx::query(
+        "SELECT u.display_name, u.email, t.name, t.code FROM users u JOIN tenants t ON t.id = u.tenant_id \
+         WHERE u.tenant_id = $1 AND u.id = $2",
+    )
+    .bind(secret.tenant.as_str())
+    .bind(user.as_str())
+    .fetch_optional(&mut *tx)
+    .await?
+    .ok_or(AppError::LinkInvalid)?;
+    tx.commit().await?;
+    Ok(LinkInfo {
+        display_name: row.try_get("display_name")?,
+        email: Email::from_stored(row.try_get("email")?),
+        company_name: row.try_get("name")?,
+        company_code: CompanyCode::from_stored(row.try_get("code")?),
+    })
+}
+
+/// Sets the user's own password through a one-time link, activates an invited account,
+/// ends any other session of theirs, and signs them in. Returns the new session's secret.
+pub async fn set_password_with_link(
+    db: &Db,
+    link: &str,
+    purpose: Purpose,
+    new_password: String,
+    origin: &RequestOrigin,
+    now: Timestamp,
+) -> Result<ScopedSecret, AppError> {
+    let info = inspect_link(db, link, purpose, now).await?;
+    check_password(
+        &new_password,
+        info.company_code.as_str(),
+        info.email.as_str(),
+    )?;
+    let hash = hash_password(new_password).await?;
+
+    let secret = ScopedSecret::parse(link).ok_or(AppError::LinkInvalid)?;
+    let tenant = &secret.tenant;
+    let mut tx = db
+        .begin_for_tenant(tenant)
+        .await
+        .map_err(|e| AppError::internal("tx", e))?;
+    // Redeeming inside the transaction that sets the password: used exactly once, or not at all.
+    let user = tokens::redeem(&mut tx, &secret, purpose, now)
+        .await?
+        .map_err(link_problem)?;
+    // Invited accounts become active; a reset keeps an active account active; a deactivated
+    // account stays shut whatever link it holds.
+    let updated = sqlx::query(
+        "UPDATE users SET password_hash = $1, password_set_at = $2, status = 'active', \
+         failed_logins = 0, locked_until = NULL, updated_at = $2 \
+         WHERE tenant_id = $3 AND id = $4 AND status <> 'deactivated'",
+    )
+    .bind(&hash)
+    .bind(now.as_micros())
+    .bind(tenant.as_str())
+    .bind(user.as_str())
+    .execute(&mut *tx)
+    .await?;
+    if updated.rows_affected() != 1 {
+        return Err(AppError::LinkInvalid);
+    }
+    sessions::end_all_of_user(&mut tx, tenant, &user, None).await?;
+    let session = sessions::create(&mut tx, tenant, &user, origin, now).await?;
+    let after = serde_json::json!({ "via": purpose.as_str() });
+    audit::record(
+        &mut tx,
+        entry(
+            tenant,
+            Actor::User(user.clone()),
+            "user.password_set",
+            Some(&user),
+            Some(after),
+            Outcome::Success,
+            origin,
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(session)
+}
+
+/// Sends a reset link to an active account with that company code and address. Answers
+/// the same whether or not there is one; the work runs after the answer, so its duration
+/// tells nothing either.
+pub async fn request_password_reset(
+    db: &Db,
+    base_url: &str,
+    company_code: &str,
+    email: &str,
+    origin: &RequestOrigin,
+    now: Timestamp,
+) -> Result<Option<TenantId>, AppError> {
+    let Some(tenant) = tenant_by_code(db, company_code).await? else {
+        return Ok(None);
+    };
+    let Ok(email) = Email::parse(email) else {
+        return Ok(None);
+    };
+    let Some(account) = account_by_identifier(db, &tenant.id, email.as_str()).await? else {
+        return Ok(None);
+    };
+    if account.status != "active" || account.email != email {
+        return Ok(None);
+    }
+    let mut tx = db
+        .begin_for_tenant(&tenant.id)
+        .await
+        .map_err(|e| AppError::internal("tx", e))?;
+    let token = tokens::issue(&mut tx, &tenant.id, &account.id, Purpose::Reset, now).await?;
+    let link = format!(
+        "{}/reset/{}",
+        base_url.trim_end_matches('/'),
+        token.secret.encode()
+    );
+    let mail = account_mails::password_reset(
+        &account.email,
+        &account.display_name,
+        &link,
+        token.expires_at,
+        &tenant.time_zone,
+    );
+    mail::enqueue(&mut tx, &tenant.id, mail).await?;
+    audit::record(
+        &mut tx,
+        entry(
+            &tenant.id,
+            Actor::Anonymous,
+            "auth.reset_requested",
+            Some(&account.id),
+            None,
+            Outcome::Success,
+            origin,
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Some(tenant.id))
+}
+
+/// Changes the signed-in user's password: the current one is required; every other
+/// session of theirs ends.
+pub async fn change_password(
+    db: &Db,
+    user: &SessionUser,
+    current: String,
+    new_password: String,
+    origin: &RequestOrigin,
+    now: Timestamp,
+) -> Result<(), AppError> {
+    let tenant = &user.subject.tenant;
+    let me = &user.subject.user;
+    let mut tx = db
+        .begin_for_tenant(tenant)
+        .await
+        .map_err(|e| AppError::internal("tx", e))?;
+    let row = sqlx::query(
+        "SELECT u.password_hash, t.code FROM users u JOIN tenants t ON t.id = u.tenant_id \
+         WHERE u.tenant_id = $1 AND u.id = $2",
+    )
+    .bind(tenant.as_str())
+    .bind(me.as_str())
+    .fetch_one(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    let stored: Option<String> = row.try_get("password_hash")?;
+    let code: String = row.try_get("code")?;
+    let current_ok = match stored {
+        Some(hash) => verify_password(current, hash).await,
+        None => false,
+    };
+    if !current_ok {
+        return Err(AppError::Invalid {
+            field: "current_password".into(),
+            reason_ja: "現在のパスワードが正しくありません".into(),
+            reason_en: "the current password is not correct".into(),
+        });
+    }
+    check_password(&new_password, &code, user.email.as_str())?;
+    let hash = hash_password(new_password).await?;
+    let mut tx = db
+        .begin_for_tenant(tenant)
+        .await
+        .map_err(|e| AppError::internal("tx", e))?;
+    sqlx::query("UPDATE users SET password_hash = $1, password_set_at = $2, updated_at = $2 WHERE tenant_id = $3 AND id = $4")
+        .bind(&hash)
+        .bind(now.as_micros())
+        .bind(tenant.as_str())
+        .bind(me.as_str())
+        .execute(&mut *tx)
+        .await?;
+    let ended = sessions::end_all_of_user(&mut tx, tenant, me, Some(&user.session_hash)).await?;
+    let after = serde_json::json!({ "other_sessions_ended": ended });
+    audit::record(
+        &mut tx,
+        entry(
+            tenant,
+            Actor::User(me.clone()),
+            "user.password_changed",
+            Some(me),
+            Some(after),
+            Outcome::Success,
+            origin,
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}

@@ -1,0 +1,142 @@
+//! One-time tokens for the setup notice, invitations and password resets (WP 7): 256 random
+//! bits, stored as SHA-256 only, single use, and a new one voids the older ones of the same
+//! purpose for the same user.
+
+use crate::backend::secrets::ScopedSecret;
+use crate::domain::ids::{TenantId, UserId};
+use crate::domain::time::Timestamp;
+use sqlx::{Any, Row, Transaction};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Purpose {
+    /// The first system admin's link from the operator's setup notice.
+    Setup,
+    /// A user created by an admin.
+    Invitation,
+    /// Forgotten password.
+    Reset,
+}
+
+impl Purpose {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Purpose::Setup => "setup",
+            Purpose::Invitation => "invitation",
+            Purpose::Reset => "reset",
+        }
+    }
+
+    /// How long a link stays valid: 72 hours, reset 1 hour.
+    pub fn lifetime_seconds(self) -> i64 {
+        match self {
+            Purpose::Setup | Purpose::Invitation => 72 * 3600,
+            Purpose::Reset => 3600,
+        }
+    }
+}
+
+/// An issued token: the secret to put in the link, and when it expires.
+#[derive(Clone, Debug)]
+pub struct IssuedToken {
+    pub secret: ScopedSecret,
+    pub expires_at: Timestamp,
+}
+
+/// Issues a token for `user`, voiding the unused older ones of the same purpose.
+pub async fn issue(
+    tx: &mut Transaction<'static, Any>,
+    tenant: &TenantId,
+    user: &UserId,
+    purpose: Purpose,
+    now: Timestamp,
+) -> Result<IssuedToken, sqlx::Error> {
+    sqlx::query(
+        "UPDATE one_time_tokens SET used_at = $1 \
+         WHERE tenant_id = $2 AND user_id = $3 AND purpose = $4 AND used_at IS NULL",
+    )
+    .bind(now.as_micros())
+    .bind(tenant.as_str())
+    .bind(user.as_str())
+    .bind(purpose.as_str())
+    .execute(&mut **tx)
+    .await?;
+    let secret = ScopedSecret::generate(tenant);
+    let expires_at = now.plus_seconds(purpose.lifetime_seconds());
+    sqlx::query(
+        "INSERT INTO one_time_tokens (tenant_id, token_hash, user_id, purpose, created_at, expires_at) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(tenant.as_str())
+    .bind(secret.hash())
+    .bind(user.as_str())
+    .bind(purpose.as_str())
+    .bind(now.as_micros())
+    .bind(expires_at.as_micros())
+    .execute(&mut **tx)
+    .await?;
+    Ok(IssuedToken { secret, expires_at })
+}
+
+/// Why a link does not work. The user is told plainly, without revealing whose it was.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TokenProblem {
+    /// Unknown, malformed, of another purpose, or already used.
+    Invalid,
+    Expired,
+}
+
+/// Looks a token up without using it (to show the page behind a link).
+pub async fn peek(
+    tx: &mut Transaction<'static, Any>,
+    secret: &ScopedSecret,
+    purpose: Purpose,
+    now: Timestamp,
+) -> Result<Result<UserId, TokenProblem>, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT user_id, expires_at, used_at FROM one_time_tokens \
+         WHERE tenant_id = $1 AND token_hash = $2 AND purpose = $3",
+    )
+    .bind(secret.tenant.as_str())
+    .bind(secret.hash())
+    .bind(purpose.as_str())
+    .fetch_optional(&mut **tx)
+    .await?;
+    let Some(row) = row else {
+        return Ok(Err(TokenProblem::Invalid));
+    };
+    if row.try_get::<Option<i64>, _>("used_at")?.is_some() {
+        return Ok(Err(TokenProblem::Invalid));
+    }
+    if row.try_get::<i64, _>("expires_at")? <= now.as_micros() {
+        return Ok(Err(TokenProblem::Expired));
+    }
+    Ok(Ok(UserId::from_stored(row.try_get("user_id")?)))
+}
+
+/// Uses a token: valid once. Marks it used in `tx`, so it stays unused if `tx` rolls back.
+pub async fn redeem(
+    tx: &mut Transaction<'static, Any>,
+    secret: &ScopedSecret,
+    purpose: Purpose,
+    now: Timestamp,
+) -> Result<Result<UserId, TokenProblem>, sqlx::Error> {
+    let user = match peek(tx, secret, purpose, now).await? {
+        Ok(user) => user,
+        Err(problem) => return Ok(Err(problem)),
+    };
+    // The `used_at IS NULL` guard makes a concurrent second redemption update nothing.
+    let updated = sqlx::query(
+        "UPDATE one_time_tokens SET used_at = $1 \
+         WHERE tenant_id = $2 AND token_hash = $3 AND used_at IS NULL",
+    )
+    .bind(now.as_micros())
+    .bind(secret.tenant.as_str())
+    .bind(secret.hash())
+    .execute(&mut **tx)
+    .await?;
+    if updated.rows_affected() == 1 {
+        Ok(Ok(user))
+    } else {
+        Ok(Err(TokenProblem::Invalid))
+    }
+}

@@ -1,0 +1,56 @@
+//! Form pieces shared by every page: labelled fields and the error line.
+
+use crate::error::AppError;
+use crate::i18n::use_lang;
+use leptos::prelude::*;
+
+/// A labelled input. `name` is the server function's argument name.
+#[component]
+pub fn Field(
+    #[prop(into)] label: Signal<&'static str>,
+    name: &'static str,
+    #[prop(default = "text")] kind: &'static str,
+    #[prop(optional)] autocomplete: &'static str,
+    #[prop(optional, into)] hint: Option<Signal<&'static str>>,
+    #[prop(optional)] autofocus: bool,
+) -> impl IntoView {
+    let hint_id = format!("{name}-hint");
+    let described = hint.is_some().then(|| hint_id.clone());
+    view! {
+        <div class="field">
+            <label for=name>{label}</label>
+            <input
+                id=name
+                name=name
+                type=kind
+                autocomplete=(!autocomplete.is_empty()).then_some(autocomplete)
+                aria-describedby=described
+                autofocus=autofocus
+                required
+            />
+            {hint.map(|hint| view! { <p class="field__hint" id=hint_id>{hint}</p> })}
+        </div>
+    }
+}
+
+/// The error of the last submission, in the reader's language, announced to screen readers.
+#[component]
+pub fn FormError(#[prop(into)] error: Signal<Option<AppError>>) -> impl IntoView {
+    let lang = use_lang();
+    move || {
+        error.get().map(
+            |error| view! { <p class="form-error" role="alert">{error.message(lang.get())}</p> },
+        )
+    }
+}
+
+/// Navigates with a full page load: after signing in or out, every part of the page must
+/// see the new session.
+pub fn reload_to(path: &str) {
+    #[cfg(feature = "hydrate")]
+    {
+        let _ = window().location().set_href(path);
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = path;
+}

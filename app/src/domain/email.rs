@@ -1,0 +1,99 @@
+//! E-mail addresses, parsed once at the boundary and stored lower-cased.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// A syntactically plausible e-mail address, lower-cased. Deliverability is proven only by
+/// the invitation mail arriving; this rejects what is obviously not an address.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Email(String);
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct InvalidEmail;
+
+impl InvalidEmail {
+    pub fn reasons(self) -> (&'static str, &'static str) {
+        (
+            "メールアドレスの形式が正しくありません",
+            "is not a valid e-mail address",
+        )
+    }
+}
+
+impl Email {
+    pub fn parse(input: &str) -> Result<Email, InvalidEmail> {
+        let value = input.trim().to_lowercase();
+        let (local, domain) = value.rsplit_once('@').ok_or(InvalidEmail)?;
+        let valid = !local.is_empty()
+            && local.len() <= 64
+            && value.len() <= 254
+            && !domain.is_empty()
+            && !domain.starts_with('.')
+            && !domain.ends_with('.')
+            && !domain.contains("..")
+            && (domain.contains('.') || domain == "localhost")
+            && !value
+                .chars()
+                .any(|c| c.is_whitespace() || c.is_control() || "<>()[],;:\"\\".contains(c))
+            && !local.contains('@');
+        if valid {
+            Ok(Email(value))
+        } else {
+            Err(InvalidEmail)
+        }
+    }
+
+    /// Wraps an address read back from storage, where it was stored already parsed.
+    pub fn from_stored(value: String) -> Email {
+        Email(value)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The part before `@`.
+    pub fn local_part(&self) -> &str {
+        self.0.rsplit_once('@').map_or("", |(local, _)| local)
+    }
+}
+
+impl fmt::Display for Email {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accepts_and_lowercases_ordinary_addresses() {
+        let email = Email::parse("  Taro.Yamada+hr@Example.CO.JP ").expect("valid");
+        assert_eq!(email.as_str(), "taro.yamada+hr@example.co.jp");
+        assert_eq!(email.local_part(), "taro.yamada+hr");
+        assert!(Email::parse("admin@localhost").is_ok());
+    }
+
+    #[test]
+    fn rejects_what_is_not_an_address() {
+        for bad in [
+            "",
+            "taro",
+            "@example.jp",
+            "taro@",
+            "taro@example",
+            "taro@@example.jp",
+            "taro yamada@example.jp",
+            "taro@example..jp",
+            "taro@.example.jp",
+            "<taro@example.jp>",
+            "taro@exa mple.jp",
+            "taro\u{0}@example.jp",
+        ] {
+            assert!(Email::parse(bad).is_err(), "{bad:?} should be refused");
+        }
+    }
+}
