@@ -40,6 +40,9 @@ pub enum AppError {
     /// The seat limit of the contract is reached.
     #[error("seat limit reached")]
     SeatLimit { limit: i64 },
+    /// The change would leave the tenant without an active system admin.
+    #[error("last system admin")]
+    LastSystemAdmin,
     /// The browser could not reach the server (client side only).
     #[error("server unreachable")]
     Network,
@@ -60,6 +63,7 @@ impl AppError {
             AppError::RateLimited => 429,
             AppError::LinkInvalid | AppError::LinkExpired => 410,
             AppError::SeatLimit { .. } => 409,
+            AppError::LastSystemAdmin => 409,
             AppError::Network => 503,
             AppError::Internal => 500,
         }
@@ -88,6 +92,7 @@ impl AppError {
             AppError::SeatLimit { limit } => {
                 t.error_seat_limit.replace("{limit}", &limit.to_string())
             }
+            AppError::LastSystemAdmin => t.error_last_system_admin.to_owned(),
             AppError::Network => t.error_network.to_owned(),
             AppError::Internal => t.error_internal.to_owned(),
         }

@@ -5,8 +5,13 @@ use crate::components::layout::{Footer, Header, SkipLink};
 use crate::error::AppError;
 use crate::i18n::{provide_lang, use_texts};
 use crate::pages::{
-    account::AccountPage, forgot::ForgotPasswordPage, home::HomePage, login::LoginPage,
-    not_found::NotFound, set_password::SetPasswordPage,
+    account::AccountPage,
+    admin_users::{UserPage, UsersPage},
+    forgot::ForgotPasswordPage,
+    home::HomePage,
+    login::LoginPage,
+    not_found::NotFound,
+    set_password::SetPasswordPage,
 };
 use leptos::prelude::*;
 use leptos_meta::{Html, Title, provide_meta_context};
@@ -94,6 +99,8 @@ pub fn App() -> impl IntoView {
                         view=|| view! { <SetPasswordPage purpose=LinkPurpose::Reset /> }
                     />
                     <Route path=path!("/account") view=AccountPage />
+                    <Route path=path!("/admin/users") view=UsersPage />
+                    <Route path=path!("/admin/users/:id") view=UserPage />
                 </Routes>
             </main>
             <Footer />

@@ -15,6 +15,7 @@ use kouka_app::backend::db::Db;
 use kouka_app::backend::mail::{MailHandle, MailSettings, MailTransport, spawn_mail_worker};
 use kouka_app::backend::rate_limit::RateLimiter;
 use kouka_app::components::lang_switch::lang_cookie_value;
+use kouka_app::error::AppError;
 use kouka_app::i18n::Lang;
 use kouka_app::{App, shell};
 use leptos::config::{Env, LeptosOptions};
@@ -120,6 +121,7 @@ pub fn build_router(config: Config, db: Db, mail: MailHandle) -> Router {
             StatusCode::REQUEST_TIMEOUT,
             config.request_timeout,
         ))
+        .layer(axum::middleware::from_fn(server_fn_error_status))
         .layer(axum::middleware::from_fn_with_state(
             policy.clone(),
             cross_site_guard,
@@ -155,6 +157,28 @@ fn access_log_span(request: &http::Request<axum::body::Body>) -> tracing::Span {
         ip,
         user_agent,
     )
+}
+
+/// Server functions answer every error with 500; this gives each the status of its
+/// [`AppError`] (401, 403, 404, 409, 422, 429…), so clients and the access log see what
+/// happened. The body, the serialized error, is passed on unchanged.
+async fn server_fn_error_status(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let response = next.run(request).await;
+    if !response.headers().contains_key("serverfnerror") {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, 64 * 1024).await else {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    };
+    if let Ok(error) = serde_json::from_slice::<AppError>(&bytes) {
+        parts.status =
+            StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    }
+    Response::from_parts(parts, axum::body::Body::from(bytes))
 }
 
 /// The body of `/healthz`, fields in this order: `{"status":"ok","database":"sqlite"}`.

@@ -11,3 +11,4 @@ pub mod secrets;
 pub mod sessions;
 pub mod tenants;
 pub mod tokens;
+pub mod users;

@@ -13,6 +13,12 @@ pub fn Field(
     #[prop(optional)] autocomplete: &'static str,
     #[prop(optional, into)] hint: Option<Signal<&'static str>>,
     #[prop(optional)] autofocus: bool,
+    /// The initial value (edit forms).
+    #[prop(optional, into)]
+    value: Option<String>,
+    /// Optional fields may be left empty.
+    #[prop(optional)]
+    optional: bool,
 ) -> impl IntoView {
     let hint_id = format!("{name}-hint");
     let described = hint.is_some().then(|| hint_id.clone());
@@ -26,7 +32,8 @@ pub fn Field(
                 autocomplete=(!autocomplete.is_empty()).then_some(autocomplete)
                 aria-describedby=described
                 autofocus=autofocus
-                required
+                value=value
+                required=!optional
             />
             {hint.map(|hint| view! { <p class="field__hint" id=hint_id>{hint}</p> })}
         </div>

@@ -105,7 +105,13 @@ fn UserMenu() -> impl IntoView {
             {move || Suspend::new(async move {
                 match me.await {
                     Ok(Some(user)) => {
+                        let admin = user.is_system_admin();
                         view! {
+                            <Show when=move || admin>
+                                <li>
+                                    <A href="/admin/users">{move || t().nav_users}</A>
+                                </li>
+                            </Show>
                             <li>
                                 <A href="/account">{move || t().nav_account}</A>
                             </li>

@@ -8,3 +8,4 @@ pub mod permissions;
 pub mod roles;
 pub mod tenant;
 pub mod time;
+pub mod users;

@@ -1,0 +1,774 @@
+//! User administration by system admins (WP 5, 6): the paged list, creation with an
+//! invitation within the seat limit, edits, deactivation, deletion, roles, and signing a
+//! user out everywhere. Every change writes its audit row in its own transaction; the last
+//! active system admin can be neither demoted, deactivated nor deleted.
+
+use crate::backend::account_mails;
+use crate::backend::audit::{self, Actor, AuditEntry, Outcome, RequestOrigin};
+use crate::backend::db::{Db, DbKind};
+use crate::backend::mail;
+use crate::backend::sessions::{self, SessionUser};
+use crate::backend::tokens::{self, Purpose};
+use crate::domain::email::Email;
+use crate::domain::ids::{TenantId, UserId};
+use crate::domain::roles::Role;
+use crate::domain::time::Timestamp;
+pub use crate::domain::users::{UserPage, UserSummary};
+use crate::error::AppError;
+use sqlx::{Any, Row, Transaction};
+use std::collections::BTreeSet;
+
+pub const PER_PAGE: i64 = 50;
+
+/// The fields an admin edits.
+#[derive(Clone, Debug)]
+pub struct UserInput {
+    pub email: String,
+    pub display_name: String,
+    pub employee_code: String,
+    pub language: String,
+}
+
+/// The same, checked.
+struct ValidUser {
+    email: Email,
+    display_name: String,
+    employee_code: Option<String>,
+    language: &'static str,
+}
+
+fn invalid(field: &str, ja: &str, en: &str) -> AppError {
+    AppError::Invalid {
+        field: field.into(),
+        reason_ja: ja.into(),
+        reason_en: en.into(),
+    }
+}
+
+fn validate(input: &UserInput) -> Result<ValidUser, AppError> {
+    let email = Email::parse(&input.email).map_err(|e| {
+        let (ja, en) = e.reasons();
+        invalid("email", ja, en)
+    })?;
+    let display_name = input.display_name.trim().to_owned();
+    if display_name.is_empty() || display_name.chars().count() > 100 {
+        return Err(invalid(
+            "display_name",
+            "氏名は1〜100文字で入力してください",
+            "must be 1 to 100 characters",
+        ));
+    }
+    let code = input.employee_code.trim();
+    let employee_code = if code.is_empty() {
+        None
+    } else if code.len() <= 32
+        && code
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    {
+        Some(code.to_owned())
+    } else {
+        return Err(invalid(
+            "employee_code",
+            "社員番号は英数字・ハイフン・アンダースコアの32文字以内で入力してください",
+            "must be up to 32 letters, digits, hyphens or underscores",
+        ));
+    };
+    let language = if input.language == "en" { "en" } else { "ja" };
+    Ok(ValidUser {
+        email,
+        display_name,
+        employee_code,
+        language,
+    })
+}
+
+async fn begin(db: &Db, tenant: &TenantId) -> Result<Transaction<'static, Any>, AppError> {
+    db.begin_for_tenant(tenant)
+        .await
+        .map_err(|e| AppError::internal("tx", e))
+}
+
+fn admin_entry<'a>(
+    admin: &'a SessionUser,
+    action: &'a str,
+    target: &'a UserId,
+    before: Option<serde_json::Value>,
+    after: Option<serde_json::Value>,
+    origin: &RequestOrigin,
+) -> AuditEntry<'a> {
+    AuditEntry {
+        tenant: &admin.subject.tenant,
+        actor: Actor::User(admin.subject.user.clone()),
+        action,
+        target_type: Some("user"),
+        target_id: Some(target.as_str()),
+        before,
+        after,
+        outcome: Outcome::Success,
+        origin: origin.clone(),
+    }
+}
+
+/// Escapes `%`, `_` and `\` so a search for "50%" finds "50%", not everything.
+fn like_pattern(query: &str) -> String {
+    let mut escaped = String::with_capacity(query.len() + 2);
+    escaped.push('%');
+    for c in query.trim().to_lowercase().chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            escaped.push('\\');
+        }
+        escaped.push(c);
+    }
+    escaped.push('%');
+    escaped
+}
+
+/// One page of users whose name, e-mail or employee code contains `query`, by name.
+pub async fn list_users(
+    db: &Db,
+    tenant: &TenantId,
+    query: &str,
+    page: i64,
+) -> Result<UserPage, AppError> {
+    let page = page.max(1);
+    let pattern = like_pattern(query);
+    let filter = "tenant_id = $1 AND (LOWER(display_name) LIKE $2 ESCAPE '\\' \
+                  OR email LIKE $2 ESCAPE '\\' OR LOWER(COALESCE(employee_code, '')) LIKE $2 ESCAPE '\\')";
+    let mut tx = begin(db, tenant).await?;
+    let total: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM users WHERE {filter}"))
+        .bind(tenant.as_str())
+        .bind(&pattern)
+        .fetch_one(&mut *tx)
+        .await?;
+    let rows = sqlx::query(&format!(
+        "SELECT id, email, display_name, employee_code, status, last_login_at FROM users \
+         WHERE {filter} ORDER BY display_name, id LIMIT $3 OFFSET $4"
+    ))
+    .bind(tenant.as_str())
+    .bind(&pattern)
+    .bind(PER_PAGE)
+    .bind((page - 1) * PER_PAGE)
+    .fetch_all(&mut *tx)
+    .await?;
+    let zone = tenant_zone(&mut tx, tenant).await?;
+    let mut users = Vec::with_capacity(rows.len());
+    for row in &rows {
+        let id = UserId::from_stored(row.try_get("id")?);
+        let roles = sessions::roles_of(&mut tx, tenant, &id).await?;
+        users.push(UserSummary {
+            id: id.to_string(),
+            email: row.try_get("email")?,
+            display_name: row.try_get("display_name")?,
+            employee_code: row.try_get("employee_code")?,
+            status: row.try_get("status")?,
+            roles: roles.into_iter().collect(),
+            last_login: last_login(row, &zone)?,
+        });
+    }
+    let seats_in_use = seats_in_use(&mut tx, tenant).await?;
+    let seat_limit = seat_limit(&mut tx, tenant, db.kind()).await?;
+    tx.commit().await?;
+    Ok(UserPage {
+        users,
+        total,
+        page,
+        per_page: PER_PAGE,
+        seats_in_use,
+        seat_limit,
+    })
+}
+
+async fn seats_in_use(
+    tx: &mut Transaction<'static, Any>,
+    tenant: &TenantId,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT COUNT(*) FROM users WHERE tenant_id = $1 AND status <> 'deactivated'",
+    )
+    .bind(tenant.as_str())
+    .fetch_one(&mut **tx)
+    .await
+}
+
+/// The contract's seat limit. On PostgreSQL the tenant row is locked for the rest of the
+/// transaction, so two admins adding users at once cannot both take the last seat.
+async fn seat_limit(
+    tx: &mut Transaction<'static, Any>,
+    tenant: &TenantId,
+    kind: DbKind,
+) -> Result<i64, sqlx::Error> {
+    let lock = if kind == DbKind::Postgres {
+        " FOR UPDATE"
+    } else {
+        ""
+    };
+    sqlx::query_scalar(&format!(
+        "SELECT seat_limit FROM tenants WHERE id = $1{lock}"
+    ))
+    .bind(tenant.as_str())
+    .fetch_one(&mut **tx)
+    .await
+}
+
+async fn ensure_seat(
+    tx: &mut Transaction<'static, Any>,
+    tenant: &TenantId,
+    kind: DbKind,
+) -> Result<(), AppError> {
+    let limit = seat_limit(tx, tenant, kind).await?;
+    if seats_in_use(tx, tenant).await? >= limit {
+        return Err(AppError::SeatLimit { limit });
+    }
+    Ok(())
+}
+
+/// Maps a unique-key clash to the field it concerns.
+fn taken(error: sqlx::Error) -> AppError {
+    let message = error
+        .as_database_error()
+        .map(|e| e.message().to_owned())
+        .unwrap_or_default();
+    let unique = error
+        .as_database_error()
+        .is_some_and(|e| e.is_unique_violation());
+    if unique && message.contains("employee_code") {
+        invalid(
+            "employee_code",
+            "この社員番号は既に使われています",
+            "is already used by another user",
+        )
+    } else if unique {
+        invalid(
+            "email",
+            "このメールアドレスは既に使われています",
+            "is already used by another user",
+        )
+    } else {
+        error.into()
+    }
+}
+
+/// Names the field whose value another user of the tenant already has. The unique keys
+/// remain the backstop against a race; this gives the clear message.
+async fn ensure_unique(
+    tx: &mut Transaction<'static, Any>,
+    tenant: &TenantId,
+    valid: &ValidUser,
+    except: Option<&UserId>,
+) -> Result<(), AppError> {
+    let except = except.map(UserId::as_str).unwrap_or("");
+    let email_taken: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM users WHERE tenant_id = $1 AND email = $2 AND id <> $3",
+    )
+    .bind(tenant.as_str())
+    .bind(valid.email.as_str())
+    .bind(except)
+    .fetch_one(&mut **tx)
+    .await?;
+    if email_taken > 0 {
+        return Err(invalid(
+            "email",
+            "このメールアドレスは既に使われています",
+            "is already used by another user",
+        ));
+    }
+    if let Some(code) = &valid.employee_code {
+        let code_taken: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM users WHERE tenant_id = $1 AND employee_code = $2 AND id <> $3",
+        )
+        .bind(tenant.as_str())
+        .bind(code)
+        .bind(except)
+        .fetch_one(&mut **tx)
+        .await?;
+        if code_taken > 0 {
+            return Err(invalid(
+                "employee_code",
+                "この社員番号は既に使われています",
+                "is already used by another user",
+            ));
+        }
+    }
+    Ok(())
+}
+
+struct InvitationContext {
+    company: String,
+    code: String,
+    zone: String,
+}
+
+async fn invitation_context(
+    tx: &mut Transaction<'static, Any>,
+    tenant: &TenantId,
+) -> Result<InvitationContext, sqlx::Error> {
+    let row = sqlx::query("SELECT name, code, time_zone FROM tenants WHERE id = $1")
+        .bind(tenant.as_str())
+        .fetch_one(&mut **tx)
+        .await?;
+    Ok(InvitationContext {
+        company: row.try_get("name")?,
+        code: row.try_get("code")?,
+        zone: row.try_get("time_zone")?,
+    })
+}
+
+async fn invite(
+    tx: &mut Transaction<'static, Any>,
+    tenant: &TenantId,
+    user: &UserId,
+    email: &Email,
+    name: &str,
+    base_url: &str,
+    now: Timestamp,
+) -> Result<(), AppError> {
+    let token = tokens::issue(tx, tenant, user, Purpose::Invitation, now).await?;
+    let link = format!(
+        "{}/invite/{}",
+        base_url.trim_end_matches('/'),
+        token.secret.encode()
+    );
+    let context = invitation_context(tx, tenant).await?;
+    let mail = account_mails::invitation(
+        email,
+        name,
+        &context.company,
+        &context.code,
+        &link,
+        token.expires_at,
+        &context.zone,
+    );
+    mail::enqueue(tx, tenant, mail).await?;
+    Ok(())
+}
+
+/// Creates a user who chooses their own password through the invitation mail (WP 7).
+pub async fn create_user(
+    db: &Db,
+    admin: &SessionUser,
+    input: UserInput,
+    roles: BTreeSet<Role>,
+    base_url: &str,
+    origin: &RequestOrigin,
+    now: Timestamp,
+) -> Result<UserId, AppError> {
+    let valid = validate(&input)?;
+    let tenant = &admin.subject.tenant;
+    let id = UserId::generate();
+    let mut tx = begin(db, tenant).await?;
+    ensure_seat(&mut tx, tenant, db.kind()).await?;
+    ensure_unique(&mut tx, tenant, &valid, None).await?;
+    sqlx::query(
+        "INSERT INTO users (tenant_id, id, email, display_name, employee_code, language, status, \
+         created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, 'invited', $7, $7)",
+    )
+    .bind(tenant.as_str())
+    .bind(id.as_str())
+    .bind(valid.email.as_str())
+    .bind(&valid.display_name)
+    .bind(valid.employee_code.as_deref())
+    .bind(valid.language)
+    .bind(now.as_micros())
+    .execute(&mut *tx)
+    .await
+    .map_err(taken)?;
+    write_roles(&mut tx, tenant, &id, &roles, now).await?;
+    invite(
+        &mut tx,
+        tenant,
+        &id,
+        &valid.email,
+        &valid.display_name,
+        base_url,
+        now,
+    )
+    .await?;
+    let after = serde_json::json!({
+        "email": valid.email.as_str(),
+        "display_name": valid.display_name,
+        "employee_code": valid.employee_code,
+        "roles": roles.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
+        "status": "invited",
+    });
+    audit::record(
+        &mut tx,
+        admin_entry(admin, "user.create", &id, None, Some(after), origin),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+async fn write_roles(
+    tx: &mut Transaction<'static, Any>,
+    tenant: &TenantId,
+    user: &UserId,
+    roles: &BTreeSet<Role>,
+    now: Timestamp,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM user_roles WHERE tenant_id = $1 AND user_id = $2")
+        .bind(tenant.as_str())
+        .bind(user.as_str())
+        .execute(&mut **tx)
+        .await?;
+    for role in roles {
+        sqlx::query(
+            "INSERT INTO user_roles (tenant_id, user_id, role, created_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(tenant.as_str())
+        .bind(user.as_str())
+        .bind(role.as_str())
+        .bind(now.as_micros())
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
+/// A user's row as the admin screens need it; `NotFound` for no such user in this tenant.
+async fn load(
+    tx: &mut Transaction<'static, Any>,
+    tenant: &TenantId,
+    user: &UserId,
+) -> Result<UserSummary, AppError> {
+    let row = sqlx::query(
+        "SELECT id, email, display_name, employee_code, status, last_login_at FROM users \
+         WHERE tenant_id = $1 AND id = $2",
+    )
+    .bind(tenant.as_str())
+    .bind(user.as_str())
+    .fetch_optional(&mut **tx)
+    .await?
+    .ok_or(AppError::NotFound)?;
+    let roles = sessions::roles_of(tx, tenant, user).await?;
+    let zone = tenant_zone(tx, tenant).await?;
+    Ok(UserSummary {
+        id: row.try_get("id")?,
+        email: row.try_get("email")?,
+        display_name: row.try_get("display_name")?,
+        employee_code: row.try_get("employee_code")?,
+        status: row.try_get("status")?,
+        roles: roles.into_iter().collect(),
+        last_login: last_login(&row, &zone)?,
+    })
+}
+
+async fn tenant_zone(
+    tx: &mut Transaction<'static, Any>,
+    tenant: &TenantId,
+) -> Result<String, sqlx::Error> {
+    sqlx::query_scalar("SELECT time_zone FROM tenants WHERE id = $1")
+        .bind(tenant.as_str())
+        .fetch_one(&mut **tx)
+        .await
+}
+
+fn last_login(row: &sqlx::any::AnyRow, zone: &str) -> Result<Option<String>, sqlx::Error> {
+    let micros: Option<i64> = row.try_get("last_login_at")?;
+    Ok(micros.map(|m| Timestamp::from_micros(m).format_in_zone(zone)))
+}
+
+/// One user, for the edit screen.
+pub async fn get_user(db: &Db, tenant: &TenantId, user: &UserId) -> Result<UserSummary, AppError> {
+    let mut tx = begin(db, tenant).await?;
+    let summary = load(&mut tx, tenant, user).await?;
+    tx.commit().await?;
+    Ok(summary)
+}
+
+fn snapshot(user: &UserSummary) -> serde_json::Value {
+    serde_json::json!({
+        "email": user.email,
+        "display_name": user.display_name,
+        "employee_code": user.employee_code,
+        "status": user.status,
+        "roles": user.roles.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
+    })
+}
+
+/// Refuses a change after which no active system admin would remain.
+async fn keep_a_system_admin(
+    tx: &mut Transaction<'static, Any>,
+    tenant: &TenantId,
+    losing: &UserId,
+) -> Result<(), AppError> {
+    let others: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM users u JOIN user_roles r ON r.tenant_id = u.tenant_id AND r.user_id = u.id \
+         WHERE u.tenant_id = $1 AND u.id <> $2 AND u.status = 'active' AND r.role = 'system_admin'",
+    )
+    .bind(tenant.as_str())
+    .bind(losing.as_str())
+    .fetch_one(&mut **tx)
+    .await?;
+    if others == 0 {
+        return Err(AppError::LastSystemAdmin);
+    }
+    Ok(())
+}
+
+fn is_active_system_admin(user: &UserSummary) -> bool {
+    user.status == "active" && user.roles.contains(&Role::SystemAdmin)
+}
+
+/// Edits name, e-mail, employee code and language.
+pub async fn update_user(
+    db: &Db,
+    admin: &SessionUser,
+    target: &UserId,
+    input: UserInput,
+    origin: &RequestOrigin,
+    now: Timestamp,
+) -> Result<(), AppError> {
+    let valid = validate(&input)?;
+    let tenant = &admin.subject.tenant;
+    let mut tx = begin(db, tenant).await?;
+    let before = load(&mut tx, tenant, target).await?;
+    ensure_unique(&mut tx, tenant, &valid, Some(target)).await?;
+    sqlx::query(
+        "UPDATE users SET email = $1, display_name = $2, employee_code = $3, language = $4, updated_at = $5 \
+         WHERE tenant_id = $6 AND id = $7",
+    )
+    .bind(valid.email.as_str())
+    .bind(&valid.display_name)
+    .bind(valid.employee_code.as_deref())
+    .bind(valid.language)
+    .bind(now.as_micros())
+    .bind(tenant.as_str())
+    .bind(target.as_str())
+    .execute(&mut *tx)
+    .await
+    .map_err(taken)?;
+    let after = load(&mut tx, tenant, target).await?;
+    audit::record(
+        &mut tx,
+        admin_entry(
+            admin,
+            "user.update",
+            target,
+            Some(snapshot(&before)),
+            Some(snapshot(&after)),
+            origin,
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Sets the user's roles; only system admins call this (checked by `authorize`).
+pub async fn set_roles(
+    db: &Db,
+    admin: &SessionUser,
+    target: &UserId,
+    roles: BTreeSet<Role>,
+    origin: &RequestOrigin,
+    now: Timestamp,
+) -> Result<(), AppError> {
+    let tenant = &admin.subject.tenant;
+    let mut tx = begin(db, tenant).await?;
+    let before = load(&mut tx, tenant, target).await?;
+    if is_active_system_admin(&before) && !roles.contains(&Role::SystemAdmin) {
+        keep_a_system_admin(&mut tx, tenant, target).await?;
+    }
+    write_roles(&mut tx, tenant, target, &roles, now).await?;
+    let after = load(&mut tx, tenant, target).await?;
+    audit::record(
+        &mut tx,
+        admin_entry(
+            admin,
+            "user.roles",
+            target,
+            Some(snapshot(&before)),
+            Some(snapshot(&after)),
+            origin,
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Deactivates (their sessions end at once) or reactivates a user.
+pub async fn set_active(
+    db: &Db,
+    admin: &SessionUser,
+    target: &UserId,
+    active: bool,
+    origin: &RequestOrigin,
+    now: Timestamp,
+) -> Result<(), AppError> {
+    let tenant = &admin.subject.tenant;
+    let mut tx = begin(db, tenant).await?;
+    let before = load(&mut tx, tenant, target).await?;
+    let status = if active {
+        if before.status != "deactivated" {
+            return Ok(());
+        }
+        ensure_seat(&mut tx, tenant, db.kind()).await?;
+        let password_set: Option<i64> = sqlx::query_scalar(
+            "SELECT password_set_at FROM users WHERE tenant_id = $1 AND id = $2",
+        )
+        .bind(tenant.as_str())
+        .bind(target.as_str())
+        .fetch_one(&mut *tx)
+        .await?;
+        if password_set.is_some() {
+            "active"
+        } else {
+            "invited"
+        }
+    } else {
+        if is_active_system_admin(&before) {
+            keep_a_system_admin(&mut tx, tenant, target).await?;
+        }
+        sessions::end_all_of_user(&mut tx, tenant, target, None).await?;
+        "deactivated"
+    };
+    sqlx::query("UPDATE users SET status = $1, updated_at = $2 WHERE tenant_id = $3 AND id = $4")
+        .bind(status)
+        .bind(now.as_micros())
+        .bind(tenant.as_str())
+        .bind(target.as_str())
+        .execute(&mut *tx)
+        .await?;
+    let action = if active {
+        "user.reactivate"
+    } else {
+        "user.deactivate"
+    };
+    let after = serde_json::json!({ "status": status });
+    audit::record(
+        &mut tx,
+        admin_entry(
+            admin,
+            action,
+            target,
+            Some(serde_json::json!({ "status": before.status })),
+            Some(after),
+            origin,
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Deletes a user and their personal data. Audit rows stay, with the id as an anonymous
+/// reference: the snapshots in them are redacted, and queued mail to them is dropped.
+pub async fn delete_user(
+    db: &Db,
+    admin: &SessionUser,
+    target: &UserId,
+    origin: &RequestOrigin,
+) -> Result<(), AppError> {
+    let tenant = &admin.subject.tenant;
+    let mut tx = begin(db, tenant).await?;
+    let before = load(&mut tx, tenant, target).await?;
+    if is_active_system_admin(&before) {
+        keep_a_system_admin(&mut tx, tenant, target).await?;
+    }
+    sqlx::query("DELETE FROM users WHERE tenant_id = $1 AND id = $2")
+        .bind(tenant.as_str())
+        .bind(target.as_str())
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("DELETE FROM mail_outbox WHERE tenant_id = $1 AND to_address = $2")
+        .bind(tenant.as_str())
+        .bind(&before.email)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query(
+        "UPDATE audit_log SET before_json = NULL, after_json = NULL \
+         WHERE tenant_id = $1 AND target_type = 'user' AND target_id = $2",
+    )
+    .bind(tenant.as_str())
+    .bind(target.as_str())
+    .execute(&mut *tx)
+    .await?;
+    audit::record(
+        &mut tx,
+        admin_entry(admin, "user.delete", target, None, None, origin),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Sends a fresh invitation (the older link stops working). Only for users who have not
+/// chosen a password yet.
+pub async fn resend_invitation(
+    db: &Db,
+    admin: &SessionUser,
+    target: &UserId,
+    base_url: &str,
+    origin: &RequestOrigin,
+    now: Timestamp,
+) -> Result<(), AppError> {
+    let tenant = &admin.subject.tenant;
+    let mut tx = begin(db, tenant).await?;
+    let user = load(&mut tx, tenant, target).await?;
+    if user.status != "invited" {
+        return Err(invalid(
+            "status",
+            "招待中のユーザーにのみ再送できます",
+            "only invited users can be sent a new invitation",
+        ));
+    }
+    invite(
+        &mut tx,
+        tenant,
+        target,
+        &Email::from_stored(user.email.clone()),
+        &user.display_name,
+        base_url,
+        now,
+    )
+    .await?;
+    audit::record(
+        &mut tx,
+        admin_entry(admin, "user.invitation_resent", target, None, None, origin),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Ends every session of a user at once.
+pub async fn sign_out_everywhere(
+    db: &Db,
+    admin: &SessionUser,
+    target: &UserId,
+    origin: &RequestOrigin,
+) -> Result<u64, AppError> {
+    let tenant = &admin.subject.tenant;
+    let mut tx = begin(db, tenant).await?;
+    load(&mut tx, tenant, target).await?;
+    let ended = sessions::end_all_of_user(&mut tx, tenant, target, None).await?;
+    let after = serde_json::json!({ "sessions_ended": ended });
+    audit::record(
+        &mut tx,
+        admin_entry(
+            admin,
+            "user.signed_out_everywhere",
+            target,
+            None,
+            Some(after),
+            origin,
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(ended)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn search_patterns_escape_wildcards() {
+        assert_eq!(like_pattern(" Yamada "), "%yamada%");
+        assert_eq!(like_pattern("50%_off\\"), "%50\\%\\_off\\\\%");
+    }
+}

@@ -1,0 +1,29 @@
+//! What the user administration screens show: shared by the server and the browser.
+
+use crate::domain::roles::Role;
+use serde::{Deserialize, Serialize};
+
+/// One line of the user list.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserSummary {
+    pub id: String,
+    pub email: String,
+    pub display_name: String,
+    pub employee_code: Option<String>,
+    /// `invited`, `active` or `deactivated`
+    pub status: String,
+    pub roles: Vec<Role>,
+    /// Formatted in the tenant's time zone with its offset, e.g. `2026-11-27 09:00 (JST, +09:00)`.
+    pub last_login: Option<String>,
+}
+
+/// A page of the user list.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserPage {
+    pub users: Vec<UserSummary>,
+    pub total: i64,
+    pub page: i64,
+    pub per_page: i64,
+    pub seats_in_use: i64,
+    pub seat_limit: i64,
+}

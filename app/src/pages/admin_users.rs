@@ -1,0 +1,372 @@
+//! User administration for system admins: the searchable, paged list with the creation
+//! form, and one user's page with edits, roles and account actions. The server decides
+//! who may do what; these pages only show what it answers.
+
+use crate::api::users::{
+    CreateUser, DeleteUser, ResendInvitation, SetUserActive, SetUserRoles, SignOutUserEverywhere,
+    UpdateUser, get_user, list_users,
+};
+use crate::components::forms::{Field, FormError};
+use crate::domain::roles::Role;
+use crate::domain::users::UserSummary;
+use crate::i18n::{Lang, Texts, use_lang, use_texts};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::{A, Form};
+use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
+
+fn role_name(role: Role, lang: Lang) -> &'static str {
+    let (ja, en) = role.names();
+    if lang == Lang::Ja { ja } else { en }
+}
+
+fn status_name(status: &str, t: &'static Texts) -> &'static str {
+    match status {
+        "active" => t.status_active,
+        "invited" => t.status_invited,
+        _ => t.status_deactivated,
+    }
+}
+
+/// The role checkboxes, named as the server functions' arguments.
+#[component]
+fn RoleCheckboxes(#[prop(optional)] checked: Vec<Role>) -> impl IntoView {
+    let lang = use_lang();
+    Role::ALL
+        .into_iter()
+        .map(|role| {
+            let id = format!("role-{}", role.as_str());
+            let label_for = id.clone();
+            let is_checked = checked.contains(&role);
+            view! {
+                <label class="checkbox" for=label_for>
+                    <input type="checkbox" id=id name=role.as_str() value="on" checked=is_checked />
+                    {move || role_name(role, lang.get())}
+                </label>
+            }
+        })
+        .collect_view()
+}
+
+#[component]
+pub fn UsersPage() -> impl IntoView {
+    let t = use_texts();
+    let lang = use_lang();
+    let query = use_query_map();
+    let q = move || query.read().get("q").unwrap_or_default();
+    let page = move || {
+        query
+            .read()
+            .get("page")
+            .and_then(|p| p.parse::<i64>().ok())
+            .unwrap_or(1)
+    };
+    let create = ServerAction::<CreateUser>::new();
+    let users = Resource::new(
+        move || (q(), page(), create.version().get()),
+        |(q, page, _)| list_users(q, page),
+    );
+    let create_error = Signal::derive(move || create.value().get().and_then(Result::err));
+    let created = move || matches!(create.value().get(), Some(Ok(_)));
+
+    let rows = move |page: crate::domain::users::UserPage| {
+        let t = t();
+        let pages = ((page.total + page.per_page - 1) / page.per_page).max(1);
+        let link = move |p: i64| format!("/admin/users?q={}&page={p}", urlencode(&q()));
+        let body = if page.users.is_empty() {
+            view! { <p>{t.users_none}</p> }.into_any()
+        } else {
+            view! {
+                <div class="table-wrap">
+                    <table class="table">
+                        <thead>
+                            <tr>
+                                <th scope="col">{t.col_name}</th>
+                                <th scope="col">{t.field_email}</th>
+                                <th scope="col">{t.field_employee_code}</th>
+                                <th scope="col">{t.col_status}</th>
+                                <th scope="col">{t.col_roles}</th>
+                                <th scope="col">{t.col_last_login}</th>
+                            </tr>
+                        </thead>
+                        <tbody>
+                            {page
+                                .users
+                                .into_iter()
+                                .map(|user| {
+                                    let roles = user
+                                        .roles
+                                        .iter()
+                                        .map(|r| role_name(*r, lang.get()))
+                                        .collect::<Vec<_>>()
+                                        .join("、");
+                                    view! {
+                                        <tr>
+                                            <td>
+                                                <A href=format!("/admin/users/{}", user.id)>{user.display_name}</A>
+                                            </td>
+                                            <td>{user.email}</td>
+                                            <td>{user.employee_code.unwrap_or_default()}</td>
+                                            <td>
+                                                <span class=format!("badge badge--{}", user.status)>
+                                                    {status_name(&user.status, t)}
+                                                </span>
+                                            </td>
+                                            <td>{roles}</td>
+                                            <td>{user.last_login.unwrap_or_else(|| "-".into())}</td>
+                                        </tr>
+                                    }
+                                })
+                                .collect_view()}
+                        </tbody>
+                    </table>
+                </div>
+            }
+                .into_any()
+        };
+        view! {
+            <p class="meta">
+                {t.users_count.replace("{total}", &page.total.to_string())} " · "
+                {t
+                    .users_seats
+                    .replace("{used}", &page.seats_in_use.to_string())
+                    .replace("{limit}", &page.seat_limit.to_string())}
+            </p>
+            {body}
+            <nav class="pager" aria-label=t.users_page.replace("{page}", "").replace("{pages}", "")>
+                {(page.page > 1).then(|| view! { <A href=link(page.page - 1)>{t.users_prev}</A> })}
+                <span>
+                    {t
+                        .users_page
+                        .replace("{page}", &page.page.to_string())
+                        .replace("{pages}", &pages.to_string())}
+                </span>
+                {(page.page < pages).then(|| view! { <A href=link(page.page + 1)>{t.users_next}</A> })}
+            </nav>
+        }
+    };
+
+    view! {
+        <Title text=move || t().users_title />
+        <h1>{move || t().users_title}</h1>
+        <Form method="GET" action="" attr:class="search" attr:role="search">
+            <label for="q" class="visually-hidden">{move || t().users_search}</label>
+            <input id="q" type="search" name="q" value=q placeholder=move || t().users_search />
+            <button class="button" type="submit">{move || t().users_search_submit}</button>
+        </Form>
+        <Transition fallback=move || view! { <p>{move || t().working}</p> }>
+            {move || Suspend::new(async move {
+                match users.await {
+                    Ok(page) => rows(page).into_any(),
+                    Err(error) => view! { <p class="form-error" role="alert">{error.message(lang.get())}</p> }.into_any(),
+                }
+            })}
+        </Transition>
+        <section class="card" aria-labelledby="new-user">
+            <h2 id="new-user">{move || t().users_new}</h2>
+            <ActionForm action=create attr:class="form form--grid">
+                <Field label=Signal::derive(move || t().field_display_name) name="display_name" />
+                <Field label=Signal::derive(move || t().field_email) name="email" kind="email" />
+                <Field label=Signal::derive(move || t().field_employee_code) name="employee_code" optional=true />
+                <div class="field">
+                    <label for="language">{move || t().field_language}</label>
+                    <select id="language" name="language">
+                        <option value="ja">"日本語"</option>
+                        <option value="en">"English"</option>
+                    </select>
+                </div>
+                <fieldset class="roles">
+                    <legend>{move || t().col_roles}</legend>
+                    <RoleCheckboxes />
+                </fieldset>
+                <FormError error=create_error />
+                <Show when=created>
+                    <p class="form-success" role="status">{move || t().users_created}</p>
+                </Show>
+                <button class="button button--primary" type="submit" disabled=move || create.pending().get()>
+                    {move || t().users_create_submit}
+                </button>
+            </ActionForm>
+        </section>
+    }
+}
+
+/// Percent-encodes a search term for the pager's links.
+fn urlencode(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+#[component]
+pub fn UserPage() -> impl IntoView {
+    let t = use_texts();
+    let lang = use_lang();
+    let params = use_params_map();
+    let id = move || params.read().get("id").unwrap_or_default();
+    let update = ServerAction::<UpdateUser>::new();
+    let roles = ServerAction::<SetUserRoles>::new();
+    let active = ServerAction::<SetUserActive>::new();
+    let resend = ServerAction::<ResendInvitation>::new();
+    let sign_out = ServerAction::<SignOutUserEverywhere>::new();
+    let delete = ServerAction::<DeleteUser>::new();
+    let user = Resource::new(
+        move || {
+            (
+                id(),
+                update.version().get(),
+                roles.version().get(),
+                active.version().get(),
+            )
+        },
+        |(id, ..)| get_user(id),
+    );
+    let navigate = use_navigate();
+    Effect::new(move |_| {
+        if let Some(Ok(())) = delete.value().get() {
+            navigate("/admin/users", Default::default());
+        }
+    });
+    // The last error or success of any action on this page.
+    let error = Signal::derive(move || {
+        [
+            update.value().get().and_then(Result::err),
+            roles.value().get().and_then(Result::err),
+            active.value().get().and_then(Result::err),
+            resend.value().get().and_then(Result::err),
+            sign_out.value().get().and_then(|r| r.err()),
+            delete.value().get().and_then(Result::err),
+        ]
+        .into_iter()
+        .flatten()
+        .next()
+    });
+    let done = move || {
+        matches!(update.value().get(), Some(Ok(())))
+            || matches!(roles.value().get(), Some(Ok(())))
+            || matches!(active.value().get(), Some(Ok(())))
+            || matches!(resend.value().get(), Some(Ok(())))
+            || matches!(sign_out.value().get(), Some(Ok(_)))
+    };
+    let confirm_delete = move |ev: leptos::ev::SubmitEvent| {
+        if !confirm(t().user_delete_confirm) {
+            ev.prevent_default();
+        }
+    };
+
+    let details = move |user: UserSummary| {
+        // Copy, so every form's children can take the hidden id field.
+        let uid = StoredValue::new(user.id.clone());
+        let hidden = move || view! { <input type="hidden" name="id" value=uid.get_value() /> };
+        let status = user.status.clone();
+        let is_deactivated = user.status == "deactivated";
+        let is_invited = user.status == "invited";
+        view! {
+            <h1>{user.display_name.clone()}</h1>
+            <p class="meta">
+                <span class=format!("badge badge--{}", user.status)>{move || status_name(&status, t())}</span>
+                " · " {move || t().col_last_login} ": " {user.last_login.clone().unwrap_or_else(|| "-".into())}
+            </p>
+            <FormError error=error />
+            <Show when=done>
+                <p class="form-success" role="status">{move || t().user_done}</p>
+            </Show>
+            <section class="card" aria-labelledby="edit-title">
+                <h2 id="edit-title">{move || t().user_edit_title}</h2>
+                <ActionForm action=update attr:class="form form--grid">
+                    {hidden()}
+                    <Field label=Signal::derive(move || t().field_display_name) name="display_name" value=user.display_name.clone() />
+                    <Field label=Signal::derive(move || t().field_email) name="email" kind="email" value=user.email.clone() />
+                    <Field
+                        label=Signal::derive(move || t().field_employee_code)
+                        name="employee_code"
+                        value=user.employee_code.clone().unwrap_or_default()
+                        optional=true
+                    />
+                    <div class="field">
+                        <label for="language">{move || t().field_language}</label>
+                        <select id="language" name="language">
+                            <option value="ja">"日本語"</option>
+                            <option value="en">"English"</option>
+                        </select>
+                    </div>
+                    <button class="button button--primary" type="submit">{move || t().user_save}</button>
+                </ActionForm>
+            </section>
+            <section class="card" aria-labelledby="roles-title">
+                <h2 id="roles-title">{move || t().user_roles_title}</h2>
+                <ActionForm action=roles attr:class="form">
+                    {hidden()}
+                    <fieldset class="roles">
+                        <legend class="visually-hidden">{move || t().user_roles_title}</legend>
+                        <RoleCheckboxes checked=user.roles.clone() />
+                    </fieldset>
+                    <button class="button button--primary" type="submit">{move || t().user_roles_save}</button>
+                </ActionForm>
+            </section>
+            <section class="card" aria-labelledby="actions-title">
+                <h2 id="actions-title">{move || t().user_actions_title}</h2>
+                <div class="actions">
+                    <ActionForm action=active>
+                        {hidden()}
+                        <input type="hidden" name="active" value=is_deactivated.to_string() />
+                        <button class="button" type="submit">
+                            {move || if is_deactivated { t().user_reactivate } else { t().user_deactivate }}
+                        </button>
+                    </ActionForm>
+                    {is_invited
+                        .then(|| {
+                            view! {
+                                <ActionForm action=resend>
+                                    {hidden()}
+                                    <button class="button" type="submit">{move || t().user_resend}</button>
+                                </ActionForm>
+                            }
+                        })}
+                    <ActionForm action=sign_out>
+                        {hidden()}
+                        <button class="button" type="submit">{move || t().user_sign_out}</button>
+                    </ActionForm>
+                    <ActionForm action=delete on:submit=confirm_delete>
+                        {hidden()}
+                        <button class="button button--danger" type="submit">{move || t().user_delete}</button>
+                    </ActionForm>
+                </div>
+            </section>
+        }
+    };
+
+    view! {
+        <Title text=move || t().user_edit_title />
+        <p>
+            <A href="/admin/users">{move || t().back_to_users}</A>
+        </p>
+        <Transition fallback=move || view! { <p>{move || t().working}</p> }>
+            {move || Suspend::new(async move {
+                match user.await {
+                    Ok(user) => details(user).into_any(),
+                    Err(error) => view! { <p class="form-error" role="alert">{error.message(lang.get())}</p> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+/// A yes/no question before something that cannot be undone.
+fn confirm(question: &str) -> bool {
+    #[cfg(feature = "hydrate")]
+    {
+        window().confirm_with_message(question).unwrap_or(false)
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = question;
+        true
+    }
+}

@@ -1,0 +1,510 @@
+//! The authorization matrix: every registered server function, called over HTTP by
+//! anonymous, each role, and a system admin of another tenant, against objects of the own
+//! and of another tenant, compared with the table below. A server function missing from
+//! the table fails the test, so a new one cannot ship without a declared rule.
+
+mod common;
+
+use common::{TestApp, spawn_app_with};
+use kouka_app::backend::accounts;
+use kouka_app::backend::audit::RequestOrigin;
+use kouka_app::backend::db::{Db, DbKind};
+use kouka_app::backend::secrets::ScopedSecret;
+use kouka_app::backend::tenants::{self, NewTenantInput, parse_new_tenant};
+use kouka_app::backend::tokens::{self, Purpose};
+use kouka_app::domain::ids::{TenantId, UserId};
+use kouka_app::domain::roles::Role;
+use kouka_app::domain::time::Timestamp;
+use kouka_app::error::AppError;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Who calls.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Caller {
+    Anonymous,
+    SystemAdmin,
+    OrganizationAdmin,
+    EvaluationAdmin,
+    AuditAdmin,
+    BusinessAdmin,
+    General,
+    /// A system admin of another tenant.
+    OtherTenantAdmin,
+}
+
+const CALLERS: [Caller; 8] = [
+    Caller::Anonymous,
+    Caller::SystemAdmin,
+    Caller::OrganizationAdmin,
+    Caller::EvaluationAdmin,
+    Caller::AuditAdmin,
+    Caller::BusinessAdmin,
+    Caller::General,
+    Caller::OtherTenantAdmin,
+];
+
+/// Who may call a server function on objects of their own tenant.
+#[derive(Clone, Copy, Debug)]
+enum Rule {
+    /// Anyone, signed in or not (it guards itself: login, links, reset).
+    Public,
+    /// Any signed-in user, on their own account.
+    SignedIn,
+    /// System admins only.
+    SystemAdmin,
+}
+
+/// What a function acts on.
+#[derive(Clone, Copy, Debug)]
+enum Object {
+    /// Nothing but the caller's own tenant or account.
+    None,
+    /// One user, given as `id`.
+    User,
+}
+
+struct Case {
+    path: &'static str,
+    rule: Rule,
+    object: Object,
+    /// Form fields besides `id`; `{n}` is replaced by a fresh number.
+    fields: &'static [(&'static str, &'static str)],
+}
+
+/// The declared table: one row per server function.
+const TABLE: &[Case] = &[
+    Case {
+        path: "/api/auth/me",
+        rule: Rule::Public,
+        object: Object::None,
+        fields: &[],
+    },
+    Case {
+        path: "/api/auth/login",
+        rule: Rule::Public,
+        object: Object::None,
+        fields: &[
+            ("company_code", "NOPE"),
+            ("identifier", "x@example.jp"),
+            ("password", "wrong password 1"),
+        ],
+    },
+    Case {
+        path: "/api/auth/link",
+        rule: Rule::Public,
+        object: Object::None,
+        fields: &[("purpose", "Reset"), ("link", "not-a-link")],
+    },
+    Case {
+        path: "/api/auth/set-password",
+        rule: Rule::Public,
+        object: Object::None,
+        fields: &[
+            ("purpose", "Reset"),
+            ("link", "not-a-link"),
+            ("password", "long enough passphrase"),
+            ("password_confirm", "long enough passphrase"),
+        ],
+    },
+    Case {
+        path: "/api/auth/request-reset",
+        rule: Rule::Public,
+        object: Object::None,
+        fields: &[("company_code", "NOPE"), ("email", "x@example.jp")],
+    },
+    Case {
+        path: "/api/account/password",
+        rule: Rule::SignedIn,
+        object: Object::None,
+        fields: &[
+            ("current_password", "not the password"),
+            ("new_password", "a new long passphrase"),
+            ("new_password_confirm", "a new long passphrase"),
+        ],
+    },
+    Case {
+        path: "/api/users/list",
+        rule: Rule::SystemAdmin,
+        object: Object::None,
+        fields: &[("query", ""), ("page", "1")],
+    },
+    Case {
+        path: "/api/users/create",
+        rule: Rule::SystemAdmin,
+        object: Object::None,
+        fields: &[
+            ("email", "new{n}@a.example"),
+            ("display_name", "新規 {n}"),
+            ("employee_code", ""),
+            ("language", "ja"),
+        ],
+    },
+    Case {
+        path: "/api/users/get",
+        rule: Rule::SystemAdmin,
+        object: Object::User,
+        fields: &[],
+    },
+    Case {
+        path: "/api/users/update",
+        rule: Rule::SystemAdmin,
+        object: Object::User,
+        fields: &[
+            ("email", "changed{n}@a.example"),
+            ("display_name", "変更 {n}"),
+            ("employee_code", ""),
+            ("language", "en"),
+        ],
+    },
+    Case {
+        path: "/api/users/roles",
+        rule: Rule::SystemAdmin,
+        object: Object::User,
+        fields: &[("audit_admin", "on")],
+    },
+    Case {
+        path: "/api/users/active",
+        rule: Rule::SystemAdmin,
+        object: Object::User,
+        fields: &[("active", "false")],
+    },
+    Case {
+        path: "/api/users/delete",
+        rule: Rule::SystemAdmin,
+        object: Object::User,
+        fields: &[],
+    },
+    Case {
+        path: "/api/users/resend-invitation",
+        rule: Rule::SystemAdmin,
+        object: Object::User,
+        fields: &[],
+    },
+    Case {
+        path: "/api/users/sign-out-everywhere",
+        rule: Rule::SystemAdmin,
+        object: Object::User,
+        fields: &[],
+    },
+    // Last: it ends the caller's session.
+    Case {
+        path: "/api/auth/logout",
+        rule: Rule::Public,
+        object: Object::None,
+        fields: &[],
+    },
+];
+
+/// How a call ended, as far as access goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Outcome {
+    /// The function ran (success, or a refusal of the input itself).
+    Ran,
+    /// Unauthenticated or Forbidden.
+    Refused,
+    /// The object does not exist for this caller.
+    NotFound,
+}
+
+struct World {
+    app: TestApp,
+    tenant_a: TenantId,
+    tenant_b: TenantId,
+    /// Session cookies by caller.
+    cookies: BTreeMap<Caller, String>,
+    /// A user of tenant B that nobody of tenant A may touch.
+    victim: UserId,
+    counter: std::cell::Cell<u32>,
+}
+
+fn origin() -> RequestOrigin {
+    RequestOrigin::default()
+}
+
+async fn new_tenant(db: &Db, code: &str) -> (TenantId, ScopedSecret) {
+    let input = NewTenantInput {
+        code: code.into(),
+        name: format!("{code} 株式会社"),
+        seats: 10_000,
+        admin_email: format!("admin@{}.example", code.to_lowercase()),
+        admin_name: "管理者".into(),
+        contract_start: None,
+        contract_end: None,
+        time_zone: "Asia/Tokyo".into(),
+        contact_email: None,
+    };
+    let notice = tenants::create_tenant(
+        db,
+        "http://x",
+        parse_new_tenant(input, chrono::Utc::now().date_naive()).expect("valid"),
+    )
+    .await
+    .expect("tenant");
+    let session = accounts::set_password_with_link(
+        db,
+        &notice.setup_code,
+        Purpose::Setup,
+        "青い空と白い雲の向こうへ".into(),
+        &origin(),
+        Timestamp::now(),
+    )
+    .await
+    .expect("admin password");
+    (notice.tenant_id, session)
+}
+
+/// Inserts an invited user with `roles`; a fresh object for one call.
+async fn insert_user(db: &Db, tenant: &TenantId, roles: &[Role]) -> UserId {
+    let id = UserId::generate();
+    let now = Timestamp::now().as_micros();
+    let mut tx = db.begin_for_tenant(tenant).await.expect("tx");
+    sqlx::query(
+        "INSERT INTO users (tenant_id, id, email, display_name, status, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, 'invited', $5, $5)",
+    )
+    .bind(tenant.as_str())
+    .bind(id.as_str())
+    .bind(format!("{}@users.example", id.as_str()))
+    .bind("対象 ユーザー")
+    .bind(now)
+    .execute(&mut *tx)
+    .await
+    .expect("insert user");
+    for role in roles {
+        sqlx::query(
+            "INSERT INTO user_roles (tenant_id, user_id, role, created_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(tenant.as_str())
+        .bind(id.as_str())
+        .bind(role.as_str())
+        .bind(now)
+        .execute(&mut *tx)
+        .await
+        .expect("insert role");
+    }
+    tx.commit().await.expect("commit");
+    id
+}
+
+/// A signed-in user of `tenant` with `roles`: the session cookie's value.
+async fn signed_in(db: &Db, tenant: &TenantId, roles: &[Role]) -> String {
+    let user = insert_user(db, tenant, roles).await;
+    let mut tx = db.begin_for_tenant(tenant).await.expect("tx");
+    let token = tokens::issue(
+        &mut tx,
+        tenant,
+        &user,
+        Purpose::Invitation,
+        Timestamp::now(),
+    )
+    .await
+    .expect("token");
+    tx.commit().await.expect("commit");
+    let session = accounts::set_password_with_link(
+        db,
+        &token.secret.encode(),
+        Purpose::Invitation,
+        "a user's long passphrase".into(),
+        &origin(),
+        Timestamp::now(),
+    )
+    .await
+    .expect("password");
+    session.encode()
+}
+
+async fn world(kind: DbKind) -> Option<World> {
+    // Many public calls from one address: lift the per-IP limit for this test.
+    let app = spawn_app_with(kind, |c| c.auth_rate_limit = 100_000).await?;
+    let db = app.db.clone();
+    let (tenant_a, admin_a) = new_tenant(&db, "MATRIXA").await;
+    let (tenant_b, admin_b) = new_tenant(&db, "MATRIXB").await;
+    let mut cookies = BTreeMap::new();
+    cookies.insert(Caller::SystemAdmin, admin_a.encode());
+    cookies.insert(Caller::OtherTenantAdmin, admin_b.encode());
+    for (caller, role) in [
+        (Caller::OrganizationAdmin, Some(Role::OrganizationAdmin)),
+        (Caller::EvaluationAdmin, Some(Role::EvaluationAdmin)),
+        (Caller::AuditAdmin, Some(Role::AuditAdmin)),
+        (Caller::BusinessAdmin, Some(Role::BusinessAdmin)),
+        (Caller::General, None),
+    ] {
+        let roles: Vec<Role> = role.into_iter().collect();
+        cookies.insert(caller, signed_in(&db, &tenant_a, &roles).await);
+    }
+    let victim = insert_user(&db, &tenant_b, &[]).await;
+    Some(World {
+        app,
+        tenant_a,
+        tenant_b,
+        cookies,
+        victim,
+        counter: std::cell::Cell::new(0),
+    })
+}
+
+impl World {
+    async fn call(&self, caller: Caller, case: &Case, object: Option<&UserId>) -> Outcome {
+        let n = self.counter.get() + 1;
+        self.counter.set(n);
+        let mut form: Vec<(String, String)> = case
+            .fields
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.replace("{n}", &n.to_string())))
+            .collect();
+        if let Some(id) = object {
+            form.push(("id".into(), id.to_string()));
+        }
+        let mut request = self
+            .app
+            .client
+            .post(self.app.url(case.path))
+            .header("origin", self.app.base.clone())
+            .form(&form);
+        if let Some(cookie) = self.cookies.get(&caller) {
+            request = request.header("cookie", format!("kouka_session={cookie}"));
+        }
+        let response = request.send().await.expect("call");
+        let status = response.status();
+        let body = response.bytes().await.expect("body");
+        if status.is_success() {
+            return Outcome::Ran;
+        }
+        let error: AppError = serde_json::from_slice(&body).unwrap_or_else(|_| {
+            panic!(
+                "{} as {caller:?}: {status} {}",
+                case.path,
+                String::from_utf8_lossy(&body)
+            )
+        });
+        assert_eq!(
+            status.as_u16(),
+            error.status(),
+            "{}: the status matches the error",
+            case.path
+        );
+        match error {
+            AppError::Unauthenticated | AppError::Forbidden => Outcome::Refused,
+            AppError::NotFound => Outcome::NotFound,
+            AppError::Internal => panic!("{} as {caller:?}: internal error", case.path),
+            _ => Outcome::Ran,
+        }
+    }
+}
+
+fn allowed(rule: Rule, caller: Caller) -> bool {
+    match rule {
+        Rule::Public => true,
+        Rule::SignedIn => caller != Caller::Anonymous,
+        Rule::SystemAdmin => matches!(caller, Caller::SystemAdmin | Caller::OtherTenantAdmin),
+    }
+}
+
+async fn every_server_function_obeys_the_table(kind: DbKind) {
+    // Every registered server function has a row, and every row a function.
+    let registered: BTreeSet<String> = leptos::server_fn::axum::server_fn_paths()
+        .map(|(path, _)| path.to_owned())
+        .collect();
+    let declared: BTreeSet<String> = TABLE.iter().map(|c| c.path.to_owned()).collect();
+    let missing: Vec<_> = registered.difference(&declared).collect();
+    assert!(
+        missing.is_empty(),
+        "server functions without a row in the authorization table: {missing:?}"
+    );
+    let stale: Vec<_> = declared.difference(&registered).collect();
+    assert!(
+        stale.is_empty(),
+        "rows for server functions that do not exist: {stale:?}"
+    );
+
+    let Some(world) = world(kind).await else {
+        return;
+    };
+    let db = world.app.db.clone();
+    let mut refusals_by_signed_in_users_of_a = 0;
+    for case in TABLE {
+        for caller in CALLERS {
+            // Own tenant: a fresh user of tenant A for each call (some calls delete it).
+            let own = match case.object {
+                Object::User => Some(insert_user(&db, &world.tenant_a, &[]).await),
+                Object::None => None,
+            };
+            let outcome = world.call(caller, case, own.as_ref()).await;
+            let expected = match (allowed(case.rule, caller), caller, case.object) {
+                // Another tenant's admin asking for a user of A: A's users do not exist for them.
+                (true, Caller::OtherTenantAdmin, Object::User) => Outcome::NotFound,
+                (true, ..) => Outcome::Ran,
+                (false, ..) => Outcome::Refused,
+            };
+            assert_eq!(
+                outcome, expected,
+                "{} as {caller:?} on its own tenant",
+                case.path
+            );
+            if outcome == Outcome::Refused
+                && caller != Caller::Anonymous
+                && caller != Caller::OtherTenantAdmin
+            {
+                refusals_by_signed_in_users_of_a += 1;
+            }
+
+            // Another tenant's object: never runs, whoever asks.
+            if let (Object::User, true) = (case.object, caller != Caller::OtherTenantAdmin) {
+                let outcome = world.call(caller, case, Some(&world.victim)).await;
+                assert_ne!(
+                    outcome,
+                    Outcome::Ran,
+                    "{} as {caller:?} on another tenant's user",
+                    case.path
+                );
+                if outcome == Outcome::Refused && caller != Caller::Anonymous {
+                    refusals_by_signed_in_users_of_a += 1;
+                }
+            }
+        }
+    }
+
+    // The victim in tenant B is untouched.
+    let mut tx = db.begin_for_tenant(&world.tenant_b).await.expect("tx");
+    let (status, name): (String, String) =
+        sqlx::query_as("SELECT status, display_name FROM users WHERE tenant_id = $1 AND id = $2")
+            .bind(world.tenant_b.as_str())
+            .bind(world.victim.as_str())
+            .fetch_one(&mut *tx)
+            .await
+            .expect("victim still exists");
+    assert_eq!(
+        (status.as_str(), name.as_str()),
+        ("invited", "対象 ユーザー")
+    );
+    let roles: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM user_roles WHERE tenant_id = $1 AND user_id = $2")
+            .bind(world.tenant_b.as_str())
+            .bind(world.victim.as_str())
+            .fetch_one(&mut *tx)
+            .await
+            .expect("roles");
+    assert_eq!(roles, 0);
+    tx.commit().await.expect("commit");
+
+    // Refusals are audit events.
+    let mut tx = db.begin_for_tenant(&world.tenant_a).await.expect("tx");
+    let denied: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM audit_log WHERE tenant_id = $1 AND action = 'access.denied'",
+    )
+    .bind(world.tenant_a.as_str())
+    .fetch_one(&mut *tx)
+    .await
+    .expect("audit");
+    tx.commit().await.expect("commit");
+    assert_eq!(
+        denied, refusals_by_signed_in_users_of_a,
+        "one audit row per refusal"
+    );
+    assert!(denied > 0);
+    world.app.finish().await;
+}
+
+on_both_databases! {
+    every_server_function_obeys_the_table => super::every_server_function_obeys_the_table;
+}

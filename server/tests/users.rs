@@ -1,0 +1,444 @@
+//! User administration on both databases: invitation within the seat limit, the last
+//! system admin, deactivation and deletion, resending invitations.
+
+mod common;
+
+use common::TestDb;
+use kouka_app::backend::accounts::{self, LoginInput};
+use kouka_app::backend::audit::RequestOrigin;
+use kouka_app::backend::db::{Db, DbKind};
+use kouka_app::backend::sessions::{self, SessionUser};
+use kouka_app::backend::tenants::{self, NewTenantInput, parse_new_tenant};
+use kouka_app::backend::tokens::Purpose;
+use kouka_app::backend::users::{self, UserInput};
+use kouka_app::domain::ids::{TenantId, UserId};
+use kouka_app::domain::roles::Role;
+use kouka_app::domain::time::Timestamp;
+use kouka_app::error::AppError;
+use std::collections::BTreeSet;
+
+const ADMIN_PASSWORD: &str = "木漏れ日の中を歩いて帰る";
+
+async fn setup(db: &Db, code: &str, seats: i64) -> (TenantId, SessionUser) {
+    let input = NewTenantInput {
+        code: code.into(),
+        name: "ユーザー管理株式会社".into(),
+        seats,
+        admin_email: format!("boss@{}.example", code.to_lowercase()),
+        admin_name: "管理 一郎".into(),
+        contract_start: None,
+        contract_end: None,
+        time_zone: "Asia/Tokyo".into(),
+        contact_email: None,
+    };
+    let notice = tenants::create_tenant(
+        db,
+        "http://kouka.test",
+        parse_new_tenant(input, chrono::Utc::now().date_naive()).expect("valid"),
+    )
+    .await
+    .expect("tenant");
+    let session = accounts::set_password_with_link(
+        db,
+        &notice.setup_code,
+        Purpose::Setup,
+        ADMIN_PASSWORD.into(),
+        &RequestOrigin::default(),
+        Timestamp::now(),
+    )
+    .await
+    .expect("admin");
+    let admin = sessions::resolve(db, &session, Timestamp::now())
+        .await
+        .expect("resolve")
+        .expect("alive");
+    (notice.tenant_id, admin)
+}
+
+fn person(n: u32) -> UserInput {
+    UserInput {
+        email: format!("Person{n}@Example.jp"),
+        display_name: format!("社員 {n}"),
+        employee_code: format!("E{n:04}"),
+        language: "ja".into(),
+    }
+}
+
+async fn outbox_bodies(db: &Db, tenant: &TenantId) -> Vec<String> {
+    let mut tx = db.begin_for_tenant(tenant).await.expect("tx");
+    let bodies = sqlx::query_scalar(
+        "SELECT body_text FROM mail_outbox WHERE tenant_id = $1 ORDER BY created_at, id",
+    )
+    .bind(tenant.as_str())
+    .fetch_all(&mut *tx)
+    .await
+    .expect("outbox");
+    tx.commit().await.expect("commit");
+    bodies
+}
+
+fn invite_link(body: &str) -> String {
+    body.split_whitespace()
+        .find_map(|w| w.strip_prefix("http://kouka.test/invite/"))
+        .expect("an invitation link")
+        .to_owned()
+}
+
+async fn invitation_seat_limit_and_duplicates(kind: DbKind) {
+    let Some(test_db) = TestDb::new(kind).await else {
+        return;
+    };
+    let db = &test_db.db;
+    let (tenant, admin) = setup(db, "SEATS", 3).await;
+    let origin = RequestOrigin::default();
+    let now = Timestamp::now();
+    let first = users::create_user(
+        db,
+        &admin,
+        person(1),
+        BTreeSet::new(),
+        "http://kouka.test",
+        &origin,
+        now,
+    )
+    .await
+    .expect("first");
+    let duplicate = users::create_user(
+        db,
+        &admin,
+        person(1),
+        BTreeSet::new(),
+        "http://kouka.test",
+        &origin,
+        now,
+    )
+    .await;
+    assert!(
+        matches!(duplicate, Err(AppError::Invalid { ref field, .. }) if field == "email"),
+        "{duplicate:?}"
+    );
+    let mut same_code = person(9);
+    same_code.employee_code = "E0001".into();
+    let clash = users::create_user(
+        db,
+        &admin,
+        same_code,
+        BTreeSet::new(),
+        "http://kouka.test",
+        &origin,
+        now,
+    )
+    .await;
+    assert!(
+        matches!(clash, Err(AppError::Invalid { ref field, .. }) if field == "employee_code"),
+        "{clash:?}"
+    );
+    users::create_user(
+        db,
+        &admin,
+        person(2),
+        BTreeSet::new(),
+        "http://kouka.test",
+        &origin,
+        now,
+    )
+    .await
+    .expect("second");
+    // Admin + 2 = 3 seats: the fourth is refused with the limit named.
+    let over = users::create_user(
+        db,
+        &admin,
+        person(3),
+        BTreeSet::new(),
+        "http://kouka.test",
+        &origin,
+        now,
+    )
+    .await;
+    assert_eq!(over.err(), Some(AppError::SeatLimit { limit: 3 }));
+    let message = AppError::SeatLimit { limit: 3 }.message(kouka_app::i18n::Lang::Ja);
+    assert!(message.contains("3席"), "{message}");
+
+    // Deactivating frees a seat; reactivating needs one.
+    users::set_active(db, &admin, &first, false, &origin, now)
+        .await
+        .expect("deactivate");
+    users::create_user(
+        db,
+        &admin,
+        person(3),
+        BTreeSet::new(),
+        "http://kouka.test",
+        &origin,
+        now,
+    )
+    .await
+    .expect("the freed seat");
+    assert_eq!(
+        users::set_active(db, &admin, &first, true, &origin, now)
+            .await
+            .err(),
+        Some(AppError::SeatLimit { limit: 3 })
+    );
+
+    // Each new user got an invitation mail with a working link; the invited user can log in after.
+    let bodies = outbox_bodies(db, &tenant).await;
+    assert_eq!(bodies.len(), 3);
+    let link = invite_link(&bodies[2]);
+    accounts::set_password_with_link(
+        db,
+        &link,
+        Purpose::Invitation,
+        "夏の終わりの花火大会を見に行く".into(),
+        &origin,
+        now,
+    )
+    .await
+    .expect("invited user sets a password");
+    accounts::login(
+        db,
+        LoginInput {
+            company_code: "SEATS".into(),
+            identifier: "E0003".into(),
+            password: "夏の終わりの花火大会を見に行く".into(),
+        },
+        &origin,
+        now,
+    )
+    .await
+    .expect("login by employee code");
+    test_db.drop_db().await;
+}
+
+async fn the_last_system_admin_stays(kind: DbKind) {
+    let Some(test_db) = TestDb::new(kind).await else {
+        return;
+    };
+    let db = &test_db.db;
+    let (_tenant, admin) = setup(db, "LAST", 10).await;
+    let origin = RequestOrigin::default();
+    let now = Timestamp::now();
+    let me = admin.subject.user.clone();
+    assert_eq!(
+        users::set_roles(db, &admin, &me, BTreeSet::new(), &origin, now)
+            .await
+            .err(),
+        Some(AppError::LastSystemAdmin)
+    );
+    assert_eq!(
+        users::set_active(db, &admin, &me, false, &origin, now)
+            .await
+            .err(),
+        Some(AppError::LastSystemAdmin)
+    );
+    assert_eq!(
+        users::delete_user(db, &admin, &me, &origin).await.err(),
+        Some(AppError::LastSystemAdmin)
+    );
+    // An invited second admin does not count: they are not active yet.
+    let second = users::create_user(
+        db,
+        &admin,
+        person(1),
+        [Role::SystemAdmin].into(),
+        "http://kouka.test",
+        &origin,
+        now,
+    )
+    .await
+    .expect("second admin");
+    assert_eq!(
+        users::set_active(db, &admin, &me, false, &origin, now)
+            .await
+            .err(),
+        Some(AppError::LastSystemAdmin)
+    );
+    // Roles can be changed freely for someone who is not the last admin.
+    users::set_roles(
+        db,
+        &admin,
+        &second,
+        [Role::AuditAdmin, Role::BusinessAdmin].into(),
+        &origin,
+        now,
+    )
+    .await
+    .expect("roles");
+    let summary = users::get_user(db, &admin.subject.tenant, &second)
+        .await
+        .expect("get");
+    assert_eq!(summary.roles, vec![Role::AuditAdmin, Role::BusinessAdmin]);
+    test_db.drop_db().await;
+}
+
+async fn deleting_removes_personal_data_and_keeps_anonymous_audit(kind: DbKind) {
+    let Some(test_db) = TestDb::new(kind).await else {
+        return;
+    };
+    let db = &test_db.db;
+    let (tenant, admin) = setup(db, "DELETE", 10).await;
+    let origin = RequestOrigin::default();
+    let now = Timestamp::now();
+    let doomed = users::create_user(
+        db,
+        &admin,
+        person(7),
+        BTreeSet::new(),
+        "http://kouka.test",
+        &origin,
+        now,
+    )
+    .await
+    .expect("created");
+    users::delete_user(db, &admin, &doomed, &origin)
+        .await
+        .expect("deleted");
+    assert_eq!(
+        users::get_user(db, &tenant, &doomed).await.err(),
+        Some(AppError::NotFound)
+    );
+    let mut tx = db.begin_for_tenant(&tenant).await.expect("tx");
+    let rows: Vec<(String, Option<String>)> = sqlx::query_as(
+        "SELECT action, after_json FROM audit_log WHERE tenant_id = $1 AND target_id = $2 ORDER BY occurred_at, id",
+    )
+    .bind(tenant.as_str())
+    .bind(doomed.as_str())
+    .fetch_all(&mut *tx)
+    .await
+    .expect("audit");
+    let mails: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM mail_outbox WHERE tenant_id = $1 AND to_address = 'person7@example.jp'")
+        .bind(tenant.as_str())
+        .fetch_one(&mut *tx)
+        .await
+        .expect("outbox");
+    tx.commit().await.expect("commit");
+    let actions: Vec<&str> = rows.iter().map(|(a, _)| a.as_str()).collect();
+    assert_eq!(
+        actions,
+        ["user.create", "user.delete"],
+        "the history stays, by id"
+    );
+    assert!(
+        rows.iter().all(|(_, after)| after.is_none()),
+        "no name or e-mail left in it: {rows:?}"
+    );
+    assert_eq!(mails, 0, "queued mail to them is gone");
+    test_db.drop_db().await;
+}
+
+async fn resending_an_invitation_voids_the_old_link(kind: DbKind) {
+    let Some(test_db) = TestDb::new(kind).await else {
+        return;
+    };
+    let db = &test_db.db;
+    let (tenant, admin) = setup(db, "RESEND", 10).await;
+    let origin = RequestOrigin::default();
+    let now = Timestamp::now();
+    let invited: UserId = users::create_user(
+        db,
+        &admin,
+        person(4),
+        BTreeSet::new(),
+        "http://kouka.test",
+        &origin,
+        now,
+    )
+    .await
+    .expect("created");
+    users::resend_invitation(db, &admin, &invited, "http://kouka.test", &origin, now)
+        .await
+        .expect("resent");
+    let bodies = outbox_bodies(db, &tenant).await;
+    let (old, new) = (invite_link(&bodies[0]), invite_link(&bodies[1]));
+    assert_eq!(
+        accounts::set_password_with_link(
+            db,
+            &old,
+            Purpose::Invitation,
+            "雨上がりの虹を見上げて歩こう".into(),
+            &origin,
+            now
+        )
+        .await
+        .err(),
+        Some(AppError::LinkInvalid)
+    );
+    accounts::set_password_with_link(
+        db,
+        &new,
+        Purpose::Invitation,
+        "雨上がりの虹を見上げて歩こう".into(),
+        &origin,
+        now,
+    )
+    .await
+    .expect("the new link works");
+    // Active now: no more invitations for them.
+    assert!(matches!(
+        users::resend_invitation(db, &admin, &invited, "http://kouka.test", &origin, now).await,
+        Err(AppError::Invalid { .. })
+    ));
+    test_db.drop_db().await;
+}
+
+async fn the_list_is_paged_searchable_and_escapes_wildcards(kind: DbKind) {
+    let Some(test_db) = TestDb::new(kind).await else {
+        return;
+    };
+    let db = &test_db.db;
+    let (tenant, admin) = setup(db, "LIST", 1000).await;
+    let origin = RequestOrigin::default();
+    let now = Timestamp::now();
+    for n in 1..=60 {
+        users::create_user(
+            db,
+            &admin,
+            person(n),
+            BTreeSet::new(),
+            "http://kouka.test",
+            &origin,
+            now,
+        )
+        .await
+        .expect("created");
+    }
+    let first = users::list_users(db, &tenant, "", 1).await.expect("page 1");
+    assert_eq!(
+        (first.total, first.users.len(), first.seats_in_use),
+        (61, 50, 61)
+    );
+    let second = users::list_users(db, &tenant, "", 2).await.expect("page 2");
+    assert_eq!(second.users.len(), 11);
+    let by_code = users::list_users(db, &tenant, "e0042", 1)
+        .await
+        .expect("search");
+    assert_eq!(
+        by_code
+            .users
+            .iter()
+            .map(|u| u.display_name.as_str())
+            .collect::<Vec<_>>(),
+        ["社員 42"]
+    );
+    let by_name = users::list_users(db, &tenant, "管理", 1)
+        .await
+        .expect("search");
+    assert_eq!(by_name.total, 1);
+    assert_eq!(
+        users::list_users(db, &tenant, "%", 1)
+            .await
+            .expect("search")
+            .total,
+        0,
+        "% is literal"
+    );
+    test_db.drop_db().await;
+}
+
+on_both_databases! {
+    invitation_seat_limit_and_duplicates => super::invitation_seat_limit_and_duplicates;
+    the_last_system_admin_stays => super::the_last_system_admin_stays;
+    deleting_removes_personal_data_and_keeps_anonymous_audit => super::deleting_removes_personal_data_and_keeps_anonymous_audit;
+    resending_an_invitation_voids_the_old_link => super::resending_an_invitation_voids_the_old_link;
+    the_list_is_paged_searchable_and_escapes_wildcards => super::the_list_is_paged_searchable_and_escapes_wildcards;
+}
