@@ -1,6 +1,6 @@
 import { test as base, expect, Page } from "@playwright/test";
-import { spawn, ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { spawn, spawnSync, ChildProcess } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -12,6 +12,21 @@ export interface KoukaServer {
   baseURL: string;
   dataDir: string;
   mailDir: string;
+  /** Runs a `kouka` command (the operator's CLI) against this server's database. */
+  cli(args: string[]): { status: number | null; stdout: string; stderr: string };
+}
+
+function serverEnv(dataDir: string, port: number, baseURL: string): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    DATABASE_URL: `sqlite://${dataDir}/kouka.db`,
+    LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
+    LEPTOS_SITE_ROOT: path.join(repo, "target/site"),
+    KOUKA_BASE_URL: baseURL,
+    KOUKA_DATA_DIR: dataDir,
+    KOUKA_MAIL_DIR: path.join(dataDir, "mail"),
+    RUST_LOG: "warn",
+  };
 }
 
 async function freePort(): Promise<number> {
@@ -57,24 +72,20 @@ export const test = base.extend<{ kouka: KoukaServer }>({
     const port = await freePort();
     const baseURL = `http://127.0.0.1:${port}`;
     let output = "";
+    const env = serverEnv(dataDir, port, baseURL);
     const child = spawn(path.join(repo, "target/release/kouka"), ["serve"], {
       cwd: repo,
-      env: {
-        ...process.env,
-        DATABASE_URL: `sqlite://${dataDir}/kouka.db`,
-        LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
-        LEPTOS_SITE_ROOT: path.join(repo, "target/site"),
-        KOUKA_BASE_URL: baseURL,
-        KOUKA_DATA_DIR: dataDir,
-        KOUKA_MAIL_DIR: path.join(dataDir, "mail"),
-        RUST_LOG: "warn",
-      },
+      env,
       stdio: ["ignore", "pipe", "pipe"],
     });
     child.stdout?.on("data", (d) => (output += d));
     child.stderr?.on("data", (d) => (output += d));
     await waitForHealth(baseURL, child, () => output);
-    await use({ baseURL, dataDir, mailDir: path.join(dataDir, "mail") });
+    const cli = (args: string[]) => {
+      const result = spawnSync(path.join(repo, "target/release/kouka"), args, { cwd: repo, env, encoding: "utf8" });
+      return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+    };
+    await use({ baseURL, dataDir, mailDir: path.join(dataDir, "mail"), cli });
     child.kill("SIGTERM");
     await new Promise((r) => (child.exitCode !== null ? r(null) : child.once("exit", r)));
     rmSync(dataDir, { recursive: true, force: true });
@@ -89,4 +100,63 @@ export { expect };
 /** Resolves once the WebAssembly app has hydrated the page. */
 export async function waitForHydration(page: Page) {
   await page.waitForFunction(() => document.documentElement.dataset.hydrated === "true");
+}
+
+/** A mail as the worker wrote it into the mail folder. */
+export interface Mail {
+  to: string;
+  subject: string;
+  body: string;
+}
+
+function decodeWords(value: string): string {
+  return value.replace(/=\?utf-8\?([bq])\?([^?]*)\?=\s*/gi, (_, kind: string, text: string) =>
+    kind.toLowerCase() === "b"
+      ? Buffer.from(text, "base64").toString("utf8")
+      : Buffer.from(
+          text.replace(/_/g, " ").replace(/=([0-9a-f]{2})/gi, (_m: string, h: string) => String.fromCharCode(parseInt(h, 16))),
+          "latin1",
+        ).toString("utf8"),
+  );
+}
+
+function parseEml(raw: string): Mail {
+  const split = raw.indexOf("\r\n\r\n");
+  const head = raw.slice(0, split).replace(/\r\n[ \t]+/g, " ");
+  const body = raw.slice(split + 4);
+  const header = (name: string) =>
+    head.split("\r\n").find((line) => line.toLowerCase().startsWith(name.toLowerCase() + ":"))?.slice(name.length + 1).trim() ?? "";
+  const encoding = header("Content-Transfer-Encoding").toLowerCase();
+  let text = body;
+  if (encoding === "base64") {
+    text = Buffer.from(body.replace(/\s+/g, ""), "base64").toString("utf8");
+  } else if (encoding === "quoted-printable") {
+    text = Buffer.from(
+      body.replace(/=\r\n/g, "").replace(/=([0-9A-F]{2})/g, (_m, h: string) => String.fromCharCode(parseInt(h, 16))),
+      "latin1",
+    ).toString("utf8");
+  }
+  return { to: decodeWords(header("To")), subject: decodeWords(header("Subject")), body: text };
+}
+
+/** Waits until a mail to `to` arrives in the mail folder, and returns it. */
+export async function waitForMail(mailDir: string, to: string, subjectPart = ""): Promise<Mail> {
+  const deadline = Date.now() + 15_000;
+  while (Date.now() < deadline) {
+    if (existsSync(mailDir)) {
+      for (const name of readdirSync(mailDir).filter((n) => n.endsWith(".eml")).sort()) {
+        const mail = parseEml(readFileSync(path.join(mailDir, name), "utf8"));
+        if (mail.to.includes(to) && mail.subject.includes(subjectPart)) return mail;
+      }
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`no mail to ${to} arrived`);
+}
+
+/** The first link under `base` in a mail's text. */
+export function linkIn(mail: Mail, base: string): string {
+  const link = mail.body.split(/\s+/).find((word) => word.startsWith(base + "/"));
+  if (!link) throw new Error(`no link under ${base} in: ${mail.body}`);
+  return link;
 }

@@ -64,10 +64,6 @@ pub fn App() -> impl IntoView {
     let lang = provide_lang();
     let t = use_texts();
     mark_hydrated();
-    provide_context(SignedInUserResource(Resource::new(
-        || (),
-        |_| current_user(),
-    )));
 
     view! {
         <Html {..} lang=move || lang.get().code() />
@@ -79,6 +75,22 @@ pub fn App() -> impl IntoView {
             }
         } />
         <Router>
+            <SessionFrame />
+        </Router>
+    }
+}
+
+/// Everything inside the router. The signed-in user is fetched again at every navigation,
+/// so a session ended elsewhere (deactivation, sign-out everywhere, timeout) shows on the
+/// very next click.
+#[component]
+fn SessionFrame() -> impl IntoView {
+    let location = leptos_router::hooks::use_location();
+    provide_context(SignedInUserResource(Resource::new(
+        move || location.pathname.get(),
+        |_| current_user(),
+    )));
+    view! {
             <SkipLink />
             <Header />
             <main id="main" tabindex="-1">
@@ -104,7 +116,6 @@ pub fn App() -> impl IntoView {
                 </Routes>
             </main>
             <Footer />
-        </Router>
     }
 }
 
