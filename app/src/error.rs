@@ -81,10 +81,13 @@ impl AppError {
                 field,
                 reason_ja,
                 reason_en,
-            } => match lang {
-                Lang::Ja => format!("{}（{field}）：{reason_ja}", t.error_invalid),
-                Lang::En => format!("{} ({field}): {reason_en}", t.error_invalid),
-            },
+            } => {
+                let label = crate::i18n::field_label(field, lang);
+                match lang {
+                    Lang::Ja => format!("{label}：{reason_ja}"),
+                    Lang::En => format!("{label}: {reason_en}"),
+                }
+            }
             AppError::LoginFailed => t.error_login_failed.to_owned(),
             AppError::RateLimited => t.error_rate_limited.to_owned(),
             AppError::LinkInvalid => t.error_link_invalid.to_owned(),
@@ -144,7 +147,8 @@ mod tests {
             reason_ja: "形式が正しくありません".into(),
             reason_en: "is not an e-mail address".into(),
         };
-        assert!(error.message(Lang::Ja).contains("email"));
+        assert!(error.message(Lang::Ja).starts_with("メールアドレス："));
+        assert!(error.message(Lang::En).starts_with("E-mail address: "));
         assert!(error.message(Lang::Ja).contains("形式が正しくありません"));
         assert!(error.message(Lang::En).contains("is not an e-mail address"));
         assert_eq!(error.status(), 422);

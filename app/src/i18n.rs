@@ -139,6 +139,8 @@ pub struct Texts {
     pub users_page: &'static str,
     pub col_name: &'static str,
     pub col_status: &'static str,
+    pub col_employee_code: &'static str,
+    pub field_company: &'static str,
     pub col_roles: &'static str,
     pub col_last_login: &'static str,
     pub status_invited: &'static str,
@@ -247,6 +249,8 @@ pub static JA: Texts = Texts {
     users_page: "{page} / {pages} ページ",
     col_name: "氏名",
     col_status: "状態",
+    col_employee_code: "社員番号",
+    field_company: "企業",
     col_roles: "権限",
     col_last_login: "最終ログイン",
     status_invited: "招待中",
@@ -355,6 +359,8 @@ pub static EN: Texts = Texts {
     users_page: "Page {page} of {pages}",
     col_name: "Name",
     col_status: "Status",
+    col_employee_code: "Employee code",
+    field_company: "Company",
     col_roles: "Roles",
     col_last_login: "Last login",
     status_invited: "Invited",
@@ -409,6 +415,25 @@ pub static EN: Texts = Texts {
     welcome: "Welcome, {name}",
     welcome_lead: "Your evaluations and goals will appear here.",
 };
+
+/// The label users know a form field by, for error messages that name it. Unknown names
+/// (which would be a programming slip) fall back to the generic "input" wording.
+pub fn field_label(field: &str, lang: Lang) -> &'static str {
+    let t = texts(lang);
+    match field {
+        "email" => t.field_email,
+        "password" => t.field_password,
+        "password_confirm" | "new_password_confirm" => t.field_password_confirm,
+        "new_password" => t.field_new_password,
+        "current_password" => t.field_current_password,
+        "company_code" => t.field_company_code,
+        "display_name" => t.field_display_name,
+        "employee_code" => t.col_employee_code,
+        "roles" => t.col_roles,
+        "status" => t.col_status,
+        _ => t.error_invalid,
+    }
+}
 
 /// The dictionary of a language.
 pub fn texts(lang: Lang) -> &'static Texts {

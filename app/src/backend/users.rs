@@ -142,7 +142,7 @@ pub async fn list_users(
         .fetch_one(&mut *tx)
         .await?;
     let rows = sqlx::query(&format!(
-        "SELECT id, email, display_name, employee_code, status, last_login_at FROM users \
+        "SELECT id, email, display_name, employee_code, language, status, last_login_at FROM users \
          WHERE {filter} ORDER BY display_name, id LIMIT $3 OFFSET $4"
     ))
     .bind(tenant.as_str())
@@ -161,6 +161,7 @@ pub async fn list_users(
             email: row.try_get("email")?,
             display_name: row.try_get("display_name")?,
             employee_code: row.try_get("employee_code")?,
+            language: row.try_get("language")?,
             status: row.try_get("status")?,
             roles: roles.into_iter().collect(),
             last_login: last_login(row, &zone)?,
@@ -433,7 +434,7 @@ async fn load(
     user: &UserId,
 ) -> Result<UserSummary, AppError> {
     let row = sqlx::query(
-        "SELECT id, email, display_name, employee_code, status, last_login_at FROM users \
+        "SELECT id, email, display_name, employee_code, language, status, last_login_at FROM users \
          WHERE tenant_id = $1 AND id = $2",
     )
     .bind(tenant.as_str())
@@ -448,6 +449,7 @@ async fn load(
         email: row.try_get("email")?,
         display_name: row.try_get("display_name")?,
         employee_code: row.try_get("employee_code")?,
+        language: row.try_get("language")?,
         status: row.try_get("status")?,
         roles: roles.into_iter().collect(),
         last_login: last_login(&row, &zone)?,

@@ -10,6 +10,8 @@ pub struct UserSummary {
     pub email: String,
     pub display_name: String,
     pub employee_code: Option<String>,
+    /// `ja` or `en`
+    pub language: String,
     /// `invited`, `active` or `deactivated`
     pub status: String,
     pub roles: Vec<Role>,

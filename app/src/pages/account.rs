@@ -37,7 +37,7 @@ pub fn AccountPage() -> impl IntoView {
                             <section class="card narrow" aria-labelledby="account-title">
                                 <h1 id="account-title">{move || t().account_title}</h1>
                                 <dl class="facts">
-                                    <dt>{move || t().field_email}</dt>
+                                    <dt>{move || t().nav_account}</dt>
                                     <dd>{user.display_name.clone()} " <" {user.email.clone()} ">"</dd>
                                     <dt>{move || t().account_roles}</dt>
                                     <dd>{roles.join("、")}</dd>

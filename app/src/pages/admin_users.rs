@@ -68,6 +68,12 @@ pub fn UsersPage() -> impl IntoView {
     );
     let create_error = Signal::derive(move || create.value().get().and_then(Result::err));
     let created = move || matches!(create.value().get(), Some(Ok(_)));
+    // Ready for the next person once one is added.
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = create.value().get() {
+            reset_form("new-user-form");
+        }
+    });
 
     let rows = move |page: crate::domain::users::UserPage| {
         let t = t();
@@ -83,7 +89,7 @@ pub fn UsersPage() -> impl IntoView {
                             <tr>
                                 <th scope="col">{t.col_name}</th>
                                 <th scope="col">{t.field_email}</th>
-                                <th scope="col">{t.field_employee_code}</th>
+                                <th scope="col">{t.col_employee_code}</th>
                                 <th scope="col">{t.col_status}</th>
                                 <th scope="col">{t.col_roles}</th>
                                 <th scope="col">{t.col_last_login}</th>
@@ -164,7 +170,7 @@ pub fn UsersPage() -> impl IntoView {
         </Transition>
         <section class="card" aria-labelledby="new-user">
             <h2 id="new-user">{move || t().users_new}</h2>
-            <ActionForm action=create attr:class="form form--grid">
+            <ActionForm action=create attr:class="form form--grid" attr:id="new-user-form">
                 <Field label=Signal::derive(move || t().field_display_name) name="display_name" />
                 <Field label=Signal::derive(move || t().field_email) name="email" kind="email" />
                 <Field label=Signal::derive(move || t().field_employee_code) name="employee_code" optional=true />
@@ -292,8 +298,8 @@ pub fn UserPage() -> impl IntoView {
                     <div class="field">
                         <label for="language">{move || t().field_language}</label>
                         <select id="language" name="language">
-                            <option value="ja">"日本語"</option>
-                            <option value="en">"English"</option>
+                            <option value="ja" selected=user.language == "ja">"日本語"</option>
+                            <option value="en" selected=user.language == "en">"English"</option>
                         </select>
                     </div>
                     <button class="button button--primary" type="submit">{move || t().user_save}</button>
@@ -355,6 +361,17 @@ pub fn UserPage() -> impl IntoView {
                 }
             })}
         </Transition>
+    }
+}
+
+/// Empties a form's fields.
+fn reset_form(id: &str) {
+    use leptos::wasm_bindgen::JsCast;
+    if let Some(form) = document()
+        .get_element_by_id(id)
+        .and_then(|element| element.dyn_into::<leptos::web_sys::HtmlFormElement>().ok())
+    {
+        form.reset();
     }
 }
 

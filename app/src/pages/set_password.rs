@@ -43,9 +43,9 @@ pub fn SetPasswordPage(purpose: LinkPurpose) -> impl IntoView {
                             view! {
                                 <p>{move || t().setup_for}</p>
                                 <dl class="facts">
-                                    <dt>{move || t().field_company_code}</dt>
+                                    <dt>{move || t().field_company}</dt>
                                     <dd>{details.company_name.clone()} " (" {details.company_code.clone()} ")"</dd>
-                                    <dt>{move || t().field_email}</dt>
+                                    <dt>{move || t().nav_account}</dt>
                                     <dd>{details.display_name.clone()} " <" {details.email.clone()} ">"</dd>
                                 </dl>
                                 <ActionForm action=action attr:class="form">
