@@ -435,7 +435,145 @@ async fn the_list_is_paged_searchable_and_escapes_wildcards(kind: DbKind) {
     test_db.drop_db().await;
 }
 
+async fn business_scopes_name_unknown_codes_and_change_nothing(kind: DbKind) {
+    let Some(test_db) = TestDb::new(kind).await else {
+        return;
+    };
+    let db = &test_db.db;
+    let (tenant, admin) = setup(db, "SCOPE", 10).await;
+    let origin = RequestOrigin::default();
+    let now = Timestamp::now();
+    let mut tx = db.begin_for_tenant(&tenant).await.expect("tx");
+    for code in ["SALES", "DEV"] {
+        sqlx::query("INSERT INTO departments (tenant_id, id, code, name, created_at, updated_at) VALUES ($1, $2, $3, $3, $4, $4)")
+            .bind(tenant.as_str())
+            .bind(UserId::generate().as_str())
+            .bind(code)
+            .bind(now.as_micros())
+            .execute(&mut *tx)
+            .await
+            .expect("department");
+    }
+    tx.commit().await.expect("commit");
+    let manager = users::create_user(
+        db,
+        &admin,
+        person(5),
+        [Role::BusinessAdmin].into(),
+        "http://kouka.test",
+        &origin,
+        now,
+    )
+    .await
+    .expect("created");
+    users::set_business_scope(db, &admin, &manager, "SALES、 DEV", &origin)
+        .await
+        .expect("scope");
+    assert_eq!(
+        users::get_user(db, &tenant, &manager)
+            .await
+            .expect("get")
+            .business_scope,
+        ["DEV", "SALES"]
+    );
+    let unknown =
+        users::set_business_scope(db, &admin, &manager, "SALES, NOPE, GONE", &origin).await;
+    assert!(
+        matches!(&unknown, Err(AppError::Invalid { field, reason_en, .. }) if field == "department_codes" && reason_en.contains("GONE, NOPE")),
+        "{unknown:?}"
+    );
+    assert_eq!(
+        users::get_user(db, &tenant, &manager)
+            .await
+            .expect("get")
+            .business_scope,
+        ["DEV", "SALES"],
+        "unchanged"
+    );
+    test_db.drop_db().await;
+}
+
+async fn own_profile_and_sessions(kind: DbKind) {
+    let Some(test_db) = TestDb::new(kind).await else {
+        return;
+    };
+    let db = &test_db.db;
+    let (tenant, admin) = setup(db, "PROFILE", 10).await;
+    let origin = RequestOrigin::default();
+    let now = Timestamp::now();
+    let other = accounts::login(
+        db,
+        LoginInput {
+            company_code: "PROFILE".into(),
+            identifier: "boss@profile.example".into(),
+            password: ADMIN_PASSWORD.into(),
+        },
+        &origin,
+        now,
+    )
+    .await
+    .expect("second session");
+    accounts::update_profile(
+        db,
+        &admin,
+        " 管理 一郎（人事部） ",
+        kouka_app::i18n::Lang::En,
+        &origin,
+        now,
+    )
+    .await
+    .expect("profile");
+    let summary = users::get_user(db, &tenant, &admin.subject.user)
+        .await
+        .expect("get");
+    assert_eq!(
+        (summary.display_name.as_str(), summary.language.as_str()),
+        ("管理 一郎（人事部）", "en")
+    );
+    assert!(matches!(
+        accounts::update_profile(db, &admin, "  ", kouka_app::i18n::Lang::Ja, &origin, now).await,
+        Err(AppError::Invalid { .. })
+    ));
+
+    let mine = accounts::own_sessions(db, &admin, now)
+        .await
+        .expect("sessions");
+    assert_eq!(mine.len(), 2);
+    assert_eq!(mine.iter().filter(|s| s.current).count(), 1);
+    let other_id = mine
+        .iter()
+        .find(|s| !s.current)
+        .map(|s| s.id.clone())
+        .expect("the other one");
+    accounts::end_own_session(db, &admin, &other_id, &origin)
+        .await
+        .expect("ended");
+    assert!(
+        sessions::resolve(db, &other, now)
+            .await
+            .expect("resolve")
+            .is_none(),
+        "that browser is signed out"
+    );
+    assert_eq!(
+        accounts::own_sessions(db, &admin, now)
+            .await
+            .expect("sessions")
+            .len(),
+        1
+    );
+    assert_eq!(
+        accounts::end_own_session(db, &admin, "someone-elses", &origin)
+            .await
+            .err(),
+        Some(AppError::NotFound)
+    );
+    test_db.drop_db().await;
+}
+
 on_both_databases! {
+    business_scopes_name_unknown_codes_and_change_nothing => super::business_scopes_name_unknown_codes_and_change_nothing;
+    own_profile_and_sessions => super::own_profile_and_sessions;
     invitation_seat_limit_and_duplicates => super::invitation_seat_limit_and_duplicates;
     the_last_system_admin_stays => super::the_last_system_admin_stays;
     deleting_removes_personal_data_and_keeps_anonymous_audit => super::deleting_removes_personal_data_and_keeps_anonymous_audit;

@@ -1,6 +1,7 @@
 //! Server functions by area. Each one: authenticate → authorize → call the backend → map
 //! errors. Thin on purpose; the rules live in `domain`, the work in `backend`.
 
+pub mod account;
 pub mod auth;
 #[cfg(feature = "ssr")]
 pub mod context;

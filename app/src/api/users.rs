@@ -214,3 +214,14 @@ pub async fn sign_out_user_everywhere(id: String) -> Result<u64, AppError> {
     let admin = admin_for(&ctx, Action::SignOutUserEverywhere, Some(&id)).await?;
     crate::backend::users::sign_out_everywhere(&ctx.db, &admin, &id, &ctx.origin).await
 }
+
+/// Sets the departments (codes, comma-separated) whose subtrees a business admin covers.
+#[server(endpoint = "users/business-scope")]
+pub async fn set_business_scope(id: String, department_codes: String) -> Result<(), AppError> {
+    use crate::domain::permissions::Action;
+    let ctx = RequestContext::load().await?;
+    let id = user_id(&id);
+    let admin = admin_for(&ctx, Action::SetRoles, Some(&id)).await?;
+    crate::backend::users::set_business_scope(&ctx.db, &admin, &id, &department_codes, &ctx.origin)
+        .await
+}

@@ -540,3 +540,147 @@ pub async fn change_password(
     tx.commit().await?;
     Ok(())
 }
+
+/// The signed-in user's own name and language.
+pub async fn update_profile(
+    db: &Db,
+    user: &SessionUser,
+    display_name: &str,
+    language: crate::i18n::Lang,
+    origin: &RequestOrigin,
+    now: Timestamp,
+) -> Result<(), AppError> {
+    let display_name = display_name.trim();
+    if display_name.is_empty() || display_name.chars().count() > 100 {
+        return Err(AppError::Invalid {
+            field: "display_name".into(),
+            reason_ja: "氏名は1〜100文字で入力してください".into(),
+            reason_en: "must be 1 to 100 characters".into(),
+        });
+    }
+    let tenant = &user.subject.tenant;
+    let me = &user.subject.user;
+    let mut tx = db
+        .begin_for_tenant(tenant)
+        .await
+        .map_err(|e| AppError::internal("tx", e))?;
+    sqlx::query("UPDATE users SET display_name = $1, language = $2, updated_at = $3 WHERE tenant_id = $4 AND id = $5")
+        .bind(display_name)
+        .bind(language.code())
+        .bind(now.as_micros())
+        .bind(tenant.as_str())
+        .bind(me.as_str())
+        .execute(&mut *tx)
+        .await?;
+    let before =
+        serde_json::json!({ "display_name": user.display_name, "language": user.language.code() });
+    let after = serde_json::json!({ "display_name": display_name, "language": language.code() });
+    let mut entry = entry(
+        tenant,
+        Actor::User(me.clone()),
+        "user.profile",
+        Some(me),
+        Some(after),
+        Outcome::Success,
+        origin,
+    );
+    entry.before = Some(before);
+    audit::record(&mut tx, entry).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// One of the signed-in user's sessions, for "my active sessions".
+#[derive(Clone, Debug)]
+pub struct OwnSession {
+    /// The stored hash: identifies the session, opens nothing.
+    pub id: String,
+    pub created_at: Timestamp,
+    pub last_seen_at: Timestamp,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+    pub current: bool,
+}
+
+/// The signed-in user's live sessions, most recently used first.
+pub async fn own_sessions(
+    db: &Db,
+    user: &SessionUser,
+    now: Timestamp,
+) -> Result<Vec<OwnSession>, AppError> {
+    let tenant = &user.subject.tenant;
+    let mut tx = db
+        .begin_for_tenant(tenant)
+        .await
+        .map_err(|e| AppError::internal("tx", e))?;
+    let idle_cutoff = now
+        .plus_seconds(-sessions::IDLE_TIMEOUT_SECONDS)
+        .as_micros();
+    let rows = sqlx::query(
+        "SELECT token_hash, created_at, last_seen_at, ip, user_agent FROM sessions \
+         WHERE tenant_id = $1 AND user_id = $2 AND expires_at > $3 AND last_seen_at > $4 \
+         ORDER BY last_seen_at DESC",
+    )
+    .bind(tenant.as_str())
+    .bind(user.subject.user.as_str())
+    .bind(now.as_micros())
+    .bind(idle_cutoff)
+    .fetch_all(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    rows.iter()
+        .map(|row| {
+            let id: String = row.try_get("token_hash")?;
+            Ok(OwnSession {
+                current: id == user.session_hash,
+                id,
+                created_at: Timestamp::from_micros(row.try_get("created_at")?),
+                last_seen_at: Timestamp::from_micros(row.try_get("last_seen_at")?),
+                ip: row.try_get("ip")?,
+                user_agent: row.try_get("user_agent")?,
+            })
+        })
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(AppError::from)
+}
+
+/// Ends one of the signed-in user's own sessions (never anyone else's).
+pub async fn end_own_session(
+    db: &Db,
+    user: &SessionUser,
+    session_id: &str,
+    origin: &RequestOrigin,
+) -> Result<(), AppError> {
+    let tenant = &user.subject.tenant;
+    let me = &user.subject.user;
+    let mut tx = db
+        .begin_for_tenant(tenant)
+        .await
+        .map_err(|e| AppError::internal("tx", e))?;
+    let ended = sqlx::query(
+        "DELETE FROM sessions WHERE tenant_id = $1 AND user_id = $2 AND token_hash = $3",
+    )
+    .bind(tenant.as_str())
+    .bind(me.as_str())
+    .bind(session_id)
+    .execute(&mut *tx)
+    .await?;
+    if ended.rows_affected() == 0 {
+        return Err(AppError::NotFound);
+    }
+    audit::record(
+        &mut tx,
+        entry(
+            tenant,
+            Actor::User(me.clone()),
+            "auth.session_ended",
+            Some(me),
+            None,
+            Outcome::Success,
+            origin,
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}

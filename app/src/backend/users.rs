@@ -164,6 +164,7 @@ pub async fn list_users(
             language: row.try_get("language")?,
             status: row.try_get("status")?,
             roles: roles.into_iter().collect(),
+            business_scope: business_scope(&mut tx, tenant, &id).await?,
             last_login: last_login(row, &zone)?,
         });
     }
@@ -452,8 +453,97 @@ async fn load(
         language: row.try_get("language")?,
         status: row.try_get("status")?,
         roles: roles.into_iter().collect(),
+        business_scope: business_scope(tx, tenant, user).await?,
         last_login: last_login(&row, &zone)?,
     })
+}
+
+/// The department codes of a business admin's scope.
+async fn business_scope(
+    tx: &mut Transaction<'static, Any>,
+    tenant: &TenantId,
+    user: &UserId,
+) -> Result<Vec<String>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT d.code FROM business_admin_scopes s JOIN departments d \
+         ON d.tenant_id = s.tenant_id AND d.id = s.department_id \
+         WHERE s.tenant_id = $1 AND s.user_id = $2 ORDER BY d.code",
+    )
+    .bind(tenant.as_str())
+    .bind(user.as_str())
+    .fetch_all(&mut **tx)
+    .await
+}
+
+/// Sets the departments (by code; each covers its subtree) a business admin works for.
+/// Unknown codes are named and nothing changes.
+pub async fn set_business_scope(
+    db: &Db,
+    admin: &SessionUser,
+    target: &UserId,
+    department_codes: &str,
+    origin: &RequestOrigin,
+) -> Result<(), AppError> {
+    let tenant = &admin.subject.tenant;
+    let codes: BTreeSet<String> = department_codes
+        .split([',', '、', ' ', '\n', '\t'])
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .map(str::to_owned)
+        .collect();
+    let mut tx = begin(db, tenant).await?;
+    let before = load(&mut tx, tenant, target).await?;
+    let mut ids = Vec::with_capacity(codes.len());
+    let mut unknown = Vec::new();
+    for code in &codes {
+        let id: Option<String> =
+            sqlx::query_scalar("SELECT id FROM departments WHERE tenant_id = $1 AND code = $2")
+                .bind(tenant.as_str())
+                .bind(code)
+                .fetch_optional(&mut *tx)
+                .await?;
+        match id {
+            Some(id) => ids.push(id),
+            None => unknown.push(code.as_str()),
+        }
+    }
+    if !unknown.is_empty() {
+        let list = unknown.join(", ");
+        return Err(invalid(
+            "department_codes",
+            &format!("存在しない部署コードです: {list}"),
+            &format!("no department has the code: {list}"),
+        ));
+    }
+    sqlx::query("DELETE FROM business_admin_scopes WHERE tenant_id = $1 AND user_id = $2")
+        .bind(tenant.as_str())
+        .bind(target.as_str())
+        .execute(&mut *tx)
+        .await?;
+    for id in &ids {
+        sqlx::query("INSERT INTO business_admin_scopes (tenant_id, user_id, department_id) VALUES ($1, $2, $3)")
+            .bind(tenant.as_str())
+            .bind(target.as_str())
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    let after = load(&mut tx, tenant, target).await?;
+    let snapshot = |u: &UserSummary| serde_json::json!({ "business_scope": u.business_scope });
+    audit::record(
+        &mut tx,
+        admin_entry(
+            admin,
+            "user.business_scope",
+            target,
+            Some(snapshot(&before)),
+            Some(snapshot(&after)),
+            origin,
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 async fn tenant_zone(

@@ -1,4 +1,6 @@
+use crate::api::account::{EndMySession, UpdateProfile, my_sessions};
 use crate::api::auth::ChangePassword;
+use crate::components::forms::reload_to;
 use crate::components::forms::{Field, FormError};
 use crate::i18n::{Lang, use_lang, use_texts};
 use crate::shell::use_signed_in_user;
@@ -15,6 +17,16 @@ pub fn AccountPage() -> impl IntoView {
     let change = ServerAction::<ChangePassword>::new();
     let error = Signal::derive(move || change.value().get().and_then(Result::err));
     let done = move || matches!(change.value().get(), Some(Ok(())));
+    let profile = ServerAction::<UpdateProfile>::new();
+    let profile_error = Signal::derive(move || profile.value().get().and_then(Result::err));
+    // The language may have changed: reload so every part of the page follows.
+    Effect::new(move |_| {
+        if let Some(Ok(())) = profile.value().get() {
+            reload_to("/account");
+        }
+    });
+    let end_session = ServerAction::<EndMySession>::new();
+    let sessions = Resource::new(move || end_session.version().get(), |_| my_sessions());
 
     view! {
         <Title text=move || t().account_title />
@@ -42,6 +54,26 @@ pub fn AccountPage() -> impl IntoView {
                                     <dt>{move || t().account_roles}</dt>
                                     <dd>{roles.join("、")}</dd>
                                 </dl>
+                            </section>
+                            <section class="card narrow" aria-labelledby="profile-title">
+                                <h2 id="profile-title">{move || t().profile_title}</h2>
+                                <ActionForm action=profile attr:class="form">
+                                    <Field
+                                        label=Signal::derive(move || t().field_display_name)
+                                        name="display_name"
+                                        value=user.display_name.clone()
+                                        autocomplete="name"
+                                    />
+                                    <div class="field">
+                                        <label for="language">{move || t().field_language}</label>
+                                        <select id="language" name="language">
+                                            <option value="ja" selected=move || lang.get() == Lang::Ja>"日本語"</option>
+                                            <option value="en" selected=move || lang.get() == Lang::En>"English"</option>
+                                        </select>
+                                    </div>
+                                    <FormError error=profile_error />
+                                    <button class="button button--primary" type="submit">{move || t().profile_save}</button>
+                                </ActionForm>
                             </section>
                             <section class="card narrow" aria-labelledby="pw-title">
                                 <h2 id="pw-title">{move || t().change_password_title}</h2>
@@ -73,6 +105,44 @@ pub fn AccountPage() -> impl IntoView {
                                         {move || t().change_password_submit}
                                     </button>
                                 </ActionForm>
+                            </section>
+                            <section class="card narrow" aria-labelledby="sessions-title">
+                                <h2 id="sessions-title">{move || t().sessions_title}</h2>
+                                <Transition fallback=|| ()>
+                                    {move || Suspend::new(async move {
+                                        let list = sessions.await.unwrap_or_default();
+                                        view! {
+                                            <ul class="sessions">
+                                                {list
+                                                    .into_iter()
+                                                    .map(|s| {
+                                                        view! {
+                                                            <li class="session">
+                                                                <div>
+                                                                    <strong>{s.user_agent.clone()}</strong>
+                                                                    {s.current.then(|| view! { <span class="badge badge--active">{move || t().session_current}</span> })}
+                                                                </div>
+                                                                <div class="meta">
+                                                                    {move || t().col_started} ": " {s.created.clone()} " · "
+                                                                    {move || t().col_last_seen} ": " {s.last_seen.clone()} " · "
+                                                                    {move || t().col_ip} ": " {s.ip.clone()}
+                                                                </div>
+                                                                {(!s.current).then(|| {
+                                                                    view! {
+                                                                        <ActionForm action=end_session>
+                                                                            <input type="hidden" name="session" value=s.id.clone() />
+                                                                            <button class="button" type="submit">{move || t().session_end}</button>
+                                                                        </ActionForm>
+                                                                    }
+                                                                })}
+                                                            </li>
+                                                        }
+                                                    })
+                                                    .collect_view()}
+                                            </ul>
+                                        }
+                                    })}
+                                </Transition>
                             </section>
                         }
                             .into_any()

@@ -3,8 +3,8 @@
 //! who may do what; these pages only show what it answers.
 
 use crate::api::users::{
-    CreateUser, DeleteUser, ResendInvitation, SetUserActive, SetUserRoles, SignOutUserEverywhere,
-    UpdateUser, get_user, list_users,
+    CreateUser, DeleteUser, ResendInvitation, SetBusinessScope, SetUserActive, SetUserRoles,
+    SignOutUserEverywhere, UpdateUser, get_user, list_users,
 };
 use crate::components::forms::{Field, FormError};
 use crate::domain::roles::Role;
@@ -222,6 +222,7 @@ pub fn UserPage() -> impl IntoView {
     let resend = ServerAction::<ResendInvitation>::new();
     let sign_out = ServerAction::<SignOutUserEverywhere>::new();
     let delete = ServerAction::<DeleteUser>::new();
+    let scope = ServerAction::<SetBusinessScope>::new();
     let user = Resource::new(
         move || {
             (
@@ -229,6 +230,7 @@ pub fn UserPage() -> impl IntoView {
                 update.version().get(),
                 roles.version().get(),
                 active.version().get(),
+                scope.version().get(),
             )
         },
         |(id, ..)| get_user(id),
@@ -248,6 +250,7 @@ pub fn UserPage() -> impl IntoView {
             resend.value().get().and_then(Result::err),
             sign_out.value().get().and_then(|r| r.err()),
             delete.value().get().and_then(Result::err),
+            scope.value().get().and_then(Result::err),
         ]
         .into_iter()
         .flatten()
@@ -259,6 +262,7 @@ pub fn UserPage() -> impl IntoView {
             || matches!(active.value().get(), Some(Ok(())))
             || matches!(resend.value().get(), Some(Ok(())))
             || matches!(sign_out.value().get(), Some(Ok(_)))
+            || matches!(scope.value().get(), Some(Ok(())))
     };
     let confirm_delete = move |ev: leptos::ev::SubmitEvent| {
         if !confirm(t().user_delete_confirm) {
@@ -314,6 +318,19 @@ pub fn UserPage() -> impl IntoView {
                         <RoleCheckboxes checked=user.roles.clone() />
                     </fieldset>
                     <button class="button button--primary" type="submit">{move || t().user_roles_save}</button>
+                </ActionForm>
+            </section>
+            <section class="card" aria-labelledby="scope-title">
+                <h2 id="scope-title">{move || t().scope_title}</h2>
+                <ActionForm action=scope attr:class="form">
+                    {hidden()}
+                    <Field
+                        label=Signal::derive(move || t().scope_label)
+                        name="department_codes"
+                        value=user.business_scope.join(", ")
+                        optional=true
+                    />
+                    <button class="button button--primary" type="submit">{move || t().scope_save}</button>
                 </ActionForm>
             </section>
             <section class="card" aria-labelledby="actions-title">
