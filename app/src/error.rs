@@ -130,6 +130,13 @@ impl FromServerFnError for AppError {
 }
 
 #[cfg(feature = "ssr")]
+impl From<crate::backend::db::DbError> for AppError {
+    fn from(error: crate::backend::db::DbError) -> Self {
+        AppError::internal("database error", error)
+    }
+}
+
+#[cfg(feature = "ssr")]
 impl From<sqlx::Error> for AppError {
     fn from(error: sqlx::Error) -> Self {
         AppError::internal("database error", error)

@@ -64,11 +64,7 @@ pub async fn my_sessions() -> Result<Vec<MySession>, AppError> {
     let ctx = RequestContext::load().await?;
     let me = own(&ctx, Action::ViewOwnAccount).await?;
     let zone: String = {
-        let mut tx = ctx
-            .db
-            .begin_for_tenant(&me.subject.tenant)
-            .await
-            .map_err(|e| AppError::internal("tx", e))?;
+        let mut tx = ctx.db.begin_for_tenant(&me.subject.tenant).await?;
         let zone = sqlx::query_scalar("SELECT time_zone FROM tenants WHERE id = $1")
             .bind(me.subject.tenant.as_str())
             .fetch_one(&mut *tx)

@@ -71,10 +71,7 @@ async fn account_by_identifier(
     identifier: &str,
 ) -> Result<Option<Account>, AppError> {
     let identifier = identifier.trim();
-    let mut tx = db
-        .begin_for_tenant(tenant)
-        .await
-        .map_err(|e| AppError::internal("tx", e))?;
+    let mut tx = db.begin_for_tenant(tenant).await?;
     let row = sqlx::query(&format!(
         "SELECT {ACCOUNT_COLUMNS} FROM users WHERE tenant_id = $1 AND (email = $2 OR employee_code = $3)"
     ))
@@ -124,10 +121,7 @@ pub async fn login(
     };
     let Some(account) = account_by_identifier(db, &tenant.id, &input.identifier).await? else {
         verify_against_dummy(input.password).await;
-        let mut tx = db
-            .begin_for_tenant(&tenant.id)
-            .await
-            .map_err(|e| AppError::internal("tx", e))?;
+        let mut tx = db.begin_for_tenant(&tenant.id).await?;
         let after =
             serde_json::json!({ "identifier": input.identifier.trim(), "reason": "unknown user" });
         audit::record(
@@ -158,10 +152,7 @@ pub async fn login(
         }
     };
 
-    let mut tx = db
-        .begin_for_tenant(&tenant.id)
-        .await
-        .map_err(|e| AppError::internal("tx", e))?;
+    let mut tx = db.begin_for_tenant(&tenant.id).await?;
     if throttled {
         let after = serde_json::json!({ "reason": "locked" });
         audit::record(
@@ -277,10 +268,7 @@ pub async fn login(
 /// Ends the current session.
 pub async fn logout(db: &Db, user: &SessionUser, origin: &RequestOrigin) -> Result<(), AppError> {
     let tenant = &user.subject.tenant;
-    let mut tx = db
-        .begin_for_tenant(tenant)
-        .await
-        .map_err(|e| AppError::internal("tx", e))?;
+    let mut tx = db.begin_for_tenant(tenant).await?;
     sessions::end(&mut tx, tenant, &user.session_hash).await?;
     let me = &user.subject.user;
     audit::record(
@@ -324,10 +312,7 @@ pub async fn inspect_link(
     now: Timestamp,
 ) -> Result<LinkInfo, AppError> {
     let secret = ScopedSecret::parse(link).ok_or(AppError::LinkInvalid)?;
-    let mut tx = db
-        .begin_for_tenant(&secret.tenant)
-        .await
-        .map_err(|e| AppError::internal("tx", e))?;
+    let mut tx = db.begin_for_tenant(&secret.tenant).await?;
     let user = tokens::peek(&mut tx, &secret, purpose, now)
         .await?
         .map_err(link_problem)?;
@@ -369,10 +354,7 @@ pub async fn set_password_with_link(
 
     let secret = ScopedSecret::parse(link).ok_or(AppError::LinkInvalid)?;
     let tenant = &secret.tenant;
-    let mut tx = db
-        .begin_for_tenant(tenant)
-        .await
-        .map_err(|e| AppError::internal("tx", e))?;
+    let mut tx = db.begin_for_tenant(tenant).await?;
     // Redeeming inside the transaction that sets the password: used exactly once, or not at all.
     let user = tokens::redeem(&mut tx, &secret, purpose, now)
         .await?
@@ -436,10 +418,7 @@ pub async fn request_password_reset(
     if account.status != "active" || account.email != email {
         return Ok(None);
     }
-    let mut tx = db
-        .begin_for_tenant(&tenant.id)
-        .await
-        .map_err(|e| AppError::internal("tx", e))?;
+    let mut tx = db.begin_for_tenant(&tenant.id).await?;
     let token = tokens::issue(&mut tx, &tenant.id, &account.id, Purpose::Reset, now).await?;
     let link = format!(
         "{}/reset/{}",
@@ -483,10 +462,7 @@ pub async fn change_password(
 ) -> Result<(), AppError> {
     let tenant = &user.subject.tenant;
     let me = &user.subject.user;
-    let mut tx = db
-        .begin_for_tenant(tenant)
-        .await
-        .map_err(|e| AppError::internal("tx", e))?;
+    let mut tx = db.begin_for_tenant(tenant).await?;
     let row = sqlx::query(
         "SELECT u.password_hash, t.code FROM users u JOIN tenants t ON t.id = u.tenant_id \
          WHERE u.tenant_id = $1 AND u.id = $2",
@@ -511,10 +487,7 @@ pub async fn change_password(
     }
     check_password(&new_password, &code, user.email.as_str())?;
     let hash = hash_password(new_password).await?;
-    let mut tx = db
-        .begin_for_tenant(tenant)
-        .await
-        .map_err(|e| AppError::internal("tx", e))?;
+    let mut tx = db.begin_for_tenant(tenant).await?;
     sqlx::query("UPDATE users SET password_hash = $1, password_set_at = $2, updated_at = $2 WHERE tenant_id = $3 AND id = $4")
         .bind(&hash)
         .bind(now.as_micros())
@@ -560,10 +533,7 @@ pub async fn update_profile(
     }
     let tenant = &user.subject.tenant;
     let me = &user.subject.user;
-    let mut tx = db
-        .begin_for_tenant(tenant)
-        .await
-        .map_err(|e| AppError::internal("tx", e))?;
+    let mut tx = db.begin_for_tenant(tenant).await?;
     sqlx::query("UPDATE users SET display_name = $1, language = $2, updated_at = $3 WHERE tenant_id = $4 AND id = $5")
         .bind(display_name)
         .bind(language.code())
@@ -609,10 +579,7 @@ pub async fn own_sessions(
     now: Timestamp,
 ) -> Result<Vec<OwnSession>, AppError> {
     let tenant = &user.subject.tenant;
-    let mut tx = db
-        .begin_for_tenant(tenant)
-        .await
-        .map_err(|e| AppError::internal("tx", e))?;
+    let mut tx = db.begin_for_tenant(tenant).await?;
     let idle_cutoff = now
         .plus_seconds(-sessions::IDLE_TIMEOUT_SECONDS)
         .as_micros();
@@ -653,10 +620,7 @@ pub async fn end_own_session(
 ) -> Result<(), AppError> {
     let tenant = &user.subject.tenant;
     let me = &user.subject.user;
-    let mut tx = db
-        .begin_for_tenant(tenant)
-        .await
-        .map_err(|e| AppError::internal("tx", e))?;
+    let mut tx = db.begin_for_tenant(tenant).await?;
     let ended = sqlx::query(
         "DELETE FROM sessions WHERE tenant_id = $1 AND user_id = $2 AND token_hash = $3",
     )
