@@ -1,6 +1,6 @@
 import { execFileSync } from "node:child_process";
 import path from "node:path";
-import { test, expect, waitForHydration, waitForMail, linkIn, KoukaServer } from "../fixtures";
+import { test, expect, waitForHydration, waitForMail, linkIn, watchConsole, KoukaServer } from "../fixtures";
 import type { Page } from "@playwright/test";
 
 const ADMIN_PASSWORD = "春の小川はさらさら流れる";
@@ -30,7 +30,13 @@ async function choosePassword(page: Page, password: string) {
   await expect(page.getByRole("heading", { name: /ようこそ/ })).toBeVisible();
 }
 
+/** Console errors other than the browser's note on a deliberately refused request. */
+function unexpected(problems: string[]): string[] {
+  return problems.filter((p) => !p.startsWith("Failed to load resource"));
+}
+
 test("the whole account story: setup, invitation, roles, deactivation", async ({ page, browser, kouka }) => {
+  const adminConsole = watchConsole(page);
   // The operator's CLI creates the tenant and prints the setup notice.
   const setupUrl = createTenant(kouka, "STORY", 10);
   const again = kouka.cli(["tenant", "create", "--code", "story", "--name", "x", "--seats", "1",
@@ -65,6 +71,7 @@ test("the whole account story: setup, invitation, roles, deactivation", async ({
   // The user, in a browser of their own, sets a password and is signed in.
   const userContext = await browser.newContext({ baseURL: kouka.baseURL, locale: "ja-JP" });
   const userPage = await userContext.newPage();
+  const userConsole = watchConsole(userPage);
   await userPage.goto(inviteUrl);
   await choosePassword(userPage, USER_PASSWORD);
 
@@ -100,6 +107,10 @@ test("the whole account story: setup, invitation, roles, deactivation", async ({
   await userPage.getByRole("button", { name: "ログイン" }).click();
   await expect(userPage.getByRole("alert")).toContainText("いずれかが正しくありません");
   await userContext.close();
+
+  // No hydration error, panic or CSP violation on any page of the story.
+  expect(unexpected(adminConsole), "admin's console").toEqual([]);
+  expect(unexpected(userConsole), "user's console").toEqual([]);
 });
 
 test("an expired setup link is refused", async ({ page, kouka }) => {
