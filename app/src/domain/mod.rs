@@ -1,8 +1,11 @@
 //! Pure rules and types: no I/O, no Leptos. Most unit tests live here.
 
+#[cfg(feature = "ssr")]
+pub mod csv_codec;
 pub mod email;
 pub mod ids;
 pub mod lockout;
+pub mod org_tree;
 pub mod password;
 pub mod permissions;
 pub mod roles;
