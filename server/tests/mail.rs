@@ -4,6 +4,8 @@
 
 mod common;
 
+use common::insert_tenant;
+
 use common::{TestDb, spawn_app_with};
 use kouka_app::backend::db::{Db, DbKind};
 use kouka_app::backend::mail::{
@@ -28,25 +30,6 @@ const JA_BODY: &str = "山田 太郎 様\n\n\
     Dear Taro Yamada,\n\n\
     You have been invited to Kouka. Set your password within 72 hours:\n\
     https://kouka.example.jp/invite/one-time-secret\n";
-
-async fn insert_tenant(db: &Db, code: &str) -> TenantId {
-    let id = TenantId::generate();
-    let now = Timestamp::now().as_micros();
-    sqlx::query(
-        "INSERT INTO tenants (id, code, name, seat_limit, contract_start, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $6)",
-    )
-    .bind(id.as_str())
-    .bind(code)
-    .bind(format!("{code} 株式会社"))
-    .bind(100_i64)
-    .bind("2026-04-01")
-    .bind(now)
-    .execute(db.pool())
-    .await
-    .expect("insert tenant");
-    id
-}
 
 fn japanese_mail() -> OutgoingMail {
     OutgoingMail {

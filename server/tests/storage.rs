@@ -3,6 +3,8 @@
 
 mod common;
 
+use common::insert_tenant;
+
 use common::TestDb;
 use kouka_app::backend::audit::{self, Actor, AuditEntry, Outcome, RequestOrigin};
 use kouka_app::backend::db::{Db, DbKind};
@@ -99,25 +101,6 @@ async fn sqlite_runs_with_wal_foreign_keys_and_full_sync() {
     assert_eq!(synchronous, 2, "FULL");
     drop(conn);
     lite.drop_db().await;
-}
-
-async fn insert_tenant(db: &Db, code: &str) -> TenantId {
-    let id = TenantId::generate();
-    let now = Timestamp::now().as_micros();
-    sqlx::query(
-        "INSERT INTO tenants (id, code, name, seat_limit, contract_start, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $6)",
-    )
-    .bind(id.as_str())
-    .bind(code)
-    .bind(format!("{code} 株式会社"))
-    .bind(100_i64)
-    .bind("2026-04-01")
-    .bind(now)
-    .execute(db.pool())
-    .await
-    .expect("insert tenant");
-    id
 }
 
 async fn insert_user(db: &Db, tenant: &TenantId, email: &str) -> Result<(), sqlx::Error> {

@@ -4,6 +4,8 @@
 #![allow(dead_code)]
 
 use kouka_app::backend::db::{Db, DbKind};
+use kouka_app::domain::ids::TenantId;
+use kouka_app::domain::time::Timestamp;
 use kouka_server::config::{BaseUrl, Config};
 use sqlx::Connection;
 use std::net::SocketAddr;
@@ -102,6 +104,26 @@ fn with_database_name(url: &str, name: &str) -> String {
         None => base,
     };
     format!("{prefix}/{name}{query}")
+}
+
+/// A bare tenant row (100 seats), for tests of storage below the account flows.
+pub async fn insert_tenant(db: &Db, code: &str) -> TenantId {
+    let id = TenantId::generate();
+    let now = Timestamp::now().as_micros();
+    sqlx::query(
+        "INSERT INTO tenants (id, code, name, seat_limit, contract_start, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $6)",
+    )
+    .bind(id.as_str())
+    .bind(code)
+    .bind(format!("{code} 株式会社"))
+    .bind(100_i64)
+    .bind("2026-04-01")
+    .bind(now)
+    .execute(db.pool())
+    .await
+    .expect("insert tenant");
+    id
 }
 
 /// The running app.
