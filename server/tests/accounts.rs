@@ -3,40 +3,17 @@
 
 mod common;
 
-use common::TestDb;
+use common::{LINK_BASE, TestDb, create_tenant};
 use kouka_app::backend::accounts::{self, LoginInput};
 use kouka_app::backend::audit::RequestOrigin;
 use kouka_app::backend::db::{Db, DbKind};
 use kouka_app::backend::sessions;
-use kouka_app::backend::tenants::{self, NewTenantInput, SetupNotice, parse_new_tenant};
 use kouka_app::backend::tokens::Purpose;
 use kouka_app::domain::ids::TenantId;
 use kouka_app::domain::time::Timestamp;
 use kouka_app::error::AppError;
 
 const GOOD_PASSWORD: &str = "桜が咲く頃に会いましょう2026";
-
-async fn tenant(db: &Db, code: &str) -> SetupNotice {
-    let input = NewTenantInput {
-        code: code.into(),
-        name: "テスト株式会社".into(),
-        seats: 5,
-        admin_email: format!("admin@{}.example", code.to_lowercase()),
-        admin_name: "管理 太郎".into(),
-        contract_start: None,
-        contract_end: None,
-        time_zone: "Asia/Tokyo".into(),
-        contact_email: None,
-    };
-    let today = chrono::Utc::now().date_naive();
-    tenants::create_tenant(
-        db,
-        "http://kouka.test",
-        parse_new_tenant(input, today).expect("valid"),
-    )
-    .await
-    .expect("tenant")
-}
 
 fn origin() -> RequestOrigin {
     RequestOrigin {
@@ -69,7 +46,7 @@ async fn setup_link_sets_the_password_once_and_signs_in(kind: DbKind) {
         return;
     };
     let db = &test_db.db;
-    let notice = tenant(db, "SETUP").await;
+    let notice = create_tenant(db, "SETUP", 5).await;
     let now = Timestamp::now();
 
     // Not before the password is chosen.
@@ -154,7 +131,7 @@ async fn every_login_failure_looks_the_same_and_five_lock_the_account(kind: DbKi
         return;
     };
     let db = &test_db.db;
-    let notice = tenant(db, "LOCK").await;
+    let notice = create_tenant(db, "LOCK", 5).await;
     let t0 = Timestamp::now();
     accounts::set_password_with_link(
         db,
@@ -242,7 +219,7 @@ async fn deactivation_ends_sessions_and_refuses_login(kind: DbKind) {
         return;
     };
     let db = &test_db.db;
-    let notice = tenant(db, "DEACT").await;
+    let notice = create_tenant(db, "DEACT", 5).await;
     let now = Timestamp::now();
     let session = accounts::set_password_with_link(
         db,
@@ -284,7 +261,7 @@ async fn sessions_expire_idle_and_absolute(kind: DbKind) {
         return;
     };
     let db = &test_db.db;
-    let notice = tenant(db, "IDLE").await;
+    let notice = create_tenant(db, "IDLE", 5).await;
     let t0 = Timestamp::now();
     let session = accounts::set_password_with_link(
         db,
@@ -346,7 +323,7 @@ async fn password_change_needs_the_current_one_and_ends_other_sessions(kind: DbK
         return;
     };
     let db = &test_db.db;
-    let notice = tenant(db, "CHANGE").await;
+    let notice = create_tenant(db, "CHANGE", 5).await;
     let now = Timestamp::now();
     let first = accounts::set_password_with_link(
         db,
@@ -423,7 +400,7 @@ async fn reset_sends_a_link_only_to_real_active_accounts(kind: DbKind) {
         return;
     };
     let db = &test_db.db;
-    let notice = tenant(db, "RESET").await;
+    let notice = create_tenant(db, "RESET", 5).await;
     let now = Timestamp::now();
     accounts::set_password_with_link(
         db,
@@ -441,13 +418,12 @@ async fn reset_sends_a_link_only_to_real_active_accounts(kind: DbKind) {
         ("RESET", "not an address"),
     ] {
         let answer =
-            accounts::request_password_reset(db, "http://kouka.test", code, email, &origin(), now)
-                .await;
+            accounts::request_password_reset(db, LINK_BASE, code, email, &origin(), now).await;
         assert_eq!(answer.ok(), Some(None), "{code} {email}");
     }
     let sent = accounts::request_password_reset(
         db,
-        "http://kouka.test",
+        LINK_BASE,
         "reset",
         "Admin@Reset.example",
         &origin(),

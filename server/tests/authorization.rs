@@ -5,12 +5,11 @@
 
 mod common;
 
-use common::{TestApp, spawn_app_with};
+use common::{TestApp, spawn_app_with, tenant_with_admin};
 use kouka_app::backend::accounts;
 use kouka_app::backend::audit::RequestOrigin;
 use kouka_app::backend::db::{Db, DbKind};
 use kouka_app::backend::secrets::ScopedSecret;
-use kouka_app::backend::tenants::{self, NewTenantInput, parse_new_tenant};
 use kouka_app::backend::tokens::{self, Purpose};
 use kouka_app::domain::ids::{TenantId, UserId};
 use kouka_app::domain::roles::Role;
@@ -246,34 +245,7 @@ fn origin() -> RequestOrigin {
 }
 
 async fn new_tenant(db: &Db, code: &str) -> (TenantId, ScopedSecret) {
-    let input = NewTenantInput {
-        code: code.into(),
-        name: format!("{code} 株式会社"),
-        seats: 10_000,
-        admin_email: format!("admin@{}.example", code.to_lowercase()),
-        admin_name: "管理者".into(),
-        contract_start: None,
-        contract_end: None,
-        time_zone: "Asia/Tokyo".into(),
-        contact_email: None,
-    };
-    let notice = tenants::create_tenant(
-        db,
-        "http://x",
-        parse_new_tenant(input, chrono::Utc::now().date_naive()).expect("valid"),
-    )
-    .await
-    .expect("tenant");
-    let session = accounts::set_password_with_link(
-        db,
-        &notice.setup_code,
-        Purpose::Setup,
-        "青い空と白い雲の向こうへ".into(),
-        &origin(),
-        Timestamp::now(),
-    )
-    .await
-    .expect("admin password");
+    let (notice, session) = tenant_with_admin(db, code, 10_000, "青い空と白い雲の向こうへ").await;
     (notice.tenant_id, session)
 }
 

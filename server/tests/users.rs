@@ -3,12 +3,11 @@
 
 mod common;
 
-use common::TestDb;
+use common::{TestDb, tenant_with_admin};
 use kouka_app::backend::accounts::{self, LoginInput};
 use kouka_app::backend::audit::RequestOrigin;
 use kouka_app::backend::db::{Db, DbKind};
 use kouka_app::backend::sessions::{self, SessionUser};
-use kouka_app::backend::tenants::{self, NewTenantInput, parse_new_tenant};
 use kouka_app::backend::tokens::Purpose;
 use kouka_app::backend::users::{self, UserInput};
 use kouka_app::domain::ids::{TenantId, UserId};
@@ -20,34 +19,7 @@ use std::collections::BTreeSet;
 const ADMIN_PASSWORD: &str = "木漏れ日の中を歩いて帰る";
 
 async fn setup(db: &Db, code: &str, seats: i64) -> (TenantId, SessionUser) {
-    let input = NewTenantInput {
-        code: code.into(),
-        name: "ユーザー管理株式会社".into(),
-        seats,
-        admin_email: format!("boss@{}.example", code.to_lowercase()),
-        admin_name: "管理 一郎".into(),
-        contract_start: None,
-        contract_end: None,
-        time_zone: "Asia/Tokyo".into(),
-        contact_email: None,
-    };
-    let notice = tenants::create_tenant(
-        db,
-        "http://kouka.test",
-        parse_new_tenant(input, chrono::Utc::now().date_naive()).expect("valid"),
-    )
-    .await
-    .expect("tenant");
-    let session = accounts::set_password_with_link(
-        db,
-        &notice.setup_code,
-        Purpose::Setup,
-        ADMIN_PASSWORD.into(),
-        &RequestOrigin::default(),
-        Timestamp::now(),
-    )
-    .await
-    .expect("admin");
+    let (notice, session) = tenant_with_admin(db, code, seats, ADMIN_PASSWORD).await;
     let admin = sessions::resolve(db, &session, Timestamp::now())
         .await
         .expect("resolve")
@@ -505,7 +477,7 @@ async fn own_profile_and_sessions(kind: DbKind) {
         db,
         LoginInput {
             company_code: "PROFILE".into(),
-            identifier: "boss@profile.example".into(),
+            identifier: "admin@profile.example".into(),
             password: ADMIN_PASSWORD.into(),
         },
         &origin,

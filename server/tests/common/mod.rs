@@ -3,7 +3,12 @@
 //! throwaway server and sets it); each test gets its own new database there.
 #![allow(dead_code)]
 
+use kouka_app::backend::accounts;
+use kouka_app::backend::audit::RequestOrigin;
 use kouka_app::backend::db::{Db, DbKind};
+use kouka_app::backend::secrets::ScopedSecret;
+use kouka_app::backend::tenants::{self, NewTenantInput, SetupNotice, parse_new_tenant};
+use kouka_app::backend::tokens::Purpose;
 use kouka_app::domain::ids::TenantId;
 use kouka_app::domain::time::Timestamp;
 use kouka_server::config::{BaseUrl, Config};
@@ -124,6 +129,55 @@ pub async fn insert_tenant(db: &Db, code: &str) -> TenantId {
     .await
     .expect("insert tenant");
     id
+}
+
+/// The base URL the tenants of these helpers build their links from.
+pub const LINK_BASE: &str = "http://kouka.test";
+
+/// A tenant created as `kouka tenant create` does it, with its setup notice. Its admin is
+/// 管理 太郎 <admin@{code lower-cased}.example>, not yet with a password.
+pub async fn create_tenant(db: &Db, code: &str, seats: i64) -> SetupNotice {
+    let input = NewTenantInput {
+        code: code.into(),
+        name: format!("{code} 株式会社"),
+        seats,
+        admin_email: format!("admin@{}.example", code.to_lowercase()),
+        admin_name: "管理 太郎".into(),
+        contract_start: None,
+        contract_end: None,
+        time_zone: "Asia/Tokyo".into(),
+        contact_email: None,
+    };
+    let today = chrono::Utc::now().date_naive();
+    tenants::create_tenant(
+        db,
+        LINK_BASE,
+        parse_new_tenant(input, today).expect("valid"),
+    )
+    .await
+    .expect("tenant")
+}
+
+/// [`create_tenant`], then the admin chooses `password` through the setup link: returns the
+/// notice and the admin's session secret.
+pub async fn tenant_with_admin(
+    db: &Db,
+    code: &str,
+    seats: i64,
+    password: &str,
+) -> (SetupNotice, ScopedSecret) {
+    let notice = create_tenant(db, code, seats).await;
+    let session = accounts::set_password_with_link(
+        db,
+        &notice.setup_code,
+        Purpose::Setup,
+        password.into(),
+        &RequestOrigin::default(),
+        Timestamp::now(),
+    )
+    .await
+    .expect("the admin's password");
+    (notice, session)
 }
 
 /// The running app.
