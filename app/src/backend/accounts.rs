@@ -106,6 +106,30 @@ fn entry<'a>(
     }
 }
 
+/// Records a refused login in `tx`, commits, and answers with the one message every
+/// failure gets.
+async fn refuse_login(
+    mut tx: sqlx::Transaction<'static, sqlx::Any>,
+    tenant: &TenantId,
+    account: Option<&UserId>,
+    outcome: Outcome,
+    why: serde_json::Value,
+    origin: &RequestOrigin,
+) -> Result<ScopedSecret, AppError> {
+    let refusal = entry(
+        tenant,
+        Actor::Anonymous,
+        "auth.login",
+        account,
+        Some(why),
+        outcome,
+        origin,
+    );
+    audit::record(&mut tx, refusal).await?;
+    tx.commit().await?;
+    Err(AppError::LoginFailed)
+}
+
 /// Signs in; the secret for the session cookie on success. Every failure is the same
 /// [`AppError::LoginFailed`] after about the same work, so nothing reveals which accounts
 /// exist (WP 7).
@@ -121,24 +145,10 @@ pub async fn login(
     };
     let Some(account) = account_by_identifier(db, &tenant.id, &input.identifier).await? else {
         verify_against_dummy(input.password).await;
-        let mut tx = db.begin_for_tenant(&tenant.id).await?;
+        let tx = db.begin_for_tenant(&tenant.id).await?;
         let after =
             serde_json::json!({ "identifier": input.identifier.trim(), "reason": "unknown user" });
-        audit::record(
-            &mut tx,
-            entry(
-                &tenant.id,
-                Actor::Anonymous,
-                "auth.login",
-                None,
-                Some(after),
-                Outcome::Failure,
-                origin,
-            ),
-        )
-        .await?;
-        tx.commit().await?;
-        return Err(AppError::LoginFailed);
+        return refuse_login(tx, &tenant.id, None, Outcome::Failure, after, origin).await;
     };
 
     let throttled = account
@@ -155,21 +165,15 @@ pub async fn login(
     let mut tx = db.begin_for_tenant(&tenant.id).await?;
     if throttled {
         let after = serde_json::json!({ "reason": "locked" });
-        audit::record(
-            &mut tx,
-            entry(
-                &tenant.id,
-                Actor::Anonymous,
-                "auth.login",
-                Some(&account.id),
-                Some(after),
-                Outcome::Denied,
-                origin,
-            ),
+        return refuse_login(
+            tx,
+            &tenant.id,
+            Some(&account.id),
+            Outcome::Denied,
+            after,
+            origin,
         )
-        .await?;
-        tx.commit().await?;
-        return Err(AppError::LoginFailed);
+        .await;
     }
     if !password_ok {
         let failure = after_failure(account.failed_logins, now);
@@ -181,19 +185,6 @@ pub async fn login(
             .execute(&mut *tx)
             .await?;
         let after = serde_json::json!({ "reason": "wrong password", "failed_logins": failure.failed_logins });
-        audit::record(
-            &mut tx,
-            entry(
-                &tenant.id,
-                Actor::Anonymous,
-                "auth.login",
-                Some(&account.id),
-                Some(after),
-                Outcome::Failure,
-                origin,
-            ),
-        )
-        .await?;
         if failure.lock_started {
             let after = serde_json::json!({ "locked_until": failure.locked_until.as_micros() });
             audit::record(
@@ -217,26 +208,27 @@ pub async fn login(
             );
             mail::enqueue(&mut tx, &tenant.id, notice).await?;
         }
-        tx.commit().await?;
-        return Err(AppError::LoginFailed);
+        return refuse_login(
+            tx,
+            &tenant.id,
+            Some(&account.id),
+            Outcome::Failure,
+            after,
+            origin,
+        )
+        .await;
     }
     if account.status != "active" {
         let after = serde_json::json!({ "reason": account.status });
-        audit::record(
-            &mut tx,
-            entry(
-                &tenant.id,
-                Actor::Anonymous,
-                "auth.login",
-                Some(&account.id),
-                Some(after),
-                Outcome::Denied,
-                origin,
-            ),
+        return refuse_login(
+            tx,
+            &tenant.id,
+            Some(&account.id),
+            Outcome::Denied,
+            after,
+            origin,
         )
-        .await?;
-        tx.commit().await?;
-        return Err(AppError::LoginFailed);
+        .await;
     }
     sqlx::query(
         "UPDATE users SET failed_logins = 0, locked_until = NULL, last_login_at = $1 \

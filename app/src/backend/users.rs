@@ -635,22 +635,7 @@ pub async fn set_business_scope(
             .execute(&mut *tx)
             .await?;
     }
-    let after = load(&mut tx, tenant, target).await?;
-    let snapshot = |u: &UserSummary| serde_json::json!({ "business_scope": u.business_scope });
-    audit::record(
-        &mut tx,
-        admin_entry(
-            admin,
-            "user.business_scope",
-            target,
-            Some(snapshot(&before)),
-            Some(snapshot(&after)),
-            origin,
-        ),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
+    commit_change(tx, admin, "user.business_scope", target, &before, origin).await
 }
 
 async fn tenant_zone(
@@ -681,9 +666,34 @@ fn snapshot(user: &UserSummary) -> serde_json::Value {
         "email": user.email,
         "display_name": user.display_name,
         "employee_code": user.employee_code,
+        "language": user.language,
         "status": user.status,
         "roles": user.roles.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
+        "business_scope": user.business_scope,
     })
+}
+
+/// Reads `target` back, records the change from `before` with both snapshots, and commits.
+async fn commit_change(
+    mut tx: Transaction<'static, Any>,
+    admin: &SessionUser,
+    action: &str,
+    target: &UserId,
+    before: &UserSummary,
+    origin: &RequestOrigin,
+) -> Result<(), AppError> {
+    let after = load(&mut tx, &admin.subject.tenant, target).await?;
+    let entry = admin_entry(
+        admin,
+        action,
+        target,
+        Some(snapshot(before)),
+        Some(snapshot(&after)),
+        origin,
+    );
+    audit::record(&mut tx, entry).await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 /// Refuses a change after which no active system admin would remain.
@@ -738,21 +748,7 @@ pub async fn update_user(
     .execute(&mut *tx)
     .await
     .map_err(taken)?;
-    let after = load(&mut tx, tenant, target).await?;
-    audit::record(
-        &mut tx,
-        admin_entry(
-            admin,
-            "user.update",
-            target,
-            Some(snapshot(&before)),
-            Some(snapshot(&after)),
-            origin,
-        ),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
+    commit_change(tx, admin, "user.update", target, &before, origin).await
 }
 
 /// Sets the user's roles; only system admins call this (checked by `authorize`).
@@ -771,21 +767,7 @@ pub async fn set_roles(
         keep_a_system_admin(&mut tx, tenant, target).await?;
     }
     write_roles(&mut tx, tenant, target, &roles, now).await?;
-    let after = load(&mut tx, tenant, target).await?;
-    audit::record(
-        &mut tx,
-        admin_entry(
-            admin,
-            "user.roles",
-            target,
-            Some(snapshot(&before)),
-            Some(snapshot(&after)),
-            origin,
-        ),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
+    commit_change(tx, admin, "user.roles", target, &before, origin).await
 }
 
 /// Deactivates (their sessions end at once) or reactivates a user.
