@@ -234,14 +234,7 @@ fn split_records(text: &str) -> Result<Vec<(usize, Vec<String>)>, CsvError> {
     Ok(records)
 }
 
-/// A column the import understands: its key in code and its header names.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Column {
-    pub key: &'static str,
-    pub ja: &'static str,
-    pub en: &'static str,
-    pub required: bool,
-}
+pub use crate::domain::org_csv::Column;
 
 /// Which cell of a row holds which column, from [`map_columns`].
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -253,8 +246,15 @@ impl ColumnMap {
     /// The cell of `key` in `row`: `None` when the file has no such column, `Some("")` for an
     /// empty cell.
     pub fn get<'a>(&self, row: &'a Row, key: &str) -> Option<&'a str> {
-        let (_, index) = self.indices.iter().find(|(k, _)| *k == key)?;
-        row.cells.get(*index).map(String::as_str)
+        row.cells.get(self.index(key)?).map(String::as_str)
+    }
+
+    /// The 0-based position of `key`'s column in the file, if it has one.
+    pub fn index(&self, key: &str) -> Option<usize> {
+        self.indices
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map(|(_, i)| *i)
     }
 }
 
@@ -581,30 +581,45 @@ mod tests {
             ja: "社員番号",
             en: "Employee code",
             required: true,
+            help_ja: "",
+            help_en: "",
+            example: "",
         },
         Column {
             key: "name",
             ja: "氏名",
             en: "Name",
             required: true,
+            help_ja: "",
+            help_en: "",
+            example: "",
         },
         Column {
             key: "kana",
             ja: "フリガナ",
             en: "Kana",
             required: false,
+            help_ja: "",
+            help_en: "",
+            example: "",
         },
         Column {
             key: "email",
             ja: "メールアドレス",
             en: "Email",
             required: false,
+            help_ja: "",
+            help_en: "",
+            example: "",
         },
         Column {
             key: "grade",
             ja: "等級1",
             en: "Grade",
             required: false,
+            help_ja: "",
+            help_en: "",
+            example: "",
         },
     ];
 

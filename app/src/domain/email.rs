@@ -23,7 +23,8 @@ impl InvalidEmail {
 
 impl Email {
     pub fn parse(input: &str) -> Result<Email, InvalidEmail> {
-        let value = input.trim().to_lowercase();
+        // NFKC: an address typed with a Japanese IME ("ｔａｒｏ＠…") is the ASCII one.
+        let value = crate::domain::codes::normalize(input).to_lowercase();
         let (local, domain) = value.rsplit_once('@').ok_or(InvalidEmail)?;
         let valid = !local.is_empty()
             && local.len() <= 64

@@ -1,10 +1,16 @@
 //! Pure rules and types: no I/O, no Leptos. Most unit tests live here.
 
+pub mod codes;
 #[cfg(feature = "ssr")]
 pub mod csv_codec;
 pub mod email;
+pub mod employees;
 pub mod ids;
 pub mod lockout;
+pub mod org_chart;
+pub mod org_csv;
+#[cfg(feature = "ssr")]
+pub mod org_import;
 pub mod org_tree;
 pub mod password;
 pub mod permissions;

@@ -48,6 +48,18 @@ pub enum Action {
     ResendInvitation,
     SignOutUserEverywhere,
     SetRoles,
+    /// Browse the org chart and the directory: departments, members, reporting lines.
+    ViewOrgChart,
+    /// One employee's HR fields (grade, employment type, hire date): admins of the
+    /// organization, business admins whose scope covers the employee, and the employee.
+    ViewEmployeeDetails,
+    /// Add, rename, move, reorder and delete departments; set their managers.
+    EditDepartments,
+    /// Create employees and edit their fields and posts.
+    EditEmployees,
+    /// Import and export the departments and employees CSV.
+    ImportOrganization,
+    ExportOrganization,
 }
 
 /// What an action is done to.
@@ -57,12 +69,28 @@ pub enum Target<'a> {
     Tenant(&'a TenantId),
     /// One user of a tenant.
     User(&'a TenantId, &'a UserId),
+    /// One employee (a user) as the org chart sees them. `in_business_scope`: whether one of
+    /// their departments lies in a subtree of the subject's business-admin scope, as looked
+    /// up in storage by the caller.
+    Employee {
+        tenant: &'a TenantId,
+        user: &'a UserId,
+        in_business_scope: bool,
+    },
 }
 
 impl Target<'_> {
     fn tenant(&self) -> &TenantId {
         match self {
             Target::Tenant(tenant) | Target::User(tenant, _) => tenant,
+            Target::Employee { tenant, .. } => tenant,
+        }
+    }
+
+    fn user(&self) -> Option<&UserId> {
+        match self {
+            Target::Tenant(_) => None,
+            Target::User(_, user) | Target::Employee { user, .. } => Some(user),
         }
     }
 }
@@ -94,7 +122,8 @@ pub fn authorize(
     if target.tenant() != &subject.tenant {
         return Err(Denial::Forbidden);
     }
-    let own = matches!(target, Target::User(_, user) if user == &subject.user);
+    let own = target.user() == Some(&subject.user);
+    let organization_admin = subject.has(Role::SystemAdmin) || subject.has(Role::OrganizationAdmin);
     let allowed = match action {
         Action::ViewOwnAccount | Action::EditOwnAccount | Action::ChangeOwnPassword => own,
         // Only system admins manage users and roles (WP 6).
@@ -107,6 +136,24 @@ pub fn authorize(
         | Action::ResendInvitation
         | Action::SignOutUserEverywhere
         | Action::SetRoles => subject.has(Role::SystemAdmin),
+        // Every user of the tenant may browse the chart (a read-only directory).
+        Action::ViewOrgChart => true,
+        Action::ViewEmployeeDetails => {
+            own || organization_admin
+                || (subject.has(Role::BusinessAdmin)
+                    && matches!(
+                        target,
+                        Target::Employee {
+                            in_business_scope: true,
+                            ..
+                        }
+                    ))
+        }
+        // The organization subsystem (WP 6): system admins and organization admins.
+        Action::EditDepartments
+        | Action::EditEmployees
+        | Action::ImportOrganization
+        | Action::ExportOrganization => organization_admin,
     };
     if allowed {
         Ok(())
@@ -169,6 +216,86 @@ mod tests {
             ),
             Err(Denial::Forbidden)
         );
+    }
+
+    #[test]
+    fn the_organization_is_edited_by_system_and_organization_admins_only() {
+        let tenant = TenantId::from_stored("t1".into());
+        let elsewhere = TenantId::from_stored("t2".into());
+        for action in [
+            Action::EditDepartments,
+            Action::EditEmployees,
+            Action::ImportOrganization,
+            Action::ExportOrganization,
+        ] {
+            for (roles, allowed) in [
+                (&[Role::SystemAdmin][..], true),
+                (&[Role::OrganizationAdmin], true),
+                (&[Role::EvaluationAdmin], false),
+                (&[Role::AuditAdmin], false),
+                (&[Role::BusinessAdmin], false),
+                (&[], false),
+            ] {
+                assert_eq!(
+                    authorize(Some(&subject(roles)), action, Target::Tenant(&tenant)).is_ok(),
+                    allowed,
+                    "{action:?} by {roles:?}"
+                );
+            }
+            assert_eq!(
+                authorize(
+                    Some(&subject(&[Role::OrganizationAdmin])),
+                    action,
+                    Target::Tenant(&elsewhere)
+                ),
+                Err(Denial::Forbidden)
+            );
+        }
+        // Everyone signed in browses the chart.
+        assert!(
+            authorize(
+                Some(&subject(&[])),
+                Action::ViewOrgChart,
+                Target::Tenant(&tenant)
+            )
+            .is_ok()
+        );
+        assert_eq!(
+            authorize(None, Action::ViewOrgChart, Target::Tenant(&tenant)),
+            Err(Denial::Unauthenticated)
+        );
+    }
+
+    #[test]
+    fn hr_details_for_admins_business_admins_in_scope_and_oneself() {
+        let tenant = TenantId::from_stored("t1".into());
+        let other = UserId::from_stored("u2".into());
+        let employee = |in_business_scope| Target::Employee {
+            tenant: &tenant,
+            user: &other,
+            in_business_scope,
+        };
+        let may = |roles: &[Role], in_scope: bool| {
+            authorize(
+                Some(&subject(roles)),
+                Action::ViewEmployeeDetails,
+                employee(in_scope),
+            )
+            .is_ok()
+        };
+        assert!(may(&[Role::SystemAdmin], false));
+        assert!(may(&[Role::OrganizationAdmin], false));
+        assert!(may(&[Role::BusinessAdmin], true));
+        assert!(!may(&[Role::BusinessAdmin], false), "outside the scope");
+        assert!(!may(&[], true), "scope means nothing without the role");
+        assert!(!may(&[Role::EvaluationAdmin], false));
+        let me = subject(&[]);
+        let own = Target::Employee {
+            tenant: &tenant,
+            user: &me.user,
+            in_business_scope: false,
+        };
+        assert!(authorize(Some(&me), Action::ViewEmployeeDetails, own).is_ok());
     }
 
     #[test]

@@ -1,0 +1,249 @@
+//! Employees (PRODUCT §3): a user of the tenant with HR fields, placed in departments by
+//! posts. The field rules are here, shared by the admin forms and the CSV import, and so is
+//! the reporting line, derived from the org tree and its managers.
+
+use crate::domain::codes::normalize;
+use crate::domain::ids::{DepartmentId, UserId};
+use crate::domain::org_tree::OrgTree;
+use std::collections::HashMap;
+
+/// Why a field was refused: (Japanese, English).
+pub type Reasons = (&'static str, &'static str);
+
+pub const NAME_MAX_CHARS: usize = 100;
+pub const KANA_MAX_CHARS: usize = 100;
+pub const LABEL_MAX_CHARS: usize = 50;
+
+/// 氏名 / 部署名: trimmed, 1 to 100 characters. Not NFKC: a name is written as its owner
+/// writes it.
+pub fn parse_name(input: &str) -> Result<String, Reasons> {
+    let name = input.trim_matches(|c: char| c.is_whitespace()).to_owned();
+    if name.is_empty() || name.chars().count() > NAME_MAX_CHARS {
+        return Err((
+            "1〜100文字で入力してください",
+            "must be 1 to 100 characters",
+        ));
+    }
+    Ok(name)
+}
+
+/// フリガナ: optional; NFKC, so half-width katakana (ｼﾒｲ) becomes full-width (シメイ).
+pub fn parse_kana(input: &str) -> Result<Option<String>, Reasons> {
+    let kana = normalize(input);
+    if kana.chars().count() > KANA_MAX_CHARS {
+        return Err((
+            "100文字以内で入力してください",
+            "must be at most 100 characters",
+        ));
+    }
+    Ok((!kana.is_empty()).then_some(kana))
+}
+
+/// 役職, 等級, 雇用区分: optional free text of up to 50 characters, NFKC (so "等級１" and
+/// "等級1" are the same grade when evaluation periods pick employees by grade).
+pub fn parse_label(input: &str) -> Result<Option<String>, Reasons> {
+    let label = normalize(input);
+    if label.chars().count() > LABEL_MAX_CHARS {
+        return Err((
+            "50文字以内で入力してください",
+            "must be at most 50 characters",
+        ));
+    }
+    Ok((!label.is_empty()).then_some(label))
+}
+
+/// A calendar date as people type it and Excel saves it: `2024-04-01`, `2024/4/1`,
+/// `2024.04.01`, `20240401` or `2024年4月1日`. Stored and shown as `YYYY-MM-DD`.
+pub fn parse_date(input: &str) -> Result<Option<String>, Reasons> {
+    const BAD: Reasons = (
+        "日付は 2024-04-01 や 2024/4/1 の形で入力してください",
+        "must be a date such as 2024-04-01 or 2024/4/1",
+    );
+    let text = normalize(input);
+    if text.is_empty() {
+        return Ok(None);
+    }
+    let parts: Vec<&str> = if text.len() == 8 && text.chars().all(|c| c.is_ascii_digit()) {
+        vec![&text[0..4], &text[4..6], &text[6..8]]
+    } else {
+        text.trim_end_matches('日')
+            .split(['-', '/', '.', '年', '月'])
+            .collect()
+    };
+    let [year, month, day] = parts[..] else {
+        return Err(BAD);
+    };
+    let number = |s: &str, max_len: usize| -> Option<u32> {
+        (!s.is_empty() && s.len() <= max_len && s.chars().all(|c| c.is_ascii_digit()))
+            .then(|| s.parse().ok())
+            .flatten()
+    };
+    let (Some(year), Some(month), Some(day)) = (number(year, 4), number(month, 2), number(day, 2))
+    else {
+        return Err(BAD);
+    };
+    if !(1900..=2999).contains(&year) || !(1..=12).contains(&month) {
+        return Err(BAD);
+    }
+    if day == 0 || day > days_in_month(year, month) {
+        return Err(("存在しない日付です", "is not a date that exists"));
+    }
+    Ok(Some(format!("{year:04}-{month:02}-{day:02}")))
+}
+
+fn days_in_month(year: u32, month: u32) -> u32 {
+    match month {
+        4 | 6 | 9 | 11 => 30,
+        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+        2 => 28,
+        _ => 31,
+    }
+}
+
+/// Where the reporting line starts for each department: its manager, if it has one.
+pub type Managers = HashMap<DepartmentId, UserId>;
+
+/// The manager of `employee`: the manager of their primary department, or, where that is
+/// the employee themself or nobody, of the nearest department above that has another one.
+/// `None` without a primary department or when no one above manages.
+pub fn manager_of(
+    tree: &OrgTree,
+    managers: &Managers,
+    primary_department_of: &HashMap<UserId, DepartmentId>,
+    employee: &UserId,
+) -> Option<UserId> {
+    let start = primary_department_of.get(employee)?;
+    std::iter::once(start)
+        .chain(tree.ancestors(start))
+        .filter_map(|department| managers.get(department))
+        .find(|manager| *manager != employee)
+        .cloned()
+}
+
+/// The reporting line (PRODUCT §1): the 1st evaluator proposed for `employee` (their
+/// manager) and the 2nd (the manager's manager), as far as the org chart says.
+pub fn reporting_line(
+    tree: &OrgTree,
+    managers: &Managers,
+    primary_department_of: &HashMap<UserId, DepartmentId>,
+    employee: &UserId,
+) -> (Option<UserId>, Option<UserId>) {
+    let first = manager_of(tree, managers, primary_department_of, employee);
+    let second = first
+        .as_ref()
+        .and_then(|manager| manager_of(tree, managers, primary_department_of, manager))
+        .filter(|second| second != employee);
+    (first, second)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::org_tree::Node;
+
+    #[test]
+    fn names_kana_and_labels() {
+        assert_eq!(parse_name("  山田 太郎　").unwrap(), "山田 太郎");
+        assert!(parse_name(" ").is_err());
+        assert!(parse_name(&"あ".repeat(101)).is_err());
+        assert_eq!(
+            parse_kana("ﾔﾏﾀﾞ ﾀﾛｳ").unwrap().as_deref(),
+            Some("ヤマダ タロウ")
+        );
+        assert_eq!(parse_kana("").unwrap(), None);
+        assert_eq!(parse_label("等級１").unwrap().as_deref(), Some("等級1"));
+        assert!(parse_label(&"x".repeat(51)).is_err());
+    }
+
+    #[test]
+    fn dates_in_the_forms_people_and_excel_write() {
+        for input in [
+            "2024-04-01",
+            "2024/4/1",
+            "2024.04.01",
+            "20240401",
+            "2024年4月1日",
+            "２０２４／４／１",
+        ] {
+            assert_eq!(
+                parse_date(input).unwrap().as_deref(),
+                Some("2024-04-01"),
+                "{input}"
+            );
+        }
+        assert_eq!(parse_date(" ").unwrap(), None);
+        assert_eq!(
+            parse_date("2024-02-29").unwrap().as_deref(),
+            Some("2024-02-29")
+        );
+        for bad in [
+            "2023-02-29",
+            "2024-13-01",
+            "2024-04-31",
+            "1/4/2024",
+            "昨日",
+            "2024-4",
+            "2024-04-01-01",
+        ] {
+            assert!(parse_date(bad).is_err(), "{bad}");
+        }
+        assert!(parse_date("1900-02-29").is_err(), "1900 is not a leap year");
+        assert!(parse_date("2000-02-29").is_ok(), "2000 is");
+    }
+
+    fn id(name: &str) -> DepartmentId {
+        DepartmentId::from_stored(name.into())
+    }
+
+    fn user(name: &str) -> UserId {
+        UserId::from_stored(name.into())
+    }
+
+    /// 本社 (manager: ceo) → 営業本部 (vp) → 営業部 (no manager) → 営業一課 (lead).
+    fn chart() -> (OrgTree, Managers, HashMap<UserId, DepartmentId>) {
+        let node = |name: &str, parent: Option<&str>| Node {
+            id: id(name),
+            parent: parent.map(id),
+            sort_order: 10,
+        };
+        let tree = OrgTree::new(vec![
+            node("hq", None),
+            node("sales", Some("hq")),
+            node("dept", Some("sales")),
+            node("team", Some("dept")),
+        ])
+        .unwrap();
+        let managers: Managers = [
+            (id("hq"), user("ceo")),
+            (id("sales"), user("vp")),
+            (id("team"), user("lead")),
+        ]
+        .into_iter()
+        .collect();
+        let primary = [
+            ("ceo", "hq"),
+            ("vp", "sales"),
+            ("lead", "team"),
+            ("member", "team"),
+            ("clerk", "dept"),
+        ]
+        .into_iter()
+        .map(|(u, d)| (user(u), id(d)))
+        .collect();
+        (tree, managers, primary)
+    }
+
+    #[test]
+    fn the_reporting_line_walks_up_past_oneself_and_empty_departments() {
+        let (tree, managers, primary) = chart();
+        let line = |who: &str| reporting_line(&tree, &managers, &primary, &user(who));
+        assert_eq!(line("member"), (Some(user("lead")), Some(user("vp"))));
+        // The lead manages their own team: their manager is found above it.
+        assert_eq!(line("lead"), (Some(user("vp")), Some(user("ceo"))));
+        // 営業部 has no manager: the line skips it.
+        assert_eq!(line("clerk"), (Some(user("vp")), Some(user("ceo"))));
+        assert_eq!(line("vp"), (Some(user("ceo")), None));
+        assert_eq!(line("ceo"), (None, None));
+        assert_eq!(line("nobody"), (None, None), "no primary department");
+    }
+}

@@ -1,0 +1,406 @@
+//! The org chart as the pages see it, shared by server and browser: the departments with
+//! their managers and member counts, the live events that keep a browser's copy current,
+//! and the browser-side model that applies them, flattens the visible rows of the tree
+//! (for the virtualized ARIA tree) and searches by code or name.
+
+use crate::domain::codes::normalize;
+use crate::domain::ids::DepartmentId;
+use crate::domain::org_tree::{Node, OrgTree};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashSet};
+
+/// A person named on a page: id for the link, name to read.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PersonRef {
+    pub id: String,
+    pub name: String,
+    pub employee_code: Option<String>,
+}
+
+/// One department with what the tree shows of it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DepartmentNode {
+    pub id: DepartmentId,
+    pub code: String,
+    pub name: String,
+    pub parent: Option<DepartmentId>,
+    pub sort_order: i64,
+    /// Bumped by every change of this department; an edit based on an older one is refused.
+    pub version: i64,
+    pub manager: Option<PersonRef>,
+    /// Primary and concurrent (兼務) posts in this department.
+    pub members: i64,
+}
+
+/// The whole chart of a tenant at one revision.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrgChart {
+    pub departments: Vec<DepartmentNode>,
+    /// The tenant's org revision this chart was read at.
+    pub revision: i64,
+    /// Whether the reader may edit (system or organization admin).
+    pub can_edit: bool,
+}
+
+/// What the live stream tells a browser after each committed change.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum OrgEvent {
+    /// These departments are now as given; those in `removed` are gone.
+    Changed {
+        revision: i64,
+        departments: Vec<DepartmentNode>,
+        removed: Vec<DepartmentId>,
+    },
+    /// Too much changed at once (an import), or events were missed: load the chart again.
+    Reload { revision: i64 },
+}
+
+impl OrgEvent {
+    pub fn revision(&self) -> i64 {
+        match self {
+            OrgEvent::Changed { revision, .. } | OrgEvent::Reload { revision } => *revision,
+        }
+    }
+}
+
+/// One row of the tree as displayed: for `aria-level`, `aria-posinset`, `aria-setsize`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VisibleRow {
+    pub id: DepartmentId,
+    /// 0 for a root.
+    pub depth: usize,
+    /// 1-based position among its siblings.
+    pub position: usize,
+    pub set_size: usize,
+    pub has_children: bool,
+    pub expanded: bool,
+}
+
+/// Whether an event could be applied.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Applied {
+    /// Applied, or already contained in this model.
+    Current,
+    /// The model cannot follow (a missed event, a reload request, inconsistent data):
+    /// fetch the chart again.
+    NeedsReload,
+}
+
+/// A browser's copy of the chart.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ChartModel {
+    nodes: BTreeMap<DepartmentId, DepartmentNode>,
+    tree: OrgTree,
+    revision: i64,
+    can_edit: bool,
+}
+
+fn tree_of(nodes: &BTreeMap<DepartmentId, DepartmentNode>) -> Option<OrgTree> {
+    OrgTree::new(
+        nodes
+            .values()
+            .map(|node| Node {
+                id: node.id.clone(),
+                parent: node.parent.clone(),
+                sort_order: node.sort_order,
+            })
+            .collect(),
+    )
+    .ok()
+}
+
+impl ChartModel {
+    /// Builds the model; `None` only if the chart is inconsistent (never from the server).
+    pub fn new(chart: OrgChart) -> Option<ChartModel> {
+        let nodes: BTreeMap<_, _> = chart
+            .departments
+            .into_iter()
+            .map(|node| (node.id.clone(), node))
+            .collect();
+        let tree = tree_of(&nodes)?;
+        Some(ChartModel {
+            nodes,
+            tree,
+            revision: chart.revision,
+            can_edit: chart.can_edit,
+        })
+    }
+
+    pub fn revision(&self) -> i64 {
+        self.revision
+    }
+
+    pub fn can_edit(&self) -> bool {
+        self.can_edit
+    }
+
+    pub fn tree(&self) -> &OrgTree {
+        &self.tree
+    }
+
+    pub fn get(&self, id: &DepartmentId) -> Option<&DepartmentNode> {
+        self.nodes.get(id)
+    }
+
+    pub fn len(&self) -> usize {
+        self.nodes.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.nodes.is_empty()
+    }
+
+    /// Applies a live event. Events at or below this model's revision are already in it;
+    /// the next revision applies; a gap means one was missed.
+    pub fn apply(&mut self, event: &OrgEvent) -> Applied {
+        let revision = event.revision();
+        if revision <= self.revision {
+            return Applied::Current;
+        }
+        let OrgEvent::Changed {
+            departments,
+            removed,
+            ..
+        } = event
+        else {
+            return Applied::NeedsReload;
+        };
+        if revision != self.revision + 1 {
+            return Applied::NeedsReload;
+        }
+        let mut nodes = self.nodes.clone();
+        for id in removed {
+            nodes.remove(id);
+        }
+        for node in departments {
+            nodes.insert(node.id.clone(), node.clone());
+        }
+        match tree_of(&nodes) {
+            Some(tree) => {
+                self.nodes = nodes;
+                self.tree = tree;
+                self.revision = revision;
+                Applied::Current
+            }
+            None => Applied::NeedsReload,
+        }
+    }
+
+    /// Puts a department as the user just edited it (before the server's event arrives):
+    /// the move or rename shows at once. The event that follows overwrites it.
+    pub fn update_locally(&mut self, changed: Vec<DepartmentNode>) -> bool {
+        let mut nodes = self.nodes.clone();
+        for node in changed {
+            nodes.insert(node.id.clone(), node);
+        }
+        match tree_of(&nodes) {
+            Some(tree) => {
+                self.nodes = nodes;
+                self.tree = tree;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// The rows to display: the roots, and the children of every expanded department, in
+    /// display order. Iterative, so a deep chart cannot overflow the stack.
+    pub fn visible_rows(&self, expanded: &HashSet<DepartmentId>) -> Vec<VisibleRow> {
+        let mut rows = Vec::new();
+        let roots = self.tree.children(None);
+        let mut stack: Vec<(&DepartmentId, usize, usize, usize)> = roots
+            .iter()
+            .enumerate()
+            .rev()
+            .map(|(i, id)| (*id, 0, i + 1, roots.len()))
+            .collect();
+        while let Some((id, depth, position, set_size)) = stack.pop() {
+            let children = self.tree.children(Some(id));
+            let is_expanded = !children.is_empty() && expanded.contains(id);
+            rows.push(VisibleRow {
+                id: id.clone(),
+                depth,
+                position,
+                set_size,
+                has_children: !children.is_empty(),
+                expanded: is_expanded,
+            });
+            if is_expanded {
+                let count = children.len();
+                stack.extend(
+                    children
+                        .into_iter()
+                        .enumerate()
+                        .rev()
+                        .map(|(i, child)| (child, depth + 1, i + 1, count)),
+                );
+            }
+        }
+        rows
+    }
+
+    /// Departments whose code or name contains `query` (NFKC, case-insensitive): an exact
+    /// code first, then codes that start with it, then the rest by code. At most `limit`.
+    pub fn search(&self, query: &str, limit: usize) -> Vec<DepartmentId> {
+        let needle = normalize(query).to_lowercase();
+        if needle.is_empty() {
+            return Vec::new();
+        }
+        let mut found: Vec<(u8, &str, &DepartmentId)> = self
+            .nodes
+            .values()
+            .filter_map(|node| {
+                let code = node.code.to_lowercase();
+                let rank = if code == needle {
+                    0
+                } else if code.starts_with(&needle) {
+                    1
+                } else if code.contains(&needle)
+                    || normalize(&node.name).to_lowercase().contains(&needle)
+                {
+                    2
+                } else {
+                    return None;
+                };
+                Some((rank, node.code.as_str(), &node.id))
+            })
+            .collect();
+        found.sort();
+        found
+            .into_iter()
+            .take(limit)
+            .map(|(_, _, id)| id.clone())
+            .collect()
+    }
+
+    /// The departments to expand so that `id` is visible: its ancestors.
+    pub fn path_to(&self, id: &DepartmentId) -> Vec<DepartmentId> {
+        self.tree.ancestors(id).into_iter().cloned().collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn id(name: &str) -> DepartmentId {
+        DepartmentId::from_stored(name.into())
+    }
+
+    fn node(name: &str, code: &str, parent: Option<&str>, sort_order: i64) -> DepartmentNode {
+        DepartmentNode {
+            id: id(name),
+            code: code.into(),
+            name: format!("{name}部"),
+            parent: parent.map(id),
+            sort_order,
+            version: 1,
+            manager: None,
+            members: 0,
+        }
+    }
+
+    fn model() -> ChartModel {
+        ChartModel::new(OrgChart {
+            departments: vec![
+                node("hq", "H1", None, 10),
+                node("sales", "S10", Some("hq"), 10),
+                node("dev", "D20", Some("hq"), 20),
+                node("team", "S11", Some("sales"), 10),
+                node("other", "O1", None, 20),
+            ],
+            revision: 5,
+            can_edit: true,
+        })
+        .unwrap()
+    }
+
+    fn ids(rows: &[VisibleRow]) -> Vec<&str> {
+        rows.iter().map(|row| row.id.as_str()).collect()
+    }
+
+    #[test]
+    fn only_children_of_expanded_departments_are_visible() {
+        let model = model();
+        let collapsed = model.visible_rows(&HashSet::new());
+        assert_eq!(ids(&collapsed), ["hq", "other"]);
+        assert!(collapsed[0].has_children && !collapsed[0].expanded);
+        assert_eq!((collapsed[1].position, collapsed[1].set_size), (2, 2));
+
+        let expanded: HashSet<_> = [id("hq"), id("sales")].into_iter().collect();
+        let rows = model.visible_rows(&expanded);
+        assert_eq!(ids(&rows), ["hq", "sales", "team", "dev", "other"]);
+        let team = &rows[2];
+        assert_eq!((team.depth, team.position, team.set_size), (2, 1, 1));
+        assert!(!team.has_children && !team.expanded);
+        // Expanding a leaf changes nothing.
+        let leaf: HashSet<_> = [id("team")].into_iter().collect();
+        assert_eq!(ids(&model.visible_rows(&leaf)), ["hq", "other"]);
+    }
+
+    #[test]
+    fn events_apply_in_order_and_gaps_ask_for_a_reload() {
+        let mut model = model();
+        let renamed = DepartmentNode {
+            name: "営業本部".into(),
+            version: 2,
+            ..node("sales", "S10", Some("hq"), 10)
+        };
+        let next = OrgEvent::Changed {
+            revision: 6,
+            departments: vec![renamed.clone()],
+            removed: vec![id("team")],
+        };
+        assert_eq!(model.apply(&next), Applied::Current);
+        assert_eq!(model.get(&id("sales")), Some(&renamed));
+        assert_eq!(model.get(&id("team")), None);
+        assert_eq!(model.revision(), 6);
+        // Already seen: nothing happens.
+        assert_eq!(model.apply(&next), Applied::Current);
+        // A gap, or an explicit reload.
+        let later = OrgEvent::Changed {
+            revision: 8,
+            departments: vec![],
+            removed: vec![],
+        };
+        assert_eq!(model.apply(&later), Applied::NeedsReload);
+        assert_eq!(
+            model.apply(&OrgEvent::Reload { revision: 7 }),
+            Applied::NeedsReload
+        );
+        // An event that would orphan a department cannot be followed.
+        let orphaning = OrgEvent::Changed {
+            revision: 7,
+            departments: vec![],
+            removed: vec![id("hq")],
+        };
+        assert_eq!(model.apply(&orphaning), Applied::NeedsReload);
+        assert!(
+            model.get(&id("hq")).is_some(),
+            "the model is left as it was"
+        );
+    }
+
+    #[test]
+    fn search_by_code_or_name_exact_code_first() {
+        let model = model();
+        assert_eq!(model.search("s1", 10), [id("sales"), id("team")]);
+        assert_eq!(model.search("Ｓ１１", 10), [id("team")], "full-width input");
+        assert_eq!(model.search("dev部", 10), [id("dev")]);
+        assert_eq!(model.search("S10", 10)[0], id("sales"));
+        assert!(model.search("  ", 10).is_empty());
+        assert_eq!(model.search("部", 2).len(), 2);
+        assert_eq!(model.path_to(&id("team")), [id("sales"), id("hq")]);
+    }
+
+    #[test]
+    fn local_updates_refuse_what_would_break_the_tree() {
+        let mut model = model();
+        let cycle = node("hq", "H1", Some("team"), 10);
+        assert!(!model.update_locally(vec![cycle]));
+        assert_eq!(model.get(&id("hq")).and_then(|n| n.parent.clone()), None);
+        let moved = node("dev", "D20", Some("other"), 10);
+        assert!(model.update_locally(vec![moved]));
+        assert_eq!(model.tree().children(Some(&id("other"))), [&id("dev")]);
+    }
+}
