@@ -33,6 +33,9 @@ pub struct Config {
     pub request_timeout: Duration,
     /// `KOUKA_BODY_LIMIT_BYTES`: the largest request body accepted (default 2 MiB).
     pub body_limit: usize,
+    /// `KOUKA_IMPORT_LIMIT_BYTES`: the largest CSV file the organization import accepts
+    /// (default 64 MiB; 100,000 employees take about 15 MiB).
+    pub import_limit: usize,
     /// `KOUKA_AUTH_RATE_LIMIT`: login, setup and reset attempts allowed per IP address in
     /// 10 minutes (default 30).
     pub auth_rate_limit: usize,
@@ -160,6 +163,12 @@ impl Config {
                 "KOUKA_BODY_LIMIT_BYTES",
                 lookup("KOUKA_BODY_LIMIT_BYTES").as_deref(),
                 "2097152",
+                "a number of bytes",
+            )?,
+            import_limit: parse(
+                "KOUKA_IMPORT_LIMIT_BYTES",
+                lookup("KOUKA_IMPORT_LIMIT_BYTES").as_deref(),
+                "67108864",
                 "a number of bytes",
             )?,
             auth_rate_limit: parse(

@@ -7,4 +7,4 @@ pub mod static_files;
 pub mod telemetry;
 mod web;
 
-pub use web::{AppState, build_router, serve};
+pub use web::{AppState, Background, build_router, serve};

@@ -21,6 +21,7 @@ Configuration (environment variables, or a .env file in the working directory):
   KOUKA_LOG_FORMAT             text (default) or json
   KOUKA_REQUEST_TIMEOUT_SECS   request timeout (default 30)
   KOUKA_BODY_LIMIT_BYTES       largest request body (default 2097152)
+  KOUKA_IMPORT_LIMIT_BYTES     largest organization CSV import (default 67108864)
   KOUKA_AUTH_RATE_LIMIT        login/setup/reset attempts per IP in 10 minutes (default 30)
   RUST_LOG                     log levels (default info)";
 

@@ -10,16 +10,18 @@ use axum::extract::{ConnectInfo, DefaultBodyLimit, FromRef, Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Json, Redirect, Response};
 use axum::routing::get;
-use kouka_app::api::context::{AuthRateLimiter, ServerSettings};
+use kouka_app::api::context::{AuthRateLimiter, ServerSettings, Services};
+use kouka_app::api::org_http;
 use kouka_app::backend::db::Db;
 use kouka_app::backend::mail::{MailHandle, MailSettings, MailTransport, spawn_mail_worker};
+use kouka_app::backend::org_events::OrgEvents;
+use kouka_app::backend::org_import::ImportJobs;
 use kouka_app::backend::rate_limit::RateLimiter;
 use kouka_app::components::lang_switch::lang_cookie_value;
 use kouka_app::error::AppError;
 use kouka_app::i18n::Lang;
 use kouka_app::{App, shell};
 use leptos::config::{Env, LeptosOptions};
-use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use std::future::Future;
 use std::net::SocketAddr;
@@ -63,9 +65,20 @@ fn leptos_options(config: &Config) -> LeptosOptions {
         .build()
 }
 
-/// Builds the whole application over an already connected and migrated database; `mail`
-/// wakes the mail worker that [`serve`] runs.
-pub fn build_router(config: Config, db: Db, mail: MailHandle) -> Router {
+/// The parts of the server that live as long as it does, besides the database.
+#[derive(Clone)]
+pub struct Background {
+    /// Wakes the mail worker after a transaction that enqueued mail commits.
+    pub mail: MailHandle,
+    /// The live org chart hub.
+    pub org_events: OrgEvents,
+    /// The CSV import jobs.
+    pub imports: ImportJobs,
+}
+
+/// Builds the whole application over an already connected and migrated database, with the
+/// background parts [`serve`] runs.
+pub fn build_router(config: Config, db: Db, background: Background) -> Router {
     let config = Arc::new(config);
     let leptos_options = leptos_options(&config);
     let policy = Arc::new(SecurityPolicy {
@@ -78,33 +91,37 @@ pub fn build_router(config: Config, db: Db, mail: MailHandle) -> Router {
         leptos_options: leptos_options.clone(),
         db: db.clone(),
         config: config.clone(),
-        mail,
+        mail: background.mail.clone(),
     };
     let pkg_dir = config.site_root.join("pkg");
     let routes = generate_route_list(App);
-    let auth_limiter = AuthRateLimiter(Arc::new(RateLimiter::new(
-        config.auth_rate_limit,
-        std::time::Duration::from_secs(600),
-    )));
+    let services = Services {
+        db: db.clone(),
+        settings: ServerSettings {
+            base_url: config.base_url.url.clone(),
+            https: config.base_url.https,
+        },
+        mail: Some(background.mail.clone()),
+        limiter: Some(AuthRateLimiter(Arc::new(RateLimiter::new(
+            config.auth_rate_limit,
+            std::time::Duration::from_secs(600),
+        )))),
+        org_events: Some(background.org_events.clone()),
+        imports: Some(background.imports.clone()),
+    };
 
-    Router::new()
+    // Pages, server functions and downloads: the ordinary body limit and timeout.
+    let pages = Router::new()
         .route("/healthz", get(healthz))
         .route("/lang/{code}", get(switch_lang))
         .nest_service("/pkg", pkg_service(pkg_dir, leptos_options.hash_files))
+        .merge(org_http::download_router(services.clone()))
         .leptos_routes_with_context(
             &state,
             routes,
             {
-                let state = state.clone();
-                move || {
-                    provide_context(state.db.clone());
-                    provide_context(ServerSettings {
-                        base_url: state.config.base_url.url.clone(),
-                        https: state.config.base_url.https,
-                    });
-                    provide_context(state.mail.clone());
-                    provide_context(auth_limiter.clone());
-                }
+                let services = services.clone();
+                move || services.provide()
             },
             {
                 let options = leptos_options.clone();
@@ -113,14 +130,30 @@ pub fn build_router(config: Config, db: Db, mail: MailHandle) -> Router {
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .with_state(state)
-        // Innermost first: limits and timeout, then the guard, then headers on everything
-        // (refusals included), then the access log around it all.
         .layer(DefaultBodyLimit::max(config.body_limit))
         .layer(RequestBodyLimitLayer::new(config.body_limit))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             config.request_timeout,
-        ))
+        ));
+    // The CSV upload: a file far larger than any form, and time to send it.
+    let upload = org_http::upload_router(services.clone())
+        .layer(DefaultBodyLimit::max(config.import_limit))
+        .layer(RequestBodyLimitLayer::new(config.import_limit))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            std::time::Duration::from_secs(300),
+        ));
+    // The live stream stays open as long as the page does: no timeout.
+    let events = org_http::events_router(services)
+        .layer(DefaultBodyLimit::max(config.body_limit))
+        .layer(RequestBodyLimitLayer::new(config.body_limit));
+
+    pages
+        .merge(upload)
+        .merge(events)
+        // Innermost first: the error status, then the guard, then headers on everything
+        // (refusals included), then the access log around it all.
         .layer(axum::middleware::from_fn(server_fn_error_status))
         .layer(axum::middleware::from_fn_with_state(
             policy.clone(),
@@ -251,7 +284,18 @@ pub async fn serve(
             from: config.mail_from.clone(),
         },
     );
-    let app = build_router(config, db.clone(), mail_worker.handle());
+    let (org_events, org_listener) = OrgEvents::start(db.clone(), &config.database_url);
+    let background = Background {
+        mail: mail_worker.handle(),
+        org_events: org_events.clone(),
+        imports: ImportJobs::new(),
+    };
+    // Live streams never end by themselves: close them when shutdown begins.
+    let shutdown = async move {
+        shutdown.await;
+        org_events.close();
+    };
+    let app = build_router(config, db.clone(), background);
     let result = axum::serve(
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),
@@ -260,6 +304,9 @@ pub async fn serve(
     .await;
     // Before closing the database: the worker's pass in progress still needs it.
     mail_worker.shutdown().await;
+    if let Some(listener) = org_listener {
+        listener.abort();
+    }
     db.close().await;
     result
 }

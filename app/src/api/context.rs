@@ -4,6 +4,8 @@
 use crate::backend::audit::{self, Actor, AuditEntry, Outcome, RequestOrigin};
 use crate::backend::db::Db;
 use crate::backend::mail::MailHandle;
+use crate::backend::org_events::{OrgChange, OrgEvents};
+use crate::backend::org_import::{ImportJobs, JobServices};
 use crate::backend::rate_limit::RateLimiter;
 use crate::backend::sessions::{self, SessionUser};
 use crate::domain::permissions::{Action, Denial, Target, authorize};
@@ -26,6 +28,51 @@ pub struct ServerSettings {
 #[derive(Clone, Debug)]
 pub struct AuthRateLimiter(pub Arc<RateLimiter>);
 
+/// What the server provides to every request: server functions get it as Leptos context
+/// (each part separately), the plain routes of `api::org_http` as axum state.
+#[derive(Clone, Debug)]
+pub struct Services {
+    pub db: Db,
+    pub settings: ServerSettings,
+    pub mail: Option<MailHandle>,
+    pub limiter: Option<AuthRateLimiter>,
+    pub org_events: Option<OrgEvents>,
+    pub imports: Option<ImportJobs>,
+}
+
+impl Services {
+    /// Makes each part available to server functions and pages.
+    pub fn provide(&self) {
+        provide_context(self.db.clone());
+        provide_context(self.settings.clone());
+        if let Some(mail) = &self.mail {
+            provide_context(mail.clone());
+        }
+        if let Some(limiter) = &self.limiter {
+            provide_context(limiter.clone());
+        }
+        if let Some(events) = &self.org_events {
+            provide_context(events.clone());
+        }
+        if let Some(imports) = &self.imports {
+            provide_context(imports.clone());
+        }
+    }
+
+    /// The parts, from the context [`provide`](Self::provide) filled.
+    fn from_context() -> Result<Services, AppError> {
+        Ok(Services {
+            db: use_context::<Db>().ok_or_else(|| AppError::internal("context", "no Db"))?,
+            settings: use_context::<ServerSettings>()
+                .ok_or_else(|| AppError::internal("context", "no ServerSettings"))?,
+            mail: use_context::<MailHandle>(),
+            limiter: use_context::<AuthRateLimiter>(),
+            org_events: use_context::<OrgEvents>(),
+            imports: use_context::<ImportJobs>(),
+        })
+    }
+}
+
 /// One server function call's view of the request.
 pub struct RequestContext {
     pub db: Db,
@@ -34,18 +81,27 @@ pub struct RequestContext {
     pub ip: Option<std::net::IpAddr>,
     pub user: Option<SessionUser>,
     pub now: Timestamp,
-    mail: Option<MailHandle>,
-    limiter: Option<AuthRateLimiter>,
+    /// The session cookie's secret, if any (a live stream re-checks it).
+    pub session_secret: Option<crate::backend::secrets::ScopedSecret>,
+    services: Services,
 }
 
 impl RequestContext {
-    /// Reads the request and resolves its session cookie.
+    /// Reads the request and resolves its session cookie (inside a server function).
     pub async fn load() -> Result<RequestContext, AppError> {
-        let db = use_context::<Db>().ok_or_else(|| AppError::internal("context", "no Db"))?;
-        let settings = use_context::<ServerSettings>()
-            .ok_or_else(|| AppError::internal("context", "no ServerSettings"))?;
+        let services = Services::from_context()?;
         let parts = use_context::<http::request::Parts>()
             .ok_or_else(|| AppError::internal("context", "no request"))?;
+        RequestContext::from_parts(&parts, services).await
+    }
+
+    /// Reads a request's parts and resolves its session cookie (a plain axum route).
+    pub async fn from_parts(
+        parts: &http::request::Parts,
+        services: Services,
+    ) -> Result<RequestContext, AppError> {
+        let db = services.db.clone();
+        let settings = services.settings.clone();
         let ip = parts
             .extensions
             .get::<axum::extract::ConnectInfo<SocketAddr>>()
@@ -62,8 +118,8 @@ impl RequestContext {
             .iter()
             .filter_map(|v| v.to_str().ok())
             .find_map(|header| sessions::secret_from_cookie_header(header, settings.https));
-        let user = match secret {
-            Some(secret) => sessions::resolve(&db, &secret, now)
+        let user = match &secret {
+            Some(secret) => sessions::resolve(&db, secret, now)
                 .await
                 .map_err(|e| AppError::internal("session", e))?,
             None => None,
@@ -78,9 +134,58 @@ impl RequestContext {
             ip,
             user,
             now,
-            mail: use_context::<MailHandle>(),
-            limiter: use_context::<AuthRateLimiter>(),
+            session_secret: secret,
+            services,
         })
+    }
+
+    /// The signed-in user's tenant, or `Unauthenticated`.
+    pub fn tenant(&self) -> Result<&crate::domain::ids::TenantId, AppError> {
+        self.user
+            .as_ref()
+            .map(|user| &user.subject.tenant)
+            .ok_or(AppError::Unauthenticated)
+    }
+
+    /// Whether the one authorization function allows it, without recording a refusal: for
+    /// deciding what optional content a page shows, not for guarding an action.
+    pub fn allows(&self, action: Action, target: Target<'_>) -> bool {
+        authorize(self.user.as_ref().map(|u| &u.subject), action, target).is_ok()
+    }
+
+    /// Announces a committed change of the org chart to every live browser of the tenant.
+    pub async fn publish(&self, change: OrgChange) {
+        if let Some(events) = &self.services.org_events {
+            events.publish(change).await;
+        }
+    }
+
+    /// The live org chart hub.
+    pub fn org_events(&self) -> Option<&OrgEvents> {
+        self.services.org_events.as_ref()
+    }
+
+    /// The import jobs of this process.
+    pub fn imports(&self) -> Result<&ImportJobs, AppError> {
+        self.services
+            .imports
+            .as_ref()
+            .ok_or_else(|| AppError::internal("context", "no ImportJobs"))
+    }
+
+    /// What an import job needs to write and announce.
+    pub fn job_services(&self) -> JobServices {
+        let mail = self.services.mail.clone();
+        JobServices {
+            db: self.db.clone(),
+            events: self.services.org_events.clone(),
+            wake_mailer: std::sync::Arc::new(move || {
+                if let Some(mail) = &mail {
+                    mail.wake();
+                }
+            }),
+            base_url: self.settings.base_url.clone(),
+        }
     }
 
     /// Asks the one authorization function; a refusal is answered and, for a signed-in
@@ -136,7 +241,7 @@ impl RequestContext {
 
     /// Counts an attempt at a secret-guessing endpoint from this address.
     pub fn check_rate_limit(&self) -> Result<(), AppError> {
-        match (&self.limiter, self.ip) {
+        match (&self.services.limiter, self.ip) {
             (Some(limiter), Some(ip)) if !limiter.0.allow(ip) => Err(AppError::RateLimited),
             _ => Ok(()),
         }
@@ -144,7 +249,7 @@ impl RequestContext {
 
     /// Lets the mail worker know there is mail to send now.
     pub fn wake_mailer(&self) {
-        if let Some(mail) = &self.mail {
+        if let Some(mail) = &self.services.mail {
             mail.wake();
         }
     }

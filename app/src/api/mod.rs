@@ -5,4 +5,9 @@ pub mod account;
 pub mod auth;
 #[cfg(feature = "ssr")]
 pub mod context;
+pub mod employees;
+pub mod org;
+#[cfg(feature = "ssr")]
+pub mod org_http;
+pub mod org_import;
 pub mod users;

@@ -1,6 +1,7 @@
 //! The audit writer: one function, called inside the transaction of the change it records,
 //! so a change and its audit row commit or roll back together.
 
+use crate::backend::db::{Value, insert_many};
 use crate::domain::ids::{AuditId, TenantId, UserId};
 use crate::domain::time::Timestamp;
 use sqlx::{Any, Transaction};
@@ -80,26 +81,57 @@ pub async fn record(
     tx: &mut Transaction<'static, Any>,
     entry: AuditEntry<'_>,
 ) -> Result<AuditId, sqlx::Error> {
-    let id = AuditId::generate();
-    sqlx::query(
-        "INSERT INTO audit_log (tenant_id, id, occurred_at, actor_kind, actor_user_id, action, \
-         target_type, target_id, before_json, after_json, outcome, ip, user_agent) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
-    )
-    .bind(entry.tenant.as_str())
-    .bind(id.as_str())
-    .bind(Timestamp::now().as_micros())
-    .bind(entry.actor.kind())
-    .bind(entry.actor.user_id())
-    .bind(entry.action)
-    .bind(entry.target_type)
-    .bind(entry.target_id)
-    .bind(entry.before.map(|v| v.to_string()))
-    .bind(entry.after.map(|v| v.to_string()))
-    .bind(entry.outcome.as_str())
-    .bind(entry.origin.ip)
-    .bind(entry.origin.user_agent)
-    .execute(&mut **tx)
-    .await?;
-    Ok(id)
+    let mut ids = record_many(tx, vec![entry]).await?;
+    Ok(ids.remove(0))
+}
+
+const COLUMNS: [&str; 13] = [
+    "tenant_id",
+    "id",
+    "occurred_at",
+    "actor_kind",
+    "actor_user_id",
+    "action",
+    "target_type",
+    "target_id",
+    "before_json",
+    "after_json",
+    "outcome",
+    "ip",
+    "user_agent",
+];
+
+/// Writes several entries at once (a bulk change writes one row per record it changes),
+/// in the transaction of the change. Returns their ids in order.
+pub async fn record_many(
+    tx: &mut Transaction<'static, Any>,
+    entries: Vec<AuditEntry<'_>>,
+) -> Result<Vec<AuditId>, sqlx::Error> {
+    let now = Timestamp::now().as_micros();
+    let mut ids = Vec::with_capacity(entries.len());
+    let rows = entries
+        .into_iter()
+        .map(|entry| {
+            let id = AuditId::generate();
+            let row = vec![
+                Value::from(entry.tenant.as_str()),
+                Value::from(id.as_str()),
+                Value::from(now),
+                Value::from(entry.actor.kind()),
+                Value::Text(entry.actor.user_id().map(str::to_owned)),
+                Value::from(entry.action),
+                Value::Text(entry.target_type.map(str::to_owned)),
+                Value::Text(entry.target_id.map(str::to_owned)),
+                Value::Text(entry.before.map(|v| v.to_string())),
+                Value::Text(entry.after.map(|v| v.to_string())),
+                Value::from(entry.outcome.as_str()),
+                Value::Text(entry.origin.ip),
+                Value::Text(entry.origin.user_agent),
+            ];
+            ids.push(id);
+            row
+        })
+        .collect();
+    insert_many(tx, "audit_log", &COLUMNS, rows).await?;
+    Ok(ids)
 }

@@ -169,6 +169,93 @@ impl Db {
     }
 }
 
+/// One value of a row for [`insert_many`]: the two types every column here has.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Value {
+    Text(Option<String>),
+    Int(Option<i64>),
+}
+
+impl From<&str> for Value {
+    fn from(value: &str) -> Value {
+        Value::Text(Some(value.to_owned()))
+    }
+}
+
+impl From<String> for Value {
+    fn from(value: String) -> Value {
+        Value::Text(Some(value))
+    }
+}
+
+impl From<Option<String>> for Value {
+    fn from(value: Option<String>) -> Value {
+        Value::Text(value)
+    }
+}
+
+impl From<i64> for Value {
+    fn from(value: i64) -> Value {
+        Value::Int(Some(value))
+    }
+}
+
+impl From<Option<i64>> for Value {
+    fn from(value: Option<i64>) -> Value {
+        Value::Int(value)
+    }
+}
+
+/// Bound parameters per statement: under SQLite's limit (32766) and PostgreSQL's (65535).
+const MAX_PARAMETERS: usize = 30_000;
+/// Rows per statement: bigger statements stop paying off well before the parameter limit.
+const MAX_ROWS_PER_STATEMENT: usize = 500;
+
+/// Inserts many rows with multi-row `INSERT … VALUES (…), (…)` statements: a bulk write
+/// (an import of 100,000 employees) takes seconds, not minutes, and so holds SQLite's write
+/// lock only briefly. Every row must have one value per column.
+pub async fn insert_many(
+    tx: &mut Transaction<'static, Any>,
+    table: &str,
+    columns: &[&str],
+    rows: Vec<Vec<Value>>,
+) -> Result<(), sqlx::Error> {
+    let per_statement = (MAX_PARAMETERS / columns.len().max(1)).clamp(1, MAX_ROWS_PER_STATEMENT);
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let batch: Vec<Vec<Value>> = rows.by_ref().take(per_statement).collect();
+        let mut sql = format!("INSERT INTO {table} ({}) VALUES ", columns.join(", "));
+        let mut n = 0;
+        for (i, row) in batch.iter().enumerate() {
+            debug_assert_eq!(row.len(), columns.len());
+            sql.push_str(if i == 0 { "(" } else { ", (" });
+            for j in 0..row.len() {
+                n += 1;
+                sql.push_str(if j == 0 { "$" } else { ", $" });
+                sql.push_str(&n.to_string());
+            }
+            sql.push(')');
+        }
+        let mut query = sqlx::query(&sql);
+        for value in batch.into_iter().flatten() {
+            query = match value {
+                Value::Text(text) => query.bind(text),
+                Value::Int(int) => query.bind(int),
+            };
+        }
+        query.execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
+/// `$2, $3, …`: placeholders for `count` values after `skip` leading parameters.
+pub fn placeholders(skip: usize, count: usize) -> String {
+    (0..count)
+        .map(|i| format!("${}", skip + i + 1))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// `sqlite://data/kouka.db` → creates `data/` and asks sqlx to create the file.
 fn prepare_sqlite_url(url: &str) -> Result<String, DbError> {
     let rest = url

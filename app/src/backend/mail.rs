@@ -63,20 +63,48 @@ pub async fn enqueue(
     tenant: &TenantId,
     mail: OutgoingMail,
 ) -> Result<(), sqlx::Error> {
+    enqueue_many(tx, tenant, vec![mail]).await
+}
+
+/// Adds several mails at once (an import's invitations), like [`enqueue`].
+pub async fn enqueue_many(
+    tx: &mut Transaction<'static, Any>,
+    tenant: &TenantId,
+    mails: Vec<OutgoingMail>,
+) -> Result<(), sqlx::Error> {
+    use crate::backend::db::{Value, insert_many};
     let now = Timestamp::now().as_micros();
-    sqlx::query(
-        "INSERT INTO mail_outbox (tenant_id, id, to_address, subject, body_text, created_at, \
-         attempts, next_attempt_at) VALUES ($1, $2, $3, $4, $5, $6, 0, $6)",
+    let rows = mails
+        .into_iter()
+        .map(|mail| {
+            vec![
+                Value::from(tenant.as_str()),
+                Value::from(MailId::generate().as_str()),
+                Value::from(mail.to),
+                Value::from(mail.subject),
+                Value::from(mail.body_text),
+                Value::from(now),
+                Value::from(0_i64),
+                Value::from(now),
+            ]
+        })
+        .collect();
+    insert_many(
+        tx,
+        "mail_outbox",
+        &[
+            "tenant_id",
+            "id",
+            "to_address",
+            "subject",
+            "body_text",
+            "created_at",
+            "attempts",
+            "next_attempt_at",
+        ],
+        rows,
     )
-    .bind(tenant.as_str())
-    .bind(MailId::generate().as_str())
-    .bind(mail.to)
-    .bind(mail.subject)
-    .bind(mail.body_text)
-    .bind(now)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
+    .await
 }
 
 /// Where mails go.

@@ -1,10 +1,15 @@
-//! Server-only code: storage, the audit writer, sessions, accounts and mail.
+//! Server-only code: storage, the audit writer, sessions, accounts, mail, and the
+//! organization (departments, employees, live events, CSV import).
 
 pub mod account_mails;
 pub mod accounts;
 pub mod audit;
 pub mod db;
+pub mod employees;
 pub mod mail;
+pub mod org;
+pub mod org_events;
+pub mod org_import;
 pub mod password;
 pub mod rate_limit;
 pub mod secrets;

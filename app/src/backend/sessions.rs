@@ -95,11 +95,30 @@ pub async fn create(
 }
 
 /// The user of a live session, or `None` (unknown, expired, idle too long, user no longer
-/// active). Refreshes the idle clock.
+/// active). Refreshes the idle clock: the user did something.
 pub async fn resolve(
     db: &Db,
     secret: &ScopedSecret,
     now: Timestamp,
+) -> Result<Option<SessionUser>, DbError> {
+    resolve_session(db, secret, now, true).await
+}
+
+/// Like [`resolve`], but leaves the idle clock alone: for a long-lived connection (the live
+/// org chart) that re-checks its session without the user doing anything.
+pub async fn check(
+    db: &Db,
+    secret: &ScopedSecret,
+    now: Timestamp,
+) -> Result<Option<SessionUser>, DbError> {
+    resolve_session(db, secret, now, false).await
+}
+
+async fn resolve_session(
+    db: &Db,
+    secret: &ScopedSecret,
+    now: Timestamp,
+    touch: bool,
 ) -> Result<Option<SessionUser>, DbError> {
     let tenant = &secret.tenant;
     let hash = secret.hash();
@@ -133,7 +152,7 @@ pub async fn resolve(
     }
     let user = UserId::from_stored(row.try_get("user_id")?);
     let roles = roles_of(&mut tx, tenant, &user).await?;
-    if now.as_micros() - last_seen >= TOUCH_INTERVAL_SECONDS * 1_000_000 {
+    if touch && now.as_micros() - last_seen >= TOUCH_INTERVAL_SECONDS * 1_000_000 {
         sqlx::query(
             "UPDATE sessions SET last_seen_at = $1 WHERE tenant_id = $2 AND token_hash = $3",
         )

@@ -77,6 +77,48 @@ pub async fn issue(
     Ok(IssuedToken { secret, expires_at })
 }
 
+/// Issues one token each for users who have none yet (just created): nothing to void, so
+/// a bulk creation writes them all at once.
+pub async fn issue_for_new_users(
+    tx: &mut Transaction<'static, Any>,
+    tenant: &TenantId,
+    users: &[UserId],
+    purpose: Purpose,
+    now: Timestamp,
+) -> Result<Vec<IssuedToken>, sqlx::Error> {
+    use crate::backend::db::{Value, insert_many};
+    let expires_at = now.plus_seconds(purpose.lifetime_seconds());
+    let mut issued = Vec::with_capacity(users.len());
+    let mut rows = Vec::with_capacity(users.len());
+    for user in users {
+        let secret = ScopedSecret::generate(tenant);
+        rows.push(vec![
+            Value::from(tenant.as_str()),
+            Value::from(secret.hash()),
+            Value::from(user.as_str()),
+            Value::from(purpose.as_str()),
+            Value::from(now.as_micros()),
+            Value::from(expires_at.as_micros()),
+        ]);
+        issued.push(IssuedToken { secret, expires_at });
+    }
+    insert_many(
+        tx,
+        "one_time_tokens",
+        &[
+            "tenant_id",
+            "token_hash",
+            "user_id",
+            "purpose",
+            "created_at",
+            "expires_at",
+        ],
+        rows,
+    )
+    .await?;
+    Ok(issued)
+}
+
 /// Why a link does not work. The user is told plainly, without revealing whose it was.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TokenProblem {

@@ -58,21 +58,12 @@ fn validate(input: &UserInput) -> Result<ValidUser, AppError> {
             "must be 1 to 100 characters",
         ));
     }
-    let code = input.employee_code.trim();
-    let employee_code = if code.is_empty() {
+    let employee_code = if input.employee_code.trim().is_empty() {
         None
-    } else if code.len() <= 32
-        && code
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-    {
-        Some(code.to_owned())
     } else {
-        return Err(invalid(
-            "employee_code",
-            "社員番号は英数字・ハイフン・アンダースコアの32文字以内で入力してください",
-            "must be up to 32 letters, digits, hyphens or underscores",
-        ));
+        let code = crate::domain::codes::EmployeeCode::parse(&input.employee_code)
+            .map_err(|(ja, en)| invalid("employee_code", ja, en))?;
+        Some(code.as_str().to_owned())
     };
     let language = if input.language == "en" { "en" } else { "ja" };
     Ok(ValidUser {
@@ -320,7 +311,7 @@ async fn seat_limit(
     .await
 }
 
-async fn ensure_seat(
+pub(crate) async fn ensure_seat(
     tx: &mut Transaction<'static, Any>,
     tenant: &TenantId,
     kind: DbKind,
@@ -333,7 +324,7 @@ async fn ensure_seat(
 }
 
 /// Maps a unique-key clash to the field it concerns.
-fn taken(error: sqlx::Error) -> AppError {
+pub(crate) fn taken(error: sqlx::Error) -> AppError {
     let message = error
         .as_database_error()
         .map(|e| e.message().to_owned())
@@ -360,10 +351,11 @@ fn taken(error: sqlx::Error) -> AppError {
 
 /// Names the field whose value another user of the tenant already has. The unique keys
 /// remain the backstop against a race; this gives the clear message.
-async fn ensure_unique(
+pub(crate) async fn ensure_unique(
     tx: &mut Transaction<'static, Any>,
     tenant: &TenantId,
-    valid: &ValidUser,
+    email: &Email,
+    employee_code: Option<&str>,
     except: Option<&UserId>,
 ) -> Result<(), AppError> {
     let except = except.map(UserId::as_str).unwrap_or("");
@@ -371,7 +363,7 @@ async fn ensure_unique(
         "SELECT COUNT(*) FROM users WHERE tenant_id = $1 AND email = $2 AND id <> $3",
     )
     .bind(tenant.as_str())
-    .bind(valid.email.as_str())
+    .bind(email.as_str())
     .bind(except)
     .fetch_one(&mut **tx)
     .await?;
@@ -382,7 +374,7 @@ async fn ensure_unique(
             "is already used by another user",
         ));
     }
-    if let Some(code) = &valid.employee_code {
+    if let Some(code) = employee_code {
         let code_taken: i64 = sqlx::query_scalar(
             "SELECT COUNT(*) FROM users WHERE tenant_id = $1 AND employee_code = $2 AND id <> $3",
         )
@@ -423,7 +415,34 @@ async fn invitation_context(
     })
 }
 
-async fn invite(
+impl InvitationContext {
+    /// The invitation mail for one user and their freshly issued token.
+    fn mail(
+        &self,
+        email: &Email,
+        name: &str,
+        token: &tokens::IssuedToken,
+        base_url: &str,
+    ) -> mail::OutgoingMail {
+        let link = format!(
+            "{}/invite/{}",
+            base_url.trim_end_matches('/'),
+            token.secret.encode()
+        );
+        account_mails::invitation(
+            email,
+            name,
+            &self.company,
+            &self.code,
+            &link,
+            token.expires_at,
+            &self.zone,
+        )
+    }
+}
+
+/// Sends `user` a new invitation; their older links stop working.
+pub(crate) async fn invite(
     tx: &mut Transaction<'static, Any>,
     tenant: &TenantId,
     user: &UserId,
@@ -433,22 +452,31 @@ async fn invite(
     now: Timestamp,
 ) -> Result<(), AppError> {
     let token = tokens::issue(tx, tenant, user, Purpose::Invitation, now).await?;
-    let link = format!(
-        "{}/invite/{}",
-        base_url.trim_end_matches('/'),
-        token.secret.encode()
-    );
     let context = invitation_context(tx, tenant).await?;
-    let mail = account_mails::invitation(
-        email,
-        name,
-        &context.company,
-        &context.code,
-        &link,
-        token.expires_at,
-        &context.zone,
-    );
-    mail::enqueue(tx, tenant, mail).await?;
+    mail::enqueue(tx, tenant, context.mail(email, name, &token, base_url)).await?;
+    Ok(())
+}
+
+/// Invites users created in this transaction, all at once (an import): `(id, e-mail, name)`.
+pub(crate) async fn invite_new_users(
+    tx: &mut Transaction<'static, Any>,
+    tenant: &TenantId,
+    users: &[(UserId, Email, String)],
+    base_url: &str,
+    now: Timestamp,
+) -> Result<(), AppError> {
+    if users.is_empty() {
+        return Ok(());
+    }
+    let ids: Vec<UserId> = users.iter().map(|(id, ..)| id.clone()).collect();
+    let issued = tokens::issue_for_new_users(tx, tenant, &ids, Purpose::Invitation, now).await?;
+    let context = invitation_context(tx, tenant).await?;
+    let mails = users
+        .iter()
+        .zip(&issued)
+        .map(|((_, email, name), token)| context.mail(email, name, token, base_url))
+        .collect();
+    mail::enqueue_many(tx, tenant, mails).await?;
     Ok(())
 }
 
@@ -467,7 +495,14 @@ pub async fn create_user(
     let id = UserId::generate();
     let mut tx = db.begin_for_tenant(tenant).await?;
     ensure_seat(&mut tx, tenant, db.kind()).await?;
-    ensure_unique(&mut tx, tenant, &valid, None).await?;
+    ensure_unique(
+        &mut tx,
+        tenant,
+        &valid.email,
+        valid.employee_code.as_deref(),
+        None,
+    )
+    .await?;
     sqlx::query(
         "INSERT INTO users (tenant_id, id, email, display_name, employee_code, language, status, \
          created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, 'invited', $7, $7)",
@@ -638,7 +673,7 @@ pub async fn set_business_scope(
     commit_change(tx, admin, "user.business_scope", target, &before, origin).await
 }
 
-async fn tenant_zone(
+pub(crate) async fn tenant_zone(
     tx: &mut Transaction<'static, Any>,
     tenant: &TenantId,
 ) -> Result<String, sqlx::Error> {
@@ -733,7 +768,14 @@ pub async fn update_user(
     let tenant = &admin.subject.tenant;
     let mut tx = db.begin_for_tenant(tenant).await?;
     let before = load(&mut tx, tenant, target).await?;
-    ensure_unique(&mut tx, tenant, &valid, Some(target)).await?;
+    ensure_unique(
+        &mut tx,
+        tenant,
+        &valid.email,
+        valid.employee_code.as_deref(),
+        Some(target),
+    )
+    .await?;
     sqlx::query(
         "UPDATE users SET email = $1, display_name = $2, employee_code = $3, language = $4, updated_at = $5 \
          WHERE tenant_id = $6 AND id = $7",

@@ -4,8 +4,67 @@
 
 use crate::domain::codes::normalize;
 use crate::domain::ids::{DepartmentId, UserId};
+use crate::domain::org_chart::PersonRef;
 use crate::domain::org_tree::OrgTree;
+use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
+
+/// One post of an employee, as their page shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PostView {
+    pub department: DepartmentId,
+    pub code: String,
+    pub name: String,
+    pub primary: bool,
+    pub manager: bool,
+}
+
+/// The HR fields only some readers may see (`Action::ViewEmployeeDetails`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EmployeeDetails {
+    pub grade: Option<String>,
+    pub employment_type: Option<String>,
+    pub hire_date: Option<String>,
+}
+
+/// An employee's page: who they are, where they work, whom they report to.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EmployeeView {
+    pub person: PersonRef,
+    pub kana: Option<String>,
+    pub email: String,
+    pub job_title: Option<String>,
+    /// `invited`, `active` or `deactivated`.
+    pub status: String,
+    /// The primary post first.
+    pub posts: Vec<PostView>,
+    /// The 1st evaluator the org chart proposes, and the 2nd.
+    pub manager: Option<PersonRef>,
+    pub second_manager: Option<PersonRef>,
+    /// `None` when the reader may not see them.
+    pub details: Option<EmployeeDetails>,
+    /// Whether the reader may edit this employee.
+    pub can_edit: bool,
+}
+
+/// One line of the employee directory.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EmployeeListItem {
+    pub person: PersonRef,
+    pub kana: Option<String>,
+    pub job_title: Option<String>,
+    /// (code, name) of the primary department.
+    pub department: Option<(String, String)>,
+    pub status: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EmployeeList {
+    pub items: Vec<EmployeeListItem>,
+    pub total: i64,
+    pub page: i64,
+    pub per_page: i64,
+}
 
 /// Why a field was refused: (Japanese, English).
 pub type Reasons = (&'static str, &'static str);

@@ -42,6 +42,28 @@ pub struct OrgChart {
     pub can_edit: bool,
 }
 
+/// One member of a department, as its member list shows them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Member {
+    pub person: PersonRef,
+    pub kana: Option<String>,
+    pub job_title: Option<String>,
+    /// The primary post (主所属); otherwise a concurrent one (兼務).
+    pub primary: bool,
+    pub manager: bool,
+    /// `invited`, `active` or `deactivated`.
+    pub status: String,
+}
+
+/// A page of a department's members: managers first, then primary, then concurrent posts.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemberPage {
+    pub members: Vec<Member>,
+    pub total: i64,
+    pub page: i64,
+    pub per_page: i64,
+}
+
 /// What the live stream tells a browser after each committed change.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum OrgEvent {
@@ -150,21 +172,22 @@ impl ChartModel {
         self.nodes.is_empty()
     }
 
-    /// Applies a live event. Events at or below this model's revision are already in it;
-    /// the next revision applies; a gap means one was missed.
+    /// Applies a live event. A reload request always reloads; changes at or below this
+    /// model's revision are already in it; the next revision applies; a gap means one was
+    /// missed.
     pub fn apply(&mut self, event: &OrgEvent) -> Applied {
-        let revision = event.revision();
-        if revision <= self.revision {
-            return Applied::Current;
-        }
         let OrgEvent::Changed {
+            revision,
             departments,
             removed,
-            ..
         } = event
         else {
             return Applied::NeedsReload;
         };
+        let revision = *revision;
+        if revision <= self.revision {
+            return Applied::Current;
+        }
         if revision != self.revision + 1 {
             return Applied::NeedsReload;
         }

@@ -180,6 +180,22 @@ pub async fn tenant_with_admin(
     (notice, session)
 }
 
+/// [`tenant_with_admin`], with the admin's session resolved as server functions see it, and
+/// the cookie value that carries it.
+pub async fn admin_session(
+    db: &Db,
+    code: &str,
+    seats: i64,
+) -> (TenantId, kouka_app::backend::sessions::SessionUser, String) {
+    let (notice, secret) =
+        tenant_with_admin(db, code, seats, "夏の海と入道雲をのんびり眺めて").await;
+    let admin = kouka_app::backend::sessions::resolve(db, &secret, Timestamp::now())
+        .await
+        .expect("resolve")
+        .expect("alive");
+    (notice.tenant_id, admin, secret.encode())
+}
+
 /// The running app.
 pub struct TestApp {
     pub addr: SocketAddr,
@@ -200,13 +216,39 @@ pub async fn spawn_app(kind: DbKind) -> Option<TestApp> {
 /// Like [`spawn_app`], letting the test adjust the configuration first.
 pub async fn spawn_app_with(kind: DbKind, adjust: impl FnOnce(&mut Config)) -> Option<TestApp> {
     let test_db = TestDb::new(kind).await?;
+    Some(
+        start_server(
+            test_db.url.clone(),
+            test_db.db.clone(),
+            Some(test_db),
+            adjust,
+        )
+        .await,
+    )
+}
+
+/// A second server process's worth of app on the database of `first` (its own pool, hub
+/// and port), as behind a load balancer. Finishing it leaves the database to `first`.
+pub async fn spawn_second_app(first: &TestApp) -> TestApp {
+    let db = Db::connect(&first.config.database_url)
+        .await
+        .expect("second pool");
+    start_server(first.config.database_url.clone(), db, None, |_| {}).await
+}
+
+async fn start_server(
+    url: String,
+    db: Db,
+    test_db: Option<TestDb>,
+    adjust: impl FnOnce(&mut Config),
+) -> TestApp {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind port 0");
     let addr = listener.local_addr().expect("local addr");
     let base = format!("http://{addr}");
     let mut config = Config::from_lookup(|_| None).expect("default config");
-    config.database_url = test_db.url.clone();
+    config.database_url = url;
     config.site_addr = addr;
     config.base_url = BaseUrl::parse(&base).expect("base url");
     config.data_dir = std::env::temp_dir().join(format!("kouka-data-{}", addr.port()));
@@ -219,7 +261,7 @@ pub async fn spawn_app_with(kind: DbKind, adjust: impl FnOnce(&mut Config)) -> O
     let server = tokio::spawn(kouka_server::serve(
         listener,
         config.clone(),
-        test_db.db.clone(),
+        db.clone(),
         async {
             let _ = rx.await;
         },
@@ -228,16 +270,16 @@ pub async fn spawn_app_with(kind: DbKind, adjust: impl FnOnce(&mut Config)) -> O
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .expect("http client");
-    Some(TestApp {
+    TestApp {
         addr,
         base,
         client,
-        db: test_db.db.clone(),
+        db,
         config,
-        test_db: Some(test_db),
+        test_db,
         shutdown: Some(tx),
         server: Some(server),
-    })
+    }
 }
 
 impl TestApp {
@@ -252,6 +294,46 @@ impl TestApp {
             .send()
             .await
             .unwrap_or_else(|e| panic!("GET {path}: {e}"))
+    }
+
+    /// A server function call (or any form POST) as the holder of `cookie`: status and body.
+    pub async fn post_form(
+        &self,
+        path: &str,
+        cookie: &str,
+        fields: &[(&str, &str)],
+    ) -> (reqwest::StatusCode, String) {
+        let response = self
+            .client
+            .post(self.url(path))
+            .header("origin", self.base.clone())
+            .header("cookie", format!("kouka_session={cookie}"))
+            .form(fields)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("POST {path}: {e}"));
+        let status = response.status();
+        (status, response.text().await.unwrap_or_default())
+    }
+
+    /// A GET as the holder of `cookie`.
+    pub async fn get_as(&self, path: &str, cookie: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .header("cookie", format!("kouka_session={cookie}"))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("GET {path}: {e}"))
+    }
+
+    /// Opens the live org chart stream as the holder of `cookie`.
+    pub async fn org_events(&self, cookie: &str) -> EventStream {
+        let response = self.get_as("/api/org/events", cookie).await;
+        assert_eq!(response.status(), 200, "the stream opens");
+        EventStream {
+            response,
+            buffer: String::new(),
+        }
     }
 
     /// Sends the shutdown signal and waits for the server to finish.
@@ -275,6 +357,39 @@ impl TestApp {
         let _ = std::fs::remove_dir_all(&self.config.site_root);
         if let Some(db) = self.test_db.take() {
             db.drop_db().await;
+        }
+    }
+}
+
+/// A server-sent event stream being read.
+pub struct EventStream {
+    response: reqwest::Response,
+    buffer: String,
+}
+
+impl EventStream {
+    /// The data of the next event (comments and keep-alives skipped), or `None` if none
+    /// arrives within `wait`.
+    pub async fn next_within(&mut self, wait: std::time::Duration) -> Option<String> {
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            if let Some(end) = self.buffer.find("\n\n") {
+                let block: String = self.buffer.drain(..end + 2).collect();
+                let data: Vec<&str> = block
+                    .lines()
+                    .filter_map(|line| line.strip_prefix("data:"))
+                    .map(str::trim_start)
+                    .collect();
+                if !data.is_empty() {
+                    return Some(data.join("\n"));
+                }
+                continue;
+            }
+            let chunk = tokio::time::timeout_at(deadline, self.response.chunk())
+                .await
+                .ok()?
+                .expect("stream readable")?;
+            self.buffer.push_str(&String::from_utf8_lossy(&chunk));
         }
     }
 }

@@ -1,0 +1,168 @@
+//! The org chart and the live tree editor's edits. Everyone signed in may browse the
+//! chart; system and organization admins edit it. Each edit is announced to every live
+//! browser of the tenant once committed.
+
+use crate::domain::org_chart::{MemberPage, OrgChart};
+use crate::error::AppError;
+use leptos::prelude::*;
+
+#[cfg(feature = "ssr")]
+use crate::api::context::RequestContext;
+#[cfg(feature = "ssr")]
+use crate::domain::ids::DepartmentId;
+#[cfg(feature = "ssr")]
+use crate::domain::permissions::{Action, Target};
+
+/// The signed-in user, after `authorize` allowed `action` on their tenant.
+#[cfg(feature = "ssr")]
+async fn allowed(
+    ctx: &RequestContext,
+    action: Action,
+) -> Result<crate::backend::sessions::SessionUser, AppError> {
+    let tenant = ctx.tenant()?.clone();
+    ctx.authorize(action, Target::Tenant(&tenant))
+        .await
+        .cloned()
+}
+
+#[cfg(feature = "ssr")]
+fn department_id(id: &str) -> DepartmentId {
+    DepartmentId::from_stored(id.trim().to_owned())
+}
+
+/// `""` means the top level.
+#[cfg(feature = "ssr")]
+fn parent(id: &str) -> Option<DepartmentId> {
+    (!id.trim().is_empty()).then(|| department_id(id))
+}
+
+/// The whole chart of the tenant, and whether the reader may edit it.
+#[server(endpoint = "org/chart")]
+pub async fn get_org_chart() -> Result<OrgChart, AppError> {
+    let ctx = RequestContext::load().await?;
+    let user = allowed(&ctx, Action::ViewOrgChart).await?;
+    let tenant = &user.subject.tenant;
+    let can_edit = ctx.allows(Action::EditDepartments, Target::Tenant(tenant));
+    crate::backend::org::load_chart(&ctx.db, tenant, can_edit).await
+}
+
+/// One page of a department's members.
+#[server(endpoint = "org/members")]
+pub async fn department_members(id: String, page: i64) -> Result<MemberPage, AppError> {
+    let ctx = RequestContext::load().await?;
+    let user = allowed(&ctx, Action::ViewOrgChart).await?;
+    crate::backend::org::members(&ctx.db, &user.subject.tenant, &department_id(&id), page).await
+}
+
+/// Adds a department as the last child of `parent_id` (`""`: top level); answers its id.
+#[server(endpoint = "org/create")]
+pub async fn create_department(
+    parent_id: String,
+    code: String,
+    name: String,
+) -> Result<String, AppError> {
+    let ctx = RequestContext::load().await?;
+    let admin = allowed(&ctx, Action::EditDepartments).await?;
+    let (id, change) = crate::backend::org::create_department(
+        &ctx.db,
+        &admin,
+        parent(&parent_id),
+        &code,
+        &name,
+        &ctx.origin,
+        ctx.now,
+    )
+    .await?;
+    ctx.publish(change).await;
+    Ok(id.to_string())
+}
+
+/// Renames a department or changes its code; `version` is the one the edit is based on.
+#[server(endpoint = "org/update")]
+pub async fn update_department(
+    id: String,
+    version: i64,
+    code: String,
+    name: String,
+) -> Result<(), AppError> {
+    let ctx = RequestContext::load().await?;
+    let admin = allowed(&ctx, Action::EditDepartments).await?;
+    let change = crate::backend::org::update_department(
+        &ctx.db,
+        &admin,
+        &department_id(&id),
+        version,
+        &code,
+        &name,
+        &ctx.origin,
+        ctx.now,
+    )
+    .await?;
+    ctx.publish(change).await;
+    Ok(())
+}
+
+/// Moves a department under `parent_id` (`""`: top level) at `index` among its siblings.
+#[server(endpoint = "org/move")]
+pub async fn move_department(
+    id: String,
+    version: i64,
+    parent_id: String,
+    index: i64,
+) -> Result<(), AppError> {
+    let ctx = RequestContext::load().await?;
+    let admin = allowed(&ctx, Action::EditDepartments).await?;
+    let change = crate::backend::org::move_department(
+        &ctx.db,
+        &admin,
+        &department_id(&id),
+        version,
+        parent(&parent_id),
+        usize::try_from(index.max(0)).unwrap_or(usize::MAX),
+        &ctx.origin,
+        ctx.now,
+    )
+    .await?;
+    ctx.publish(change).await;
+    Ok(())
+}
+
+/// Deletes an empty department.
+#[server(endpoint = "org/delete")]
+pub async fn delete_department(id: String, version: i64) -> Result<(), AppError> {
+    let ctx = RequestContext::load().await?;
+    let admin = allowed(&ctx, Action::EditDepartments).await?;
+    let change = crate::backend::org::delete_department(
+        &ctx.db,
+        &admin,
+        &department_id(&id),
+        version,
+        &ctx.origin,
+    )
+    .await?;
+    ctx.publish(change).await;
+    Ok(())
+}
+
+/// Makes the employee with `employee_code` the department's manager (`""`: nobody).
+#[server(endpoint = "org/manager")]
+pub async fn set_department_manager(
+    id: String,
+    version: i64,
+    employee_code: String,
+) -> Result<(), AppError> {
+    let ctx = RequestContext::load().await?;
+    let admin = allowed(&ctx, Action::EditDepartments).await?;
+    let change = crate::backend::org::set_manager(
+        &ctx.db,
+        &admin,
+        &department_id(&id),
+        version,
+        &employee_code,
+        &ctx.origin,
+        ctx.now,
+    )
+    .await?;
+    ctx.publish(change).await;
+    Ok(())
+}

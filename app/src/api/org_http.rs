@@ -1,0 +1,307 @@
+//! The organization's plain HTTP routes, for what server functions do not fit: a file
+//! upload larger than the ordinary body limit, file downloads a link can point at, and the
+//! live event stream. Each loads the same [`RequestContext`] and asks the same
+//! `authorize` as a server function; [`ROUTES`] lists them for the authorization test.
+
+use crate::api::context::{RequestContext, Services};
+use crate::backend::org_import;
+use crate::backend::sessions;
+use crate::domain::csv_codec::Encoding;
+use crate::domain::org_chart::OrgEvent;
+use crate::domain::org_csv::CsvKind;
+use crate::domain::permissions::{Action, Target};
+use crate::error::AppError;
+use crate::i18n::Lang;
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::broadcast::error::RecvError;
+
+/// Every plain route here: (method, path). The authorization test calls each.
+pub const ROUTES: &[(&str, &str)] = &[
+    ("POST", "/api/org/import"),
+    ("GET", "/api/org/import/{job}/problems.csv"),
+    ("GET", "/api/org/export"),
+    ("GET", "/api/org/template"),
+    ("GET", "/api/org/events"),
+];
+
+/// How often a live stream checks that its session is still alive.
+const SESSION_CHECK: Duration = Duration::from_secs(20);
+
+/// The upload route, which gets its own body limit.
+pub fn upload_router<S: Clone + Send + Sync + 'static>(services: Services) -> Router<S> {
+    Router::new()
+        .route("/api/org/import", post(upload))
+        .with_state(services)
+}
+
+/// The download routes.
+pub fn download_router<S: Clone + Send + Sync + 'static>(services: Services) -> Router<S> {
+    Router::new()
+        .route("/api/org/import/{job}/problems.csv", get(problems_csv))
+        .route("/api/org/export", get(export))
+        .route("/api/org/template", get(template))
+        .with_state(services)
+}
+
+/// The live event stream, which must be left out of the request timeout.
+pub fn events_router<S: Clone + Send + Sync + 'static>(services: Services) -> Router<S> {
+    Router::new()
+        .route("/api/org/events", get(events))
+        .with_state(services)
+}
+
+/// An error as the server functions answer it: its status, the serialized `AppError`.
+fn error_response(error: AppError) -> Response {
+    let status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    (status, axum::Json(error)).into_response()
+}
+
+/// An error for a download link: plain text the reader can read, in their language.
+fn download_error(error: AppError, parts: &http::request::Parts) -> Response {
+    let status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let header_of = |name| {
+        parts
+            .headers
+            .get(name)
+            .and_then(|v: &HeaderValue| v.to_str().ok())
+    };
+    let lang = Lang::negotiate(
+        header_of(header::COOKIE),
+        header_of(header::ACCEPT_LANGUAGE),
+    );
+    (
+        status,
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        error.message(lang),
+    )
+        .into_response()
+}
+
+/// The request's context after `authorize` allowed `action` on the caller's tenant.
+async fn authorized(
+    parts: &http::request::Parts,
+    services: Services,
+    action: Action,
+) -> Result<RequestContext, AppError> {
+    let ctx = RequestContext::from_parts(parts, services).await?;
+    let tenant = ctx.tenant()?.clone();
+    ctx.authorize(action, Target::Tenant(&tenant)).await?;
+    Ok(ctx)
+}
+
+/// `POST /api/org/import?kind=employees&invite=true&name=…` with the file as the body:
+/// starts checking it and answers `{"job": "…"}`.
+async fn upload(
+    State(services): State<Services>,
+    Query(query): Query<HashMap<String, String>>,
+    parts: http::request::Parts,
+    body: Bytes,
+) -> Response {
+    let result = async {
+        let ctx = authorized(&parts, services, Action::ImportOrganization).await?;
+        let kind = query
+            .get("kind")
+            .and_then(|k| CsvKind::parse(k))
+            .ok_or_else(|| AppError::Invalid {
+                field: "kind".into(),
+                reason_ja: "取り込むファイルの種類を選んでください".into(),
+                reason_en: "choose which file this is".into(),
+            })?;
+        let invite = query.get("invite").is_none_or(|v| v != "false");
+        let name = query.get("name").map_or("", String::as_str);
+        let tenant = ctx.tenant()?.clone();
+        let job = ctx.imports()?.start(
+            ctx.job_services(),
+            &tenant,
+            kind,
+            name,
+            body.to_vec(),
+            invite,
+        );
+        Ok::<_, AppError>(job)
+    }
+    .await;
+    match result {
+        Ok(job) => axum::Json(serde_json::json!({ "job": job })).into_response(),
+        Err(error) => error_response(error),
+    }
+}
+
+/// A CSV download with a name to save it under.
+fn csv_file(bytes: Vec<u8>, file_name: &str) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/csv".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{file_name}\""),
+            ),
+            (header::CACHE_CONTROL, "no-store".to_owned()),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+/// Today in the tenant's zone, for file names: `20261127`.
+async fn today(ctx: &RequestContext) -> Result<String, AppError> {
+    let tenant = ctx.tenant()?;
+    let mut tx = ctx.db.begin_for_tenant(tenant).await?;
+    let zone = crate::backend::users::tenant_zone(&mut tx, tenant).await?;
+    tx.commit().await?;
+    let shown = ctx.now.format_in_zone(&zone);
+    Ok(shown.get(..10).unwrap_or_default().replace('-', ""))
+}
+
+/// `GET /api/org/import/{job}/problems.csv`: every problem of an import's check.
+async fn problems_csv(
+    State(services): State<Services>,
+    Path(job): Path<String>,
+    parts: http::request::Parts,
+) -> Response {
+    let result = async {
+        let ctx = authorized(&parts, services, Action::ImportOrganization).await?;
+        let lang = ctx.user.as_ref().map(|u| u.language).unwrap_or_default();
+        let tenant = ctx.tenant()?;
+        ctx.imports()?
+            .problems_csv(tenant, &job, lang)
+            .ok_or(AppError::NotFound)
+    }
+    .await;
+    match result {
+        Ok(bytes) => csv_file(bytes, "import-problems.csv"),
+        Err(error) => download_error(error, &parts),
+    }
+}
+
+/// `GET /api/org/export?kind=employees&encoding=sjis|utf8`: the tenant's data in the
+/// import's format.
+async fn export(
+    State(services): State<Services>,
+    Query(query): Query<HashMap<String, String>>,
+    parts: http::request::Parts,
+) -> Response {
+    let result = async {
+        let ctx = authorized(&parts, services, Action::ExportOrganization).await?;
+        let kind = query
+            .get("kind")
+            .and_then(|k| CsvKind::parse(k))
+            .ok_or(AppError::NotFound)?;
+        let (encoding, suffix) = match query.get("encoding").map(String::as_str) {
+            Some("sjis") => (Encoding::ShiftJis, "sjis"),
+            _ => (Encoding::Utf8Bom, "utf8"),
+        };
+        let bytes = org_import::export_csv(&ctx.db, ctx.tenant()?, kind, encoding).await?;
+        let name = format!("{}-{}-{suffix}.csv", kind.as_str(), today(&ctx).await?);
+        Ok::<_, AppError>((bytes, name))
+    }
+    .await;
+    match result {
+        Ok((bytes, name)) => csv_file(bytes, &name),
+        Err(error) => download_error(error, &parts),
+    }
+}
+
+/// `GET /api/org/template?kind=departments`: the header row to fill in.
+async fn template(
+    State(services): State<Services>,
+    Query(query): Query<HashMap<String, String>>,
+    parts: http::request::Parts,
+) -> Response {
+    let result = async {
+        authorized(&parts, services, Action::ImportOrganization).await?;
+        query
+            .get("kind")
+            .and_then(|k| CsvKind::parse(k))
+            .ok_or(AppError::NotFound)
+    }
+    .await;
+    match result {
+        Ok(kind) => csv_file(
+            org_import::template_csv(kind),
+            &format!("{}-template.csv", kind.as_str()),
+        ),
+        Err(error) => download_error(error, &parts),
+    }
+}
+
+/// `GET /api/org/events`: server-sent events of the caller's tenant's org chart, each an
+/// [`OrgEvent`] as JSON. Ends when the session does.
+async fn events(State(services): State<Services>, parts: http::request::Parts) -> Response {
+    let ctx = match authorized(&parts, services, Action::ViewOrgChart).await {
+        Ok(ctx) => ctx,
+        Err(error) => return error_response(error),
+    };
+    let (Some(hub), Some(secret), Ok(tenant)) = (
+        ctx.org_events().cloned(),
+        ctx.session_secret.clone(),
+        ctx.tenant().cloned(),
+    ) else {
+        return error_response(AppError::internal("org events", "no hub"));
+    };
+    let db = ctx.db.clone();
+    let receiver = hub.subscribe();
+    let closing = hub.closing();
+    let mut check = tokio::time::interval(SESSION_CHECK);
+    check.reset();
+    let state = (receiver, check, db, secret, tenant, closing, false);
+    let stream = futures::stream::unfold(state, |mut state| async move {
+        let (receiver, check, db, secret, tenant, closing, ended) = &mut state;
+        if *ended || *closing.borrow() {
+            return None;
+        }
+        loop {
+            tokio::select! {
+                // The server is shutting down: end the stream (the browser reconnects to
+                // whichever server answers next).
+                _ = closing.changed() => return None,
+                received = receiver.recv() => {
+                    let event = match received {
+                        Ok((for_tenant, event)) => {
+                            if for_tenant.as_ref().is_some_and(|t| t != tenant) {
+                                continue;
+                            }
+                            event
+                        }
+                        // Missed some: the browser reloads the chart.
+                        Err(RecvError::Lagged(_)) => Arc::new(OrgEvent::Reload { revision: 0 }),
+                        Err(RecvError::Closed) => return None,
+                    };
+                    let sse = Event::default()
+                        .json_data(&*event)
+                        .unwrap_or_else(|_| Event::default().comment("unserializable"));
+                    return Some((Ok::<_, std::convert::Infallible>(sse), state));
+                }
+                _ = check.tick() => {
+                    let alive = matches!(
+                        sessions::check(db, secret, crate::domain::time::Timestamp::now()).await,
+                        Ok(Some(_))
+                    );
+                    if !alive {
+                        // Tell the page, then end the stream.
+                        *ended = true;
+                        let bye = Event::default().event("signed-out").data("");
+                        return Some((Ok(bye), state));
+                    }
+                }
+            }
+        }
+    });
+    let mut response = Sse::new(stream)
+        .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+        .into_response();
+    // Proxies must not buffer the stream.
+    response
+        .headers_mut()
+        .insert("x-accel-buffering", HeaderValue::from_static("no"));
+    response
+}

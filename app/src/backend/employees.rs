@@ -1,0 +1,845 @@
+//! Employees (PRODUCT §3): users with HR fields and posts. One writer,
+//! [`write_employees`], stores employees for the admin form (one at a time) and for the CSV
+//! import (100,000 at once) alike: users, posts, invitations and audit rows, in the caller's
+//! transaction, in batches.
+
+use crate::backend::audit::{self, Actor, AuditEntry, Outcome, RequestOrigin};
+use crate::backend::db::{Db, Value, insert_many, placeholders};
+use crate::backend::org::{self, bump_revision, invalid};
+use crate::backend::org_events::OrgChange;
+use crate::backend::sessions::SessionUser;
+use crate::backend::users;
+use crate::domain::codes::{DepartmentCode, EmployeeCode, split_code_list};
+use crate::domain::email::Email;
+use crate::domain::employees::{
+    EmployeeDetails, EmployeeList, EmployeeListItem, EmployeeView, Managers, PostView, parse_date,
+    parse_kana, parse_label, parse_name, reporting_line,
+};
+use crate::domain::ids::{DepartmentId, TenantId, UserId};
+use crate::domain::org_chart::PersonRef;
+use crate::domain::org_import::{EmployeeRecord, EmployeeWrite, PostSpec};
+use crate::domain::time::Timestamp;
+use crate::error::AppError;
+use sqlx::{Any, Row, Transaction};
+use std::collections::{BTreeSet, HashMap};
+
+pub const PER_PAGE: i64 = 50;
+
+/// Rows written per round; progress is reported after each.
+const CHUNK: usize = 1000;
+
+/// How a batch of employees is written.
+pub struct WriteOptions<'a> {
+    /// Invite new employees, with links under this base URL; `None`: do not invite (an admin
+    /// can send the invitation later from the user's page).
+    pub invite_base_url: Option<&'a str>,
+    /// The language of new employees' accounts and mails.
+    pub language: &'a str,
+    /// The audit action of each row, e.g. `employee.create` or `employee.import`.
+    pub action: &'a str,
+    /// Department codes, for readable audit rows.
+    pub department_codes: &'a HashMap<DepartmentId, String>,
+}
+
+fn audit_snapshot(
+    record: &EmployeeRecord,
+    posts: &[PostSpec],
+    codes: &HashMap<DepartmentId, String>,
+) -> serde_json::Value {
+    let posts: Vec<serde_json::Value> = posts
+        .iter()
+        .map(|post| {
+            serde_json::json!({
+                "department": codes.get(&post.department).cloned().unwrap_or_else(|| post.department.to_string()),
+                "primary": post.primary,
+                "manager": post.manager,
+            })
+        })
+        .collect();
+    serde_json::json!({
+        "employee_code": record.employee_code,
+        "display_name": record.display_name,
+        "email": record.email,
+        "kana": record.kana,
+        "job_title": record.job_title,
+        "grade": record.grade,
+        "employment_type": record.employment_type,
+        "hire_date": record.hire_date,
+        "posts": posts,
+    })
+}
+
+/// Stores `writes` in `tx`: new users (invited unless told not to), changed fields, replaced
+/// posts, and one audit row each. Returns how many invitations were queued.
+#[allow(clippy::too_many_arguments)]
+pub async fn write_employees(
+    tx: &mut Transaction<'static, Any>,
+    admin: &SessionUser,
+    writes: &[EmployeeWrite],
+    options: &WriteOptions<'_>,
+    origin: &RequestOrigin,
+    now: Timestamp,
+    progress: &mut (dyn FnMut(usize) + Send),
+) -> Result<usize, AppError> {
+    let tenant = &admin.subject.tenant;
+    let micros = now.as_micros();
+    // All old posts go first: a department's manager may move from one row to another, and
+    // the one-manager index must never see both.
+    let replaced: Vec<&UserId> = writes
+        .iter()
+        .filter(|w| !w.is_new() && w.posts_changed())
+        .map(|w| &w.id)
+        .collect();
+    for chunk in replaced.chunks(CHUNK) {
+        let sql = format!(
+            "DELETE FROM posts WHERE tenant_id = $1 AND user_id IN ({})",
+            placeholders(1, chunk.len())
+        );
+        let mut query = sqlx::query(&sql).bind(tenant.as_str());
+        for id in chunk {
+            query = query.bind(id.as_str());
+        }
+        query.execute(&mut **tx).await?;
+    }
+
+    let mut invitations = 0;
+    for (round, chunk) in writes.chunks(CHUNK).enumerate() {
+        let new_users: Vec<Vec<Value>> = chunk
+            .iter()
+            .filter(|w| w.is_new())
+            .map(|w| {
+                let r = &w.record;
+                vec![
+                    Value::from(tenant.as_str()),
+                    Value::from(w.id.as_str()),
+                    Value::from(r.email.clone()),
+                    Value::from(r.display_name.clone()),
+                    Value::from(options.language),
+                    Value::from("invited"),
+                    Value::from(micros),
+                    Value::from(micros),
+                    Value::from(r.employee_code.clone()),
+                    Value::from(r.kana.clone()),
+                    Value::from(r.job_title.clone()),
+                    Value::from(r.grade.clone()),
+                    Value::from(r.employment_type.clone()),
+                    Value::from(r.hire_date.clone()),
+                ]
+            })
+            .collect();
+        insert_many(
+            tx,
+            "users",
+            &[
+                "tenant_id",
+                "id",
+                "email",
+                "display_name",
+                "language",
+                "status",
+                "created_at",
+                "updated_at",
+                "employee_code",
+                "kana",
+                "job_title",
+                "grade",
+                "employment_type",
+                "hire_date",
+            ],
+            new_users,
+        )
+        .await
+        .map_err(users::taken)?;
+        for write in chunk.iter().filter(|w| !w.is_new() && w.record_changed()) {
+            let r = &write.record;
+            sqlx::query(
+                "UPDATE users SET email = $1, display_name = $2, employee_code = $3, kana = $4, \
+                 job_title = $5, grade = $6, employment_type = $7, hire_date = $8, updated_at = $9 \
+                 WHERE tenant_id = $10 AND id = $11",
+            )
+            .bind(&r.email)
+            .bind(&r.display_name)
+            .bind(&r.employee_code)
+            .bind(&r.kana)
+            .bind(&r.job_title)
+            .bind(&r.grade)
+            .bind(&r.employment_type)
+            .bind(&r.hire_date)
+            .bind(micros)
+            .bind(tenant.as_str())
+            .bind(write.id.as_str())
+            .execute(&mut **tx)
+            .await
+            .map_err(users::taken)?;
+        }
+        let posts: Vec<Vec<Value>> = chunk
+            .iter()
+            .filter(|w| w.posts_changed())
+            .flat_map(|w| {
+                w.posts.iter().map(|post| {
+                    vec![
+                        Value::from(tenant.as_str()),
+                        Value::from(w.id.as_str()),
+                        Value::from(post.department.as_str()),
+                        Value::from(i64::from(post.primary)),
+                        Value::from(i64::from(post.manager)),
+                        Value::from(micros),
+                    ]
+                })
+            })
+            .collect();
+        insert_many(
+            tx,
+            "posts",
+            &[
+                "tenant_id",
+                "user_id",
+                "department_id",
+                "is_primary",
+                "is_manager",
+                "created_at",
+            ],
+            posts,
+        )
+        .await?;
+        if let Some(base_url) = options.invite_base_url {
+            let invited: Vec<(UserId, Email, String)> = chunk
+                .iter()
+                .filter(|w| w.is_new())
+                .map(|w| {
+                    (
+                        w.id.clone(),
+                        Email::from_stored(w.record.email.clone()),
+                        w.record.display_name.clone(),
+                    )
+                })
+                .collect();
+            invitations += invited.len();
+            users::invite_new_users(tx, tenant, &invited, base_url, now).await?;
+        }
+        let entries = chunk
+            .iter()
+            .map(|w| AuditEntry {
+                tenant,
+                actor: Actor::User(admin.subject.user.clone()),
+                action: options.action,
+                target_type: Some("user"),
+                target_id: Some(w.id.as_str()),
+                before: w
+                    .before
+                    .as_ref()
+                    .map(|(r, p)| audit_snapshot(r, p, options.department_codes)),
+                after: Some(audit_snapshot(
+                    &w.record,
+                    &w.posts,
+                    options.department_codes,
+                )),
+                outcome: Outcome::Success,
+                origin: origin.clone(),
+            })
+            .collect();
+        audit::record_many(tx, entries).await?;
+        progress((round * CHUNK + chunk.len()).min(writes.len()));
+    }
+    Ok(invitations)
+}
+
+// ---- the employee page -------------------------------------------------------------------
+
+async fn person(
+    tx: &mut Transaction<'static, Any>,
+    tenant: &TenantId,
+    user: &UserId,
+) -> Result<Option<PersonRef>, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT id, display_name, employee_code FROM users WHERE tenant_id = $1 AND id = $2",
+    )
+    .bind(tenant.as_str())
+    .bind(user.as_str())
+    .fetch_optional(&mut **tx)
+    .await?;
+    row.map(|row| {
+        Ok(PersonRef {
+            id: row.try_get("id")?,
+            name: row.try_get("display_name")?,
+            employee_code: row.try_get("employee_code")?,
+        })
+    })
+    .transpose()
+}
+
+async fn posts_of(
+    tx: &mut Transaction<'static, Any>,
+    tenant: &TenantId,
+    user: &UserId,
+) -> Result<Vec<PostView>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT p.department_id, d.code, d.name, p.is_primary, p.is_manager FROM posts p \
+         JOIN departments d ON d.tenant_id = p.tenant_id AND d.id = p.department_id \
+         WHERE p.tenant_id = $1 AND p.user_id = $2 ORDER BY p.is_primary DESC, d.code",
+    )
+    .bind(tenant.as_str())
+    .bind(user.as_str())
+    .fetch_all(&mut **tx)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(PostView {
+                department: DepartmentId::from_stored(row.try_get("department_id")?),
+                code: row.try_get("code")?,
+                name: row.try_get("name")?,
+                primary: row.try_get::<i64, _>("is_primary")? == 1,
+                manager: row.try_get::<i64, _>("is_manager")? == 1,
+            })
+        })
+        .collect()
+}
+
+async fn primary_of(
+    tx: &mut Transaction<'static, Any>,
+    tenant: &TenantId,
+    user: &UserId,
+) -> Result<Option<DepartmentId>, sqlx::Error> {
+    let id: Option<String> = sqlx::query_scalar(
+        "SELECT department_id FROM posts WHERE tenant_id = $1 AND user_id = $2 AND is_primary = 1",
+    )
+    .bind(tenant.as_str())
+    .bind(user.as_str())
+    .fetch_optional(&mut **tx)
+    .await?;
+    Ok(id.map(DepartmentId::from_stored))
+}
+
+/// Whether one of `employee`'s departments lies in a subtree of `admin`'s business-admin
+/// scope: the fact `authorize` needs for `ViewEmployeeDetails`.
+pub async fn in_business_scope(
+    db: &Db,
+    tenant: &TenantId,
+    admin: &UserId,
+    employee: &UserId,
+) -> Result<bool, AppError> {
+    let mut tx = db.begin_for_tenant(tenant).await?;
+    let scope: Vec<String> = sqlx::query_scalar(
+        "SELECT department_id FROM business_admin_scopes WHERE tenant_id = $1 AND user_id = $2",
+    )
+    .bind(tenant.as_str())
+    .bind(admin.as_str())
+    .fetch_all(&mut *tx)
+    .await?;
+    if scope.is_empty() {
+        tx.commit().await?;
+        return Ok(false);
+    }
+    let tree = org::tree(&mut tx, tenant).await?;
+    let posts = posts_of(&mut tx, tenant, employee).await?;
+    tx.commit().await?;
+    let scope: Vec<DepartmentId> = scope.into_iter().map(DepartmentId::from_stored).collect();
+    Ok(posts.iter().any(|post| {
+        scope
+            .iter()
+            .any(|top| post.department == *top || tree.is_descendant(&post.department, top))
+    }))
+}
+
+/// One employee's page. `show_details` and `can_edit` were decided by `authorize`.
+pub async fn get_employee(
+    db: &Db,
+    tenant: &TenantId,
+    id: &UserId,
+    show_details: bool,
+    can_edit: bool,
+) -> Result<EmployeeView, AppError> {
+    let mut tx = db.begin_for_tenant(tenant).await?;
+    let row = sqlx::query(
+        "SELECT id, display_name, employee_code, kana, email, job_title, grade, employment_type, \
+         hire_date, status FROM users WHERE tenant_id = $1 AND id = $2",
+    )
+    .bind(tenant.as_str())
+    .bind(id.as_str())
+    .fetch_optional(&mut *tx)
+    .await?
+    .ok_or(AppError::NotFound)?;
+    let posts = posts_of(&mut tx, tenant, id).await?;
+
+    // The reporting line from the chart: the managers of all departments, and the primary
+    // departments of the employee and of each manager found on the way.
+    let tree = org::tree(&mut tx, tenant).await?;
+    let managers: Managers = sqlx::query(
+        "SELECT department_id, user_id FROM posts WHERE tenant_id = $1 AND is_manager = 1",
+    )
+    .bind(tenant.as_str())
+    .fetch_all(&mut *tx)
+    .await?
+    .iter()
+    .map(|row| {
+        Ok((
+            DepartmentId::from_stored(row.try_get("department_id")?),
+            UserId::from_stored(row.try_get("user_id")?),
+        ))
+    })
+    .collect::<Result<_, sqlx::Error>>()?;
+    let mut primary = HashMap::new();
+    if let Some(department) = primary_of(&mut tx, tenant, id).await? {
+        primary.insert(id.clone(), department);
+    }
+    let (first, _) = reporting_line(&tree, &managers, &primary, id);
+    if let Some(manager) = &first
+        && let Some(department) = primary_of(&mut tx, tenant, manager).await?
+    {
+        primary.insert(manager.clone(), department);
+    }
+    let (first, second) = reporting_line(&tree, &managers, &primary, id);
+    let manager = match &first {
+        Some(user) => person(&mut tx, tenant, user).await?,
+        None => None,
+    };
+    let second_manager = match &second {
+        Some(user) => person(&mut tx, tenant, user).await?,
+        None => None,
+    };
+    tx.commit().await?;
+
+    let details = if show_details {
+        Some(EmployeeDetails {
+            grade: row.try_get("grade")?,
+            employment_type: row.try_get("employment_type")?,
+            hire_date: row.try_get("hire_date")?,
+        })
+    } else {
+        None
+    };
+    Ok(EmployeeView {
+        person: PersonRef {
+            id: row.try_get("id")?,
+            name: row.try_get("display_name")?,
+            employee_code: row.try_get("employee_code")?,
+        },
+        kana: row.try_get("kana")?,
+        email: row.try_get("email")?,
+        job_title: row.try_get("job_title")?,
+        status: row.try_get("status")?,
+        posts,
+        manager,
+        second_manager,
+        details,
+        can_edit,
+    })
+}
+
+/// Escapes `%`, `_` and `\` for a LIKE pattern that finds `query` anywhere.
+fn contains_pattern(query: &str) -> String {
+    let mut escaped = String::from("%");
+    for c in query.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            escaped.push('\\');
+        }
+        escaped.push(c);
+    }
+    escaped.push('%');
+    escaped
+}
+
+/// One page of the directory, by name: everyone whose name, kana, e-mail or employee code
+/// contains `query` (case-insensitive).
+pub async fn list_employees(
+    db: &Db,
+    tenant: &TenantId,
+    query: &str,
+    page: i64,
+) -> Result<EmployeeList, AppError> {
+    let page = page.max(1);
+    let query = crate::domain::codes::normalize(query).to_lowercase();
+    let filter = if query.is_empty() {
+        "tenant_id = $1".to_owned()
+    } else {
+        "tenant_id = $1 AND (LOWER(display_name) LIKE $2 ESCAPE '\\' OR LOWER(COALESCE(kana, '')) LIKE $2 ESCAPE '\\' \
+         OR LOWER(email) LIKE $2 ESCAPE '\\' OR LOWER(COALESCE(employee_code, '')) LIKE $2 ESCAPE '\\')"
+            .to_owned()
+    };
+    let pattern = contains_pattern(&query);
+    let (limit, offset) = if query.is_empty() {
+        ("$2", "$3")
+    } else {
+        ("$3", "$4")
+    };
+    let mut tx = db.begin_for_tenant(tenant).await?;
+    let sql = format!(
+        "SELECT id, display_name, employee_code, kana, job_title, status FROM users WHERE {filter} \
+         ORDER BY display_name, id LIMIT {limit} OFFSET {offset}"
+    );
+    let mut select = sqlx::query(&sql).bind(tenant.as_str());
+    let count_sql = format!("SELECT COUNT(*) FROM users WHERE {filter}");
+    let mut count = sqlx::query_scalar(&count_sql).bind(tenant.as_str());
+    if !query.is_empty() {
+        select = select.bind(&pattern);
+        count = count.bind(&pattern);
+    }
+    let rows = select
+        .bind(PER_PAGE)
+        .bind((page - 1) * PER_PAGE)
+        .fetch_all(&mut *tx)
+        .await?;
+    let total: i64 = count.fetch_one(&mut *tx).await?;
+    let ids: Vec<String> = rows
+        .iter()
+        .map(|row| row.try_get("id"))
+        .collect::<Result<_, _>>()?;
+    let mut departments: HashMap<String, (String, String)> = HashMap::new();
+    if !ids.is_empty() {
+        let sql = format!(
+            "SELECT p.user_id, d.code, d.name FROM posts p \
+             JOIN departments d ON d.tenant_id = p.tenant_id AND d.id = p.department_id \
+             WHERE p.tenant_id = $1 AND p.is_primary = 1 AND p.user_id IN ({})",
+            placeholders(1, ids.len())
+        );
+        let mut query = sqlx::query(&sql).bind(tenant.as_str());
+        for id in &ids {
+            query = query.bind(id);
+        }
+        for row in query.fetch_all(&mut *tx).await? {
+            departments.insert(
+                row.try_get("user_id")?,
+                (row.try_get("code")?, row.try_get("name")?),
+            );
+        }
+    }
+    tx.commit().await?;
+    let items = rows
+        .iter()
+        .map(|row| {
+            let id: String = row.try_get("id")?;
+            Ok(EmployeeListItem {
+                department: departments.remove(&id),
+                person: PersonRef {
+                    id,
+                    name: row.try_get("display_name")?,
+                    employee_code: row.try_get("employee_code")?,
+                },
+                kana: row.try_get("kana")?,
+                job_title: row.try_get("job_title")?,
+                status: row.try_get("status")?,
+            })
+        })
+        .collect::<Result<Vec<_>, sqlx::Error>>()?;
+    Ok(EmployeeList {
+        items,
+        total,
+        page,
+        per_page: PER_PAGE,
+    })
+}
+
+// ---- the admin form ----------------------------------------------------------------------
+
+/// The employee form's fields, as typed.
+#[derive(Clone, Debug, Default)]
+pub struct EmployeeInput {
+    pub employee_code: String,
+    pub display_name: String,
+    pub email: String,
+    pub kana: String,
+    pub job_title: String,
+    pub grade: String,
+    pub employment_type: String,
+    pub hire_date: String,
+    pub department_code: String,
+    pub concurrent_codes: String,
+    pub manages_codes: String,
+}
+
+fn field<T>(name: &str, parsed: Result<T, (&'static str, &'static str)>) -> Result<T, AppError> {
+    parsed.map_err(|(ja, en)| invalid(name, ja, en))
+}
+
+fn parse_record(input: &EmployeeInput) -> Result<EmployeeRecord, AppError> {
+    let code = field("employee_code", EmployeeCode::parse(&input.employee_code))?;
+    let email = Email::parse(&input.email).map_err(|e| {
+        let (ja, en) = e.reasons();
+        invalid("email", ja, en)
+    })?;
+    Ok(EmployeeRecord {
+        employee_code: Some(code.as_str().to_owned()),
+        display_name: field("display_name", parse_name(&input.display_name))?,
+        email: email.as_str().to_owned(),
+        kana: field("kana", parse_kana(&input.kana))?,
+        job_title: field("job_title", parse_label(&input.job_title))?,
+        grade: field("grade", parse_label(&input.grade))?,
+        employment_type: field("employment_type", parse_label(&input.employment_type))?,
+        hire_date: field("hire_date", parse_date(&input.hire_date))?,
+    })
+}
+
+/// Resolves the form's department codes to posts, with the same rules as the import: known
+/// departments, one primary, managed ones among the posts, and no department's manager
+/// taken from someone else.
+async fn resolve_posts(
+    tx: &mut Transaction<'static, Any>,
+    tenant: &TenantId,
+    user: Option<&UserId>,
+    input: &EmployeeInput,
+) -> Result<(Vec<PostSpec>, HashMap<DepartmentId, String>), AppError> {
+    let mut codes = HashMap::new();
+    let lookup = |field_name: &'static str, raw: &str| -> Result<Vec<String>, AppError> {
+        split_code_list(raw)
+            .iter()
+            .map(|piece| {
+                DepartmentCode::parse(piece)
+                    .map(|code| code.as_str().to_owned())
+                    .map_err(|(ja, en)| invalid(field_name, ja, en))
+            })
+            .collect()
+    };
+    let primary_codes = lookup("department_code", &input.department_code)?;
+    if primary_codes.len() > 1 {
+        return Err(invalid(
+            "department_code",
+            "所属部署は1つだけ指定してください。ほかの部署は兼務部署に書きます",
+            "give one primary department; put the others under concurrent departments",
+        ));
+    }
+    let concurrent_codes = lookup("concurrent_codes", &input.concurrent_codes)?;
+    let managed_codes = lookup("manages_codes", &input.manages_codes)?;
+    for (field_name, list) in [
+        ("department_code", &primary_codes),
+        ("concurrent_codes", &concurrent_codes),
+        ("manages_codes", &managed_codes),
+    ] {
+        for code in list {
+            if codes.values().any(|c: &String| c == code) {
+                continue;
+            }
+            let id: Option<String> =
+                sqlx::query_scalar("SELECT id FROM departments WHERE tenant_id = $1 AND code = $2")
+                    .bind(tenant.as_str())
+                    .bind(code)
+                    .fetch_optional(&mut **tx)
+                    .await?;
+            let Some(id) = id else {
+                return Err(invalid(
+                    field_name,
+                    format!("部署コード {code} の部署が登録されていません"),
+                    format!("no department has the code {code}"),
+                ));
+            };
+            codes.insert(DepartmentId::from_stored(id), code.clone());
+        }
+    }
+    let id_of = |code: &String| {
+        codes
+            .iter()
+            .find(|(_, c)| *c == code)
+            .map(|(id, _)| id.clone())
+    };
+    let primary = primary_codes.first().and_then(id_of);
+    let mut departments: BTreeSet<(bool, DepartmentId)> = BTreeSet::new();
+    if let Some(primary) = &primary {
+        departments.insert((true, primary.clone()));
+    }
+    for code in &concurrent_codes {
+        if let Some(id) = id_of(code)
+            && Some(&id) != primary.as_ref()
+        {
+            departments.insert((false, id));
+        }
+    }
+    let mut posts: Vec<PostSpec> = departments
+        .into_iter()
+        .map(|(is_primary, department)| PostSpec {
+            department,
+            primary: is_primary,
+            manager: false,
+        })
+        .collect();
+    for code in &managed_codes {
+        let Some(post) = id_of(code).and_then(|id| posts.iter_mut().find(|p| p.department == id))
+        else {
+            return Err(invalid(
+                "manages_codes",
+                format!("部署 {code} の責任者にするには、所属部署か兼務部署にも指定してください"),
+                format!("to manage {code}, the employee must also belong to it"),
+            ));
+        };
+        post.manager = true;
+        let holder: Option<String> = sqlx::query_scalar(
+            "SELECT u.display_name FROM posts p JOIN users u ON u.tenant_id = p.tenant_id AND u.id = p.user_id \
+             WHERE p.tenant_id = $1 AND p.department_id = $2 AND p.is_manager = 1 AND p.user_id <> $3",
+        )
+        .bind(tenant.as_str())
+        .bind(post.department.as_str())
+        .bind(user.map(UserId::as_str).unwrap_or(""))
+        .fetch_optional(&mut **tx)
+        .await?;
+        if let Some(holder) = holder {
+            return Err(invalid(
+                "manages_codes",
+                format!(
+                    "部署 {code} には既に責任者（{holder}）がいます。組織図の部署から責任者を変更してください"
+                ),
+                format!("{code} already has a manager ({holder}); change it on the org chart"),
+            ));
+        }
+    }
+    posts.sort();
+    Ok((posts, codes))
+}
+
+/// The stored record and posts of an employee, for comparing and auditing.
+async fn stored(
+    tx: &mut Transaction<'static, Any>,
+    tenant: &TenantId,
+    id: &UserId,
+) -> Result<(EmployeeRecord, Vec<PostSpec>, HashMap<DepartmentId, String>), AppError> {
+    let row = sqlx::query(
+        "SELECT employee_code, display_name, email, kana, job_title, grade, employment_type, hire_date \
+         FROM users WHERE tenant_id = $1 AND id = $2",
+    )
+    .bind(tenant.as_str())
+    .bind(id.as_str())
+    .fetch_optional(&mut **tx)
+    .await?
+    .ok_or(AppError::NotFound)?;
+    let record = EmployeeRecord {
+        employee_code: row.try_get("employee_code")?,
+        display_name: row.try_get("display_name")?,
+        email: row.try_get("email")?,
+        kana: row.try_get("kana")?,
+        job_title: row.try_get("job_title")?,
+        grade: row.try_get("grade")?,
+        employment_type: row.try_get("employment_type")?,
+        hire_date: row.try_get("hire_date")?,
+    };
+    let views = posts_of(tx, tenant, id).await?;
+    let codes = views
+        .iter()
+        .map(|p| (p.department.clone(), p.code.clone()))
+        .collect();
+    let mut posts: Vec<PostSpec> = views
+        .into_iter()
+        .map(|p| PostSpec {
+            department: p.department,
+            primary: p.primary,
+            manager: p.manager,
+        })
+        .collect();
+    posts.sort();
+    Ok((record, posts, codes))
+}
+
+/// The departments whose member counts or manager a change of posts touches.
+fn touched(before: &[PostSpec], after: &[PostSpec]) -> Vec<DepartmentId> {
+    let mut ids: Vec<DepartmentId> = before
+        .iter()
+        .chain(after)
+        .map(|p| p.department.clone())
+        .collect();
+    ids.sort();
+    ids.dedup();
+    ids
+}
+
+/// Creates an employee (a user without roles), inviting them when `invite` is set.
+#[allow(clippy::too_many_arguments)]
+pub async fn create_employee(
+    db: &Db,
+    admin: &SessionUser,
+    input: &EmployeeInput,
+    invite: bool,
+    language: &str,
+    base_url: &str,
+    origin: &RequestOrigin,
+    now: Timestamp,
+) -> Result<(UserId, OrgChange), AppError> {
+    let record = parse_record(input)?;
+    let tenant = &admin.subject.tenant;
+    let mut tx = db.begin_for_tenant(tenant).await?;
+    let revision = bump_revision(&mut tx, tenant).await?;
+    users::ensure_seat(&mut tx, tenant, db.kind()).await?;
+    users::ensure_unique(
+        &mut tx,
+        tenant,
+        &Email::from_stored(record.email.clone()),
+        record.employee_code.as_deref(),
+        None,
+    )
+    .await?;
+    let (posts, codes) = resolve_posts(&mut tx, tenant, None, input).await?;
+    let id = UserId::generate();
+    let write = EmployeeWrite {
+        line: 0,
+        id: id.clone(),
+        record,
+        posts,
+        before: None,
+    };
+    let options = WriteOptions {
+        invite_base_url: invite.then_some(base_url),
+        language: if language == "en" { "en" } else { "ja" },
+        action: "employee.create",
+        department_codes: &codes,
+    };
+    write_employees(
+        &mut tx,
+        admin,
+        std::slice::from_ref(&write),
+        &options,
+        origin,
+        now,
+        &mut |_| {},
+    )
+    .await?;
+    tx.commit().await?;
+    let change = OrgChange::new(tenant, revision).changed(touched(&[], &write.posts));
+    Ok((id, change))
+}
+
+/// Changes an employee's fields and posts (their account, roles and status are the user
+/// administration's).
+pub async fn update_employee(
+    db: &Db,
+    admin: &SessionUser,
+    id: &UserId,
+    input: &EmployeeInput,
+    origin: &RequestOrigin,
+    now: Timestamp,
+) -> Result<OrgChange, AppError> {
+    let record = parse_record(input)?;
+    let tenant = &admin.subject.tenant;
+    let mut tx = db.begin_for_tenant(tenant).await?;
+    let revision = bump_revision(&mut tx, tenant).await?;
+    let (before_record, before_posts, mut codes) = stored(&mut tx, tenant, id).await?;
+    users::ensure_unique(
+        &mut tx,
+        tenant,
+        &Email::from_stored(record.email.clone()),
+        record.employee_code.as_deref(),
+        Some(id),
+    )
+    .await?;
+    let (posts, new_codes) = resolve_posts(&mut tx, tenant, Some(id), input).await?;
+    codes.extend(new_codes);
+    let write = EmployeeWrite {
+        line: 0,
+        id: id.clone(),
+        record,
+        posts,
+        before: Some((before_record, before_posts.clone())),
+    };
+    let options = WriteOptions {
+        invite_base_url: None,
+        language: "ja",
+        action: "employee.update",
+        department_codes: &codes,
+    };
+    write_employees(
+        &mut tx,
+        admin,
+        std::slice::from_ref(&write),
+        &options,
+        origin,
+        now,
+        &mut |_| {},
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(OrgChange::new(tenant, revision).changed(touched(&before_posts, &write.posts)))
+}

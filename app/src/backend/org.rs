@@ -1,0 +1,619 @@
+//! Departments (PRODUCT §3): the chart, and the live edits of the tree editor. Each edit is
+//! one transaction that first bumps the tenant's org revision (which serializes the tenant's
+//! org writers, so two moves can never combine into a cycle), checks the department's
+//! version (a stale edit is refused, never applied over another admin's), applies the rule
+//! from `domain::org_tree`, writes its audit row, and answers the [`OrgChange`] to publish
+//! once committed.
+
+use crate::backend::audit::{self, Actor, AuditEntry, Outcome, RequestOrigin};
+use crate::backend::db::Db;
+use crate::backend::org_events::OrgChange;
+use crate::backend::sessions::SessionUser;
+use crate::domain::codes::{DepartmentCode, EmployeeCode};
+use crate::domain::employees::parse_name;
+use crate::domain::ids::{DepartmentId, TenantId, UserId};
+use crate::domain::org_chart::{DepartmentNode, Member, MemberPage, OrgChart, PersonRef};
+use crate::domain::org_tree::{Node, OrgTree, SORT_STEP};
+use crate::domain::time::Timestamp;
+use crate::error::AppError;
+use sqlx::{Any, Row, Transaction};
+
+pub const MEMBERS_PER_PAGE: i64 = 50;
+
+pub(crate) fn invalid(field: &str, ja: impl Into<String>, en: impl Into<String>) -> AppError {
+    AppError::Invalid {
+        field: field.into(),
+        reason_ja: ja.into(),
+        reason_en: en.into(),
+    }
+}
+
+/// Bumps the tenant's org revision and returns the new one. Call it first in every
+/// transaction that changes the org chart: it takes the tenant's org write lock (a row lock
+/// on PostgreSQL; on SQLite the database write lock, taken before anything is read, so the
+/// reads that follow cannot go stale).
+pub async fn bump_revision(
+    tx: &mut Transaction<'static, Any>,
+    tenant: &TenantId,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "UPDATE tenants SET org_revision = org_revision + 1 WHERE id = $1 RETURNING org_revision",
+    )
+    .bind(tenant.as_str())
+    .fetch_one(&mut **tx)
+    .await
+}
+
+const NODE_COLUMNS: &str = "SELECT d.id, d.code, d.name, d.parent_id, d.sort_order, d.version, \
+     (SELECT COUNT(*) FROM posts p WHERE p.tenant_id = d.tenant_id AND p.department_id = d.id) AS members, \
+     m.user_id AS manager_id, u.display_name AS manager_name, u.employee_code AS manager_code \
+     FROM departments d \
+     LEFT JOIN posts m ON m.tenant_id = d.tenant_id AND m.department_id = d.id AND m.is_manager = 1 \
+     LEFT JOIN users u ON u.tenant_id = m.tenant_id AND u.id = m.user_id \
+     WHERE d.tenant_id = $1";
+
+fn node_from(row: &sqlx::any::AnyRow) -> Result<DepartmentNode, sqlx::Error> {
+    let manager_id: Option<String> = row.try_get("manager_id")?;
+    let manager = match manager_id {
+        Some(id) => Some(PersonRef {
+            id,
+            name: row.try_get("manager_name")?,
+            employee_code: row.try_get("manager_code")?,
+        }),
+        None => None,
+    };
+    Ok(DepartmentNode {
+        id: DepartmentId::from_stored(row.try_get("id")?),
+        code: row.try_get("code")?,
+        name: row.try_get("name")?,
+        parent: row
+            .try_get::<Option<String>, _>("parent_id")?
+            .map(DepartmentId::from_stored),
+        sort_order: row.try_get("sort_order")?,
+        version: row.try_get("version")?,
+        manager,
+        members: row.try_get("members")?,
+    })
+}
+
+/// The whole chart. The revision is read first: a change committed in between is then both
+/// in the chart and announced after it, which the browser handles (never the reverse).
+pub async fn load_chart(db: &Db, tenant: &TenantId, can_edit: bool) -> Result<OrgChart, AppError> {
+    let mut tx = db.begin_for_tenant(tenant).await?;
+    let revision: i64 = sqlx::query_scalar("SELECT org_revision FROM tenants WHERE id = $1")
+        .bind(tenant.as_str())
+        .fetch_one(&mut *tx)
+        .await?;
+    let rows = sqlx::query(NODE_COLUMNS)
+        .bind(tenant.as_str())
+        .fetch_all(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    let departments = rows.iter().map(node_from).collect::<Result<Vec<_>, _>>()?;
+    Ok(OrgChart {
+        departments,
+        revision,
+        can_edit,
+    })
+}
+
+/// Some departments as the chart shows them (for live events); unknown ids are skipped.
+pub async fn departments_by_id(
+    db: &Db,
+    tenant: &TenantId,
+    ids: &[DepartmentId],
+) -> Result<Vec<DepartmentNode>, crate::backend::db::DbError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let placeholders = (0..ids.len())
+        .map(|i| format!("${}", i + 2))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sql = format!("{NODE_COLUMNS} AND d.id IN ({placeholders})");
+    let mut tx = db.begin_for_tenant(tenant).await?;
+    let mut query = sqlx::query(&sql).bind(tenant.as_str());
+    for id in ids {
+        query = query.bind(id.as_str());
+    }
+    let rows = query.fetch_all(&mut *tx).await?;
+    tx.commit().await?;
+    Ok(rows.iter().map(node_from).collect::<Result<_, _>>()?)
+}
+
+/// The tree of the tenant's departments, as stored.
+pub async fn tree(
+    tx: &mut Transaction<'static, Any>,
+    tenant: &TenantId,
+) -> Result<OrgTree, AppError> {
+    let rows =
+        sqlx::query("SELECT id, parent_id, sort_order FROM departments WHERE tenant_id = $1")
+            .bind(tenant.as_str())
+            .fetch_all(&mut **tx)
+            .await?;
+    let nodes = rows
+        .iter()
+        .map(|row| {
+            Ok(Node {
+                id: DepartmentId::from_stored(row.try_get("id")?),
+                parent: row
+                    .try_get::<Option<String>, _>("parent_id")?
+                    .map(DepartmentId::from_stored),
+                sort_order: row.try_get("sort_order")?,
+            })
+        })
+        .collect::<Result<Vec<_>, sqlx::Error>>()?;
+    OrgTree::new(nodes).map_err(|error| AppError::internal("stored org tree", error))
+}
+
+/// A department's row as the audit log records it.
+async fn snapshot(
+    tx: &mut Transaction<'static, Any>,
+    tenant: &TenantId,
+    id: &DepartmentId,
+) -> Result<serde_json::Value, AppError> {
+    let row = sqlx::query(
+        "SELECT d.code, d.name, d.sort_order, d.version, p.code AS parent_code, \
+         u.employee_code AS manager_code, u.display_name AS manager_name \
+         FROM departments d \
+         LEFT JOIN departments p ON p.tenant_id = d.tenant_id AND p.id = d.parent_id \
+         LEFT JOIN posts m ON m.tenant_id = d.tenant_id AND m.department_id = d.id AND m.is_manager = 1 \
+         LEFT JOIN users u ON u.tenant_id = m.tenant_id AND u.id = m.user_id \
+         WHERE d.tenant_id = $1 AND d.id = $2",
+    )
+    .bind(tenant.as_str())
+    .bind(id.as_str())
+    .fetch_optional(&mut **tx)
+    .await?
+    .ok_or(AppError::NotFound)?;
+    Ok(serde_json::json!({
+        "code": row.try_get::<String, _>("code")?,
+        "name": row.try_get::<String, _>("name")?,
+        "parent_code": row.try_get::<Option<String>, _>("parent_code")?,
+        "sort_order": row.try_get::<i64, _>("sort_order")?,
+        "version": row.try_get::<i64, _>("version")?,
+        "manager_code": row.try_get::<Option<String>, _>("manager_code")?,
+        "manager_name": row.try_get::<Option<String>, _>("manager_name")?,
+    }))
+}
+
+async fn record(
+    tx: &mut Transaction<'static, Any>,
+    admin: &SessionUser,
+    action: &str,
+    id: &DepartmentId,
+    before: Option<serde_json::Value>,
+    after: Option<serde_json::Value>,
+    origin: &RequestOrigin,
+) -> Result<(), AppError> {
+    audit::record(
+        tx,
+        AuditEntry {
+            tenant: &admin.subject.tenant,
+            actor: Actor::User(admin.subject.user.clone()),
+            action,
+            target_type: Some("department"),
+            target_id: Some(id.as_str()),
+            before,
+            after,
+            outcome: Outcome::Success,
+            origin: origin.clone(),
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+/// Refuses an edit based on another version than the stored one.
+async fn check_version(
+    tx: &mut Transaction<'static, Any>,
+    tenant: &TenantId,
+    id: &DepartmentId,
+    expected: i64,
+) -> Result<(), AppError> {
+    let current: Option<i64> =
+        sqlx::query_scalar("SELECT version FROM departments WHERE tenant_id = $1 AND id = $2")
+            .bind(tenant.as_str())
+            .bind(id.as_str())
+            .fetch_optional(&mut **tx)
+            .await?;
+    match current {
+        None => Err(AppError::NotFound),
+        Some(version) if version != expected => Err(AppError::Conflict),
+        Some(_) => Ok(()),
+    }
+}
+
+fn parse_department(code: &str, name: &str) -> Result<(DepartmentCode, String), AppError> {
+    let code =
+        DepartmentCode::parse(code).map_err(|(ja, en)| invalid("department_code", ja, en))?;
+    let name = parse_name(name).map_err(|(ja, en)| invalid("department_name", ja, en))?;
+    Ok((code, name))
+}
+
+/// Maps the unique key on (tenant, code) to a clear message.
+fn code_taken(error: sqlx::Error) -> AppError {
+    if error
+        .as_database_error()
+        .is_some_and(|e| e.is_unique_violation())
+    {
+        invalid(
+            "department_code",
+            "この部署コードは既に使われています",
+            "is already used by another department",
+        )
+    } else {
+        error.into()
+    }
+}
+
+/// Adds a department as the last child of `parent` (a top-level one for `None`).
+pub async fn create_department(
+    db: &Db,
+    admin: &SessionUser,
+    parent: Option<DepartmentId>,
+    code: &str,
+    name: &str,
+    origin: &RequestOrigin,
+    now: Timestamp,
+) -> Result<(DepartmentId, OrgChange), AppError> {
+    let (code, name) = parse_department(code, name)?;
+    let tenant = &admin.subject.tenant;
+    let mut tx = db.begin_for_tenant(tenant).await?;
+    let revision = bump_revision(&mut tx, tenant).await?;
+    let tree = tree(&mut tx, tenant).await?;
+    if let Some(parent) = &parent
+        && tree.get(parent).is_none()
+    {
+        return Err(AppError::NotFound);
+    }
+    let last = tree
+        .children(parent.as_ref())
+        .into_iter()
+        .filter_map(|id| tree.get(id).map(|node| node.sort_order))
+        .max()
+        .unwrap_or(0);
+    let id = DepartmentId::generate();
+    sqlx::query(
+        "INSERT INTO departments (tenant_id, id, code, name, parent_id, sort_order, version, \
+         created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, 1, $7, $7)",
+    )
+    .bind(tenant.as_str())
+    .bind(id.as_str())
+    .bind(code.as_str())
+    .bind(&name)
+    .bind(parent.as_ref().map(DepartmentId::as_str))
+    .bind(last.saturating_add(SORT_STEP))
+    .bind(now.as_micros())
+    .execute(&mut *tx)
+    .await
+    .map_err(code_taken)?;
+    let after = snapshot(&mut tx, tenant, &id).await?;
+    record(
+        &mut tx,
+        admin,
+        "department.create",
+        &id,
+        None,
+        Some(after),
+        origin,
+    )
+    .await?;
+    tx.commit().await?;
+    let change = OrgChange::new(tenant, revision).changed([id.clone()]);
+    Ok((id, change))
+}
+
+/// Renames a department or changes its code.
+#[allow(clippy::too_many_arguments)]
+pub async fn update_department(
+    db: &Db,
+    admin: &SessionUser,
+    id: &DepartmentId,
+    version: i64,
+    code: &str,
+    name: &str,
+    origin: &RequestOrigin,
+    now: Timestamp,
+) -> Result<OrgChange, AppError> {
+    let (code, name) = parse_department(code, name)?;
+    let tenant = &admin.subject.tenant;
+    let mut tx = db.begin_for_tenant(tenant).await?;
+    let revision = bump_revision(&mut tx, tenant).await?;
+    check_version(&mut tx, tenant, id, version).await?;
+    let before = snapshot(&mut tx, tenant, id).await?;
+    sqlx::query(
+        "UPDATE departments SET code = $1, name = $2, version = version + 1, updated_at = $3 \
+         WHERE tenant_id = $4 AND id = $5",
+    )
+    .bind(code.as_str())
+    .bind(&name)
+    .bind(now.as_micros())
+    .bind(tenant.as_str())
+    .bind(id.as_str())
+    .execute(&mut *tx)
+    .await
+    .map_err(code_taken)?;
+    let after = snapshot(&mut tx, tenant, id).await?;
+    record(
+        &mut tx,
+        admin,
+        "department.update",
+        id,
+        Some(before),
+        Some(after),
+        origin,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(OrgChange::new(tenant, revision).changed([id.clone()]))
+}
+
+/// Moves a department under `new_parent` (top level for `None`) at `index` among its new
+/// siblings; reordering is a move to the same parent. Refused if it would put the
+/// department under itself or its own sub-departments.
+#[allow(clippy::too_many_arguments)]
+pub async fn move_department(
+    db: &Db,
+    admin: &SessionUser,
+    id: &DepartmentId,
+    version: i64,
+    new_parent: Option<DepartmentId>,
+    index: usize,
+    origin: &RequestOrigin,
+    now: Timestamp,
+) -> Result<OrgChange, AppError> {
+    let tenant = &admin.subject.tenant;
+    let mut tx = db.begin_for_tenant(tenant).await?;
+    let revision = bump_revision(&mut tx, tenant).await?;
+    check_version(&mut tx, tenant, id, version).await?;
+    let tree = tree(&mut tx, tenant).await?;
+    let plan = tree.plan_move(id, new_parent.as_ref(), index)?;
+    let before = snapshot(&mut tx, tenant, id).await?;
+    let moved_parent = tree.get(id).and_then(|node| node.parent.clone());
+    if moved_parent != plan.new_parent {
+        sqlx::query(
+            "UPDATE departments SET parent_id = $1, updated_at = $2 WHERE tenant_id = $3 AND id = $4",
+        )
+        .bind(plan.new_parent.as_ref().map(DepartmentId::as_str))
+        .bind(now.as_micros())
+        .bind(tenant.as_str())
+        .bind(id.as_str())
+        .execute(&mut *tx)
+        .await?;
+    }
+    // Only the moved department's version changes: renumbering its new siblings is no edit
+    // of theirs, so an admin renaming one of them at the same time is not refused.
+    sqlx::query("UPDATE departments SET version = version + 1 WHERE tenant_id = $1 AND id = $2")
+        .bind(tenant.as_str())
+        .bind(id.as_str())
+        .execute(&mut *tx)
+        .await?;
+    for (sibling, order) in &plan.sort_orders {
+        sqlx::query("UPDATE departments SET sort_order = $1 WHERE tenant_id = $2 AND id = $3")
+            .bind(order)
+            .bind(tenant.as_str())
+            .bind(sibling.as_str())
+            .execute(&mut *tx)
+            .await?;
+    }
+    let after = snapshot(&mut tx, tenant, id).await?;
+    record(
+        &mut tx,
+        admin,
+        "department.move",
+        id,
+        Some(before),
+        Some(after),
+        origin,
+    )
+    .await?;
+    tx.commit().await?;
+    let renumbered = plan.sort_orders.into_iter().map(|(sibling, _)| sibling);
+    Ok(OrgChange::new(tenant, revision)
+        .changed([id.clone()])
+        .changed(renumbered))
+}
+
+async fn member_count(
+    tx: &mut Transaction<'static, Any>,
+    tenant: &TenantId,
+    id: &DepartmentId,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM posts WHERE tenant_id = $1 AND department_id = $2")
+        .bind(tenant.as_str())
+        .bind(id.as_str())
+        .fetch_one(&mut **tx)
+        .await
+}
+
+/// Deletes a department that has no sub-departments and no members; otherwise says why.
+pub async fn delete_department(
+    db: &Db,
+    admin: &SessionUser,
+    id: &DepartmentId,
+    version: i64,
+    origin: &RequestOrigin,
+) -> Result<OrgChange, AppError> {
+    let tenant = &admin.subject.tenant;
+    let mut tx = db.begin_for_tenant(tenant).await?;
+    let revision = bump_revision(&mut tx, tenant).await?;
+    check_version(&mut tx, tenant, id, version).await?;
+    let tree = tree(&mut tx, tenant).await?;
+    let members = member_count(&mut tx, tenant, id).await?;
+    tree.can_delete(id, usize::try_from(members).unwrap_or(usize::MAX))?;
+    let before = snapshot(&mut tx, tenant, id).await?;
+    // A business admin's scope naming it goes with it (ON DELETE CASCADE).
+    sqlx::query("DELETE FROM departments WHERE tenant_id = $1 AND id = $2")
+        .bind(tenant.as_str())
+        .bind(id.as_str())
+        .execute(&mut *tx)
+        .await?;
+    record(
+        &mut tx,
+        admin,
+        "department.delete",
+        id,
+        Some(before),
+        None,
+        origin,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(OrgChange::new(tenant, revision).removed(id.clone()))
+}
+
+/// Makes the employee with `employee_code` the department's manager (empty: nobody). An
+/// employee who holds no post there gets a concurrent one, since a manager belongs to the
+/// department they manage.
+#[allow(clippy::too_many_arguments)]
+pub async fn set_manager(
+    db: &Db,
+    admin: &SessionUser,
+    id: &DepartmentId,
+    version: i64,
+    employee_code: &str,
+    origin: &RequestOrigin,
+    now: Timestamp,
+) -> Result<OrgChange, AppError> {
+    let tenant = &admin.subject.tenant;
+    let manager = if employee_code.trim().is_empty() {
+        None
+    } else {
+        Some(EmployeeCode::parse(employee_code).map_err(|(ja, en)| invalid("manager", ja, en))?)
+    };
+    let mut tx = db.begin_for_tenant(tenant).await?;
+    let revision = bump_revision(&mut tx, tenant).await?;
+    check_version(&mut tx, tenant, id, version).await?;
+    let user: Option<UserId> = match &manager {
+        None => None,
+        Some(code) => {
+            let found: Option<String> = sqlx::query_scalar(
+                "SELECT id FROM users WHERE tenant_id = $1 AND employee_code = $2",
+            )
+            .bind(tenant.as_str())
+            .bind(code.as_str())
+            .fetch_optional(&mut *tx)
+            .await?;
+            Some(UserId::from_stored(found.ok_or_else(|| {
+                invalid(
+                    "manager",
+                    format!("社員番号 {code} の社員が見つかりません"),
+                    format!("no employee has the code {code}"),
+                )
+            })?))
+        }
+    };
+    let before = snapshot(&mut tx, tenant, id).await?;
+    sqlx::query(
+        "UPDATE posts SET is_manager = 0 WHERE tenant_id = $1 AND department_id = $2 AND is_manager = 1",
+    )
+    .bind(tenant.as_str())
+    .bind(id.as_str())
+    .execute(&mut *tx)
+    .await?;
+    if let Some(user) = &user {
+        let updated = sqlx::query(
+            "UPDATE posts SET is_manager = 1 WHERE tenant_id = $1 AND department_id = $2 AND user_id = $3",
+        )
+        .bind(tenant.as_str())
+        .bind(id.as_str())
+        .bind(user.as_str())
+        .execute(&mut *tx)
+        .await?;
+        if updated.rows_affected() == 0 {
+            sqlx::query(
+                "INSERT INTO posts (tenant_id, user_id, department_id, is_primary, is_manager, created_at) \
+                 VALUES ($1, $2, $3, 0, 1, $4)",
+            )
+            .bind(tenant.as_str())
+            .bind(user.as_str())
+            .bind(id.as_str())
+            .bind(now.as_micros())
+            .execute(&mut *tx)
+            .await?;
+        }
+    }
+    sqlx::query(
+        "UPDATE departments SET version = version + 1, updated_at = $1 WHERE tenant_id = $2 AND id = $3",
+    )
+    .bind(now.as_micros())
+    .bind(tenant.as_str())
+    .bind(id.as_str())
+    .execute(&mut *tx)
+    .await?;
+    let after = snapshot(&mut tx, tenant, id).await?;
+    record(
+        &mut tx,
+        admin,
+        "department.manager",
+        id,
+        Some(before),
+        Some(after),
+        origin,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(OrgChange::new(tenant, revision).changed([id.clone()]))
+}
+
+/// One page of a department's members: its manager first, then primary posts, then
+/// concurrent ones, each by employee code.
+pub async fn members(
+    db: &Db,
+    tenant: &TenantId,
+    id: &DepartmentId,
+    page: i64,
+) -> Result<MemberPage, AppError> {
+    let page = page.max(1);
+    let mut tx = db.begin_for_tenant(tenant).await?;
+    let exists: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM departments WHERE tenant_id = $1 AND id = $2")
+            .bind(tenant.as_str())
+            .bind(id.as_str())
+            .fetch_one(&mut *tx)
+            .await?;
+    if exists == 0 {
+        return Err(AppError::NotFound);
+    }
+    let total = member_count(&mut tx, tenant, id).await?;
+    // COALESCE: SQLite and PostgreSQL sort NULLs at opposite ends.
+    let rows = sqlx::query(
+        "SELECT u.id, u.display_name, u.employee_code, u.kana, u.job_title, u.status, \
+         p.is_primary, p.is_manager FROM posts p \
+         JOIN users u ON u.tenant_id = p.tenant_id AND u.id = p.user_id \
+         WHERE p.tenant_id = $1 AND p.department_id = $2 \
+         ORDER BY p.is_manager DESC, p.is_primary DESC, COALESCE(u.employee_code, ''), u.display_name, u.id \
+         LIMIT $3 OFFSET $4",
+    )
+    .bind(tenant.as_str())
+    .bind(id.as_str())
+    .bind(MEMBERS_PER_PAGE)
+    .bind((page - 1) * MEMBERS_PER_PAGE)
+    .fetch_all(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    let members = rows
+        .iter()
+        .map(|row| {
+            Ok(Member {
+                person: PersonRef {
+                    id: row.try_get("id")?,
+                    name: row.try_get("display_name")?,
+                    employee_code: row.try_get("employee_code")?,
+                },
+                kana: row.try_get("kana")?,
+                job_title: row.try_get("job_title")?,
+                primary: row.try_get::<i64, _>("is_primary")? == 1,
+                manager: row.try_get::<i64, _>("is_manager")? == 1,
+                status: row.try_get("status")?,
+            })
+        })
+        .collect::<Result<Vec<_>, sqlx::Error>>()?;
+    Ok(MemberPage {
+        members,
+        total,
+        page,
+        per_page: MEMBERS_PER_PAGE,
+    })
+}

@@ -1,0 +1,796 @@
+//! CSV import and export of departments and employees (PRODUCT §3), as jobs that report
+//! their progress.
+//!
+//! An upload starts a job that parses and validates in the background (the CPU work on a
+//! blocking thread, so other requests go on) and ends in a preview: what would be added,
+//! changed and left alone, or every problem by line and column. Nothing is written while
+//! a problem remains. Committing plans again inside the write transaction, against the
+//! data as it is then, and writes everything or nothing: rows, invitations and audit rows.
+//!
+//! Jobs live in this process's memory for an hour (the browser polls the process it
+//! uploaded to); the uploaded file is dropped once the import is written.
+
+use crate::backend::audit::{self, Actor, AuditEntry, Outcome, RequestOrigin};
+use crate::backend::db::{Db, Value, insert_many};
+use crate::backend::employees::{self, WriteOptions};
+use crate::backend::org::bump_revision;
+use crate::backend::org_events::{OrgChange, OrgEvents};
+use crate::backend::sessions::SessionUser;
+use crate::domain::csv_codec::{self, Encoding};
+use crate::domain::ids::{DepartmentId, TenantId, UserId};
+use crate::domain::org_csv::{
+    CsvKind, ImportCounts, ImportPhase, ImportProblem, ImportState, ImportStatus, PROBLEMS_SHOWN,
+};
+use crate::domain::org_import::{
+    self, DepartmentPlan, EmployeePlan, EmployeeRecord, EmployeeSnapshot, ExistingDepartment,
+    ParsedFile, PostSpec,
+};
+use crate::domain::time::Timestamp;
+use crate::error::AppError;
+use crate::i18n::Lang;
+use sqlx::{Any, Row, Transaction};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// How long a finished or abandoned job is kept.
+const JOB_LIFETIME: Duration = Duration::from_secs(3600);
+/// Jobs kept per tenant; starting another drops the oldest.
+const JOBS_PER_TENANT: usize = 5;
+
+struct Job {
+    tenant: TenantId,
+    kind: CsvKind,
+    file_name: String,
+    invite: bool,
+    /// The uploaded file, until it is written.
+    file: Option<Arc<Vec<u8>>>,
+    encoding: Encoding,
+    state: ImportState,
+    /// Every problem of the last check (the state shows the first ones).
+    problems: Vec<ImportProblem>,
+    started: Instant,
+}
+
+/// The import jobs of this process.
+#[derive(Clone, Default)]
+pub struct ImportJobs {
+    jobs: Arc<Mutex<HashMap<String, Job>>>,
+}
+
+impl std::fmt::Debug for ImportJobs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ImportJobs").finish_non_exhaustive()
+    }
+}
+
+/// What a job needs from the server to write and announce.
+#[derive(Clone)]
+pub struct JobServices {
+    pub db: Db,
+    pub events: Option<OrgEvents>,
+    /// Wakes the mail worker once the invitations are committed.
+    pub wake_mailer: Arc<dyn Fn() + Send + Sync>,
+    pub base_url: String,
+}
+
+impl ImportJobs {
+    pub fn new() -> ImportJobs {
+        ImportJobs::default()
+    }
+
+    fn with_job<T>(&self, id: &str, f: impl FnOnce(&mut Job) -> T) -> Option<T> {
+        let mut jobs = self
+            .jobs
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        jobs.get_mut(id).map(f)
+    }
+
+    fn set_state(&self, id: &str, state: ImportState) {
+        self.with_job(id, |job| job.state = state);
+    }
+
+    fn working(&self, id: &str, phase: ImportPhase, done: usize, total: usize) {
+        self.set_state(id, ImportState::Working { phase, done, total });
+    }
+
+    fn previewed(&self, id: &str, counts: ImportCounts, problems: Vec<ImportProblem>) {
+        self.with_job(id, |job| {
+            job.state = ImportState::Previewed {
+                counts,
+                problems: problems.iter().take(PROBLEMS_SHOWN).cloned().collect(),
+                problem_count: problems.len(),
+            };
+            job.problems = problems;
+        });
+    }
+
+    /// Starts checking an uploaded file; answers the job's id at once.
+    pub fn start(
+        &self,
+        services: JobServices,
+        tenant: &TenantId,
+        kind: CsvKind,
+        file_name: &str,
+        bytes: Vec<u8>,
+        invite: bool,
+    ) -> String {
+        let id = uuid::Uuid::now_v7().to_string();
+        {
+            let mut jobs = self.jobs.lock().unwrap_or_else(|p| p.into_inner());
+            jobs.retain(|_, job| job.started.elapsed() < JOB_LIFETIME);
+            let mut mine: Vec<(Instant, String)> = jobs
+                .iter()
+                .filter(|(_, job)| &job.tenant == tenant)
+                .map(|(id, job)| (job.started, id.clone()))
+                .collect();
+            mine.sort();
+            for (_, old) in mine.iter().rev().skip(JOBS_PER_TENANT - 1) {
+                jobs.remove(old);
+            }
+            jobs.insert(
+                id.clone(),
+                Job {
+                    tenant: tenant.clone(),
+                    kind,
+                    file_name: file_name.chars().take(200).collect(),
+                    invite,
+                    file: Some(Arc::new(bytes)),
+                    encoding: Encoding::Utf8Bom,
+                    state: ImportState::Working {
+                        phase: ImportPhase::Parse,
+                        done: 0,
+                        total: 0,
+                    },
+                    problems: Vec::new(),
+                    started: Instant::now(),
+                },
+            );
+        }
+        let jobs = self.clone();
+        let job = id.clone();
+        let tenant = tenant.clone();
+        tokio::spawn(async move {
+            if let Err(error) = jobs.preview(&services.db, &tenant, &job).await {
+                jobs.failed(&job, error);
+            }
+        });
+        id
+    }
+
+    /// An unexpected failure: shown as one problem, logged in full by `AppError::internal`.
+    fn failed(&self, id: &str, error: AppError) {
+        let lang_message = |lang| error.message(lang);
+        self.previewed(
+            id,
+            ImportCounts::default(),
+            vec![ImportProblem {
+                line: 0,
+                column: None,
+                value: String::new(),
+                reason_ja: lang_message(Lang::Ja),
+                reason_en: lang_message(Lang::En),
+            }],
+        );
+    }
+
+    /// The job as the page polls it; `None` for an unknown job or another tenant's.
+    pub fn status(&self, tenant: &TenantId, id: &str) -> Option<ImportStatus> {
+        self.with_job(id, |job| {
+            (&job.tenant == tenant).then(|| ImportStatus {
+                job: id.to_owned(),
+                kind: job.kind,
+                file_name: job.file_name.clone(),
+                state: job.state.clone(),
+            })
+        })
+        .flatten()
+    }
+
+    /// Parses the file and plans against the stored data: the preview.
+    async fn preview(&self, db: &Db, tenant: &TenantId, id: &str) -> Result<(), AppError> {
+        let Some((file, kind)) = self.with_job(id, |job| (job.file.clone(), job.kind)) else {
+            return Ok(());
+        };
+        let Some(file) = file else { return Ok(()) };
+        let size = file.len();
+        self.working(id, ImportPhase::Parse, 0, size);
+        let parsed = tokio::task::spawn_blocking(move || org_import::read_file(&file, kind))
+            .await
+            .map_err(|e| AppError::internal("import parse", e))?;
+        let parsed = match parsed {
+            Ok(parsed) => Arc::new(parsed),
+            Err(problem) => {
+                self.previewed(id, ImportCounts::default(), vec![problem]);
+                return Ok(());
+            }
+        };
+        self.with_job(id, |job| job.encoding = parsed.encoding);
+        let rows = parsed.table.rows.len();
+        self.working(id, ImportPhase::Validate, 0, rows);
+        let mut tx = db.begin_for_tenant(tenant).await?;
+        let snapshot = Snapshot::load(&mut tx, tenant, kind).await?;
+        tx.commit().await?;
+        let outcome = self.plan(id, parsed, snapshot).await?;
+        match outcome {
+            Ok(plan) => self.previewed(id, plan.counts(), Vec::new()),
+            Err(problems) => self.previewed(id, ImportCounts::default(), problems),
+        }
+        Ok(())
+    }
+
+    /// Runs the planner on a blocking thread, reporting progress as it goes.
+    async fn plan(
+        &self,
+        id: &str,
+        parsed: Arc<ParsedFile>,
+        snapshot: Snapshot,
+    ) -> Result<Result<Plan, Vec<ImportProblem>>, AppError> {
+        let jobs = self.clone();
+        let job = id.to_owned();
+        let rows = parsed.table.rows.len();
+        tokio::task::spawn_blocking(move || {
+            let mut progress = |done: usize| jobs.working(&job, ImportPhase::Validate, done, rows);
+            match snapshot {
+                Snapshot::Departments(existing) => org_import::plan_departments(
+                    &parsed,
+                    &existing,
+                    &mut DepartmentId::generate,
+                    &mut progress,
+                )
+                .map(Plan::Departments),
+                Snapshot::Employees(snapshot) => org_import::plan_employees(
+                    &parsed,
+                    &snapshot,
+                    &mut UserId::generate,
+                    &mut progress,
+                )
+                .map(Plan::Employees),
+            }
+        })
+        .await
+        .map_err(|e| AppError::internal("import plan", e))
+    }
+
+    /// Writes a previewed import without problems, in the background; the page follows it
+    /// with [`status`](Self::status).
+    pub fn commit(
+        &self,
+        services: JobServices,
+        admin: &SessionUser,
+        id: &str,
+        origin: RequestOrigin,
+    ) -> Result<(), AppError> {
+        let tenant = &admin.subject.tenant;
+        let ready = self
+            .with_job(id, |job| {
+                if &job.tenant != tenant {
+                    return Err(AppError::NotFound);
+                }
+                match (&job.state, &job.file) {
+                    (
+                        ImportState::Previewed {
+                            problem_count: 0, ..
+                        },
+                        Some(_),
+                    ) => {
+                        job.state = ImportState::Working {
+                            phase: ImportPhase::Validate,
+                            done: 0,
+                            total: 0,
+                        };
+                        Ok(())
+                    }
+                    _ => Err(AppError::Invalid {
+                        field: "import".into(),
+                        reason_ja:
+                            "この取り込みは書き込めない状態です。ファイルを選び直してください"
+                                .into(),
+                        reason_en: "this import cannot be written; choose the file again".into(),
+                    }),
+                }
+            })
+            .unwrap_or(Err(AppError::NotFound));
+        ready?;
+        let jobs = self.clone();
+        let job = id.to_owned();
+        let admin = admin.clone();
+        tokio::spawn(async move {
+            match jobs.write(&services, &admin, &job, &origin).await {
+                Ok(Some((counts, change))) => {
+                    jobs.with_job(&job, |job| {
+                        job.state = ImportState::Committed { counts };
+                        job.file = None;
+                    });
+                    if let Some(events) = &services.events {
+                        events.publish(change).await;
+                    }
+                    (services.wake_mailer)();
+                }
+                Ok(None) => {}
+                Err(error) => jobs.failed(&job, error),
+            }
+        });
+        Ok(())
+    }
+
+    /// Plans again in the write transaction and writes. `None` when the data changed since
+    /// the preview so that problems appeared: the job shows them, nothing is written.
+    async fn write(
+        &self,
+        services: &JobServices,
+        admin: &SessionUser,
+        id: &str,
+        origin: &RequestOrigin,
+    ) -> Result<Option<(ImportCounts, OrgChange)>, AppError> {
+        let tenant = &admin.subject.tenant;
+        let Some((file, kind, invite, file_name)) = self.with_job(id, |job| {
+            (
+                job.file.clone(),
+                job.kind,
+                job.invite,
+                job.file_name.clone(),
+            )
+        }) else {
+            return Ok(None);
+        };
+        let Some(file) = file else { return Ok(None) };
+        let parsed = tokio::task::spawn_blocking(move || org_import::read_file(&file, kind))
+            .await
+            .map_err(|e| AppError::internal("import parse", e))?
+            .map_err(|problem| AppError::internal("import re-read", problem.reason_en))?;
+        let parsed = Arc::new(parsed);
+        let db = &services.db;
+        let mut tx = db.begin_for_tenant(tenant).await?;
+        let revision = bump_revision(&mut tx, tenant).await?;
+        let snapshot = Snapshot::load(&mut tx, tenant, kind).await?;
+        let codes = snapshot.department_codes();
+        let plan = match self.plan(id, parsed, snapshot).await? {
+            Ok(plan) => plan,
+            Err(problems) => {
+                tx.rollback().await?;
+                self.previewed(id, ImportCounts::default(), problems);
+                return Ok(None);
+            }
+        };
+        let mut counts = plan.counts();
+        let total = plan.len();
+        let jobs = self.clone();
+        let job = id.to_owned();
+        let mut progress = move |done: usize| jobs.working(&job, ImportPhase::Write, done, total);
+        progress(0);
+        let now = Timestamp::now();
+        match &plan {
+            Plan::Departments(plan) => {
+                write_departments(&mut tx, admin, plan, origin, now, &mut progress).await?;
+            }
+            Plan::Employees(plan) => {
+                let options = WriteOptions {
+                    invite_base_url: invite.then_some(services.base_url.as_str()),
+                    language: "ja",
+                    action: "employee.import",
+                    department_codes: &codes,
+                };
+                counts.invitations = employees::write_employees(
+                    &mut tx,
+                    admin,
+                    &plan.writes,
+                    &options,
+                    origin,
+                    now,
+                    &mut progress,
+                )
+                .await?;
+            }
+        }
+        let summary = serde_json::json!({
+            "file_name": file_name,
+            "kind": kind.as_str(),
+            "added": counts.added,
+            "changed": counts.changed,
+            "unchanged": counts.unchanged,
+            "not_in_file": counts.not_in_file,
+            "invitations": counts.invitations,
+        });
+        audit::record(
+            &mut tx,
+            AuditEntry {
+                tenant,
+                actor: Actor::User(admin.subject.user.clone()),
+                action: "org.import",
+                target_type: Some("organization"),
+                target_id: None,
+                before: None,
+                after: Some(summary),
+                outcome: Outcome::Success,
+                origin: origin.clone(),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(Some((counts, OrgChange::new(tenant, revision).reload())))
+    }
+
+    /// Every problem of a job's last check as CSV, in the reader's language and in the
+    /// uploaded file's encoding (Shift_JIS stays Shift_JIS for Excel).
+    pub fn problems_csv(&self, tenant: &TenantId, id: &str, lang: Lang) -> Option<Vec<u8>> {
+        let (problems, encoding, kind) = self
+            .with_job(id, |job| {
+                (&job.tenant == tenant).then(|| (job.problems.clone(), job.encoding, job.kind))
+            })
+            .flatten()?;
+        let headers: [&str; 4] = match lang {
+            Lang::Ja => ["行", "列", "値", "内容"],
+            Lang::En => ["Line", "Column", "Value", "Problem"],
+        };
+        let rows: Vec<Vec<String>> = problems
+            .iter()
+            .map(|p| {
+                let column = p
+                    .column
+                    .as_deref()
+                    .and_then(|key| kind.column(key))
+                    .map(|c| if lang == Lang::Ja { c.ja } else { c.en })
+                    .unwrap_or_default();
+                let reason = if lang == Lang::Ja {
+                    &p.reason_ja
+                } else {
+                    &p.reason_en
+                };
+                vec![
+                    p.line.to_string(),
+                    column.to_owned(),
+                    p.value.clone(),
+                    reason.clone(),
+                ]
+            })
+            .collect();
+        let encoding = if encoding == Encoding::ShiftJis {
+            Encoding::ShiftJis
+        } else {
+            Encoding::Utf8Bom
+        };
+        csv_codec::write(&headers, &rows, encoding)
+            .or_else(|_| csv_codec::write(&headers, &rows, Encoding::Utf8Bom))
+            .ok()
+    }
+}
+
+/// The stored data an import is checked against.
+enum Snapshot {
+    Departments(Vec<ExistingDepartment>),
+    Employees(EmployeeSnapshot),
+}
+
+enum Plan {
+    Departments(DepartmentPlan),
+    Employees(EmployeePlan),
+}
+
+impl Plan {
+    fn counts(&self) -> ImportCounts {
+        match self {
+            Plan::Departments(plan) => plan.counts,
+            Plan::Employees(plan) => plan.counts,
+        }
+    }
+
+    fn len(&self) -> usize {
+        match self {
+            Plan::Departments(plan) => plan.writes.len(),
+            Plan::Employees(plan) => plan.writes.len(),
+        }
+    }
+}
+
+impl Snapshot {
+    async fn load(
+        tx: &mut Transaction<'static, Any>,
+        tenant: &TenantId,
+        kind: CsvKind,
+    ) -> Result<Snapshot, AppError> {
+        Ok(match kind {
+            CsvKind::Departments => Snapshot::Departments(stored_departments(tx, tenant).await?),
+            CsvKind::Employees => Snapshot::Employees(stored_employees(tx, tenant).await?),
+        })
+    }
+
+    fn department_codes(&self) -> HashMap<DepartmentId, String> {
+        match self {
+            Snapshot::Departments(existing) => existing
+                .iter()
+                .map(|d| (d.id.clone(), d.code.clone()))
+                .collect(),
+            Snapshot::Employees(snapshot) => snapshot.departments.iter().cloned().collect(),
+        }
+    }
+}
+
+async fn stored_departments(
+    tx: &mut Transaction<'static, Any>,
+    tenant: &TenantId,
+) -> Result<Vec<ExistingDepartment>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT id, code, name, parent_id, sort_order FROM departments WHERE tenant_id = $1",
+    )
+    .bind(tenant.as_str())
+    .fetch_all(&mut **tx)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(ExistingDepartment {
+                id: DepartmentId::from_stored(row.try_get("id")?),
+                code: row.try_get("code")?,
+                name: row.try_get("name")?,
+                parent: row
+                    .try_get::<Option<String>, _>("parent_id")?
+                    .map(DepartmentId::from_stored),
+                sort_order: row.try_get("sort_order")?,
+            })
+        })
+        .collect()
+}
+
+async fn stored_employees(
+    tx: &mut Transaction<'static, Any>,
+    tenant: &TenantId,
+) -> Result<EmployeeSnapshot, AppError> {
+    let departments = stored_departments(tx, tenant)
+        .await?
+        .into_iter()
+        .map(|d| (d.id, d.code))
+        .collect();
+    let employees = sqlx::query(
+        "SELECT id, employee_code, display_name, email, kana, job_title, grade, employment_type, \
+         hire_date FROM users WHERE tenant_id = $1",
+    )
+    .bind(tenant.as_str())
+    .fetch_all(&mut **tx)
+    .await?
+    .iter()
+    .map(|row| {
+        Ok((
+            UserId::from_stored(row.try_get("id")?),
+            EmployeeRecord {
+                employee_code: row.try_get("employee_code")?,
+                display_name: row.try_get("display_name")?,
+                email: row.try_get("email")?,
+                kana: row.try_get("kana")?,
+                job_title: row.try_get("job_title")?,
+                grade: row.try_get("grade")?,
+                employment_type: row.try_get("employment_type")?,
+                hire_date: row.try_get("hire_date")?,
+            },
+        ))
+    })
+    .collect::<Result<Vec<_>, sqlx::Error>>()?;
+    let posts = sqlx::query(
+        "SELECT user_id, department_id, is_primary, is_manager FROM posts WHERE tenant_id = $1",
+    )
+    .bind(tenant.as_str())
+    .fetch_all(&mut **tx)
+    .await?
+    .iter()
+    .map(|row| {
+        Ok((
+            UserId::from_stored(row.try_get("user_id")?),
+            PostSpec {
+                department: DepartmentId::from_stored(row.try_get("department_id")?),
+                primary: row.try_get::<i64, _>("is_primary")? == 1,
+                manager: row.try_get::<i64, _>("is_manager")? == 1,
+            },
+        ))
+    })
+    .collect::<Result<Vec<_>, sqlx::Error>>()?;
+    let seats_in_use: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM users WHERE tenant_id = $1 AND status <> 'deactivated'",
+    )
+    .bind(tenant.as_str())
+    .fetch_one(&mut **tx)
+    .await?;
+    let seat_limit: i64 = sqlx::query_scalar("SELECT seat_limit FROM tenants WHERE id = $1")
+        .bind(tenant.as_str())
+        .fetch_one(&mut **tx)
+        .await?;
+    Ok(EmployeeSnapshot {
+        departments,
+        employees,
+        posts,
+        seats_in_use,
+        seat_limit,
+    })
+}
+
+fn department_audit(code: &str, name: &str, parent: Option<&str>, order: i64) -> serde_json::Value {
+    serde_json::json!({ "code": code, "name": name, "parent_id": parent, "sort_order": order })
+}
+
+/// Writes a department plan: new ones in multi-row inserts, changed ones one by one, in
+/// the plan's order (parents first), with one audit row each.
+async fn write_departments(
+    tx: &mut Transaction<'static, Any>,
+    admin: &SessionUser,
+    plan: &DepartmentPlan,
+    origin: &RequestOrigin,
+    now: Timestamp,
+    progress: &mut (dyn FnMut(usize) + Send),
+) -> Result<(), AppError> {
+    const COLUMNS: [&str; 9] = [
+        "tenant_id",
+        "id",
+        "code",
+        "name",
+        "parent_id",
+        "sort_order",
+        "version",
+        "created_at",
+        "updated_at",
+    ];
+    let tenant = &admin.subject.tenant;
+    let micros = now.as_micros();
+    let mut pending: Vec<Vec<Value>> = Vec::new();
+    for (done, write) in plan.writes.iter().enumerate() {
+        let parent = write.parent.as_ref().map(|p| p.as_str().to_owned());
+        match &write.before {
+            None => pending.push(vec![
+                Value::from(tenant.as_str()),
+                Value::from(write.id.as_str()),
+                Value::from(write.code.clone()),
+                Value::from(write.name.clone()),
+                Value::from(parent),
+                Value::from(write.sort_order),
+                Value::from(1_i64),
+                Value::from(micros),
+                Value::from(micros),
+            ]),
+            Some(_) => {
+                // Its new parent may be among the pending new ones.
+                insert_many(tx, "departments", &COLUMNS, std::mem::take(&mut pending)).await?;
+                sqlx::query(
+                    "UPDATE departments SET name = $1, parent_id = $2, sort_order = $3, \
+                     version = version + 1, updated_at = $4 WHERE tenant_id = $5 AND id = $6",
+                )
+                .bind(&write.name)
+                .bind(parent)
+                .bind(write.sort_order)
+                .bind(micros)
+                .bind(tenant.as_str())
+                .bind(write.id.as_str())
+                .execute(&mut **tx)
+                .await?;
+            }
+        }
+        if done % 500 == 0 {
+            progress(done);
+        }
+    }
+    insert_many(tx, "departments", &COLUMNS, pending).await?;
+    let entries = plan
+        .writes
+        .iter()
+        .map(|w| AuditEntry {
+            tenant,
+            actor: Actor::User(admin.subject.user.clone()),
+            action: "department.import",
+            target_type: Some("department"),
+            target_id: Some(w.id.as_str()),
+            before: w.before.as_ref().map(|b| {
+                department_audit(
+                    &b.code,
+                    &b.name,
+                    b.parent.as_ref().map(DepartmentId::as_str),
+                    b.sort_order,
+                )
+            }),
+            after: Some(department_audit(
+                &w.code,
+                &w.name,
+                w.parent.as_ref().map(DepartmentId::as_str),
+                w.sort_order,
+            )),
+            outcome: Outcome::Success,
+            origin: origin.clone(),
+        })
+        .collect();
+    audit::record_many(tx, entries).await?;
+    progress(plan.writes.len());
+    Ok(())
+}
+
+// ---- export ------------------------------------------------------------------------------
+
+/// The tenant's departments or employees as CSV in the import's format, Japanese headers,
+/// formula-safe. Employees without an employee code (e.g. an admin account) are not
+/// employees of the file and are left out.
+pub async fn export_csv(
+    db: &Db,
+    tenant: &TenantId,
+    kind: CsvKind,
+    encoding: Encoding,
+) -> Result<Vec<u8>, AppError> {
+    let mut tx = db.begin_for_tenant(tenant).await?;
+    let departments = stored_departments(&mut tx, tenant).await?;
+    let code_of: HashMap<&DepartmentId, &str> = departments
+        .iter()
+        .map(|d| (&d.id, d.code.as_str()))
+        .collect();
+    let rows: Vec<Vec<String>> = match kind {
+        CsvKind::Departments => {
+            let mut sorted: Vec<&ExistingDepartment> = departments.iter().collect();
+            sorted.sort_by(|a, b| a.code.cmp(&b.code));
+            sorted
+                .into_iter()
+                .map(|d| {
+                    vec![
+                        d.code.clone(),
+                        d.name.clone(),
+                        d.parent
+                            .as_ref()
+                            .and_then(|p| code_of.get(p))
+                            .map(|c| (*c).to_owned())
+                            .unwrap_or_default(),
+                        d.sort_order.to_string(),
+                    ]
+                })
+                .collect()
+        }
+        CsvKind::Employees => {
+            let snapshot = stored_employees(&mut tx, tenant).await?;
+            let mut posts: HashMap<&UserId, Vec<&PostSpec>> = HashMap::new();
+            for (user, post) in &snapshot.posts {
+                posts.entry(user).or_default().push(post);
+            }
+            let codes = |list: Vec<&PostSpec>, pick: fn(&PostSpec) -> bool| -> String {
+                let mut found: Vec<&str> = list
+                    .into_iter()
+                    .filter(|p| pick(p))
+                    .filter_map(|p| code_of.get(&p.department).copied())
+                    .collect();
+                found.sort();
+                found.join(";")
+            };
+            let mut employees: Vec<&(UserId, EmployeeRecord)> = snapshot
+                .employees
+                .iter()
+                .filter(|(_, r)| r.employee_code.is_some())
+                .collect();
+            employees.sort_by(|a, b| a.1.employee_code.cmp(&b.1.employee_code));
+            employees
+                .into_iter()
+                .map(|(id, r)| {
+                    let mine = posts.get(id).cloned().unwrap_or_default();
+                    vec![
+                        r.employee_code.clone().unwrap_or_default(),
+                        r.display_name.clone(),
+                        r.kana.clone().unwrap_or_default(),
+                        r.email.clone(),
+                        codes(mine.clone(), |p| p.primary),
+                        codes(mine.clone(), |p| !p.primary),
+                        codes(mine, |p| p.manager),
+                        r.job_title.clone().unwrap_or_default(),
+                        r.grade.clone().unwrap_or_default(),
+                        r.employment_type.clone().unwrap_or_default(),
+                        r.hire_date.clone().unwrap_or_default(),
+                    ]
+                })
+                .collect()
+        }
+    };
+    tx.commit().await?;
+    let headers: Vec<&str> = kind.columns().iter().map(|c| c.ja).collect();
+    csv_codec::write(&headers, &rows, encoding).map_err(|error| {
+        let (reason_ja, reason_en) = error.reasons();
+        AppError::Invalid {
+            field: "encoding".into(),
+            reason_ja,
+            reason_en,
+        }
+    })
+}
+
+/// An empty file with the header row, for filling in.
+pub fn template_csv(kind: CsvKind) -> Vec<u8> {
+    let headers: Vec<&str> = kind.columns().iter().map(|c| c.ja).collect();
+    csv_codec::write(&headers, &[], Encoding::Utf8Bom).unwrap_or_default()
+}
