@@ -51,6 +51,8 @@ enum Rule {
     SignedIn,
     /// System admins only.
     SystemAdmin,
+    /// System admins and organization admins (the organization subsystem).
+    OrganizationAdmin,
 }
 
 /// What a function acts on.
@@ -60,6 +62,8 @@ enum Object {
     None,
     /// One user, given as `id`.
     User,
+    /// One department (version 1), given as `id`.
+    Department,
 }
 
 struct Case {
@@ -69,6 +73,21 @@ struct Case {
     /// Form fields besides `id`; `{n}` is replaced by a fresh number.
     fields: &'static [(&'static str, &'static str)],
 }
+
+const EMPLOYEE_FIELDS: &[(&str, &str)] = &[
+    ("employee_code", "EC{n}"),
+    ("display_name", "社員 {n}"),
+    ("email", "employee{n}@a.example"),
+    ("kana", ""),
+    ("job_title", ""),
+    ("grade", ""),
+    ("employment_type", ""),
+    ("hire_date", ""),
+    ("department_code", ""),
+    ("concurrent_codes", ""),
+    ("manages_codes", ""),
+    ("language", "ja"),
+];
 
 /// The declared table: one row per server function.
 const TABLE: &[Case] = &[
@@ -209,6 +228,84 @@ const TABLE: &[Case] = &[
         object: Object::User,
         fields: &[],
     },
+    Case {
+        path: "/api/org/chart",
+        rule: Rule::SignedIn,
+        object: Object::None,
+        fields: &[],
+    },
+    Case {
+        path: "/api/org/members",
+        rule: Rule::SignedIn,
+        object: Object::Department,
+        fields: &[("page", "1")],
+    },
+    Case {
+        path: "/api/org/create",
+        rule: Rule::OrganizationAdmin,
+        object: Object::None,
+        fields: &[("parent_id", ""), ("code", "C{n}"), ("name", "新部署 {n}")],
+    },
+    Case {
+        path: "/api/org/update",
+        rule: Rule::OrganizationAdmin,
+        object: Object::Department,
+        fields: &[("version", "1"), ("code", "U{n}"), ("name", "改名 {n}")],
+    },
+    Case {
+        path: "/api/org/move",
+        rule: Rule::OrganizationAdmin,
+        object: Object::Department,
+        fields: &[("version", "1"), ("parent_id", ""), ("index", "0")],
+    },
+    Case {
+        path: "/api/org/delete",
+        rule: Rule::OrganizationAdmin,
+        object: Object::Department,
+        fields: &[("version", "1")],
+    },
+    Case {
+        path: "/api/org/manager",
+        rule: Rule::OrganizationAdmin,
+        object: Object::Department,
+        fields: &[("version", "1"), ("employee_code", "")],
+    },
+    Case {
+        path: "/api/org/import-status",
+        rule: Rule::OrganizationAdmin,
+        object: Object::None,
+        fields: &[("job", "no-such-job")],
+    },
+    Case {
+        path: "/api/org/import-commit",
+        rule: Rule::OrganizationAdmin,
+        object: Object::None,
+        fields: &[("job", "no-such-job")],
+    },
+    Case {
+        path: "/api/employees/list",
+        rule: Rule::SignedIn,
+        object: Object::None,
+        fields: &[("query", ""), ("page", "1")],
+    },
+    Case {
+        path: "/api/employees/get",
+        rule: Rule::SignedIn,
+        object: Object::User,
+        fields: &[],
+    },
+    Case {
+        path: "/api/employees/create",
+        rule: Rule::OrganizationAdmin,
+        object: Object::None,
+        fields: EMPLOYEE_FIELDS,
+    },
+    Case {
+        path: "/api/employees/update",
+        rule: Rule::OrganizationAdmin,
+        object: Object::User,
+        fields: EMPLOYEE_FIELDS,
+    },
     // Last: it ends the caller's session.
     Case {
         path: "/api/auth/logout",
@@ -237,6 +334,8 @@ struct World {
     cookies: BTreeMap<Caller, String>,
     /// A user of tenant B that nobody of tenant A may touch.
     victim: UserId,
+    /// A department of tenant B that nobody of tenant A may touch.
+    victim_department: String,
     counter: std::cell::Cell<u32>,
 }
 
@@ -280,6 +379,27 @@ async fn insert_user(db: &Db, tenant: &TenantId, roles: &[Role]) -> UserId {
     }
     tx.commit().await.expect("commit");
     id
+}
+
+/// Inserts a department (version 1); a fresh object for one call.
+async fn insert_department(db: &Db, tenant: &TenantId, name: &str) -> String {
+    let id = kouka_app::domain::ids::DepartmentId::generate();
+    let now = Timestamp::now().as_micros();
+    let mut tx = db.begin_for_tenant(tenant).await.expect("tx");
+    sqlx::query(
+        "INSERT INTO departments (tenant_id, id, code, name, sort_order, version, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, 10, 1, $5, $5)",
+    )
+    .bind(tenant.as_str())
+    .bind(id.as_str())
+    .bind(format!("D{}", &id.as_str()[24..]))
+    .bind(name)
+    .bind(now)
+    .execute(&mut *tx)
+    .await
+    .expect("insert department");
+    tx.commit().await.expect("commit");
+    id.to_string()
 }
 
 /// A signed-in user of `tenant` with `roles`: the session cookie's value.
@@ -329,18 +449,20 @@ async fn world(kind: DbKind) -> Option<World> {
         cookies.insert(caller, signed_in(&db, &tenant_a, &roles).await);
     }
     let victim = insert_user(&db, &tenant_b, &[]).await;
+    let victim_department = insert_department(&db, &tenant_b, "対象 部署").await;
     Some(World {
         app,
         tenant_a,
         tenant_b,
         cookies,
         victim,
+        victim_department,
         counter: std::cell::Cell::new(0),
     })
 }
 
 impl World {
-    async fn call(&self, caller: Caller, case: &Case, object: Option<&UserId>) -> Outcome {
+    async fn call(&self, caller: Caller, case: &Case, object: Option<&str>) -> Outcome {
         let n = self.counter.get() + 1;
         self.counter.set(n);
         let mut form: Vec<(String, String)> = case
@@ -393,6 +515,10 @@ fn allowed(rule: Rule, caller: Caller) -> bool {
         Rule::Public => true,
         Rule::SignedIn => caller != Caller::Anonymous,
         Rule::SystemAdmin => matches!(caller, Caller::SystemAdmin | Caller::OtherTenantAdmin),
+        Rule::OrganizationAdmin => matches!(
+            caller,
+            Caller::SystemAdmin | Caller::OrganizationAdmin | Caller::OtherTenantAdmin
+        ),
     }
 }
 
@@ -422,16 +548,19 @@ async fn every_server_function_obeys_the_table(kind: DbKind) {
         for caller in CALLERS {
             // Own tenant: a fresh user of tenant A for each call (some calls delete it).
             let own = match case.object {
-                Object::User => Some(insert_user(&db, &world.tenant_a, &[]).await),
+                Object::User => Some(insert_user(&db, &world.tenant_a, &[]).await.to_string()),
+                Object::Department => {
+                    Some(insert_department(&db, &world.tenant_a, "自社 部署").await)
+                }
                 Object::None => None,
             };
-            let outcome = world.call(caller, case, own.as_ref()).await;
+            let outcome = world.call(caller, case, own.as_deref()).await;
             match (allowed(case.rule, caller), caller, case.object) {
-                // Another tenant's admin asking for a user of A: A's users do not exist for them.
-                (true, Caller::OtherTenantAdmin, Object::User) => {
+                // Another tenant's admin asking for an object of A: it does not exist for them.
+                (true, Caller::OtherTenantAdmin, Object::User | Object::Department) => {
                     assert_eq!(outcome, Outcome::NotFound, "{} as {caller:?}", case.path)
                 }
-                (true, _, Object::User) => {
+                (true, _, Object::User | Object::Department) => {
                     assert_eq!(outcome, Outcome::Ran, "{} as {caller:?}", case.path)
                 }
                 // Allowed, on one's own things: it runs (an unknown session id is simply not found).
@@ -448,8 +577,13 @@ async fn every_server_function_obeys_the_table(kind: DbKind) {
             }
 
             // Another tenant's object: never runs, whoever asks.
-            if let (Object::User, true) = (case.object, caller != Caller::OtherTenantAdmin) {
-                let outcome = world.call(caller, case, Some(&world.victim)).await;
+            let victim = match case.object {
+                Object::User => Some(world.victim.to_string()),
+                Object::Department => Some(world.victim_department.clone()),
+                Object::None => None,
+            };
+            if let (Some(victim), true) = (victim, caller != Caller::OtherTenantAdmin) {
+                let outcome = world.call(caller, case, Some(&victim)).await;
                 assert_ne!(
                     outcome,
                     Outcome::Ran,
@@ -484,6 +618,14 @@ async fn every_server_function_obeys_the_table(kind: DbKind) {
             .await
             .expect("roles");
     assert_eq!(roles, 0);
+    let (name, version): (String, i64) =
+        sqlx::query_as("SELECT name, version FROM departments WHERE tenant_id = $1 AND id = $2")
+            .bind(world.tenant_b.as_str())
+            .bind(&world.victim_department)
+            .fetch_one(&mut *tx)
+            .await
+            .expect("the victim department still exists");
+    assert_eq!((name.as_str(), version), ("対象 部署", 1));
     tx.commit().await.expect("commit");
 
     // Refusals are audit events.
@@ -504,6 +646,74 @@ async fn every_server_function_obeys_the_table(kind: DbKind) {
     world.app.finish().await;
 }
 
+/// The organization's plain routes (upload, downloads, live stream): who may call each.
+fn route_rule(path: &str) -> Rule {
+    match path {
+        "/api/org/events" => Rule::SignedIn,
+        "/api/org/import"
+        | "/api/org/import/{job}/problems.csv"
+        | "/api/org/export"
+        | "/api/org/template" => Rule::OrganizationAdmin,
+        other => panic!("no rule declared for the route {other}: add it here"),
+    }
+}
+
+async fn every_plain_route_obeys_its_rule(kind: DbKind) {
+    let Some(world) = world(kind).await else {
+        return;
+    };
+    for (method, path) in kouka_app::api::org_http::ROUTES {
+        let url = match *path {
+            "/api/org/import" => "/api/org/import?kind=departments&invite=false".to_owned(),
+            "/api/org/import/{job}/problems.csv" => {
+                "/api/org/import/no-such-job/problems.csv".to_owned()
+            }
+            "/api/org/export" => "/api/org/export?kind=employees&encoding=utf8".to_owned(),
+            "/api/org/template" => "/api/org/template?kind=departments".to_owned(),
+            other => other.to_owned(),
+        };
+        for caller in CALLERS {
+            let mut request = match *method {
+                "POST" => world
+                    .app
+                    .client
+                    .post(world.app.url(&url))
+                    .header("origin", world.app.base.clone())
+                    .body("部署コード,部署名\r\nX1,部署\r\n"),
+                _ => world.app.client.get(world.app.url(&url)),
+            };
+            if let Some(cookie) = world.cookies.get(&caller) {
+                request = request.header("cookie", format!("kouka_session={cookie}"));
+            }
+            let response = request.send().await.expect("call");
+            let status = response.status().as_u16();
+            let expected: &[u16] = match (allowed(route_rule(path), caller), caller) {
+                (false, Caller::Anonymous) => &[401],
+                (false, _) => &[403],
+                // An unknown job is simply not found, as a plain text message.
+                (true, _) if path.contains("{job}") => &[404],
+                (true, _) => &[200],
+            };
+            assert!(
+                expected.contains(&status),
+                "{method} {path} as {caller:?}: {status}, expected {expected:?}"
+            );
+            if path.contains("{job}") && status == 404 {
+                let content_type = response.headers()["content-type"]
+                    .to_str()
+                    .unwrap_or_default()
+                    .to_owned();
+                assert!(
+                    content_type.starts_with("text/plain"),
+                    "the route exists: {content_type}"
+                );
+            }
+        }
+    }
+    world.app.finish().await;
+}
+
 on_both_databases! {
     every_server_function_obeys_the_table => super::every_server_function_obeys_the_table;
+    every_plain_route_obeys_its_rule => super::every_plain_route_obeys_its_rule;
 }
