@@ -160,3 +160,44 @@ export function linkIn(mail: Mail, base: string): string {
   if (!link) throw new Error(`no link under ${base} in: ${mail.body}`);
   return link;
 }
+
+/** The operator creates a tenant; returns the setup URL from the printed notice. */
+export function createTenant(kouka: KoukaServer, code: string, seats: number): string {
+  const result = kouka.cli([
+    "tenant", "create",
+    "--code", code,
+    "--name", "考課テスト株式会社",
+    "--seats", String(seats),
+    "--admin-email", `hr@${code.toLowerCase()}.example`,
+    "--admin-name", "人事 花子",
+  ]);
+  expect(result.status, result.stderr).toBe(0);
+  const url = result.stdout.split(/\s+/).find((w) => w.startsWith(`${kouka.baseURL}/setup/`));
+  expect(url, result.stdout).toBeTruthy();
+  return url!;
+}
+
+/** On a setup, invitation or reset page: chooses the password and lands signed in. */
+export async function choosePassword(page: Page, password: string) {
+  await waitForHydration(page);
+  await page.getByLabel("新しいパスワード", { exact: true }).fill(password);
+  await page.getByLabel("新しいパスワード（確認）").fill(password);
+  await page.getByRole("button", { name: "パスワードを設定してログイン" }).click();
+  await expect(page.getByRole("heading", { name: /ようこそ/ })).toBeVisible();
+}
+
+/** Text in Shift_JIS (CP932) bytes, as Japanese Excel saves a CSV. */
+export function shiftJis(text: string): Buffer {
+  const result = spawnSync("python3", ["-c", "import sys; sys.stdout.buffer.write(sys.stdin.buffer.read().decode('utf-8').encode('cp932'))"], {
+    input: Buffer.from(text, "utf8"),
+  });
+  if (result.status !== 0) throw new Error(`cannot encode as Shift_JIS: ${result.stderr}`);
+  return result.stdout as Buffer;
+}
+
+/** A number from the test server's SQLite database. */
+export function queryNumber(kouka: KoukaServer, sql: string): number {
+  const result = spawnSync("sqlite3", [path.join(kouka.dataDir, "kouka.db"), sql], { encoding: "utf8" });
+  if (result.status !== 0) throw new Error(`sqlite3: ${result.stderr}`);
+  return Number(result.stdout.trim());
+}

@@ -7,10 +7,14 @@ use crate::i18n::{provide_lang, use_texts};
 use crate::pages::{
     account::AccountPage,
     admin_users::{UserPage, UsersPage},
+    employees::{EmployeePage, EmployeesPage},
     forgot::ForgotPasswordPage,
     home::HomePage,
     login::LoginPage,
+    manual::AdminManualPage,
     not_found::NotFound,
+    org_chart::OrgChartPage,
+    org_import::OrgImportPage,
     set_password::SetPasswordPage,
 };
 use leptos::prelude::*;
@@ -113,6 +117,11 @@ fn SessionFrame() -> impl IntoView {
                     <Route path=path!("/account") view=AccountPage />
                     <Route path=path!("/admin/users") view=UsersPage />
                     <Route path=path!("/admin/users/:id") view=UserPage />
+                    <Route path=path!("/org") view=OrgChartPage />
+                    <Route path=path!("/org/employees") view=EmployeesPage />
+                    <Route path=path!("/org/employees/:id") view=EmployeePage />
+                    <Route path=path!("/org/import") view=OrgImportPage />
+                    <Route path=path!("/manual/admin") view=AdminManualPage />
                 </Routes>
             </main>
             <Footer />

@@ -1,34 +1,10 @@
 import { execFileSync } from "node:child_process";
 import path from "node:path";
-import { test, expect, waitForHydration, waitForMail, linkIn, watchConsole, KoukaServer } from "../fixtures";
+import { test, expect, waitForHydration, waitForMail, linkIn, watchConsole, createTenant, choosePassword } from "../fixtures";
 import type { Page } from "@playwright/test";
 
 const ADMIN_PASSWORD = "春の小川はさらさら流れる";
 const USER_PASSWORD = "秋の夜長に本を読みましょう";
-
-/** The operator creates a tenant; returns the setup URL from the printed notice. */
-function createTenant(kouka: KoukaServer, code: string, seats: number): string {
-  const result = kouka.cli([
-    "tenant", "create",
-    "--code", code,
-    "--name", "考課テスト株式会社",
-    "--seats", String(seats),
-    "--admin-email", `hr@${code.toLowerCase()}.example`,
-    "--admin-name", "人事 花子",
-  ]);
-  expect(result.status, result.stderr).toBe(0);
-  const url = result.stdout.split(/\s+/).find((w) => w.startsWith(`${kouka.baseURL}/setup/`));
-  expect(url, result.stdout).toBeTruthy();
-  return url!;
-}
-
-async function choosePassword(page: Page, password: string) {
-  await waitForHydration(page);
-  await page.getByLabel("新しいパスワード", { exact: true }).fill(password);
-  await page.getByLabel("新しいパスワード（確認）").fill(password);
-  await page.getByRole("button", { name: "パスワードを設定してログイン" }).click();
-  await expect(page.getByRole("heading", { name: /ようこそ/ })).toBeVisible();
-}
 
 /** Console errors other than the browser's note on a deliberately refused request. */
 function unexpected(problems: string[]): string[] {

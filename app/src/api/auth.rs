@@ -42,6 +42,12 @@ impl SignedInUser {
     pub fn is_system_admin(&self) -> bool {
         self.roles.contains(&Role::SystemAdmin)
     }
+
+    /// System and organization admins edit the org chart and import its CSV (the server
+    /// decides; this only chooses what the menu shows).
+    pub fn can_edit_organization(&self) -> bool {
+        self.is_system_admin() || self.roles.contains(&Role::OrganizationAdmin)
+    }
 }
 
 /// Whose link this is, for the page that sets the password.

@@ -61,3 +61,49 @@ pub fn reload_to(path: &str) {
     #[cfg(not(feature = "hydrate"))]
     let _ = path;
 }
+
+/// Empties a form's fields.
+pub fn reset_form(id: &str) {
+    use leptos::wasm_bindgen::JsCast;
+    if let Some(form) = document()
+        .get_element_by_id(id)
+        .and_then(|element| element.dyn_into::<leptos::web_sys::HtmlFormElement>().ok())
+    {
+        form.reset();
+    }
+}
+
+/// A yes/no question before something that cannot be undone.
+pub fn confirm(question: &str) -> bool {
+    #[cfg(feature = "hydrate")]
+    {
+        window().confirm_with_message(question).unwrap_or(false)
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = question;
+        true
+    }
+}
+
+/// The notice above a form or tree: a success (announced politely) or an error (announced
+/// at once), in the reader's language.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Notice {
+    Done(String),
+    Failed(AppError),
+}
+
+#[component]
+pub fn NoticeLine(#[prop(into)] notice: Signal<Option<Notice>>) -> impl IntoView {
+    let lang = use_lang();
+    move || match notice.get() {
+        Some(Notice::Done(text)) => {
+            view! { <p class="form-success" role="status">{text}</p> }.into_any()
+        }
+        Some(Notice::Failed(error)) => {
+            view! { <p class="form-error" role="alert">{error.message(lang.get())}</p> }.into_any()
+        }
+        None => ().into_any(),
+    }
+}

@@ -106,7 +106,19 @@ fn UserMenu() -> impl IntoView {
                 match me.await {
                     Ok(Some(user)) => {
                         let admin = user.is_system_admin();
+                        let org_admin = user.can_edit_organization();
                         view! {
+                            <li>
+                                <A href="/org">{move || t().nav_org}</A>
+                            </li>
+                            <li>
+                                <A href="/org/employees">{move || t().nav_employees}</A>
+                            </li>
+                            <Show when=move || org_admin>
+                                <li>
+                                    <A href="/org/import">{move || t().nav_org_import}</A>
+                                </li>
+                            </Show>
                             <Show when=move || admin>
                                 <li>
                                     <A href="/admin/users">{move || t().nav_users}</A>

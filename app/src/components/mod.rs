@@ -1,5 +1,6 @@
 //! Reusable pieces of UI.
 
+pub mod browser;
 pub mod forms;
 pub mod lang_switch;
 pub mod layout;

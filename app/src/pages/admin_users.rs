@@ -6,7 +6,8 @@ use crate::api::users::{
     CreateUser, DeleteUser, ResendInvitation, SetBusinessScope, SetUserActive, SetUserRoles,
     SignOutUserEverywhere, UpdateUser, get_user, list_users,
 };
-use crate::components::forms::{Field, FormError};
+use crate::components::browser::urlencode;
+use crate::components::forms::{Field, FormError, confirm, reset_form};
 use crate::domain::roles::Role;
 use crate::domain::users::UserSummary;
 use crate::i18n::{Lang, Texts, use_lang, use_texts};
@@ -197,19 +198,6 @@ pub fn UsersPage() -> impl IntoView {
     }
 }
 
-/// Percent-encodes a search term for the pager's links.
-fn urlencode(value: &str) -> String {
-    value
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
 #[component]
 pub fn UserPage() -> impl IntoView {
     let t = use_texts();
@@ -378,29 +366,5 @@ pub fn UserPage() -> impl IntoView {
                 }
             })}
         </Transition>
-    }
-}
-
-/// Empties a form's fields.
-fn reset_form(id: &str) {
-    use leptos::wasm_bindgen::JsCast;
-    if let Some(form) = document()
-        .get_element_by_id(id)
-        .and_then(|element| element.dyn_into::<leptos::web_sys::HtmlFormElement>().ok())
-    {
-        form.reset();
-    }
-}
-
-/// A yes/no question before something that cannot be undone.
-fn confirm(question: &str) -> bool {
-    #[cfg(feature = "hydrate")]
-    {
-        window().confirm_with_message(question).unwrap_or(false)
-    }
-    #[cfg(not(feature = "hydrate"))]
-    {
-        let _ = question;
-        true
     }
 }

@@ -2,8 +2,13 @@
 
 pub mod account;
 pub mod admin_users;
+pub mod employees;
 pub mod forgot;
 pub mod home;
 pub mod login;
+pub mod manual;
 pub mod not_found;
+pub mod org_chart;
+pub mod org_department;
+pub mod org_import;
 pub mod set_password;
