@@ -29,6 +29,8 @@ CREATE TABLE posts (
 CREATE UNIQUE INDEX posts_one_primary ON posts (tenant_id, user_id) WHERE is_primary = 1;
 CREATE UNIQUE INDEX posts_one_manager ON posts (tenant_id, department_id) WHERE is_manager = 1;
 CREATE INDEX posts_by_department ON posts (tenant_id, department_id);
+-- The directory lists people in kana order (五十音順), by name where kana is missing.
+CREATE INDEX users_by_kana ON users (tenant_id, COALESCE(kana, display_name), id);
 
 ALTER TABLE posts ENABLE ROW LEVEL SECURITY;
 ALTER TABLE posts FORCE ROW LEVEL SECURITY;

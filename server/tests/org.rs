@@ -183,7 +183,7 @@ async fn edits_of_the_tree(kind: DbKind) {
     let removed = org::delete_department(db, &admin, &t, 2, &origin())
         .await
         .expect("delete the empty one");
-    assert_eq!(removed.removed, [t.clone()]);
+    assert_eq!(removed.removed, std::slice::from_ref(&t));
     assert_eq!(
         org::delete_department(db, &admin, &t, 2, &origin()).await,
         Err(AppError::NotFound)

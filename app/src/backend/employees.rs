@@ -439,7 +439,8 @@ fn contains_pattern(query: &str) -> String {
     escaped
 }
 
-/// One page of the directory, by name: everyone whose name, kana, e-mail or employee code
+/// One page of the directory in kana order (五十音順; by name where kana is missing):
+/// everyone whose name, kana, e-mail or employee code
 /// contains `query` (case-insensitive).
 pub async fn list_employees(
     db: &Db,
@@ -465,7 +466,7 @@ pub async fn list_employees(
     let mut tx = db.begin_for_tenant(tenant).await?;
     let sql = format!(
         "SELECT id, display_name, employee_code, kana, job_title, status FROM users WHERE {filter} \
-         ORDER BY display_name, id LIMIT {limit} OFFSET {offset}"
+         ORDER BY COALESCE(kana, display_name), id LIMIT {limit} OFFSET {offset}"
     );
     let mut select = sqlx::query(&sql).bind(tenant.as_str());
     let count_sql = format!("SELECT COUNT(*) FROM users WHERE {filter}");

@@ -190,7 +190,9 @@ impl ImportJobs {
 
     /// Parses the file and plans against the stored data: the preview.
     async fn preview(&self, db: &Db, tenant: &TenantId, id: &str) -> Result<(), AppError> {
-        let Some((file, kind)) = self.with_job(id, |job| (job.file.clone(), job.kind)) else {
+        let Some((file, kind, invite)) =
+            self.with_job(id, |job| (job.file.clone(), job.kind, job.invite))
+        else {
             return Ok(());
         };
         let Some(file) = file else { return Ok(()) };
@@ -214,7 +216,14 @@ impl ImportJobs {
         tx.commit().await?;
         let outcome = self.plan(id, parsed, snapshot).await?;
         match outcome {
-            Ok(plan) => self.previewed(id, plan.counts(), Vec::new()),
+            Ok(plan) => {
+                let mut counts = plan.counts();
+                // Said before writing: every new employee would be invited.
+                if kind == CsvKind::Employees && invite {
+                    counts.invitations = counts.added;
+                }
+                self.previewed(id, counts, Vec::new())
+            }
             Err(problems) => self.previewed(id, ImportCounts::default(), problems),
         }
         Ok(())

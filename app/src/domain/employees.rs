@@ -69,6 +69,9 @@ pub struct EmployeeList {
 /// Why a field was refused: (Japanese, English).
 pub type Reasons = (&'static str, &'static str);
 
+/// A field's parser: the value to store (`None`: empty), or why not.
+pub type FieldParser = fn(&str) -> Result<Option<String>, Reasons>;
+
 pub const NAME_MAX_CHARS: usize = 100;
 pub const KANA_MAX_CHARS: usize = 100;
 pub const LABEL_MAX_CHARS: usize = 50;
@@ -153,7 +156,9 @@ pub fn parse_date(input: &str) -> Result<Option<String>, Reasons> {
 fn days_in_month(year: u32, month: u32) -> u32 {
     match month {
         4 | 6 | 9 | 11 => 30,
-        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+        2 if (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400) => {
+            29
+        }
         2 => 28,
         _ => 31,
     }

@@ -15,7 +15,7 @@
 use crate::domain::codes::{DepartmentCode, EmployeeCode, split_code_list};
 use crate::domain::csv_codec::{self, ColumnMap, CsvError, Encoding, Table};
 use crate::domain::email::Email;
-use crate::domain::employees::{parse_date, parse_kana, parse_label, parse_name};
+use crate::domain::employees::{FieldParser, parse_date, parse_kana, parse_label, parse_name};
 use crate::domain::ids::{DepartmentId, UserId};
 use crate::domain::org_csv::{CsvKind, ImportCounts, ImportProblem};
 use crate::domain::org_tree::SORT_STEP;
@@ -543,7 +543,7 @@ fn optional_field(
     row: &csv_codec::Row,
     key: &str,
     stored: Option<&Option<String>>,
-    parse: fn(&str) -> Result<Option<String>, (&'static str, &'static str)>,
+    parse: FieldParser,
     problems: &mut Vec<ImportProblem>,
 ) -> Option<String> {
     match file.cell(row, key) {

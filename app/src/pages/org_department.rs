@@ -331,7 +331,7 @@ fn DeleteButton(
         });
     };
     view! {
-        <div class="actions">
+        <div class="actions danger-zone">
             <button type="button" class="button button--danger" on:click=delete>{move || t().org_delete}</button>
         </div>
     }
