@@ -5,9 +5,12 @@
 mod common;
 
 use common::{TestApp, admin_session, spawn_app, spawn_app_with};
+use kouka_app::backend::audit::RequestOrigin;
 use kouka_app::backend::db::{Db, DbKind};
+use kouka_app::backend::sessions;
 use kouka_app::domain::ids::TenantId;
 use kouka_app::domain::org_csv::{ImportCounts, ImportState, ImportStatus};
+use kouka_app::domain::time::Timestamp;
 use std::time::Duration;
 
 const DEPARTMENTS: &str = "部署コード,部署名,上位部署コード,表示順\r\n\
@@ -76,6 +79,38 @@ async fn commit(app: &TestApp, cookie: &str, job: &str) -> ImportState {
         .await;
     assert_eq!(status, 200, "{body}");
     settled(app, cookie, job).await.state
+}
+
+/// Adds one employee through the admin form's server function.
+async fn add_employee(
+    app: &TestApp,
+    cookie: &str,
+    code: &str,
+    name: &str,
+    email: &str,
+    department: &str,
+) {
+    let (status, body) = app
+        .post_form(
+            "/api/employees/create",
+            cookie,
+            &[
+                ("employee_code", code),
+                ("display_name", name),
+                ("email", email),
+                ("kana", ""),
+                ("job_title", ""),
+                ("grade", ""),
+                ("employment_type", ""),
+                ("hire_date", ""),
+                ("department_code", department),
+                ("concurrent_codes", ""),
+                ("manages_codes", ""),
+                ("language", "ja"),
+            ],
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
 }
 
 async fn count(db: &Db, tenant: &TenantId, sql: &str) -> i64 {
@@ -355,27 +390,7 @@ async fn the_export_reads_back_unchanged(kind: DbKind) {
         template.starts_with("\u{feff}社員番号,氏名,フリガナ,"),
         "{template}"
     );
-    let (status, body) = app
-        .post_form(
-            "/api/employees/create",
-            &admin,
-            &[
-                ("employee_code", "E3"),
-                ("display_name", "🍣 好き"),
-                ("email", "sushi@export.example"),
-                ("kana", ""),
-                ("job_title", ""),
-                ("grade", ""),
-                ("employment_type", ""),
-                ("hire_date", ""),
-                ("department_code", "DEV"),
-                ("concurrent_codes", ""),
-                ("manages_codes", ""),
-                ("language", "ja"),
-            ],
-        )
-        .await;
-    assert_eq!(status, 200, "{body}");
+    add_employee(&app, &admin, "E3", "🍣 好き", "sushi@export.example", "DEV").await;
     let refused = app
         .get_as("/api/org/export?kind=employees&encoding=sjis", &admin)
         .await;
@@ -409,27 +424,7 @@ async fn the_commit_checks_again_and_writes_all_or_nothing(kind: DbKind) {
     let (job, checked) = preview(&app, &admin, "employees", file.into_bytes(), true).await;
     assert_eq!(counts(&checked.state).added, 2, "two seats are free");
     // Meanwhile another admin takes a seat.
-    let (status, body) = app
-        .post_form(
-            "/api/employees/create",
-            &admin,
-            &[
-                ("employee_code", "X1"),
-                ("display_name", "割り込み"),
-                ("email", "x1@recheck.example"),
-                ("kana", ""),
-                ("job_title", ""),
-                ("grade", ""),
-                ("employment_type", ""),
-                ("hire_date", ""),
-                ("department_code", ""),
-                ("concurrent_codes", ""),
-                ("manages_codes", ""),
-                ("language", "ja"),
-            ],
-        )
-        .await;
-    assert_eq!(status, 200, "{body}");
+    add_employee(&app, &admin, "X1", "割り込み", "x1@recheck.example", "").await;
     let state = commit(&app, &admin, &job).await;
     let ImportState::Previewed { problems, .. } = &state else {
         panic!("the commit found a problem: {state:?}");
@@ -481,7 +476,87 @@ async fn large_uploads_have_their_own_limit(kind: DbKind) {
     app.finish().await;
 }
 
+async fn other_users_keep_working_while_an_import_writes(kind: DbKind) {
+    let Some(app) = spawn_app(kind).await else {
+        return;
+    };
+    let db = app.db.clone();
+    let (tenant, admin_user, admin) = admin_session(&db, "BUSY", 100_000).await;
+    let (job, _) = preview(
+        &app,
+        &admin,
+        "departments",
+        DEPARTMENTS.as_bytes().to_vec(),
+        false,
+    )
+    .await;
+    commit(&app, &admin, &job).await;
+    let rows: String = (0..5000)
+        .map(|n| format!("B{n:05},社員 {n},,b{n}@busy.example,DEV,,,,,,\r\n"))
+        .collect();
+    let (job, checked) = preview(
+        &app,
+        &admin,
+        "employees",
+        format!("{EMPLOYEES_HEADER}{rows}").into_bytes(),
+        true,
+    )
+    .await;
+    assert_eq!(counts(&checked.state).added, 5000);
+
+    // Sessions last seen two minutes ago: the next request of each refreshes its idle clock
+    // (a write), and these requests come while the import writes.
+    let two_minutes_ago = Timestamp::from_micros(Timestamp::now().as_micros() - 120_000_000);
+    let mut tx = db.begin_for_tenant(&tenant).await.expect("tx");
+    let mut stale = Vec::new();
+    for _ in 0..200 {
+        let secret = sessions::create(
+            &mut tx,
+            &tenant,
+            &admin_user.subject.user,
+            &RequestOrigin::default(),
+            two_minutes_ago,
+        )
+        .await
+        .expect("session");
+        stale.push(secret.encode());
+    }
+    tx.commit().await.expect("commit");
+
+    let (status, body) = app
+        .post_form("/api/org/import-commit", &admin, &[("job", job.as_str())])
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let mut calls = 0;
+    let mut during_import = 0;
+    for cookie in &stale {
+        let (_, body) = app
+            .post_form("/api/org/import-status", &admin, &[("job", job.as_str())])
+            .await;
+        let status: ImportStatus = serde_json::from_str(&body).expect("status");
+        // From its first statement the commit holds the write lock (re-checking, then
+        // writing).
+        if let ImportState::Working { .. } = status.state {
+            during_import += 1;
+        }
+        let (code, body) = app.post_form("/api/org/chart", cookie, &[]).await;
+        assert_eq!(code, 200, "a request during the import: {body}");
+        calls += 1;
+        if let ImportState::Committed { counts } = status.state {
+            assert_eq!(counts.added, 5000);
+            break;
+        }
+    }
+    assert!(
+        during_import > 0,
+        "some requests came while the import wrote"
+    );
+    assert!(calls > during_import, "the import finished");
+    app.finish().await;
+}
+
 on_both_databases! {
+    others_keep_working => super::other_users_keep_working_while_an_import_writes;
     bad_row_then_fixed_file => super::a_bad_row_is_named_then_the_fixed_file_imports;
     export_reads_back => super::the_export_reads_back_unchanged;
     commit_checks_again => super::the_commit_checks_again_and_writes_all_or_nothing;

@@ -147,6 +147,15 @@ impl RequestContext {
             .ok_or(AppError::Unauthenticated)
     }
 
+    /// [`authorize`](Self::authorize) for an action on the caller's own tenant as a whole:
+    /// the signed-in user, or the refusal.
+    pub async fn authorize_on_tenant(&self, action: Action) -> Result<SessionUser, AppError> {
+        let tenant = self.tenant()?.clone();
+        self.authorize(action, Target::Tenant(&tenant))
+            .await
+            .cloned()
+    }
+
     /// Whether the one authorization function allows it, without recording a refusal: for
     /// deciding what optional content a page shows, not for guarding an action.
     pub fn allows(&self, action: Action, target: Target<'_>) -> bool {

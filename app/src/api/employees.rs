@@ -16,22 +16,11 @@ use crate::domain::ids::UserId;
 #[cfg(feature = "ssr")]
 use crate::domain::permissions::{Action, Target};
 
-#[cfg(feature = "ssr")]
-async fn allowed(
-    ctx: &RequestContext,
-    action: Action,
-) -> Result<crate::backend::sessions::SessionUser, AppError> {
-    let tenant = ctx.tenant()?.clone();
-    ctx.authorize(action, Target::Tenant(&tenant))
-        .await
-        .cloned()
-}
-
 /// One page of the directory, searched by name, kana, e-mail or employee code.
 #[server(endpoint = "employees/list")]
 pub async fn list_employees(query: String, page: i64) -> Result<EmployeeList, AppError> {
     let ctx = RequestContext::load().await?;
-    let user = allowed(&ctx, Action::ViewOrgChart).await?;
+    let user = ctx.authorize_on_tenant(Action::ViewOrgChart).await?;
     crate::backend::employees::list_employees(&ctx.db, &user.subject.tenant, &query, page).await
 }
 
@@ -39,7 +28,7 @@ pub async fn list_employees(query: String, page: i64) -> Result<EmployeeList, Ap
 #[server(endpoint = "employees/get")]
 pub async fn get_employee(id: String) -> Result<EmployeeView, AppError> {
     let ctx = RequestContext::load().await?;
-    let user = allowed(&ctx, Action::ViewOrgChart).await?;
+    let user = ctx.authorize_on_tenant(Action::ViewOrgChart).await?;
     let tenant = &user.subject.tenant;
     let id = UserId::from_stored(id.trim().to_owned());
     let in_business_scope = user.subject.has(crate::domain::roles::Role::BusinessAdmin)
@@ -73,7 +62,7 @@ pub async fn create_employee(
     invite: Option<String>,
 ) -> Result<String, AppError> {
     let ctx = RequestContext::load().await?;
-    let admin = allowed(&ctx, Action::EditEmployees).await?;
+    let admin = ctx.authorize_on_tenant(Action::EditEmployees).await?;
     let input = EmployeeInput {
         employee_code,
         display_name,
@@ -120,7 +109,7 @@ pub async fn update_employee(
     manages_codes: String,
 ) -> Result<(), AppError> {
     let ctx = RequestContext::load().await?;
-    let admin = allowed(&ctx, Action::EditEmployees).await?;
+    let admin = ctx.authorize_on_tenant(Action::EditEmployees).await?;
     let input = EmployeeInput {
         employee_code,
         display_name,

@@ -13,18 +13,6 @@ use crate::domain::ids::DepartmentId;
 #[cfg(feature = "ssr")]
 use crate::domain::permissions::{Action, Target};
 
-/// The signed-in user, after `authorize` allowed `action` on their tenant.
-#[cfg(feature = "ssr")]
-async fn allowed(
-    ctx: &RequestContext,
-    action: Action,
-) -> Result<crate::backend::sessions::SessionUser, AppError> {
-    let tenant = ctx.tenant()?.clone();
-    ctx.authorize(action, Target::Tenant(&tenant))
-        .await
-        .cloned()
-}
-
 #[cfg(feature = "ssr")]
 fn department_id(id: &str) -> DepartmentId {
     DepartmentId::from_stored(id.trim().to_owned())
@@ -40,7 +28,7 @@ fn parent(id: &str) -> Option<DepartmentId> {
 #[server(endpoint = "org/chart")]
 pub async fn get_org_chart() -> Result<OrgChart, AppError> {
     let ctx = RequestContext::load().await?;
-    let user = allowed(&ctx, Action::ViewOrgChart).await?;
+    let user = ctx.authorize_on_tenant(Action::ViewOrgChart).await?;
     let tenant = &user.subject.tenant;
     let can_edit = ctx.allows(Action::EditDepartments, Target::Tenant(tenant));
     crate::backend::org::load_chart(&ctx.db, tenant, can_edit).await
@@ -50,7 +38,7 @@ pub async fn get_org_chart() -> Result<OrgChart, AppError> {
 #[server(endpoint = "org/members")]
 pub async fn department_members(id: String, page: i64) -> Result<MemberPage, AppError> {
     let ctx = RequestContext::load().await?;
-    let user = allowed(&ctx, Action::ViewOrgChart).await?;
+    let user = ctx.authorize_on_tenant(Action::ViewOrgChart).await?;
     crate::backend::org::members(&ctx.db, &user.subject.tenant, &department_id(&id), page).await
 }
 
@@ -62,7 +50,7 @@ pub async fn create_department(
     name: String,
 ) -> Result<String, AppError> {
     let ctx = RequestContext::load().await?;
-    let admin = allowed(&ctx, Action::EditDepartments).await?;
+    let admin = ctx.authorize_on_tenant(Action::EditDepartments).await?;
     let (id, change) = crate::backend::org::create_department(
         &ctx.db,
         &admin,
@@ -86,7 +74,7 @@ pub async fn update_department(
     name: String,
 ) -> Result<(), AppError> {
     let ctx = RequestContext::load().await?;
-    let admin = allowed(&ctx, Action::EditDepartments).await?;
+    let admin = ctx.authorize_on_tenant(Action::EditDepartments).await?;
     let change = crate::backend::org::update_department(
         &ctx.db,
         &admin,
@@ -111,7 +99,7 @@ pub async fn move_department(
     index: i64,
 ) -> Result<(), AppError> {
     let ctx = RequestContext::load().await?;
-    let admin = allowed(&ctx, Action::EditDepartments).await?;
+    let admin = ctx.authorize_on_tenant(Action::EditDepartments).await?;
     let change = crate::backend::org::move_department(
         &ctx.db,
         &admin,
@@ -131,7 +119,7 @@ pub async fn move_department(
 #[server(endpoint = "org/delete")]
 pub async fn delete_department(id: String, version: i64) -> Result<(), AppError> {
     let ctx = RequestContext::load().await?;
-    let admin = allowed(&ctx, Action::EditDepartments).await?;
+    let admin = ctx.authorize_on_tenant(Action::EditDepartments).await?;
     let change = crate::backend::org::delete_department(
         &ctx.db,
         &admin,
@@ -152,7 +140,7 @@ pub async fn set_department_manager(
     employee_code: String,
 ) -> Result<(), AppError> {
     let ctx = RequestContext::load().await?;
-    let admin = allowed(&ctx, Action::EditDepartments).await?;
+    let admin = ctx.authorize_on_tenant(Action::EditDepartments).await?;
     let change = crate::backend::org::set_manager(
         &ctx.db,
         &admin,

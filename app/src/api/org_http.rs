@@ -9,7 +9,7 @@ use crate::backend::sessions;
 use crate::domain::csv_codec::Encoding;
 use crate::domain::org_chart::OrgEvent;
 use crate::domain::org_csv::CsvKind;
-use crate::domain::permissions::{Action, Target};
+use crate::domain::permissions::Action;
 use crate::error::AppError;
 use crate::i18n::Lang;
 use axum::Router;
@@ -93,8 +93,7 @@ async fn authorized(
     action: Action,
 ) -> Result<RequestContext, AppError> {
     let ctx = RequestContext::from_parts(parts, services).await?;
-    let tenant = ctx.tenant()?.clone();
-    ctx.authorize(action, Target::Tenant(&tenant)).await?;
+    ctx.authorize_on_tenant(action).await?;
     Ok(ctx)
 }
 

@@ -8,15 +8,17 @@ use leptos::prelude::*;
 #[cfg(feature = "ssr")]
 use crate::api::context::RequestContext;
 #[cfg(feature = "ssr")]
-use crate::domain::permissions::{Action, Target};
+use crate::domain::permissions::Action;
 
 /// Where an import job stands: its phase and progress, then its preview or result.
 #[server(endpoint = "org/import-status")]
 pub async fn get_import_status(job: String) -> Result<ImportStatus, AppError> {
     let ctx = RequestContext::load().await?;
-    let tenant = ctx.tenant()?.clone();
-    ctx.authorize(Action::ImportOrganization, Target::Tenant(&tenant))
-        .await?;
+    let tenant = ctx
+        .authorize_on_tenant(Action::ImportOrganization)
+        .await?
+        .subject
+        .tenant;
     ctx.imports()?
         .status(&tenant, job.trim())
         .ok_or(AppError::NotFound)
@@ -26,11 +28,7 @@ pub async fn get_import_status(job: String) -> Result<ImportStatus, AppError> {
 #[server(endpoint = "org/import-commit")]
 pub async fn commit_import(job: String) -> Result<(), AppError> {
     let ctx = RequestContext::load().await?;
-    let tenant = ctx.tenant()?.clone();
-    let admin = ctx
-        .authorize(Action::ImportOrganization, Target::Tenant(&tenant))
-        .await?
-        .clone();
+    let admin = ctx.authorize_on_tenant(Action::ImportOrganization).await?;
     ctx.imports()?
         .commit(ctx.job_services(), &admin, job.trim(), ctx.origin.clone())
 }

@@ -130,7 +130,18 @@ pub async fn update_user(
         employee_code,
         language,
     };
-    users::update_user(&ctx.db, &admin, &id, input, &ctx.origin, ctx.now).await
+    users::update_user(&ctx.db, &admin, &id, input, &ctx.origin, ctx.now).await?;
+    // The name may show on the org chart (as a manager): live browsers reload it.
+    ctx.publish(chart_reload(&admin)).await;
+    Ok(())
+}
+
+/// Tells live org charts to load again after a change of users outside the org editor.
+#[cfg(feature = "ssr")]
+fn chart_reload(
+    admin: &crate::backend::sessions::SessionUser,
+) -> crate::backend::org_events::OrgChange {
+    crate::backend::org_events::OrgChange::new(&admin.subject.tenant, 0).reload()
 }
 
 /// Sets a user's roles (system admins only).
@@ -182,7 +193,10 @@ pub async fn delete_user(id: String) -> Result<(), AppError> {
     let ctx = RequestContext::load().await?;
     let id = user_id(&id);
     let admin = admin_for(&ctx, Action::DeleteUser, Some(&id)).await?;
-    crate::backend::users::delete_user(&ctx.db, &admin, &id, &ctx.origin).await
+    crate::backend::users::delete_user(&ctx.db, &admin, &id, &ctx.origin).await?;
+    // Their posts went with them: member counts and managers on the chart changed.
+    ctx.publish(chart_reload(&admin)).await;
+    Ok(())
 }
 
 /// Sends a new invitation to a user who has not chosen a password yet.

@@ -738,6 +738,75 @@ fn touched(before: &[PostSpec], after: &[PostSpec]) -> Vec<DepartmentId> {
     ids
 }
 
+/// What the form saves on top of the employee's record and posts.
+struct Saving<'a> {
+    id: UserId,
+    before: Option<(EmployeeRecord, Vec<PostSpec>)>,
+    /// Codes of the departments of `before`, for the audit row.
+    before_codes: HashMap<DepartmentId, String>,
+    invite_base_url: Option<&'a str>,
+    language: &'a str,
+    action: &'a str,
+}
+
+/// The form's last steps, for a new employee and an edit alike: the e-mail address and
+/// employee code are the employee's own, the posts keep the rules, and all is written,
+/// audited and committed. Answers what changed on the chart.
+#[allow(clippy::too_many_arguments)]
+async fn save_employee(
+    mut tx: Transaction<'static, Any>,
+    revision: i64,
+    admin: &SessionUser,
+    record: EmployeeRecord,
+    input: &EmployeeInput,
+    saving: Saving<'_>,
+    origin: &RequestOrigin,
+    now: Timestamp,
+) -> Result<OrgChange, AppError> {
+    let tenant = &admin.subject.tenant;
+    let existing = saving.before.as_ref().map(|_| &saving.id);
+    users::ensure_unique(
+        &mut tx,
+        tenant,
+        &Email::from_stored(record.email.clone()),
+        record.employee_code.as_deref(),
+        existing,
+    )
+    .await?;
+    let (posts, mut codes) = resolve_posts(&mut tx, tenant, existing, input).await?;
+    let before_posts: Vec<PostSpec> = saving
+        .before
+        .as_ref()
+        .map(|(_, posts)| posts.clone())
+        .unwrap_or_default();
+    codes.extend(saving.before_codes);
+    let write = EmployeeWrite {
+        line: 0,
+        id: saving.id,
+        record,
+        posts,
+        before: saving.before,
+    };
+    let options = WriteOptions {
+        invite_base_url: saving.invite_base_url,
+        language: saving.language,
+        action: saving.action,
+        department_codes: &codes,
+    };
+    write_employees(
+        &mut tx,
+        admin,
+        std::slice::from_ref(&write),
+        &options,
+        origin,
+        now,
+        &mut |_| {},
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(OrgChange::new(tenant, revision).changed(touched(&before_posts, &write.posts)))
+}
+
 /// Creates an employee (a user without roles), inviting them when `invite` is set.
 #[allow(clippy::too_many_arguments)]
 pub async fn create_employee(
@@ -755,41 +824,16 @@ pub async fn create_employee(
     let mut tx = db.begin_for_tenant(tenant).await?;
     let revision = bump_revision(&mut tx, tenant).await?;
     users::ensure_seat(&mut tx, tenant, db.kind()).await?;
-    users::ensure_unique(
-        &mut tx,
-        tenant,
-        &Email::from_stored(record.email.clone()),
-        record.employee_code.as_deref(),
-        None,
-    )
-    .await?;
-    let (posts, codes) = resolve_posts(&mut tx, tenant, None, input).await?;
     let id = UserId::generate();
-    let write = EmployeeWrite {
-        line: 0,
+    let saving = Saving {
         id: id.clone(),
-        record,
-        posts,
         before: None,
-    };
-    let options = WriteOptions {
+        before_codes: HashMap::new(),
         invite_base_url: invite.then_some(base_url),
         language: if language == "en" { "en" } else { "ja" },
         action: "employee.create",
-        department_codes: &codes,
     };
-    write_employees(
-        &mut tx,
-        admin,
-        std::slice::from_ref(&write),
-        &options,
-        origin,
-        now,
-        &mut |_| {},
-    )
-    .await?;
-    tx.commit().await?;
-    let change = OrgChange::new(tenant, revision).changed(touched(&[], &write.posts));
+    let change = save_employee(tx, revision, admin, record, input, saving, origin, now).await?;
     Ok((id, change))
 }
 
@@ -807,40 +851,14 @@ pub async fn update_employee(
     let tenant = &admin.subject.tenant;
     let mut tx = db.begin_for_tenant(tenant).await?;
     let revision = bump_revision(&mut tx, tenant).await?;
-    let (before_record, before_posts, mut codes) = stored(&mut tx, tenant, id).await?;
-    users::ensure_unique(
-        &mut tx,
-        tenant,
-        &Email::from_stored(record.email.clone()),
-        record.employee_code.as_deref(),
-        Some(id),
-    )
-    .await?;
-    let (posts, new_codes) = resolve_posts(&mut tx, tenant, Some(id), input).await?;
-    codes.extend(new_codes);
-    let write = EmployeeWrite {
-        line: 0,
+    let (before_record, before_posts, before_codes) = stored(&mut tx, tenant, id).await?;
+    let saving = Saving {
         id: id.clone(),
-        record,
-        posts,
-        before: Some((before_record, before_posts.clone())),
-    };
-    let options = WriteOptions {
+        before: Some((before_record, before_posts)),
+        before_codes,
         invite_base_url: None,
         language: "ja",
         action: "employee.update",
-        department_codes: &codes,
     };
-    write_employees(
-        &mut tx,
-        admin,
-        std::slice::from_ref(&write),
-        &options,
-        origin,
-        now,
-        &mut |_| {},
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(OrgChange::new(tenant, revision).changed(touched(&before_posts, &write.posts)))
+    save_employee(tx, revision, admin, record, input, saving, origin, now).await
 }

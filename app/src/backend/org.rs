@@ -204,6 +204,30 @@ async fn record(
     Ok(())
 }
 
+/// Ends an edit of `id`: records it with its state before and now, and commits.
+async fn commit_edit(
+    mut tx: Transaction<'static, Any>,
+    admin: &SessionUser,
+    action: &str,
+    id: &DepartmentId,
+    before: serde_json::Value,
+    origin: &RequestOrigin,
+) -> Result<(), AppError> {
+    let after = snapshot(&mut tx, &admin.subject.tenant, id).await?;
+    record(
+        &mut tx,
+        admin,
+        action,
+        id,
+        Some(before),
+        Some(after),
+        origin,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 /// Refuses an edit based on another version than the stored one.
 async fn check_version(
     tx: &mut Transaction<'static, Any>,
@@ -334,18 +358,7 @@ pub async fn update_department(
     .execute(&mut *tx)
     .await
     .map_err(code_taken)?;
-    let after = snapshot(&mut tx, tenant, id).await?;
-    record(
-        &mut tx,
-        admin,
-        "department.update",
-        id,
-        Some(before),
-        Some(after),
-        origin,
-    )
-    .await?;
-    tx.commit().await?;
+    commit_edit(tx, admin, "department.update", id, before, origin).await?;
     Ok(OrgChange::new(tenant, revision).changed([id.clone()]))
 }
 
@@ -397,18 +410,7 @@ pub async fn move_department(
             .execute(&mut *tx)
             .await?;
     }
-    let after = snapshot(&mut tx, tenant, id).await?;
-    record(
-        &mut tx,
-        admin,
-        "department.move",
-        id,
-        Some(before),
-        Some(after),
-        origin,
-    )
-    .await?;
-    tx.commit().await?;
+    commit_edit(tx, admin, "department.move", id, before, origin).await?;
     let renumbered = plan.sort_orders.into_iter().map(|(sibling, _)| sibling);
     Ok(OrgChange::new(tenant, revision)
         .changed([id.clone()])
@@ -542,18 +544,7 @@ pub async fn set_manager(
     .bind(id.as_str())
     .execute(&mut *tx)
     .await?;
-    let after = snapshot(&mut tx, tenant, id).await?;
-    record(
-        &mut tx,
-        admin,
-        "department.manager",
-        id,
-        Some(before),
-        Some(after),
-        origin,
-    )
-    .await?;
-    tx.commit().await?;
+    commit_edit(tx, admin, "department.manager", id, before, origin).await?;
     Ok(OrgChange::new(tenant, revision).changed([id.clone()]))
 }
 

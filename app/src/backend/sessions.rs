@@ -152,16 +152,7 @@ async fn resolve_session(
     }
     let user = UserId::from_stored(row.try_get("user_id")?);
     let roles = roles_of(&mut tx, tenant, &user).await?;
-    if touch && now.as_micros() - last_seen >= TOUCH_INTERVAL_SECONDS * 1_000_000 {
-        sqlx::query(
-            "UPDATE sessions SET last_seen_at = $1 WHERE tenant_id = $2 AND token_hash = $3",
-        )
-        .bind(now.as_micros())
-        .bind(tenant.as_str())
-        .bind(&hash)
-        .execute(&mut *tx)
-        .await?;
-    }
+    let stale = touch && now.as_micros() - last_seen >= TOUCH_INTERVAL_SECONDS * 1_000_000;
     let language: String = row.try_get("language")?;
     let session_user = SessionUser {
         subject: Subject {
@@ -176,6 +167,21 @@ async fn resolve_session(
         session_hash: hash,
     };
     tx.commit().await?;
+    if stale {
+        // Its own transaction, whose first statement writes: on SQLite it waits for the
+        // write lock (a bulk import may hold it a few seconds) instead of failing because
+        // a read before it went stale.
+        let mut tx = db.begin_for_tenant(tenant).await?;
+        sqlx::query(
+            "UPDATE sessions SET last_seen_at = $1 WHERE tenant_id = $2 AND token_hash = $3",
+        )
+        .bind(now.as_micros())
+        .bind(tenant.as_str())
+        .bind(&session_user.session_hash)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+    }
     Ok(Some(session_user))
 }
 

@@ -4,3 +4,4 @@ pub mod browser;
 pub mod forms;
 pub mod lang_switch;
 pub mod layout;
+pub mod pager;

@@ -8,6 +8,7 @@ use crate::api::users::{
 };
 use crate::components::browser::urlencode;
 use crate::components::forms::{Field, FormError, confirm, reset_form};
+use crate::components::pager::{PageTarget, Pager};
 use crate::domain::roles::Role;
 use crate::domain::users::UserSummary;
 use crate::i18n::{Lang, Texts, use_lang, use_texts};
@@ -15,6 +16,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::{A, Form};
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
+use std::sync::Arc;
 
 fn role_name(role: Role, lang: Lang) -> &'static str {
     let (ja, en) = role.names();
@@ -78,7 +80,6 @@ pub fn UsersPage() -> impl IntoView {
 
     let rows = move |page: crate::domain::users::UserPage| {
         let t = t();
-        let pages = ((page.total + page.per_page - 1) / page.per_page).max(1);
         let link = move |p: i64| format!("/admin/users?q={}&page={p}", urlencode(&q()));
         let body = if page.users.is_empty() {
             view! { <p>{t.users_none}</p> }.into_any()
@@ -140,16 +141,7 @@ pub fn UsersPage() -> impl IntoView {
                     .replace("{limit}", &page.seat_limit.to_string())}
             </p>
             {body}
-            <nav class="pager" aria-label=t.users_page.replace("{page}", "").replace("{pages}", "")>
-                {(page.page > 1).then(|| view! { <A href=link(page.page - 1)>{t.users_prev}</A> })}
-                <span>
-                    {t
-                        .users_page
-                        .replace("{page}", &page.page.to_string())
-                        .replace("{pages}", &pages.to_string())}
-                </span>
-                {(page.page < pages).then(|| view! { <A href=link(page.page + 1)>{t.users_next}</A> })}
-            </nav>
+            <Pager page=page.page total=page.total per_page=page.per_page label=t.users_title target=PageTarget::Link(Arc::new(link)) />
         }
     };
 

@@ -6,6 +6,7 @@
 use crate::api::employees::{CreateEmployee, UpdateEmployee, get_employee, list_employees};
 use crate::components::browser::urlencode;
 use crate::components::forms::{Field, FormError, reset_form};
+use crate::components::pager::{PageTarget, Pager};
 use crate::domain::employees::{EmployeeList, EmployeeView};
 use crate::i18n::{Texts, use_lang, use_texts};
 use crate::shell::use_signed_in_user;
@@ -13,6 +14,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::{A, Form};
 use leptos_router::hooks::{use_params_map, use_query_map};
+use std::sync::Arc;
 
 fn status_name(status: &str, t: &'static Texts) -> &'static str {
     match status {
@@ -97,7 +99,6 @@ pub fn EmployeesPage() -> impl IntoView {
     });
     let rows = move |list: EmployeeList| {
         let t = t();
-        let pages = ((list.total + list.per_page - 1) / list.per_page).max(1);
         let link = move |p: i64| format!("/org/employees?q={}&page={p}", urlencode(&q()));
         let body = if list.items.is_empty() {
             view! { <p>{t.employees_none}</p> }.into_any()
@@ -139,11 +140,7 @@ pub fn EmployeesPage() -> impl IntoView {
         view! {
             <p class="meta">{t.users_count.replace("{total}", &list.total.to_string())}</p>
             {body}
-            <nav class="pager" aria-label=t.employees_title>
-                {(list.page > 1).then(|| view! { <A href=link(list.page - 1)>{t.users_prev}</A> })}
-                <span>{t.users_page.replace("{page}", &list.page.to_string()).replace("{pages}", &pages.to_string())}</span>
-                {(list.page < pages).then(|| view! { <A href=link(list.page + 1)>{t.users_next}</A> })}
-            </nav>
+            <Pager page=list.page total=list.total per_page=list.per_page label=t.employees_title target=PageTarget::Link(Arc::new(link)) />
         }
     };
     let can_edit = move || {

@@ -7,6 +7,7 @@ use crate::api::org::{
     update_department,
 };
 use crate::components::forms::{Notice, NoticeLine, confirm};
+use crate::components::pager::{PageTarget, Pager};
 use crate::domain::ids::DepartmentId;
 use crate::domain::org_chart::MemberPage;
 use crate::i18n::{use_lang, use_texts};
@@ -363,7 +364,6 @@ fn Members(editor: Editor, id: DepartmentId) -> impl IntoView {
     };
     let list = move |members: MemberPage| {
         let t = t();
-        let pages = ((members.total + members.per_page - 1) / members.per_page).max(1);
         if members.members.is_empty() {
             return view! { <p class="meta">{t.org_no_members}</p> }.into_any();
         }
@@ -410,15 +410,7 @@ fn Members(editor: Editor, id: DepartmentId) -> impl IntoView {
                     <tbody>{rows}</tbody>
                 </table>
             </div>
-            <nav class="pager" aria-label=t.org_members>
-                {(members.page > 1).then(|| view! {
-                    <button type="button" class="link-button" on:click=move |_| page.update(|p| *p -= 1)>{t.users_prev}</button>
-                })}
-                <span>{t.users_page.replace("{page}", &members.page.to_string()).replace("{pages}", &pages.to_string())}</span>
-                {(members.page < pages).then(|| view! {
-                    <button type="button" class="link-button" on:click=move |_| page.update(|p| *p += 1)>{t.users_next}</button>
-                })}
-            </nav>
+            <Pager page=members.page total=members.total per_page=members.per_page label=t.org_members target=PageTarget::Signal(page) />
         }
             .into_any()
     };
