@@ -20,6 +20,7 @@ on_both_databases! {
     oversized_bodies_are_refused => super::oversized_bodies_are_refused;
     hsts_only_over_https => super::hsts_only_over_https;
     pkg_is_served_precompressed_and_cached => super::pkg_is_served_precompressed_and_cached;
+    pages_are_compressed_and_errors_keep_their_status => super::pages_are_compressed_and_errors_keep_their_status;
     shutdown_finishes_and_closes_the_port => super::shutdown_finishes_and_closes_the_port;
 }
 
@@ -309,6 +310,43 @@ async fn pkg_is_served_precompressed_and_cached(kind: DbKind) {
     );
     app.finish().await;
     let _ = std::fs::remove_dir_all(site);
+}
+
+async fn pages_are_compressed_and_errors_keep_their_status(kind: DbKind) {
+    let Some(app) = spawn_app(kind).await else {
+        return;
+    };
+    let page = app
+        .client
+        .get(app.url("/"))
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .expect("home");
+    assert_eq!(page.status(), 200);
+    assert_eq!(page.headers()["content-encoding"], "gzip");
+    // A refused server function keeps its status and its readable error, compressed.
+    let refused = app
+        .client
+        .post(app.url("/api/users/list"))
+        .header("origin", app.base.clone())
+        .header("accept-encoding", "gzip")
+        .form(&[("query", ""), ("page", "not a number")])
+        .send()
+        .await
+        .expect("call");
+    assert_eq!(refused.status(), 422);
+    assert_eq!(refused.headers()["content-encoding"], "gzip");
+    let bytes = refused.bytes().await.expect("body");
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&bytes[..]), &mut text)
+        .expect("gzip");
+    let error: kouka_app::error::AppError = serde_json::from_str(&text).expect("an AppError");
+    assert!(
+        matches!(error, kouka_app::error::AppError::Invalid { ref field, .. } if field == "request"),
+        "{error:?}"
+    );
+    app.finish().await;
 }
 
 async fn shutdown_finishes_and_closes_the_port(kind: DbKind) {

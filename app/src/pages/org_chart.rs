@@ -377,7 +377,7 @@ fn OrgEditor(editor: Editor) -> impl IntoView {
                     <crate::pages::org_department::AddDepartment editor parent=None />
                 </Show>
             </section>
-            <section class="org-detail-pane" aria-live="polite">
+            <section class="org-detail-pane">
                 <DepartmentPanel editor />
             </section>
         </div>
