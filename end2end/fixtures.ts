@@ -89,6 +89,8 @@ export const test = base.extend<{ kouka: KoukaServer }>({
     child.kill("SIGTERM");
     await new Promise((r) => (child.exitCode !== null ? r(null) : child.once("exit", r)));
     rmSync(dataDir, { recursive: true, force: true });
+    // A panic drops the connection it happened on: whatever the page showed, it is a bug.
+    if (output.includes("panicked at")) throw new Error(`the server panicked:\n${output}`);
   },
   baseURL: async ({ kouka }, use) => {
     await use(kouka.baseURL);

@@ -21,6 +21,11 @@ function row(page: Page, name: string): Locator {
   return page.getByRole("treeitem", { name: new RegExp(name) });
 }
 
+/** A row of the org tree, by its department code. */
+function rowByCode(page: Page, code: string): Locator {
+  return page.getByRole("treeitem", { name: new RegExp(`^${code} `) });
+}
+
 /** One of the add-a-department forms, by its heading. */
 function addForm(page: Page, heading: string): Locator {
   return page.locator("form", { has: page.getByRole("heading", { name: heading }) });
@@ -138,6 +143,16 @@ test("two admins edit the chart live, a stale edit is refused, and the keyboard 
   await expect(row(page, "営業本部")).toHaveAttribute("aria-level", "2");
   await expect(row(page, "営業本部")).toHaveAttribute("aria-posinset", "1");
 
+  // Quick keys: three moves pressed before the first is saved never conflict with each
+  // other, and end where they should (one place down) on both screens.
+  await other.keyboard.press("Alt+ArrowDown");
+  await other.keyboard.press("Alt+ArrowUp");
+  await other.keyboard.press("Alt+ArrowDown");
+  await expect(row(page, "営業本部")).toHaveAttribute("aria-posinset", "2");
+  await expect(row(page, "開発部")).toHaveAttribute("aria-posinset", "1");
+  await expect(row(other, "営業本部")).toHaveAttribute("aria-posinset", "2");
+  await expect(other.getByRole("alert")).toHaveCount(0);
+
   // A move under its own sub-department is refused with the reason.
   await row(page, "本社").click();
   const moveForm = page.locator("form", { has: page.getByRole("heading", { name: "上位部署を変更" }) });
@@ -229,5 +244,97 @@ test("a Shift_JIS file with a bad row is refused by line and column, the fixed o
   await expect(page.getByText("営業部 (SALES)")).toBeVisible();
   await expect(page.getByText("開発部 (DEV)")).toBeVisible();
   await expect(page.getByRole("link", { name: "山田 太郎" })).toBeVisible();
+  await expect(page.locator("dt", { hasText: "入社日" })).toBeVisible();
+  expect(unexpected(problems)).toEqual([]);
+});
+
+test("an employee browses the chart read-only and sees no one else's HR details", async ({ page, browser, kouka }) => {
+  await page.goto(createTenant(kouka, "READ", 20));
+  await choosePassword(page, ADMIN_PASSWORD);
+  await page.goto("/org/import");
+  await waitForHydration(page);
+  await chooseAndCheck(page, "部署", "departments.csv", Buffer.from(DEPARTMENTS, "utf8"));
+  await page.getByRole("button", { name: "取り込む" }).click();
+  await expect(page.getByText("取り込みました。")).toBeVisible();
+  await chooseAndCheck(page, "社員", "employees.csv", Buffer.from(EMPLOYEES_HEADER + EMPLOYEES.join("\r\n") + "\r\n", "utf8"));
+  await page.getByRole("button", { name: "取り込む" }).click();
+  await expect(page.getByText("取り込みました。")).toBeVisible();
+
+  // 佐藤 次郎 accepts his invitation and looks around.
+  const invitation = await waitForMail(kouka.mailDir, "jiro@csv.example", "Invitation");
+  const context = await browser.newContext({ baseURL: kouka.baseURL, locale: "ja-JP" });
+  const jiro = await context.newPage();
+  const problems = watchConsole(jiro);
+  await jiro.goto(linkIn(invitation, `${kouka.baseURL}/invite`));
+  await choosePassword(jiro, "ひまわり畑の向こうに海が見える");
+  await expect(jiro.getByRole("link", { name: "CSV取込・出力" })).toHaveCount(0);
+  await jiro.getByRole("link", { name: "組織図" }).click();
+  await waitForHydration(jiro);
+  await expect(jiro.getByText("部署を選ぶと、責任者と所属する社員が表示されます。")).toBeVisible();
+  await expect(row(jiro, "営業部")).toHaveAttribute("draggable", "false");
+  await expect(jiro.getByRole("heading", { name: "最上位に部署を追加" })).toHaveCount(0);
+  await row(jiro, "営業部").click();
+  await expect(jiro.getByRole("heading", { name: "名前・コードを変更" })).toHaveCount(0);
+  const members = jiro.locator("section", { has: jiro.getByRole("heading", { name: "所属社員" }) });
+  await members.getByRole("link", { name: "鈴木 花子" }).click();
+  await waitForHydration(jiro);
+  await expect(jiro.getByRole("heading", { name: "鈴木 花子", level: 1 })).toBeVisible();
+  await expect(jiro.locator("dt", { hasText: "入社日" })).toHaveCount(0);
+  await expect(jiro.getByRole("heading", { name: "社員情報の編集" })).toHaveCount(0);
+  // His own page shows his HR details.
+  await jiro.getByRole("link", { name: "社員一覧へ戻る" }).click();
+  await jiro.getByRole("link", { name: "佐藤 次郎" }).click();
+  await expect(jiro.getByRole("heading", { name: "佐藤 次郎", level: 1 })).toBeVisible();
+  await expect(jiro.getByText("2024-04-01")).toBeVisible();
+  // An edit sent by hand is refused.
+  const direct = await jiro.request.post("/api/org/create", {
+    form: { parent_id: "", code: "X", name: "勝手な部署" },
+    headers: { origin: kouka.baseURL },
+  });
+  expect(direct.status()).toBe(403);
+  await context.close();
+  expect(unexpected(problems)).toEqual([]);
+});
+
+test("at 5,000 departments only the rows in view exist, and search reveals a deep one", async ({ page, kouka }) => {
+  const problems = watchConsole(page);
+  await page.goto(createTenant(kouka, "BIG", 20));
+  await choosePassword(page, ADMIN_PASSWORD);
+  // 50 top-level departments, 10 under each, 9 under each of those.
+  let csv = "部署コード,部署名,上位部署コード,表示順\r\n";
+  for (let n = 0; n < 5000; n++) {
+    const parent = n < 50 ? "" : n < 550 ? `D${String(n % 50).padStart(4, "0")}` : `D${String(50 + (n % 500)).padStart(4, "0")}`;
+    csv += `D${String(n).padStart(4, "0")},部署${n},${parent},\r\n`;
+  }
+  await page.goto("/org/import");
+  await waitForHydration(page);
+  await chooseAndCheck(page, "部署", "big.csv", Buffer.from(csv, "utf8"));
+  await expect(page.getByText("追加 5000 件")).toBeVisible();
+  await page.getByRole("button", { name: "取り込む" }).click();
+  await expect(page.getByText("取り込みました。")).toBeVisible();
+
+  await page.goto("/org");
+  await waitForHydration(page);
+  await expect(rowByCode(page, "D0000")).toBeVisible();
+  const rendered = await page.getByRole("treeitem").count();
+  expect(rendered, "a window of rows, not all 550 that are open").toBeLessThan(80);
+
+  // A department three levels down: search, Enter, and it is shown, chosen and focused.
+  await page.getByRole("searchbox", { name: "部署コードまたは部署名で検索" }).fill("D4999");
+  await page.keyboard.press("Enter");
+  await expect(rowByCode(page, "D4999")).toBeFocused();
+  await expect(rowByCode(page, "D4999")).toHaveAttribute("aria-selected", "true");
+  await expect(rowByCode(page, "D4999")).toHaveAttribute("aria-level", "3");
+  await expect(page.getByRole("heading", { name: "D4999 部署4999" })).toBeVisible();
+  // Home and End travel the whole open list, 560 rows; the window follows. (The last open
+  // row is D4999 itself: the last of the last top-level department's last sub-department.)
+  await page.keyboard.press("Home");
+  await expect(rowByCode(page, "D0000")).toBeFocused();
+  await page.keyboard.press("End");
+  await expect(rowByCode(page, "D4999")).toBeFocused();
+  await expect(rowByCode(page, "D0000")).toHaveCount(0);
+  await page.keyboard.press("Home");
+  await expect(rowByCode(page, "D0000")).toBeFocused();
+  expect(await page.getByRole("treeitem").count()).toBeLessThan(80);
   expect(unexpected(problems)).toEqual([]);
 });

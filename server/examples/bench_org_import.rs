@@ -189,13 +189,20 @@ async fn run(
         ("org/chart server function", "/api/org/chart", true),
     ] {
         let mut times = Vec::new();
-        let mut bytes = 0;
-        for _ in 0..7 {
+        let mut sizes = (0, 0);
+        for round in 0..8 {
+            // Every other request as a browser asks (gzip), to see the size sent.
+            let gzip = round % 2 == 1;
             let started = Instant::now();
             let request = if post {
                 client.post(format!("{base}{path}")).header("origin", &base)
             } else {
                 client.get(format!("{base}{path}"))
+            };
+            let request = if gzip {
+                request.header("accept-encoding", "gzip")
+            } else {
+                request
             };
             let body = request
                 .header("cookie", format!("kouka_session={cookie}"))
@@ -203,15 +210,20 @@ async fn run(
                 .await?
                 .bytes()
                 .await?;
-            times.push(started.elapsed());
-            bytes = body.len();
+            if gzip {
+                sizes.1 = body.len();
+            } else {
+                times.push(started.elapsed());
+                sizes.0 = body.len();
+            }
         }
         times.sort();
         println!(
-            "{label}: {what}: median {:.0} ms, worst {:.0} ms, {:.0} KB",
+            "{label}: {what}: median {:.0} ms, worst {:.0} ms, {:.0} KB ({:.0} KB gzipped)",
             times[times.len() / 2].as_secs_f64() * 1e3,
             times[times.len() - 1].as_secs_f64() * 1e3,
-            bytes as f64 / 1e3
+            sizes.0 as f64 / 1e3,
+            sizes.1 as f64 / 1e3
         );
     }
     let _ = stop.send(());
@@ -257,7 +269,7 @@ async fn import(
     cookie: &str,
     kind: &str,
     file: Vec<u8>,
-) -> anyhow::Result<Vec<(&'static str, f64)>> {
+) -> anyhow::Result<Vec<(String, f64)>> {
     let started = Instant::now();
     let answer: serde_json::Value = client
         .post(format!(
@@ -275,8 +287,8 @@ async fn import(
         .ok_or_else(|| anyhow::anyhow!("no job: {answer}"))?
         .to_owned();
     let upload = started.elapsed();
-    let mut phases = vec![("upload", upload.as_secs_f64())];
-    follow(client, base, cookie, &job, &mut phases).await?;
+    let mut phases = vec![("upload".to_owned(), upload.as_secs_f64())];
+    follow(client, base, cookie, &job, "check", &mut phases).await?;
     let commit = client
         .post(format!("{base}/api/org/import-commit"))
         .header("origin", base)
@@ -289,7 +301,7 @@ async fn import(
         "commit refused: {}",
         commit.text().await?
     );
-    follow(client, base, cookie, &job, &mut phases).await?;
+    follow(client, base, cookie, &job, "commit", &mut phases).await?;
     Ok(phases)
 }
 
@@ -299,7 +311,8 @@ async fn follow(
     base: &str,
     cookie: &str,
     job: &str,
-    phases: &mut Vec<(&'static str, f64)>,
+    stage: &'static str,
+    phases: &mut Vec<(String, f64)>,
 ) -> anyhow::Result<()> {
     let mut current: Option<(ImportPhase, Instant)> = None;
     loop {
@@ -326,7 +339,10 @@ async fn follow(
         };
         if current.map(|(p, _)| Some(p)) != Some(phase) {
             if let Some((ended, since)) = current {
-                phases.push((name(ended), (now - since).as_secs_f64()));
+                phases.push((
+                    format!("{stage} {}", name(ended)),
+                    (now - since).as_secs_f64(),
+                ));
             }
             current = phase.map(|p| (p, now));
         }

@@ -90,17 +90,18 @@ pub async fn update_department(
     Ok(())
 }
 
-/// Moves a department under `parent_id` (`""`: top level) at `index` among its siblings.
+/// Moves a department under `parent_id` (`""`: top level) at `index` among its siblings;
+/// answers its new version.
 #[server(endpoint = "org/move")]
 pub async fn move_department(
     id: String,
     version: i64,
     parent_id: String,
     index: i64,
-) -> Result<(), AppError> {
+) -> Result<i64, AppError> {
     let ctx = RequestContext::load().await?;
     let admin = ctx.authorize_on_tenant(Action::EditDepartments).await?;
-    let change = crate::backend::org::move_department(
+    let (change, new_version) = crate::backend::org::move_department(
         &ctx.db,
         &admin,
         &department_id(&id),
@@ -112,7 +113,7 @@ pub async fn move_department(
     )
     .await?;
     ctx.publish(change).await;
-    Ok(())
+    Ok(new_version)
 }
 
 /// Deletes an empty department.

@@ -364,7 +364,8 @@ pub async fn update_department(
 
 /// Moves a department under `new_parent` (top level for `None`) at `index` among its new
 /// siblings; reordering is a move to the same parent. Refused if it would put the
-/// department under itself or its own sub-departments.
+/// department under itself or its own sub-departments. Answers the change and the
+/// department's new version (the next move of the same department is based on it).
 #[allow(clippy::too_many_arguments)]
 pub async fn move_department(
     db: &Db,
@@ -375,7 +376,7 @@ pub async fn move_department(
     index: usize,
     origin: &RequestOrigin,
     now: Timestamp,
-) -> Result<OrgChange, AppError> {
+) -> Result<(OrgChange, i64), AppError> {
     let tenant = &admin.subject.tenant;
     let mut tx = db.begin_for_tenant(tenant).await?;
     let revision = bump_revision(&mut tx, tenant).await?;
@@ -412,9 +413,10 @@ pub async fn move_department(
     }
     commit_edit(tx, admin, "department.move", id, before, origin).await?;
     let renumbered = plan.sort_orders.into_iter().map(|(sibling, _)| sibling);
-    Ok(OrgChange::new(tenant, revision)
+    let change = OrgChange::new(tenant, revision)
         .changed([id.clone()])
-        .changed(renumbered))
+        .changed(renumbered);
+    Ok((change, version + 1))
 }
 
 async fn member_count(

@@ -226,6 +226,14 @@ impl ChartModel {
         }
     }
 
+    /// Records the version the server gave a department after this browser's own edit
+    /// (never going back, should its live event have come first).
+    pub fn set_version(&mut self, id: &DepartmentId, version: i64) {
+        if let Some(node) = self.nodes.get_mut(id) {
+            node.version = node.version.max(version);
+        }
+    }
+
     /// The rows to display: the roots, and the children of every expanded department, in
     /// display order. Iterative, so a deep chart cannot overflow the stack.
     pub fn visible_rows(&self, expanded: &HashSet<DepartmentId>) -> Vec<VisibleRow> {

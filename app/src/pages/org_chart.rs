@@ -23,7 +23,7 @@ use leptos::prelude::*;
 use leptos::tachys::view::add_attr::AddAnyAttr;
 use leptos_meta::Title;
 use leptos_router::components::A;
-use std::collections::{HashMap, HashSet};
+use std::collections::{HashMap, HashSet, VecDeque};
 
 /// Every row is this tall (px); the CSS says the same (`.tree-row`).
 pub const ROW_HEIGHT: f64 = 40.0;
@@ -53,6 +53,9 @@ pub struct Editor {
     pub renaming: RwSignal<Option<(DepartmentId, i64)>>,
     pub notice: RwSignal<Option<Notice>>,
     pub scroll_top: RwSignal<f64>,
+    /// A scroll position the tree element should take once its canvas has the height of
+    /// the rows (set in the same effect, or the browser would clamp it to the old height).
+    pub scroll_request: RwSignal<Option<f64>>,
     pub viewport: RwSignal<f64>,
     pub dragging: RwSignal<Option<DepartmentId>>,
     pub drop_target: RwSignal<Option<(DepartmentId, DropZone)>>,
@@ -65,6 +68,19 @@ pub struct Editor {
     pub tree_ref: NodeRef<leptos::html::Div>,
     /// The reader's language, for messages made outside the view (in event handlers).
     pub lang: RwSignal<Lang>,
+    /// Moves shown but not yet sent, in order: they are sent one at a time, each based on
+    /// the version the one before produced (quick Alt+arrows never conflict with themselves).
+    pub moves: StoredValue<VecDeque<PendingMove>>,
+    pub sending: RwSignal<bool>,
+}
+
+/// A move the user made, to be saved.
+#[derive(Clone, Debug)]
+pub struct PendingMove {
+    id: DepartmentId,
+    parent: Option<DepartmentId>,
+    index: usize,
+    name: String,
 }
 
 impl Editor {
@@ -92,6 +108,7 @@ impl Editor {
             renaming: RwSignal::new(None),
             notice: RwSignal::new(None),
             scroll_top: RwSignal::new(0.0),
+            scroll_request: RwSignal::new(None),
             viewport: RwSignal::new(DEFAULT_VIEWPORT),
             dragging: RwSignal::new(None),
             drop_target: RwSignal::new(None),
@@ -101,6 +118,8 @@ impl Editor {
             index,
             tree_ref: NodeRef::new(),
             lang,
+            moves: StoredValue::new(VecDeque::new()),
+            sending: RwSignal::new(false),
         })
     }
 
@@ -172,10 +191,14 @@ impl Editor {
         } else {
             return;
         };
-        self.scroll_top.set(target);
-        if let Some(tree) = self.tree_ref.get_untracked() {
-            tree.set_scroll_top(target as i32);
-        }
+        self.scroll(target);
+    }
+
+    /// Shows the rows from `top` (px) on: the window at once, the element's scroll after
+    /// the next render.
+    fn scroll(self, top: f64) {
+        self.scroll_top.set(top);
+        self.scroll_request.set(Some(top));
     }
 
     /// Focuses a row from the keyboard or a click.
@@ -194,11 +217,7 @@ impl Editor {
         // Centre it.
         if let Some(i) = self.index.with_untracked(|ix| ix.get(&id).copied()) {
             let height = self.viewport.get_untracked();
-            let target = (i as f64 * ROW_HEIGHT - height / 2.0).max(0.0);
-            self.scroll_top.set(target);
-            if let Some(tree) = self.tree_ref.get_untracked() {
-                tree.set_scroll_top(target as i32);
-            }
+            self.scroll((i as f64 * ROW_HEIGHT - height / 2.0).max(0.0));
         }
     }
 
@@ -213,7 +232,6 @@ impl Editor {
     /// Moves `id` under `parent` at `index` among its new siblings: shown at once, saved,
     /// and put right by a reload if the server refuses.
     pub fn move_to(self, id: DepartmentId, parent: Option<DepartmentId>, index: usize) {
-        let t = self.texts();
         let Some(node) = self.model.with_untracked(|m| m.get(&id).cloned()) else {
             return;
         };
@@ -256,23 +274,52 @@ impl Editor {
             });
         }
         self.scroll_to(&id);
-        let message = t.org_moved.replace("{name}", &node.name);
+        self.moves.update_value(|moves| {
+            moves.push_back(PendingMove {
+                id,
+                parent: plan.new_parent,
+                index,
+                name: node.name,
+            })
+        });
+        self.send_moves();
+    }
+
+    /// Sends the pending moves one after another (unless already doing so).
+    fn send_moves(self) {
+        if self.sending.get_untracked() {
+            return;
+        }
+        self.sending.set(true);
         leptos::task::spawn_local(async move {
-            let result = move_department(
-                id.to_string(),
-                node.version,
-                plan.new_parent.map(|p| p.to_string()).unwrap_or_default(),
-                i64::try_from(index).unwrap_or(i64::MAX),
-            )
-            .await;
-            match result {
-                Ok(()) => self.notice.set(Some(Notice::Done(message))),
-                Err(error) => {
-                    // Undo what was shown: the chart as stored.
-                    self.reload_soon();
-                    self.failed(error);
+            while let Some(next) = self.moves.try_update_value(VecDeque::pop_front).flatten() {
+                let version = self
+                    .model
+                    .with_untracked(|m| m.get(&next.id).map(|n| n.version))
+                    .unwrap_or_default();
+                let result = move_department(
+                    next.id.to_string(),
+                    version,
+                    next.parent.map(|p| p.to_string()).unwrap_or_default(),
+                    i64::try_from(next.index).unwrap_or(i64::MAX),
+                )
+                .await;
+                match result {
+                    Ok(new_version) => {
+                        self.model.update(|m| m.set_version(&next.id, new_version));
+                        let message = self.texts().org_moved.replace("{name}", &next.name);
+                        self.notice.set(Some(Notice::Done(message)));
+                    }
+                    Err(error) => {
+                        // Put right what was shown: the chart as stored; the moves still
+                        // waiting were planned on what was wrong.
+                        self.moves.update_value(VecDeque::clear);
+                        self.failed(error);
+                        self.reload_soon();
+                    }
                 }
             }
+            self.sending.set(false);
         });
     }
 
@@ -476,8 +523,13 @@ fn TreeView(editor: Editor) -> impl IntoView {
     let canvas = NodeRef::<leptos::html::Div>::new();
     Effect::new(move |_| {
         let height = editor.rows.with(Vec::len) as f64 * ROW_HEIGHT;
+        let request = editor.scroll_request.get();
         if let Some(canvas) = canvas.get() {
             set_style(&canvas, "height", &format!("{height}px"));
+        }
+        if let (Some(top), Some(tree)) = (request, editor.tree_ref.get_untracked()) {
+            tree.set_scroll_top(top as i32);
+            editor.scroll_request.set(None);
         }
     });
     let on_keydown = move |ev: KeyboardEvent| on_tree_key(editor, ev);
@@ -879,7 +931,10 @@ fn follow_focus(editor: Editor) {
             return;
         }
         if let Some(id) = focused {
-            crate::components::browser::focus_id(&format!("dept-{id}"));
+            // After this change is rendered: a row just revealed exists only then.
+            request_animation_frame(move || {
+                crate::components::browser::focus_id(&format!("dept-{id}"));
+            });
         }
     });
 }
