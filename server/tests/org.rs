@@ -160,10 +160,11 @@ async fn edits_of_the_tree(kind: DbKind) {
         .await
         .expect("reorder");
     assert_eq!(children(db, &tenant, Some(&h)).await, ["D", "S"]);
-    let change = org::move_department(db, &admin, &t, 1, None, 0, &origin(), now)
+    let (change, version) = org::move_department(db, &admin, &t, 1, None, 0, &origin(), now)
         .await
         .expect("move");
     assert!(change.changed.contains(&t));
+    assert_eq!(version, 2, "the next move of T is based on version 2");
     assert_eq!(children(db, &tenant, None).await, ["T", "H"]);
     assert!(children(db, &tenant, Some(&s)).await.is_empty());
 
