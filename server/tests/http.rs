@@ -21,6 +21,7 @@ on_both_databases! {
     hsts_only_over_https => super::hsts_only_over_https;
     pkg_is_served_precompressed_and_cached => super::pkg_is_served_precompressed_and_cached;
     pages_are_compressed_and_errors_keep_their_status => super::pages_are_compressed_and_errors_keep_their_status;
+    a_dead_session_is_cleanly_refused_by_concurrent_requests => super::a_dead_session_is_cleanly_refused_by_concurrent_requests;
     shutdown_finishes_and_closes_the_port => super::shutdown_finishes_and_closes_the_port;
 }
 
@@ -346,6 +347,42 @@ async fn pages_are_compressed_and_errors_keep_their_status(kind: DbKind) {
         matches!(error, kouka_app::error::AppError::Invalid { ref field, .. } if field == "request"),
         "{error:?}"
     );
+    app.finish().await;
+}
+
+/// A page fires several requests at once; when its session has idled out, each of them
+/// finds it dead and removes it. All must answer "not signed in", none fail.
+async fn a_dead_session_is_cleanly_refused_by_concurrent_requests(kind: DbKind) {
+    use kouka_app::backend::{audit::RequestOrigin, sessions};
+    use kouka_app::domain::time::Timestamp;
+    let Some(app) = spawn_app(kind).await else {
+        return;
+    };
+    let (tenant, admin, _) = common::admin_session(&app.db, "IDLE", 10).await;
+    // Last seen an hour ago: past the 30 minutes a session may idle.
+    let an_hour_ago = Timestamp::from_micros(Timestamp::now().as_micros() - 3_600_000_000);
+    for round in 0..5 {
+        let mut tx = app.db.begin_for_tenant(&tenant).await.expect("tx");
+        let secret = sessions::create(
+            &mut tx,
+            &tenant,
+            &admin.subject.user,
+            &RequestOrigin::default(),
+            an_hour_ago,
+        )
+        .await
+        .expect("session");
+        tx.commit().await.expect("commit");
+        let cookie = secret.encode();
+        let calls = (0..8).map(|_| app.post_form("/api/auth/me", &cookie, &[]));
+        for (status, body) in futures::future::join_all(calls).await {
+            assert_eq!(
+                (status.as_u16(), body.as_str()),
+                (200, "null"),
+                "round {round}"
+            );
+        }
+    }
     app.finish().await;
 }
 

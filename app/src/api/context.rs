@@ -222,7 +222,7 @@ impl RequestContext {
     async fn record_denial(&self, user: &SessionUser, action: Action) {
         let tenant = &user.subject.tenant;
         let result = async {
-            let mut tx = self.db.begin_for_tenant(tenant).await?;
+            let mut tx = self.db.begin_write_for_tenant(tenant).await?;
             let after = serde_json::json!({ "action": format!("{action:?}") });
             audit::record(
                 &mut tx,

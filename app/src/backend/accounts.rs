@@ -145,7 +145,7 @@ pub async fn login(
     };
     let Some(account) = account_by_identifier(db, &tenant.id, &input.identifier).await? else {
         verify_against_dummy(input.password).await;
-        let tx = db.begin_for_tenant(&tenant.id).await?;
+        let tx = db.begin_write_for_tenant(&tenant.id).await?;
         let after =
             serde_json::json!({ "identifier": input.identifier.trim(), "reason": "unknown user" });
         return refuse_login(tx, &tenant.id, None, Outcome::Failure, after, origin).await;
@@ -162,7 +162,7 @@ pub async fn login(
         }
     };
 
-    let mut tx = db.begin_for_tenant(&tenant.id).await?;
+    let mut tx = db.begin_write_for_tenant(&tenant.id).await?;
     if throttled {
         let after = serde_json::json!({ "reason": "locked" });
         return refuse_login(
@@ -260,7 +260,7 @@ pub async fn login(
 /// Ends the current session.
 pub async fn logout(db: &Db, user: &SessionUser, origin: &RequestOrigin) -> Result<(), AppError> {
     let tenant = &user.subject.tenant;
-    let mut tx = db.begin_for_tenant(tenant).await?;
+    let mut tx = db.begin_write_for_tenant(tenant).await?;
     sessions::end(&mut tx, tenant, &user.session_hash).await?;
     let me = &user.subject.user;
     audit::record(
@@ -346,7 +346,7 @@ pub async fn set_password_with_link(
 
     let secret = ScopedSecret::parse(link).ok_or(AppError::LinkInvalid)?;
     let tenant = &secret.tenant;
-    let mut tx = db.begin_for_tenant(tenant).await?;
+    let mut tx = db.begin_write_for_tenant(tenant).await?;
     // Redeeming inside the transaction that sets the password: used exactly once, or not at all.
     let user = tokens::redeem(&mut tx, &secret, purpose, now)
         .await?
@@ -410,7 +410,7 @@ pub async fn request_password_reset(
     if account.status != "active" || account.email != email {
         return Ok(None);
     }
-    let mut tx = db.begin_for_tenant(&tenant.id).await?;
+    let mut tx = db.begin_write_for_tenant(&tenant.id).await?;
     let token = tokens::issue(&mut tx, &tenant.id, &account.id, Purpose::Reset, now).await?;
     let link = format!(
         "{}/reset/{}",
@@ -479,7 +479,7 @@ pub async fn change_password(
     }
     check_password(&new_password, &code, user.email.as_str())?;
     let hash = hash_password(new_password).await?;
-    let mut tx = db.begin_for_tenant(tenant).await?;
+    let mut tx = db.begin_write_for_tenant(tenant).await?;
     sqlx::query("UPDATE users SET password_hash = $1, password_set_at = $2, updated_at = $2 WHERE tenant_id = $3 AND id = $4")
         .bind(&hash)
         .bind(now.as_micros())
@@ -525,7 +525,7 @@ pub async fn update_profile(
     }
     let tenant = &user.subject.tenant;
     let me = &user.subject.user;
-    let mut tx = db.begin_for_tenant(tenant).await?;
+    let mut tx = db.begin_write_for_tenant(tenant).await?;
     sqlx::query("UPDATE users SET display_name = $1, language = $2, updated_at = $3 WHERE tenant_id = $4 AND id = $5")
         .bind(display_name)
         .bind(language.code())
@@ -612,7 +612,7 @@ pub async fn end_own_session(
 ) -> Result<(), AppError> {
     let tenant = &user.subject.tenant;
     let me = &user.subject.user;
-    let mut tx = db.begin_for_tenant(tenant).await?;
+    let mut tx = db.begin_write_for_tenant(tenant).await?;
     let ended = sqlx::query(
         "DELETE FROM sessions WHERE tenant_id = $1 AND user_id = $2 AND token_hash = $3",
     )

@@ -148,11 +148,36 @@ impl Db {
 
     /// Begins a transaction scoped to one tenant: on PostgreSQL, row-level security lets it
     /// see and write that tenant's rows only. Queries still filter by tenant themselves.
+    /// For reading; a transaction that writes begins with [`Db::begin_write_for_tenant`].
     pub async fn begin_for_tenant(
         &self,
         tenant: &TenantId,
     ) -> Result<Transaction<'static, Any>, DbError> {
-        let mut tx = self.pool.begin().await?;
+        let tx = self.pool.begin().await?;
+        self.scope_to(tx, tenant).await
+    }
+
+    /// Like [`Db::begin_for_tenant`], for a transaction that will write. On SQLite it takes
+    /// the database's one write lock at once (`BEGIN IMMEDIATE`, waiting its turn): a
+    /// transaction that first read and only then asked for the lock would be refused if
+    /// another writer committed in between ("database is locked"), where this one waits.
+    pub async fn begin_write_for_tenant(
+        &self,
+        tenant: &TenantId,
+    ) -> Result<Transaction<'static, Any>, DbError> {
+        let tx = match self.kind {
+            DbKind::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            DbKind::Postgres => self.pool.begin().await?,
+        };
+        self.scope_to(tx, tenant).await
+    }
+
+    /// On PostgreSQL, sets the transaction's tenant for row-level security.
+    async fn scope_to(
+        &self,
+        mut tx: Transaction<'static, Any>,
+        tenant: &TenantId,
+    ) -> Result<Transaction<'static, Any>, DbError> {
         if self.kind == DbKind::Postgres {
             // `true`: local to this transaction, so a pooled connection never carries a
             // tenant into the next one.

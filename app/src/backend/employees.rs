@@ -821,7 +821,7 @@ pub async fn create_employee(
 ) -> Result<(UserId, OrgChange), AppError> {
     let record = parse_record(input)?;
     let tenant = &admin.subject.tenant;
-    let mut tx = db.begin_for_tenant(tenant).await?;
+    let mut tx = db.begin_write_for_tenant(tenant).await?;
     let revision = bump_revision(&mut tx, tenant).await?;
     users::ensure_seat(&mut tx, tenant, db.kind()).await?;
     let id = UserId::generate();
@@ -849,7 +849,7 @@ pub async fn update_employee(
 ) -> Result<OrgChange, AppError> {
     let record = parse_record(input)?;
     let tenant = &admin.subject.tenant;
-    let mut tx = db.begin_for_tenant(tenant).await?;
+    let mut tx = db.begin_write_for_tenant(tenant).await?;
     let revision = bump_revision(&mut tx, tenant).await?;
     let (before_record, before_posts, before_codes) = stored(&mut tx, tenant, id).await?;
     let saving = Saving {

@@ -205,7 +205,7 @@ async fn deliver_for_tenant(
     now: Timestamp,
 ) -> Result<DeliveryReport, DbError> {
     let mut report = DeliveryReport::default();
-    let mut tx = db.begin_for_tenant(tenant).await?;
+    let mut tx = db.begin_write_for_tenant(tenant).await?;
     let due = select_due(&mut tx, db.kind(), tenant, now).await?;
     // PostgreSQL: keep the transaction, and with it the row locks, until the outcomes are
     // written, so other server processes skip these mails. SQLite: one process and one
@@ -236,7 +236,7 @@ async fn deliver_for_tenant(
         match held.as_mut() {
             Some(tx) => record_outcome(tx, tenant, &mail, &outcome, now).await?,
             None => {
-                let mut tx = db.begin_for_tenant(tenant).await?;
+                let mut tx = db.begin_write_for_tenant(tenant).await?;
                 record_outcome(&mut tx, tenant, &mail, &outcome, now).await?;
                 tx.commit().await?;
             }

@@ -283,7 +283,7 @@ pub async fn create_department(
 ) -> Result<(DepartmentId, OrgChange), AppError> {
     let (code, name) = parse_department(code, name)?;
     let tenant = &admin.subject.tenant;
-    let mut tx = db.begin_for_tenant(tenant).await?;
+    let mut tx = db.begin_write_for_tenant(tenant).await?;
     let revision = bump_revision(&mut tx, tenant).await?;
     let tree = tree(&mut tx, tenant).await?;
     if let Some(parent) = &parent
@@ -342,7 +342,7 @@ pub async fn update_department(
 ) -> Result<OrgChange, AppError> {
     let (code, name) = parse_department(code, name)?;
     let tenant = &admin.subject.tenant;
-    let mut tx = db.begin_for_tenant(tenant).await?;
+    let mut tx = db.begin_write_for_tenant(tenant).await?;
     let revision = bump_revision(&mut tx, tenant).await?;
     check_version(&mut tx, tenant, id, version).await?;
     let before = snapshot(&mut tx, tenant, id).await?;
@@ -378,7 +378,7 @@ pub async fn move_department(
     now: Timestamp,
 ) -> Result<(OrgChange, i64), AppError> {
     let tenant = &admin.subject.tenant;
-    let mut tx = db.begin_for_tenant(tenant).await?;
+    let mut tx = db.begin_write_for_tenant(tenant).await?;
     let revision = bump_revision(&mut tx, tenant).await?;
     check_version(&mut tx, tenant, id, version).await?;
     let tree = tree(&mut tx, tenant).await?;
@@ -440,7 +440,7 @@ pub async fn delete_department(
     origin: &RequestOrigin,
 ) -> Result<OrgChange, AppError> {
     let tenant = &admin.subject.tenant;
-    let mut tx = db.begin_for_tenant(tenant).await?;
+    let mut tx = db.begin_write_for_tenant(tenant).await?;
     let revision = bump_revision(&mut tx, tenant).await?;
     check_version(&mut tx, tenant, id, version).await?;
     let tree = tree(&mut tx, tenant).await?;
@@ -486,7 +486,7 @@ pub async fn set_manager(
     } else {
         Some(EmployeeCode::parse(employee_code).map_err(|(ja, en)| invalid("manager", ja, en))?)
     };
-    let mut tx = db.begin_for_tenant(tenant).await?;
+    let mut tx = db.begin_write_for_tenant(tenant).await?;
     let revision = bump_revision(&mut tx, tenant).await?;
     check_version(&mut tx, tenant, id, version).await?;
     let user: Option<UserId> = match &manager {

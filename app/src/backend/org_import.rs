@@ -351,7 +351,7 @@ impl ImportJobs {
             .map_err(|problem| AppError::internal("import re-read", problem.reason_en))?;
         let parsed = Arc::new(parsed);
         let db = &services.db;
-        let mut tx = db.begin_for_tenant(tenant).await?;
+        let mut tx = db.begin_write_for_tenant(tenant).await?;
         let revision = bump_revision(&mut tx, tenant).await?;
         let snapshot = Snapshot::load(&mut tx, tenant, kind).await?;
         let codes = snapshot.department_codes();

@@ -141,7 +141,10 @@ async fn resolve_session(
     let status: String = row.try_get("status")?;
     let idle_limit = Timestamp::from_micros(last_seen).plus_seconds(IDLE_TIMEOUT_SECONDS);
     if now.as_micros() >= expires || now >= idle_limit || status != "active" {
-        // Dead for good: remove it so it cannot come back.
+        tx.commit().await?;
+        // Dead for good: remove it so it cannot come back (in a writing transaction of its
+        // own: the same page's other requests may be deleting it at the same moment).
+        let mut tx = db.begin_write_for_tenant(tenant).await?;
         sqlx::query("DELETE FROM sessions WHERE tenant_id = $1 AND token_hash = $2")
             .bind(tenant.as_str())
             .bind(&hash)
@@ -168,10 +171,9 @@ async fn resolve_session(
     };
     tx.commit().await?;
     if stale {
-        // Its own transaction, whose first statement writes: on SQLite it waits for the
-        // write lock (a bulk import may hold it a few seconds) instead of failing because
-        // a read before it went stale.
-        let mut tx = db.begin_for_tenant(tenant).await?;
+        // A writing transaction of its own: on SQLite it waits for the write lock (a bulk
+        // import may hold it a few seconds) instead of failing on a stale read.
+        let mut tx = db.begin_write_for_tenant(tenant).await?;
         sqlx::query(
             "UPDATE sessions SET last_seen_at = $1 WHERE tenant_id = $2 AND token_hash = $3",
         )

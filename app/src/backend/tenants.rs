@@ -85,7 +85,7 @@ pub async fn create_tenant(
     let tenant = TenantId::generate();
     let admin = UserId::generate();
     let now = Timestamp::now();
-    let mut tx = db.begin_for_tenant(&tenant).await?;
+    let mut tx = db.begin_write_for_tenant(&tenant).await?;
     let inserted = sqlx::query(
         "INSERT INTO tenants (id, code, name, time_zone, contact_email, seat_limit, \
          contract_start, contract_end, created_at, updated_at) \

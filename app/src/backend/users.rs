@@ -493,7 +493,7 @@ pub async fn create_user(
     let valid = validate(&input)?;
     let tenant = &admin.subject.tenant;
     let id = UserId::generate();
-    let mut tx = db.begin_for_tenant(tenant).await?;
+    let mut tx = db.begin_write_for_tenant(tenant).await?;
     ensure_seat(&mut tx, tenant, db.kind()).await?;
     ensure_unique(
         &mut tx,
@@ -633,7 +633,7 @@ pub async fn set_business_scope(
         .filter(|c| !c.is_empty())
         .map(str::to_owned)
         .collect();
-    let mut tx = db.begin_for_tenant(tenant).await?;
+    let mut tx = db.begin_write_for_tenant(tenant).await?;
     let before = load(&mut tx, tenant, target).await?;
     let mut ids = Vec::with_capacity(codes.len());
     let mut unknown = Vec::new();
@@ -766,7 +766,7 @@ pub async fn update_user(
 ) -> Result<(), AppError> {
     let valid = validate(&input)?;
     let tenant = &admin.subject.tenant;
-    let mut tx = db.begin_for_tenant(tenant).await?;
+    let mut tx = db.begin_write_for_tenant(tenant).await?;
     let before = load(&mut tx, tenant, target).await?;
     ensure_unique(
         &mut tx,
@@ -803,7 +803,7 @@ pub async fn set_roles(
     now: Timestamp,
 ) -> Result<(), AppError> {
     let tenant = &admin.subject.tenant;
-    let mut tx = db.begin_for_tenant(tenant).await?;
+    let mut tx = db.begin_write_for_tenant(tenant).await?;
     let before = load(&mut tx, tenant, target).await?;
     if is_active_system_admin(&before) && !roles.contains(&Role::SystemAdmin) {
         keep_a_system_admin(&mut tx, tenant, target).await?;
@@ -822,7 +822,7 @@ pub async fn set_active(
     now: Timestamp,
 ) -> Result<(), AppError> {
     let tenant = &admin.subject.tenant;
-    let mut tx = db.begin_for_tenant(tenant).await?;
+    let mut tx = db.begin_write_for_tenant(tenant).await?;
     let before = load(&mut tx, tenant, target).await?;
     let status = if active {
         if before.status != "deactivated" {
@@ -886,7 +886,7 @@ pub async fn delete_user(
     origin: &RequestOrigin,
 ) -> Result<(), AppError> {
     let tenant = &admin.subject.tenant;
-    let mut tx = db.begin_for_tenant(tenant).await?;
+    let mut tx = db.begin_write_for_tenant(tenant).await?;
     let before = load(&mut tx, tenant, target).await?;
     if is_active_system_admin(&before) {
         keep_a_system_admin(&mut tx, tenant, target).await?;
@@ -929,7 +929,7 @@ pub async fn resend_invitation(
     now: Timestamp,
 ) -> Result<(), AppError> {
     let tenant = &admin.subject.tenant;
-    let mut tx = db.begin_for_tenant(tenant).await?;
+    let mut tx = db.begin_write_for_tenant(tenant).await?;
     let user = load(&mut tx, tenant, target).await?;
     if user.status != "invited" {
         return Err(invalid(
@@ -965,7 +965,7 @@ pub async fn sign_out_everywhere(
     origin: &RequestOrigin,
 ) -> Result<u64, AppError> {
     let tenant = &admin.subject.tenant;
-    let mut tx = db.begin_for_tenant(tenant).await?;
+    let mut tx = db.begin_write_for_tenant(tenant).await?;
     load(&mut tx, tenant, target).await?;
     let ended = sessions::end_all_of_user(&mut tx, tenant, target, None).await?;
     let after = serde_json::json!({ "sessions_ended": ended });
