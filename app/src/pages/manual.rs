@@ -54,7 +54,7 @@ fn ColumnTable(kind: CsvKind) -> impl IntoView {
             </a>
         </p>
         <div class="table-wrap">
-            <table class="table">
+            <table class="table table--prose">
                 <thead>
                     <tr>
                         <th scope="col">{move || t().manual_column}</th>

@@ -294,7 +294,7 @@ fn JobView(
                     </a>
                 </p>
                 <div class="table-wrap">
-                    <table class="table problems">
+                    <table class="table table--prose problems">
                         <thead>
                             <tr>
                                 <th scope="col">{move || t().col_line}</th>
