@@ -35,7 +35,7 @@ step "Rust tests (SQLite and PostgreSQL)"
 cargo test --workspace --exclude kouka-frontend
 
 step "release build"
-cargo leptos build --release
+scripts/build.sh
 
 step "Playwright (Chromium)"
 npx playwright test -c end2end/playwright.config.ts

@@ -1,3 +1,4 @@
+#![recursion_limit = "256"]
 //! Kouka's Leptos application, shared by the server (feature `ssr`) and the browser
 //! (feature `hydrate`).
 //!
@@ -11,6 +12,7 @@ pub mod components;
 pub mod domain;
 pub mod error;
 pub mod i18n;
+pub mod on_demand;
 pub mod pages;
 pub mod shell;
 

@@ -4,6 +4,7 @@ use crate::api::auth::{LinkPurpose, SignedInUser, current_user};
 use crate::components::layout::{Footer, Header, SkipLink};
 use crate::error::AppError;
 use crate::i18n::{provide_lang, use_texts};
+use crate::on_demand::page_on_demand;
 use crate::pages::{
     account::AccountPage,
     admin_users::{UserPage, UsersPage},
@@ -20,6 +21,7 @@ use crate::pages::{
 use leptos::prelude::*;
 use leptos_meta::{Html, Title, provide_meta_context};
 use leptos_router::{
+    Lazy,
     components::{Route, Router, Routes},
     path,
 };
@@ -67,7 +69,6 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     let lang = provide_lang();
     let t = use_texts();
-    mark_hydrated();
 
     view! {
         <Html {..} lang=move || lang.get().code() />
@@ -114,14 +115,17 @@ fn SessionFrame() -> impl IntoView {
                         path=path!("/reset/:link")
                         view=|| view! { <SetPasswordPage purpose=LinkPurpose::Reset /> }
                     />
-                    <Route path=path!("/account") view=AccountPage />
-                    <Route path=path!("/admin/users") view=UsersPage />
-                    <Route path=path!("/admin/users/:id") view=UserPage />
-                    <Route path=path!("/org") view=OrgChartPage />
-                    <Route path=path!("/org/employees") view=EmployeesPage />
-                    <Route path=path!("/org/employees/:id") view=EmployeePage />
-                    <Route path=path!("/org/import") view=OrgImportPage />
-                    <Route path=path!("/manual/admin") view=AdminManualPage />
+                    <Route path=path!("/account") view={Lazy::<AccountRoute>::new()} />
+                    <Route path=path!("/admin/users") view={Lazy::<UsersRoute>::new()} />
+                    <Route path=path!("/admin/users/:id") view={Lazy::<UserRoute>::new()} />
+                    <Route path=path!("/org") view={Lazy::<OrgChartRoute>::new()} />
+                    <Route path=path!("/org/employees") view={Lazy::<EmployeesRoute>::new()} />
+                    <Route path=path!("/org/employees/:id") view={Lazy::<EmployeeRoute>::new()} />
+                    <Route path=path!("/org/import") view={Lazy::<OrgImportRoute>::new()} />
+                    <Route
+                        path=path!("/manual/admin")
+                        view={Lazy::<AdminManualRoute>::new()}
+                    />
                 </Routes>
             </main>
             <Footer />
@@ -137,12 +141,12 @@ pub fn use_signed_in_user() -> Resource<Result<Option<SignedInUser>, AppError>> 
     expect_context::<SignedInUserResource>().0
 }
 
-/// Marks `<html data-hydrated="true">` once the WebAssembly app has taken over the page,
-/// so end-to-end tests (and curious developers) can tell server HTML from a live app.
-fn mark_hydrated() {
-    Effect::new(|_| {
-        if let Some(html) = document().document_element() {
-            let _ = html.set_attribute("data-hydrated", "true");
-        }
-    });
-}
+// Pages everyone meets first (sign-in, home, password links) stay in the main bundle.
+page_on_demand!(AccountRoute, account_page, AccountPage);
+page_on_demand!(UsersRoute, users_page, UsersPage);
+page_on_demand!(UserRoute, user_page, UserPage);
+page_on_demand!(OrgChartRoute, org_chart_page, OrgChartPage);
+page_on_demand!(EmployeesRoute, employees_page, EmployeesPage);
+page_on_demand!(EmployeeRoute, employee_page, EmployeePage);
+page_on_demand!(OrgImportRoute, org_import_page, OrgImportPage);
+page_on_demand!(AdminManualRoute, admin_manual_page, AdminManualPage);
