@@ -140,6 +140,7 @@ fn explain_in_main(address: &str) {
         let _ = section.append_child(child);
     }
     main.replace_children_with_node_1(&section);
+    document.set_title(t.page_code_missing_title);
 }
 
 /// Loads `address` afresh from the server, unless that was just tried for it. Answers

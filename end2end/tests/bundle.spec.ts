@@ -80,6 +80,7 @@ test("when a page's code cannot be fetched at all, the page says so instead of l
   await expect(alert).toContainText("通信状況を確認して");
   await expect(alert.getByRole("link", { name: "再読み込み" })).toHaveAttribute("href", "/org");
   await expect(page.getByRole("tree")).toHaveCount(0);
+  await expect(page).toHaveTitle(/ページを表示できません/);
 
   // Once the code can be fetched again, the link brings the page back.
   await page.unroute(/split_org_chart/);
