@@ -166,6 +166,36 @@ test("two admins edit the chart live, a stale edit is refused, and the keyboard 
   expect(unexpected(otherConsole), "second admin's console").toEqual([]);
 });
 
+test("a change made while a page is still connecting to the live stream shows on it", async ({ page, kouka }) => {
+  const problems = watchConsole(page);
+  await page.goto(createTenant(kouka, "LATE", 20));
+  await choosePassword(page, ADMIN_PASSWORD);
+  await page.goto("/org");
+  await waitForHydration(page);
+
+  // A second tab of the same admin loads the chart, but its live stream connects only
+  // after the first tab has added a department.
+  const late = await page.context().newPage();
+  let releaseStream: () => void = () => {};
+  const streamHeld = new Promise<void>((resolve) => (releaseStream = resolve));
+  await late.route("**/api/org/events", async (route) => {
+    await streamHeld;
+    await route.continue();
+  });
+  await late.goto("/org");
+  await waitForHydration(late);
+  await expect(late.getByText("部署がまだありません。")).toBeVisible();
+
+  await addTopLevel(page, "HQ", "本社");
+  releaseStream();
+  // Nothing else changes, yet the late tab catches up as soon as its stream opens.
+  await expect(row(late, "本社")).toBeVisible();
+  // And it stays live.
+  await addTopLevel(page, "DEV", "開発部");
+  await expect(row(late, "開発部")).toBeVisible();
+  expect(unexpected(problems)).toEqual([]);
+});
+
 const DEPARTMENTS = "部署コード,部署名,上位部署コード,表示順\r\nHQ,本社,,10\r\nSALES,営業部,HQ,10\r\nDEV,開発部,HQ,20\r\n";
 const EMPLOYEES_HEADER = "社員番号,氏名,フリガナ,メールアドレス,所属部署コード,兼務部署コード,責任者部署コード,役職,等級,雇用区分,入社日\r\n";
 const EMPLOYEES = [

@@ -525,6 +525,15 @@ async fn live_events_reach_the_tenant_only(kind: DbKind) {
 
     let mut watching = app.org_events(&first_admin).await;
     let mut elsewhere = app.org_events(&other_tenant_admin).await;
+    // Every stream starts with the chart's revision, for a browser to check its chart by.
+    for stream in [&mut watching, &mut elsewhere] {
+        let first = stream.next_within(Duration::from_secs(1)).await;
+        assert_eq!(
+            first.as_deref().map(event),
+            Some(OrgEvent::Current { revision: 0 }),
+            "a new tenant's chart is at revision 0"
+        );
+    }
     let (status, body) = app
         .post_form(
             "/api/org/create",
@@ -538,16 +547,32 @@ async fn live_events_reach_the_tenant_only(kind: DbKind) {
         .next_within(Duration::from_secs(1))
         .await
         .expect("an event within a second");
-    match event(&data) {
-        OrgEvent::Changed { departments, .. } => {
+    let created_at = match event(&data) {
+        OrgEvent::Changed {
+            departments,
+            revision,
+            ..
+        } => {
             assert_eq!(departments.len(), 1);
             assert_eq!(
                 (departments[0].code.as_str(), departments[0].name.as_str()),
                 ("NEW", "新設部")
             );
+            revision
         }
         other => panic!("{other:?}"),
-    }
+    };
+    assert!(created_at > 0);
+    // A page that loaded the chart before this change but subscribes only now learns
+    // from the stream's first event that its chart is behind.
+    let mut late = app.org_events(&first_admin).await;
+    let first = late.next_within(Duration::from_secs(1)).await;
+    assert_eq!(
+        first.as_deref().map(event),
+        Some(OrgEvent::Current {
+            revision: created_at
+        })
+    );
     // A stale edit over HTTP: 409 with the error the page translates.
     let (status, _) = app
         .post_form(
@@ -611,6 +636,11 @@ async fn events_cross_server_processes(kind: DbKind) {
     let mut second = spawn_second_app(&first).await;
     let (_, _, admin) = admin_session(&first.db, "PROCS", 50).await;
     let mut on_second = second.org_events(&admin).await;
+    let start = on_second.next_within(Duration::from_secs(1)).await;
+    assert!(
+        start.is_some_and(|data| data.contains("Current")),
+        "the revision first"
+    );
     // The second process's listener needs a moment to LISTEN after starting.
     tokio::time::sleep(Duration::from_millis(300)).await;
     let (status, body) = first

@@ -19,6 +19,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use futures::StreamExt;
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
@@ -248,12 +249,18 @@ async fn events(State(services): State<Services>, parts: http::request::Parts) -
         return error_response(AppError::internal("org events", "no hub"));
     };
     let db = ctx.db.clone();
+    // Subscribed before the revision is read: a change committed in between is both
+    // counted in it and delivered after it, never neither.
     let receiver = hub.subscribe();
+    let revision = match crate::backend::org::current_revision(&db, &tenant).await {
+        Ok(revision) => revision,
+        Err(error) => return error_response(error),
+    };
     let closing = hub.closing();
     let mut check = tokio::time::interval(SESSION_CHECK);
     check.reset();
     let state = (receiver, check, db, secret, tenant, closing, false);
-    let stream = futures::stream::unfold(state, |mut state| async move {
+    let changes = futures::stream::unfold(state, |mut state| async move {
         let (receiver, check, db, secret, tenant, closing, ended) = &mut state;
         if *ended || *closing.borrow() {
             return None;
@@ -295,6 +302,10 @@ async fn events(State(services): State<Services>, parts: http::request::Parts) -
             }
         }
     });
+    let first = Event::default()
+        .json_data(OrgEvent::Current { revision })
+        .unwrap_or_else(|_| Event::default().comment("unserializable"));
+    let stream = futures::stream::once(async move { Ok(first) }).chain(changes);
     let mut response = Sse::new(stream)
         .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
         .into_response();

@@ -80,10 +80,7 @@ fn node_from(row: &sqlx::any::AnyRow) -> Result<DepartmentNode, sqlx::Error> {
 /// in the chart and announced after it, which the browser handles (never the reverse).
 pub async fn load_chart(db: &Db, tenant: &TenantId, can_edit: bool) -> Result<OrgChart, AppError> {
     let mut tx = db.begin_for_tenant(tenant).await?;
-    let revision: i64 = sqlx::query_scalar("SELECT org_revision FROM tenants WHERE id = $1")
-        .bind(tenant.as_str())
-        .fetch_one(&mut *tx)
-        .await?;
+    let revision = revision_in(&mut tx, tenant).await?;
     let rows = sqlx::query(NODE_COLUMNS)
         .bind(tenant.as_str())
         .fetch_all(&mut *tx)
@@ -95,6 +92,26 @@ pub async fn load_chart(db: &Db, tenant: &TenantId, can_edit: bool) -> Result<Or
         revision,
         can_edit,
     })
+}
+
+/// The tenant's org revision now (a live stream starts with it).
+pub async fn current_revision(db: &Db, tenant: &TenantId) -> Result<i64, AppError> {
+    let mut tx = db.begin_for_tenant(tenant).await?;
+    let revision = revision_in(&mut tx, tenant).await?;
+    tx.commit().await?;
+    Ok(revision)
+}
+
+async fn revision_in(
+    tx: &mut Transaction<'static, Any>,
+    tenant: &TenantId,
+) -> Result<i64, AppError> {
+    Ok(
+        sqlx::query_scalar("SELECT org_revision FROM tenants WHERE id = $1")
+            .bind(tenant.as_str())
+            .fetch_one(&mut **tx)
+            .await?,
+    )
 }
 
 /// Some departments as the chart shows them (for live events); unknown ids are skipped.

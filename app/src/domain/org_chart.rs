@@ -75,12 +75,18 @@ pub enum OrgEvent {
     },
     /// Too much changed at once (an import), or events were missed: load the chart again.
     Reload { revision: i64 },
+    /// The first event of every stream: the chart's revision as the stream starts. A
+    /// browser whose chart is older (a change committed between loading the chart and
+    /// subscribing, or while reconnecting) loads it again.
+    Current { revision: i64 },
 }
 
 impl OrgEvent {
     pub fn revision(&self) -> i64 {
         match self {
-            OrgEvent::Changed { revision, .. } | OrgEvent::Reload { revision } => *revision,
+            OrgEvent::Changed { revision, .. }
+            | OrgEvent::Reload { revision }
+            | OrgEvent::Current { revision } => *revision,
         }
     }
 }
@@ -176,13 +182,16 @@ impl ChartModel {
     /// model's revision are already in it; the next revision applies; a gap means one was
     /// missed.
     pub fn apply(&mut self, event: &OrgEvent) -> Applied {
-        let OrgEvent::Changed {
-            revision,
-            departments,
-            removed,
-        } = event
-        else {
-            return Applied::NeedsReload;
+        let (revision, departments, removed) = match event {
+            OrgEvent::Changed {
+                revision,
+                departments,
+                removed,
+            } => (revision, departments, removed),
+            OrgEvent::Current { revision } if *revision <= self.revision => {
+                return Applied::Current;
+            }
+            OrgEvent::Current { .. } | OrgEvent::Reload { .. } => return Applied::NeedsReload,
         };
         let revision = *revision;
         if revision <= self.revision {
@@ -410,6 +419,27 @@ mod tests {
             model.get(&id("hq")).is_some(),
             "the model is left as it was"
         );
+    }
+
+    #[test]
+    fn a_stream_starting_past_the_chart_reloads_it() {
+        let mut model = model();
+        let at = model.revision();
+        assert_eq!(
+            model.apply(&OrgEvent::Current { revision: at }),
+            Applied::Current
+        );
+        assert_eq!(
+            model.apply(&OrgEvent::Current { revision: at - 1 }),
+            Applied::Current,
+            "a chart newer than the stream's start already has what it missed"
+        );
+        assert_eq!(
+            model.apply(&OrgEvent::Current { revision: at + 1 }),
+            Applied::NeedsReload,
+            "a change committed before the stream started was missed"
+        );
+        assert_eq!(model.revision(), at);
     }
 
     #[test]

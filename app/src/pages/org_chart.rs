@@ -982,11 +982,12 @@ fn connect_live(editor: Editor) {
         }
     });
     let on_error = Closure::<dyn FnMut()>::new(move || editor.live_lost.set(true));
-    // After a lost connection the browser reconnects by itself; catch up then.
+    // After a lost connection the browser reconnects by itself. Catching up needs nothing
+    // here: every stream starts with the chart's revision (`OrgEvent::Current`), and a
+    // chart behind it is loaded again.
     let on_open = Closure::<dyn FnMut()>::new(move || {
         if editor.live_lost.get_untracked() {
             editor.live_lost.set(false);
-            editor.reload_soon();
         }
     });
     // The session ended (signed out elsewhere, deactivated): show the page as it now is.
