@@ -22,10 +22,10 @@ use kouka_app::error::AppError;
 use kouka_app::i18n::Lang;
 use kouka_app::{App, shell};
 use leptos::config::{Env, LeptosOptions};
-use leptos_axum::{LeptosRoutes, generate_route_list};
+use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
 use std::future::Future;
 use std::net::SocketAddr;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use tokio::net::TcpListener;
 use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
@@ -95,7 +95,7 @@ pub fn build_router(config: Config, db: Db, background: Background) -> Router {
         mail: background.mail.clone(),
     };
     let pkg_dir = config.site_root.join("pkg");
-    let routes = generate_route_list(App);
+    let routes = route_list();
     let services = Services {
         db: db.clone(),
         settings: ServerSettings {
@@ -224,6 +224,16 @@ async fn server_fn_error_status(
 struct Health {
     status: &'static str,
     database: &'static str,
+}
+
+/// The app's routes, worked out once per process. Leptos finds them by rendering the app
+/// with every resource's loading suppressed by a process-wide flag; a resource that first
+/// runs in another render meanwhile would wait forever (leptos-rs/leptos#4773). A second
+/// server in the same process (the tests start many) must not render the app like that
+/// again while the first serves pages.
+fn route_list() -> Vec<AxumRouteListing> {
+    static ROUTES: OnceLock<Vec<AxumRouteListing>> = OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
 }
 
 /// `GET /healthz`: 200 after a real query, 503 when the database does not answer.

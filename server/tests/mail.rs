@@ -77,20 +77,44 @@ fn over_smtp(port: u16) -> MailSettings {
     }
 }
 
-/// The `.eml` files in `dir`, by name (and so by time); fails on a leftover temporary file.
+/// The `.eml` files in `dir`, by name (and so by time), while no delivery is under way:
+/// fails on a leftover temporary file.
 fn eml_files(dir: &Path) -> Vec<PathBuf> {
+    let files = files_in(dir);
+    for path in &files {
+        assert_eq!(
+            path.extension().and_then(|e| e.to_str()),
+            Some("eml"),
+            "only finished .eml files in the mail folder: {path:?}"
+        );
+    }
+    files
+}
+
+/// The finished `.eml` files in `dir` while a worker may be writing the next one (as
+/// `.<name>.tmp`, renamed when complete); any other file fails the test.
+fn finished_eml_files(dir: &Path) -> Vec<PathBuf> {
+    files_in(dir)
+        .into_iter()
+        .filter(|path| {
+            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            let in_progress = name.starts_with('.') && name.ends_with(".eml.tmp");
+            assert!(
+                in_progress || name.ends_with(".eml"),
+                "only .eml files and ones being written in the mail folder: {path:?}"
+            );
+            !in_progress
+        })
+        .collect()
+}
+
+/// All files in `dir`, by name.
+fn files_in(dir: &Path) -> Vec<PathBuf> {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return Vec::new();
     };
     let mut files: Vec<PathBuf> = entries
         .map(|entry| entry.expect("dir entry").path())
-        .inspect(|path| {
-            assert_eq!(
-                path.extension().and_then(|e| e.to_str()),
-                Some("eml"),
-                "only finished .eml files in the mail folder: {path:?}"
-            );
-        })
         .collect();
     files.sort();
     files
@@ -487,7 +511,7 @@ async fn postgres_skips_mails_another_process_is_sending() {
 async fn wait_for_eml_files(dir: &Path, count: usize, limit: Duration) -> Vec<PathBuf> {
     let deadline = tokio::time::Instant::now() + limit;
     loop {
-        let files = eml_files(dir);
+        let files = finished_eml_files(dir);
         if files.len() >= count || tokio::time::Instant::now() > deadline {
             return files;
         }

@@ -394,19 +394,37 @@ impl EventStream {
     }
 }
 
-/// Runs an async test body once on SQLite and once on PostgreSQL, as two tests.
+/// How long one database test may take before it fails as hung. Tests take seconds; a
+/// hang must fail the run with its name, not stall it until CI's time limit.
+pub const TEST_TIME_LIMIT: std::time::Duration = std::time::Duration::from_secs(120);
+
+/// Awaits a test body, failing the test if it outlives [`TEST_TIME_LIMIT`].
+pub async fn within_time_limit(body: impl std::future::Future<Output = ()>) {
+    if tokio::time::timeout(TEST_TIME_LIMIT, body).await.is_err() {
+        panic!("the test did not finish within {TEST_TIME_LIMIT:?}");
+    }
+}
+
+/// Runs an async test body once on SQLite and once on PostgreSQL, as two tests, each on a
+/// multi-threaded runtime like the server's own.
 #[macro_export]
 macro_rules! on_both_databases {
     ($($name:ident => $body:path;)*) => {
         $(
             mod $name {
-                #[tokio::test]
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn sqlite() {
-                    $body(kouka_app::backend::db::DbKind::Sqlite).await;
+                    $crate::common::within_time_limit(
+                        $body(kouka_app::backend::db::DbKind::Sqlite),
+                    )
+                    .await;
                 }
-                #[tokio::test]
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn postgres() {
-                    $body(kouka_app::backend::db::DbKind::Postgres).await;
+                    $crate::common::within_time_limit(
+                        $body(kouka_app::backend::db::DbKind::Postgres),
+                    )
+                    .await;
                 }
             }
         )*
