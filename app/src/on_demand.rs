@@ -10,9 +10,9 @@
 //! Here a missing chunk is an ordinary value: the browser loads the page afresh from the
 //! server (and with it the new version), once; if that does not help, the page says so.
 
+use crate::components::page_title::PageTitle;
 use crate::i18n::use_texts;
 use leptos::prelude::*;
-use leptos_meta::Title;
 
 /// Declares `$route`, a [`leptos_router::LazyRoute`] showing `$page`, whose code goes into
 /// the chunk `$chunk` (a name unique in the app; the build's manifest lists it).
@@ -182,7 +182,7 @@ fn load_afresh_once(_address: &str) -> bool {
 fn PageCodeMissing(address: String) -> impl IntoView {
     let t = use_texts();
     view! {
-        <Title text=move || t().page_code_missing_title />
+        <PageTitle pick=|t| t.page_code_missing_title />
         <section class="card narrow" role="alert" aria-labelledby="pcm-title">
             <h1 id="pcm-title">{move || t().page_code_missing_title}</h1>
             <p>{move || t().page_code_missing_body}</p>

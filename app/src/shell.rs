@@ -2,8 +2,9 @@
 
 use crate::api::auth::{LinkPurpose, SignedInUser, current_user};
 use crate::components::layout::{Footer, Header, SkipLink};
+use crate::components::page_title::TitleTemplate;
 use crate::error::AppError;
-use crate::i18n::{provide_lang, use_texts};
+use crate::i18n::provide_lang;
 use crate::on_demand::page_on_demand;
 use crate::pages::{
     account::AccountPage,
@@ -19,7 +20,7 @@ use crate::pages::{
     set_password::SetPasswordPage,
 };
 use leptos::prelude::*;
-use leptos_meta::{Html, Title, provide_meta_context};
+use leptos_meta::{Html, provide_meta_context};
 use leptos_router::{
     Lazy,
     components::{Route, Router, Routes},
@@ -68,17 +69,10 @@ fn provide_request_nonce() {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     let lang = provide_lang();
-    let t = use_texts();
 
     view! {
         <Html {..} lang=move || lang.get().code() />
-        <Title formatter=move |page: String| {
-            if page.is_empty() {
-                t().app_name.to_string()
-            } else {
-                format!("{page} | {}", t().app_name)
-            }
-        } />
+        <TitleTemplate />
         <Router>
             <SessionFrame />
         </Router>

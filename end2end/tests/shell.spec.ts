@@ -51,6 +51,13 @@ test("switching to English turns the page English in place, and it is remembered
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Personnel evaluation, done right.");
   await page.getByRole("link", { name: "日本語" }).click();
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("人事評価を、もっと確かに。");
+
+  // A page's own title follows the switch too.
+  await page.goto("/login");
+  await waitForHydration(page);
+  await expect(page).toHaveTitle("ログイン | 考課");
+  await page.getByRole("link", { name: "English" }).click();
+  await expect(page).toHaveTitle("Log in | Kouka");
 });
 
 test("an English browser gets English first", async ({ browser, kouka }) => {

@@ -5,7 +5,9 @@
 mod common;
 
 use common::{spawn_app, spawn_app_with};
+use futures::StreamExt;
 use kouka_app::backend::db::DbKind;
+use kouka_app::i18n::{Lang, Texts, texts};
 use reqwest::StatusCode;
 use reqwest::header::{ACCEPT_ENCODING, ACCEPT_LANGUAGE, COOKIE, ORIGIN};
 
@@ -13,6 +15,7 @@ on_both_databases! {
     healthz_reports_ok_and_the_database => super::healthz_reports_ok_and_the_database;
     home_page_is_japanese_by_default => super::home_page_is_japanese_by_default;
     language_follows_accept_language_and_cookie => super::language_follows_accept_language_and_cookie;
+    concurrent_pages_keep_their_own_language => super::concurrent_pages_keep_their_own_language;
     lang_link_sets_cookie_and_returns => super::lang_link_sets_cookie_and_returns;
     unknown_path_is_a_404_page => super::unknown_path_is_a_404_page;
     security_headers_on_every_response => super::security_headers_on_every_response;
@@ -89,6 +92,49 @@ async fn language_follows_accept_language_and_cookie(kind: DbKind) {
     )
     .await;
     assert!(cookie_ja.contains(r#"<html lang="ja""#), "the cookie wins");
+    app.finish().await;
+}
+
+/// Many pages rendered at once, half in Japanese and half in English, on the server's
+/// worker threads: each is complete and titled in its own reader's language. (Titles were
+/// once evaluated outside the request's reactive arena: under load a response was cut off,
+/// or could carry another request's language.)
+async fn concurrent_pages_keep_their_own_language(kind: DbKind) {
+    let Some(app) = spawn_app(kind).await else {
+        return;
+    };
+    let pages: [(&str, StatusCode, fn(&'static Texts) -> &'static str); 3] = [
+        ("/login", StatusCode::OK, |t| t.login_title),
+        ("/forgot", StatusCode::OK, |t| t.forgot_title),
+        ("/no/such/page", StatusCode::NOT_FOUND, |t| {
+            t.not_found_title
+        }),
+    ];
+    let requests = (0..240).map(|i| {
+        let (path, status, pick) = pages[i % pages.len()];
+        let lang = if i % 2 == 0 { Lang::Ja } else { Lang::En };
+        let app = &app;
+        async move {
+            let (got, html) = get_text(app, path, &[(ACCEPT_LANGUAGE.as_str(), lang.code())]).await;
+            assert_eq!(got, status, "{path} in {lang:?}");
+            let t = texts(lang);
+            let title = format!("<title>{} | {}</title>", pick(t), t.app_name);
+            assert!(
+                html.contains(&title),
+                "{path} in {lang:?} is titled {title}: {html}"
+            );
+            assert!(
+                html.contains(&format!(r#"<html lang="{}""#, lang.code())),
+                "{path} in {lang:?}"
+            );
+            assert!(html.contains("</html>"), "{path} complete");
+        }
+    });
+    // 24 at a time: more than the server has threads, fewer than would queue for long.
+    futures::stream::iter(requests)
+        .buffer_unordered(24)
+        .collect::<Vec<()>>()
+        .await;
     app.finish().await;
 }
 

@@ -4,4 +4,5 @@ pub mod browser;
 pub mod forms;
 pub mod lang_switch;
 pub mod layout;
+pub mod page_title;
 pub mod pager;

@@ -2,10 +2,10 @@ use crate::api::account::{EndMySession, UpdateProfile, my_sessions};
 use crate::api::auth::ChangePassword;
 use crate::components::forms::reload_to;
 use crate::components::forms::{Field, FormError};
+use crate::components::page_title::PageTitle;
 use crate::i18n::{Lang, use_lang, use_texts};
 use crate::shell::use_signed_in_user;
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::components::A;
 
 /// The signed-in user's own account: who they are, their roles, and a password change.
@@ -29,7 +29,7 @@ pub fn AccountPage() -> impl IntoView {
     let sessions = Resource::new(move || end_session.version().get(), |_| my_sessions());
 
     view! {
-        <Title text=move || t().account_title />
+        <PageTitle pick=|t| t.account_title />
         <Transition fallback=move || view! { <p>{move || t().working}</p> }>
             {move || Suspend::new(async move {
                 match me.await {

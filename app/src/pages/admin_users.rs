@@ -8,12 +8,12 @@ use crate::api::users::{
 };
 use crate::components::browser::urlencode;
 use crate::components::forms::{Field, FormError, confirm, reset_form};
+use crate::components::page_title::PageTitle;
 use crate::components::pager::{PageTarget, Pager};
 use crate::domain::roles::Role;
 use crate::domain::users::UserSummary;
 use crate::i18n::{Lang, Texts, use_lang, use_texts};
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::components::{A, Form};
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 use std::sync::Arc;
@@ -146,7 +146,7 @@ pub fn UsersPage() -> impl IntoView {
     };
 
     view! {
-        <Title text=move || t().users_title />
+        <PageTitle pick=|t| t.users_title />
         <h1>{move || t().users_title}</h1>
         <Form method="GET" action="" attr:class="search" attr:role="search">
             <label for="q" class="visually-hidden">{move || t().users_search}</label>
@@ -346,7 +346,7 @@ pub fn UserPage() -> impl IntoView {
     };
 
     view! {
-        <Title text=move || t().user_edit_title />
+        <PageTitle pick=|t| t.user_edit_title />
         <p>
             <A href="/admin/users">{move || t().back_to_users}</A>
         </p>

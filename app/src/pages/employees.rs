@@ -6,12 +6,12 @@
 use crate::api::employees::{CreateEmployee, UpdateEmployee, get_employee, list_employees};
 use crate::components::browser::urlencode;
 use crate::components::forms::{Field, FormError, reset_form};
+use crate::components::page_title::PageTitle;
 use crate::components::pager::{PageTarget, Pager};
 use crate::domain::employees::{EmployeeList, EmployeeView};
 use crate::i18n::{Texts, use_lang, use_texts};
 use crate::shell::use_signed_in_user;
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::components::{A, Form};
 use leptos_router::hooks::{use_params_map, use_query_map};
 use std::sync::Arc;
@@ -150,7 +150,7 @@ pub fn EmployeesPage() -> impl IntoView {
             .is_some_and(|user| user.can_edit_organization())
     };
     view! {
-        <Title text=move || t().employees_title />
+        <PageTitle pick=|t| t.employees_title />
         <div class="page-head">
             <h1>{move || t().employees_title}</h1>
             <nav class="page-head__links" aria-label=move || t().employees_title>
@@ -310,7 +310,7 @@ pub fn EmployeePage() -> impl IntoView {
         }
     };
     view! {
-        <Title text=move || t().employee_title />
+        <PageTitle pick=|t| t.employee_title />
         <p>
             <A href="/org/employees">{move || t().back_to_employees}</A>
             " · "

@@ -1,8 +1,8 @@
 use crate::api::auth::RequestPasswordReset;
 use crate::components::forms::{Field, FormError};
+use crate::components::page_title::PageTitle;
 use crate::i18n::use_texts;
 use leptos::prelude::*;
-use leptos_meta::Title;
 
 /// Ask for a password reset link. The answer is the same whether or not the account exists.
 #[component]
@@ -12,7 +12,7 @@ pub fn ForgotPasswordPage() -> impl IntoView {
     let error = Signal::derive(move || request.value().get().and_then(Result::err));
     let sent = move || matches!(request.value().get(), Some(Ok(())));
     view! {
-        <Title text=move || t().forgot_title />
+        <PageTitle pick=|t| t.forgot_title />
         <section class="card narrow" aria-labelledby="forgot-title">
             <h1 id="forgot-title">{move || t().forgot_title}</h1>
             <Show

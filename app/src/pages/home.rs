@@ -1,7 +1,7 @@
+use crate::components::page_title::PageTitle;
 use crate::i18n::use_texts;
 use crate::shell::use_signed_in_user;
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::components::A;
 
 /// The landing page: what Kouka is, and the way in.
@@ -42,7 +42,7 @@ pub fn HomePage() -> impl IntoView {
     };
 
     view! {
-        <Title text="" />
+        <PageTitle pick=|_| "" />
         <Transition fallback=|| ()>{welcome}</Transition>
         <section class="hero" aria-labelledby="hero-title">
             <h1 id="hero-title">{move || t().home_title}</h1>

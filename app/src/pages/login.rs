@@ -1,8 +1,8 @@
 use crate::api::auth::Login;
 use crate::components::forms::{Field, FormError, reload_to};
+use crate::components::page_title::PageTitle;
 use crate::i18n::use_texts;
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::components::A;
 
 /// Sign in with company code, e-mail or employee code, and password.
@@ -17,7 +17,7 @@ pub fn LoginPage() -> impl IntoView {
         }
     });
     view! {
-        <Title text=move || t().login_title />
+        <PageTitle pick=|t| t.login_title />
         <section class="card narrow" aria-labelledby="login-title">
             <h1 id="login-title">{move || t().login_title}</h1>
             <ActionForm action=login attr:class="form">

@@ -1,16 +1,16 @@
 //! The admin manual (`/manual/admin`): how the org chart is edited and the CSV formats,
 //! the latter generated from the very column definitions the import uses.
 
+use crate::components::page_title::PageTitle;
 use crate::domain::org_csv::{Column, CsvKind};
 use crate::i18n::{Lang, use_lang, use_texts};
 use leptos::prelude::*;
-use leptos_meta::Title;
 
 #[component]
 pub fn AdminManualPage() -> impl IntoView {
     let t = use_texts();
     view! {
-        <Title text=move || t().manual_title />
+        <PageTitle pick=|t| t.manual_title />
         <h1>{move || t().manual_title}</h1>
         <section class="card" aria-labelledby="manual-org">
             <h2 id="manual-org">{move || t().manual_org_title}</h2>

@@ -1,6 +1,6 @@
+use crate::components::page_title::PageTitle;
 use crate::i18n::use_texts;
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::components::A;
 
 /// Any path the router does not know; answers 404 on the server.
@@ -12,7 +12,7 @@ pub fn NotFound() -> impl IntoView {
     }
     let t = use_texts();
     view! {
-        <Title text=move || t().not_found_title />
+        <PageTitle pick=|t| t.not_found_title />
         <section class="card narrow" aria-labelledby="nf-title">
             <h1 id="nf-title">{move || t().not_found_title}</h1>
             <p>{move || t().not_found_body}</p>

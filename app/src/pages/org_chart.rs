@@ -10,6 +10,7 @@
 
 use crate::api::org::{UpdateDepartment, get_org_chart, move_department};
 use crate::components::forms::{Notice, NoticeLine};
+use crate::components::page_title::PageTitle;
 use crate::domain::ids::DepartmentId;
 use crate::domain::org_chart::{
     Applied, ChartModel, DepartmentNode, OrgChart, OrgEvent, VisibleRow,
@@ -21,7 +22,6 @@ use crate::pages::org_department::DepartmentPanel;
 use leptos::ev::{DragEvent, KeyboardEvent};
 use leptos::prelude::*;
 use leptos::tachys::view::add_attr::AddAnyAttr;
-use leptos_meta::Title;
 use leptos_router::components::A;
 use std::collections::{HashMap, HashSet, VecDeque};
 
@@ -374,7 +374,7 @@ pub fn OrgChartPage() -> impl IntoView {
     let lang = use_lang();
     let chart = Resource::new(|| (), |_| get_org_chart());
     view! {
-        <Title text=move || t().org_title />
+        <PageTitle pick=|t| t.org_title />
         <div class="page-head">
             <h1>{move || t().org_title}</h1>
             <nav class="page-head__links" aria-label=move || t().org_title>

@@ -6,12 +6,12 @@
 use crate::api::org_import::{commit_import, get_import_status};
 use crate::components::browser::sleep;
 use crate::components::forms::{Notice, NoticeLine};
+use crate::components::page_title::PageTitle;
 use crate::domain::org_csv::{CsvKind, ImportCounts, ImportPhase, ImportState, ImportStatus};
 use crate::i18n::{Lang, Texts, use_lang, use_texts};
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_meta::Title;
 use leptos_router::components::A;
 
 fn kind_name(kind: CsvKind, t: &'static Texts) -> &'static str {
@@ -90,7 +90,7 @@ pub fn OrgImportPage() -> impl IntoView {
     };
 
     view! {
-        <Title text=move || t().import_title />
+        <PageTitle pick=|t| t.import_title />
         <div class="page-head">
             <h1>{move || t().import_title}</h1>
             <nav class="page-head__links" aria-label=move || t().import_title>

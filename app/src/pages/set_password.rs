@@ -1,8 +1,8 @@
 use crate::api::auth::{LinkPurpose, SetPassword, inspect_link};
 use crate::components::forms::{Field, FormError, reload_to};
-use crate::i18n::{use_lang, use_texts};
+use crate::components::page_title::PageTitle;
+use crate::i18n::{Texts, use_lang, use_texts};
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
@@ -22,9 +22,9 @@ pub fn SetPasswordPage(purpose: LinkPurpose) -> impl IntoView {
             reload_to("/");
         }
     });
-    let title = move || match purpose {
-        LinkPurpose::Reset => t().reset_title,
-        LinkPurpose::Setup | LinkPurpose::Invitation => t().setup_title,
+    let pick_title = move |t: &'static Texts| match purpose {
+        LinkPurpose::Reset => t.reset_title,
+        LinkPurpose::Setup | LinkPurpose::Invitation => t.setup_title,
     };
     let purpose_value = match purpose {
         LinkPurpose::Setup => "Setup",
@@ -33,9 +33,9 @@ pub fn SetPasswordPage(purpose: LinkPurpose) -> impl IntoView {
     };
 
     view! {
-        <Title text=title />
+        <PageTitle pick=pick_title />
         <section class="card narrow" aria-labelledby="setpw-title">
-            <h1 id="setpw-title">{title}</h1>
+            <h1 id="setpw-title">{move || pick_title(t())}</h1>
             <Suspense fallback=move || view! { <p>{move || t().working}</p> }>
                 {move || Suspend::new(async move {
                     match details.await {
