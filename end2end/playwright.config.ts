@@ -9,7 +9,9 @@ export default defineConfig({
   fullyParallel: false,
   workers: 1,
   retries: 0,
-  reporter: [["list"]],
+  // The JSON report feeds scripts/test.sh's short failure summary, printed last so that
+  // a CI log's tail says which step failed and why.
+  reporter: [["list"], ["json", { outputFile: "test-results/results.json" }]],
   outputDir: "test-results",
   use: {
     browserName: "chromium",

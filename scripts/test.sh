@@ -38,4 +38,7 @@ step "release build"
 scripts/build.sh
 
 step "Playwright (Chromium)"
-npx playwright test -c end2end/playwright.config.ts
+if ! npx playwright test -c end2end/playwright.config.ts; then
+  node end2end/summarize-failures.mjs
+  exit 1
+fi
