@@ -103,7 +103,8 @@ async fn concurrent_pages_keep_their_own_language(kind: DbKind) {
     let Some(app) = spawn_app(kind).await else {
         return;
     };
-    let pages: [(&str, StatusCode, fn(&'static Texts) -> &'static str); 3] = [
+    type PickTitle = fn(&'static Texts) -> &'static str;
+    let pages: [(&str, StatusCode, PickTitle); 3] = [
         ("/login", StatusCode::OK, |t| t.login_title),
         ("/forgot", StatusCode::OK, |t| t.forgot_title),
         ("/no/such/page", StatusCode::NOT_FOUND, |t| {
