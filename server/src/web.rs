@@ -175,6 +175,16 @@ pub fn build_router(config: Config, db: Db, background: Background) -> Router {
         )
 }
 
+/// The app's routes, worked out once per process. Leptos finds them by rendering the app
+/// with every resource's loading suppressed by a process-wide flag; a resource that first
+/// runs in another render meanwhile would wait forever (leptos-rs/leptos#4773). A second
+/// server in the same process (the tests start many) must not render the app like that
+/// again while the first serves pages.
+fn route_list() -> Vec<AxumRouteListing> {
+    static ROUTES: OnceLock<Vec<AxumRouteListing>> = OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
 /// The access log (通信ログ): one line per request with IP, method, path, status, user agent
 /// and latency. The query string is left out: it may carry one-time tokens.
 fn access_log_span(request: &http::Request<axum::body::Body>) -> tracing::Span {
@@ -224,16 +234,6 @@ async fn server_fn_error_status(
 struct Health {
     status: &'static str,
     database: &'static str,
-}
-
-/// The app's routes, worked out once per process. Leptos finds them by rendering the app
-/// with every resource's loading suppressed by a process-wide flag; a resource that first
-/// runs in another render meanwhile would wait forever (leptos-rs/leptos#4773). A second
-/// server in the same process (the tests start many) must not render the app like that
-/// again while the first serves pages.
-fn route_list() -> Vec<AxumRouteListing> {
-    static ROUTES: OnceLock<Vec<AxumRouteListing>> = OnceLock::new();
-    ROUTES.get_or_init(|| generate_route_list(App)).clone()
 }
 
 /// `GET /healthz`: 200 after a real query, 503 when the database does not answer.
