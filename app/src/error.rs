@@ -32,6 +32,10 @@ pub enum AppError {
     /// Too many attempts from one address; try again later.
     #[error("rate limited")]
     RateLimited,
+    /// The server has as much of this work under way as it takes (uploads, password
+    /// checks); try again in a moment.
+    #[error("busy")]
+    Busy,
     /// A setup, invitation or reset link that is unknown or already used.
     #[error("link invalid")]
     LinkInvalid,
@@ -61,6 +65,7 @@ impl AppError {
             AppError::Invalid { .. } => 422,
             AppError::LoginFailed => 401,
             AppError::RateLimited => 429,
+            AppError::Busy => 503,
             AppError::LinkInvalid | AppError::LinkExpired => 410,
             AppError::SeatLimit { .. } => 409,
             AppError::LastSystemAdmin => 409,
@@ -90,6 +95,7 @@ impl AppError {
             }
             AppError::LoginFailed => t.error_login_failed.to_owned(),
             AppError::RateLimited => t.error_rate_limited.to_owned(),
+            AppError::Busy => t.error_busy.to_owned(),
             AppError::LinkInvalid => t.error_link_invalid.to_owned(),
             AppError::LinkExpired => t.error_link_expired.to_owned(),
             AppError::SeatLimit { limit } => {

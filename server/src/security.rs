@@ -50,6 +50,11 @@ pub async fn security_headers(
     for (name, value) in fixed {
         headers.insert(name, HeaderValue::from_static(value));
     }
+    // Pages and answers carry people's data: no browser or proxy keeps a copy, unless the
+    // response says otherwise (the content-hashed bundle under /pkg is cached for a year).
+    if !headers.contains_key(header::CACHE_CONTROL) {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
     if policy.base_url.https {
         headers.insert(
             header::STRICT_TRANSPORT_SECURITY,

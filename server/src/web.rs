@@ -129,7 +129,18 @@ pub fn build_router(config: Config, db: Db, background: Background) -> Router {
                 move || shell(options.clone())
             },
         )
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        // A page that does not exist renders with the app's context like any other (the
+        // signed-in user in the header; no "no Db" error logged for a plain 404).
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            AppState,
+            _,
+        >(
+            {
+                let services = services.clone();
+                move || services.provide()
+            },
+            shell,
+        ))
         .with_state(state)
         .layer(DefaultBodyLimit::max(config.body_limit))
         .layer(RequestBodyLimitLayer::new(config.body_limit))
@@ -186,7 +197,8 @@ fn route_list() -> Vec<AxumRouteListing> {
 }
 
 /// The access log (通信ログ): one line per request with IP, method, path, status, user agent
-/// and latency. The query string is left out: it may carry one-time tokens.
+/// and latency. The query string is left out, and the secret of a one-time link's path is
+/// replaced by `…`: whoever reads the log must not be able to redeem a link.
 fn access_log_span(request: &http::Request<axum::body::Body>) -> tracing::Span {
     let ip = request
         .extensions()
@@ -201,7 +213,7 @@ fn access_log_span(request: &http::Request<axum::body::Body>) -> tracing::Span {
     tracing::info_span!(
         "request",
         method = %request.method(),
-        path = request.uri().path(),
+        path = %kouka_app::backend::tokens::loggable_path(request.uri().path()),
         ip,
         user_agent,
     )
@@ -303,7 +315,7 @@ pub async fn serve(
     let background = Background {
         mail: mail_worker.handle(),
         org_events: org_events.clone(),
-        imports: ImportJobs::new(),
+        imports: ImportJobs::new(config.data_dir.join("uploads")),
     };
     // Live streams never end by themselves: close them when shutdown begins.
     let shutdown = async move {

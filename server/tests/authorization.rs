@@ -5,12 +5,9 @@
 
 mod common;
 
-use common::{TestApp, spawn_app_with, tenant_with_admin};
-use kouka_app::backend::accounts;
-use kouka_app::backend::audit::RequestOrigin;
+use common::{TestApp, insert_user, signed_in_user, spawn_app_with, tenant_with_admin};
 use kouka_app::backend::db::{Db, DbKind};
 use kouka_app::backend::secrets::ScopedSecret;
-use kouka_app::backend::tokens::{self, Purpose};
 use kouka_app::domain::ids::{TenantId, UserId};
 use kouka_app::domain::roles::Role;
 use kouka_app::domain::time::Timestamp;
@@ -339,46 +336,9 @@ struct World {
     counter: std::cell::Cell<u32>,
 }
 
-fn origin() -> RequestOrigin {
-    RequestOrigin::default()
-}
-
 async fn new_tenant(db: &Db, code: &str) -> (TenantId, ScopedSecret) {
     let (notice, session) = tenant_with_admin(db, code, 10_000, "青い空と白い雲の向こうへ").await;
     (notice.tenant_id, session)
-}
-
-/// Inserts an invited user with `roles`; a fresh object for one call.
-async fn insert_user(db: &Db, tenant: &TenantId, roles: &[Role]) -> UserId {
-    let id = UserId::generate();
-    let now = Timestamp::now().as_micros();
-    let mut tx = db.begin_for_tenant(tenant).await.expect("tx");
-    sqlx::query(
-        "INSERT INTO users (tenant_id, id, email, display_name, status, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, 'invited', $5, $5)",
-    )
-    .bind(tenant.as_str())
-    .bind(id.as_str())
-    .bind(format!("{}@users.example", id.as_str()))
-    .bind("対象 ユーザー")
-    .bind(now)
-    .execute(&mut *tx)
-    .await
-    .expect("insert user");
-    for role in roles {
-        sqlx::query(
-            "INSERT INTO user_roles (tenant_id, user_id, role, created_at) VALUES ($1, $2, $3, $4)",
-        )
-        .bind(tenant.as_str())
-        .bind(id.as_str())
-        .bind(role.as_str())
-        .bind(now)
-        .execute(&mut *tx)
-        .await
-        .expect("insert role");
-    }
-    tx.commit().await.expect("commit");
-    id
 }
 
 /// Inserts a department (version 1); a fresh object for one call.
@@ -402,33 +362,6 @@ async fn insert_department(db: &Db, tenant: &TenantId, name: &str) -> String {
     id.to_string()
 }
 
-/// A signed-in user of `tenant` with `roles`: the session cookie's value.
-async fn signed_in(db: &Db, tenant: &TenantId, roles: &[Role]) -> String {
-    let user = insert_user(db, tenant, roles).await;
-    let mut tx = db.begin_for_tenant(tenant).await.expect("tx");
-    let token = tokens::issue(
-        &mut tx,
-        tenant,
-        &user,
-        Purpose::Invitation,
-        Timestamp::now(),
-    )
-    .await
-    .expect("token");
-    tx.commit().await.expect("commit");
-    let session = accounts::set_password_with_link(
-        db,
-        &token.secret.encode(),
-        Purpose::Invitation,
-        "a user's long passphrase".into(),
-        &origin(),
-        Timestamp::now(),
-    )
-    .await
-    .expect("password");
-    session.encode()
-}
-
 async fn world(kind: DbKind) -> Option<World> {
     // Many public calls from one address: lift the per-IP limit for this test.
     let app = spawn_app_with(kind, |c| c.auth_rate_limit = 100_000).await?;
@@ -446,7 +379,7 @@ async fn world(kind: DbKind) -> Option<World> {
         (Caller::General, None),
     ] {
         let roles: Vec<Role> = role.into_iter().collect();
-        cookies.insert(caller, signed_in(&db, &tenant_a, &roles).await);
+        cookies.insert(caller, signed_in_user(&db, &tenant_a, &roles).await);
     }
     let victim = insert_user(&db, &tenant_b, &[]).await;
     let victim_department = insert_department(&db, &tenant_b, "対象 部署").await;
@@ -713,7 +646,160 @@ async fn every_plain_route_obeys_its_rule(kind: DbKind) {
     world.app.finish().await;
 }
 
+/// The roles a caller of tenant A holds.
+fn roles_of(caller: Caller) -> &'static [Role] {
+    match caller {
+        Caller::SystemAdmin => &[Role::SystemAdmin],
+        Caller::OrganizationAdmin => &[Role::OrganizationAdmin],
+        Caller::EvaluationAdmin => &[Role::EvaluationAdmin],
+        Caller::AuditAdmin => &[Role::AuditAdmin],
+        Caller::BusinessAdmin => &[Role::BusinessAdmin],
+        Caller::General | Caller::Anonymous | Caller::OtherTenantAdmin => &[],
+    }
+}
+
+/// The login e-mail (where password resets go) changed by each role of tenant A, against a
+/// user holding each role, through every path that writes it: the user form, the employee
+/// form and the employees CSV import. Only a system admin changes it, and only for a user
+/// holding no role the admin lacks; the old address is told.
+async fn login_emails_change_only_by_system_admins_and_never_upwards(kind: DbKind) {
+    let Some(world) = world(kind).await else {
+        return;
+    };
+    let db = world.app.db.clone();
+    let targets: Vec<Vec<Role>> = std::iter::once(Vec::new())
+        .chain(Role::ALL.into_iter().map(|role| vec![role]))
+        .collect();
+    let actors = [
+        Caller::SystemAdmin,
+        Caller::OrganizationAdmin,
+        Caller::EvaluationAdmin,
+        Caller::AuditAdmin,
+        Caller::BusinessAdmin,
+        Caller::General,
+    ];
+    for path in ["users/update", "employees/update", "import"] {
+        for actor in actors {
+            for target_roles in &targets {
+                let target = insert_user(&db, &world.tenant_a, target_roles).await;
+                let old = format!("{}@users.example", target.as_str());
+                let n = world.counter.get() + 1;
+                world.counter.set(n);
+                let code = format!("EM{n}");
+                let new = format!("moved{n}@elsewhere.example");
+                let cookie = format!("kouka_session={}", world.cookies[&actor]);
+                let request = match path {
+                    "import" => {
+                        // The account first gets its employee code (no change of sign-in),
+                        // then a row with that code moves it to another address.
+                        set_employee_code(&db, &world.tenant_a, &target, &code).await;
+                        world
+                            .app
+                            .client
+                            .post(world.app.url("/api/org/import?kind=employees&invite=false"))
+                            .body(format!(
+                                "社員番号,氏名,メールアドレス\r\n{code},対象 ユーザー,{new}\r\n"
+                            ))
+                    }
+                    _ => {
+                        let mut form: Vec<(&str, String)> = vec![
+                            ("id", target.to_string()),
+                            ("email", new.clone()),
+                            ("display_name", "対象 ユーザー".into()),
+                            ("employee_code", code.clone()),
+                            ("language", "ja".into()),
+                        ];
+                        if path == "employees/update" {
+                            for field in [
+                                "kana",
+                                "job_title",
+                                "grade",
+                                "employment_type",
+                                "hire_date",
+                                "department_code",
+                                "concurrent_codes",
+                                "manages_codes",
+                            ] {
+                                form.push((field, String::new()));
+                            }
+                        }
+                        world
+                            .app
+                            .client
+                            .post(world.app.url(&format!("/api/{path}")))
+                            .form(&form)
+                    }
+                };
+                let response = request
+                    .header("origin", world.app.base.clone())
+                    .header("cookie", cookie.clone())
+                    .send()
+                    .await
+                    .expect("call");
+                assert!(
+                    !response.status().is_server_error(),
+                    "{path} by {actor:?}: {}",
+                    response.status()
+                );
+                if path == "import" && response.status().is_success() {
+                    let job: serde_json::Value = response.json().await.expect("job");
+                    let job = job["job"].as_str().expect("job id").to_owned();
+                    world
+                        .app
+                        .commit_import_if_clean(&world.cookies[&actor], &job)
+                        .await;
+                }
+                let may = actor == Caller::SystemAdmin
+                    && target_roles.iter().all(|r| roles_of(actor).contains(r));
+                let mut tx = db.begin_for_tenant(&world.tenant_a).await.expect("tx");
+                let email: String =
+                    sqlx::query_scalar("SELECT email FROM users WHERE tenant_id = $1 AND id = $2")
+                        .bind(world.tenant_a.as_str())
+                        .bind(target.as_str())
+                        .fetch_one(&mut *tx)
+                        .await
+                        .expect("target");
+                let told: i64 = sqlx::query_scalar(
+                    "SELECT COUNT(*) FROM mail_outbox WHERE tenant_id = $1 AND to_address = $2 \
+                     AND subject LIKE $3",
+                )
+                .bind(world.tenant_a.as_str())
+                .bind(&old)
+                .bind("%ログイン用メールアドレスの変更%")
+                .fetch_one(&mut *tx)
+                .await
+                .expect("mail");
+                tx.commit().await.expect("commit");
+                let expected = if may { &new } else { &old };
+                assert_eq!(
+                    &email, expected,
+                    "{path} by {actor:?} on a user with {target_roles:?}"
+                );
+                assert_eq!(
+                    told,
+                    i64::from(may),
+                    "{path} by {actor:?}: the old address is told"
+                );
+            }
+        }
+    }
+    world.app.finish().await;
+}
+
+async fn set_employee_code(db: &Db, tenant: &TenantId, user: &UserId, code: &str) {
+    let mut tx = db.begin_write_for_tenant(tenant).await.expect("tx");
+    sqlx::query("UPDATE users SET employee_code = $1 WHERE tenant_id = $2 AND id = $3")
+        .bind(code)
+        .bind(tenant.as_str())
+        .bind(user.as_str())
+        .execute(&mut *tx)
+        .await
+        .expect("code");
+    tx.commit().await.expect("commit");
+}
+
 on_both_databases! {
+    login_emails_change_only_by_system_admins_and_never_upwards => super::login_emails_change_only_by_system_admins_and_never_upwards;
     every_server_function_obeys_the_table => super::every_server_function_obeys_the_table;
     every_plain_route_obeys_its_rule => super::every_plain_route_obeys_its_rule;
 }

@@ -128,6 +128,19 @@ fn serve_logs_json_answers_health_and_stops_cleanly_on_sigterm() {
         health.contains(r#"{"status":"ok","database":"sqlite"}"#),
         "{health}"
     );
+    // A one-time link opened (not used), and a page that does not exist.
+    let secret = "SeCrEtLinkToken0123456789";
+    for path in [
+        format!("/invite/{secret}"),
+        format!("/reset/{secret}"),
+        format!("/setup/{secret}"),
+        "/no-such-page".to_owned(),
+    ] {
+        let response = http_get(port, &path);
+        assert!(response.starts_with("HTTP/1.1 "), "{path}: {response}");
+    }
+    let not_found = http_get(port, "/no-such-page");
+    assert!(not_found.starts_with("HTTP/1.1 404"), "{not_found}");
 
     let status = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
@@ -153,7 +166,33 @@ fn serve_logs_json_answers_health_and_stops_cleanly_on_sigterm() {
             .any(|l| l.contains("/healthz") && l.contains("200")),
         "access log has the request: {lines:?}"
     );
+    // No secret of a link reaches the log; the request is there, redacted.
+    assert!(
+        lines.iter().all(|l| !l.contains(secret)),
+        "a link's secret was logged: {lines:?}"
+    );
+    assert!(
+        lines.iter().any(|l| l.contains("/invite/…")),
+        "the link's request is logged, redacted: {lines:?}"
+    );
+    // A page that does not exist is no error of the server's.
+    let errors: Vec<&String> = lines
+        .iter()
+        .filter(|l| l.contains(r#""level":"ERROR""#))
+        .collect();
+    assert!(errors.is_empty(), "{errors:?}");
     let _ = std::fs::remove_dir_all(dir);
+}
+
+/// A plain HTTP/1.1 GET on its own connection: the whole response as text.
+fn http_get(port: u16, path: &str) -> String {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    let request = format!("GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    stream.write_all(request.as_bytes()).expect("send");
+    let mut response = Vec::new();
+    let _ = stream.read_to_end(&mut response);
+    String::from_utf8_lossy(&response).into_owned()
 }
 
 #[test]

@@ -46,19 +46,7 @@ async fn upload(app: &TestApp, cookie: &str, kind: &str, file: Vec<u8>, invite: 
 
 /// Polls until the job is no longer working.
 async fn settled(app: &TestApp, cookie: &str, job: &str) -> ImportStatus {
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
-    loop {
-        let (status, body) = app
-            .post_form("/api/org/import-status", cookie, &[("job", job)])
-            .await;
-        assert_eq!(status, 200, "{body}");
-        let job_status: ImportStatus = serde_json::from_str(&body).expect("status");
-        if !matches!(job_status.state, ImportState::Working { .. }) {
-            return job_status;
-        }
-        assert!(tokio::time::Instant::now() < deadline, "the job finishes");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    app.import_settled(cookie, job).await
 }
 
 async fn preview(
@@ -560,7 +548,133 @@ async fn other_users_keep_working_while_an_import_writes(kind: DbKind) {
     app.finish().await;
 }
 
+/// Starts an upload that announces `length` bytes but sends only its headers and a first
+/// chunk, as a slow or hostile client would; answers the open connection.
+async fn open_upload(app: &TestApp, cookie: Option<&str>, length: usize) -> tokio::net::TcpStream {
+    use tokio::io::AsyncWriteExt;
+    let mut stream = tokio::net::TcpStream::connect(app.addr)
+        .await
+        .expect("connect");
+    let cookie = cookie
+        .map(|c| format!("Cookie: kouka_session={c}\r\n"))
+        .unwrap_or_default();
+    let head = format!(
+        "POST /api/org/import?kind=departments&invite=false HTTP/1.1\r\nHost: {}\r\n\
+         Origin: {}\r\n{cookie}Content-Type: text/csv\r\nContent-Length: {length}\r\n\r\n",
+        app.addr, app.base
+    );
+    stream.write_all(head.as_bytes()).await.expect("headers");
+    stream
+        .write_all("部署コード,部署名\r\n".as_bytes())
+        .await
+        .expect("first chunk");
+    stream
+}
+
+/// The status of the answer on `stream`, if one comes within a few seconds.
+async fn answer_status(stream: &mut tokio::net::TcpStream) -> Option<u16> {
+    use tokio::io::AsyncReadExt;
+    let mut buffer = vec![0; 1024];
+    let read = tokio::time::timeout(Duration::from_secs(5), stream.read(&mut buffer))
+        .await
+        .ok()?
+        .ok()?;
+    let head = String::from_utf8_lossy(&buffer[..read]);
+    head.split(' ').nth(1)?.parse().ok()
+}
+
+/// Files in the folder uploads are kept in.
+fn uploads_kept(app: &TestApp) -> usize {
+    std::fs::read_dir(app.config.data_dir.join("uploads"))
+        .map(|dir| dir.count())
+        .unwrap_or(0)
+}
+
+async fn wait_for_uploads_kept(app: &TestApp, files: usize) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    while uploads_kept(app) < files {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{files} uploads go to files"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+async fn uploads_are_checked_before_their_body_and_capped(kind: DbKind) {
+    let Some(app) = spawn_app(kind).await else {
+        return;
+    };
+    let db = app.db.clone();
+    let big = 60 * 1024 * 1024;
+    // Anonymous, and a user without the right: refused before the body is read, while the
+    // client is still "sending" 60 MiB.
+    let mut anonymous = open_upload(&app, None, big).await;
+    assert_eq!(answer_status(&mut anonymous).await, Some(401));
+    let (tenant, _, _) = admin_session(&db, "UPLOADS", 100).await;
+    let general = common::signed_in_user(&db, &tenant, &[]).await;
+    let mut no_right = open_upload(&app, Some(&general), big).await;
+    assert_eq!(answer_status(&mut no_right).await, Some(403));
+
+    // One upload at a time per user: the second is told to try again at once.
+    let mut admins = Vec::new();
+    for n in 0..5 {
+        let (_, _, admin) = admin_session(&db, &format!("UPLOAD{n}"), 100).await;
+        admins.push(admin);
+    }
+    let mut first = open_upload(&app, Some(&admins[0]), big).await;
+    // The body under way goes to a file, not to memory.
+    wait_for_uploads_kept(&app, 1).await;
+    let mut again = open_upload(&app, Some(&admins[0]), big).await;
+    assert_eq!(answer_status(&mut again).await, Some(503));
+    // Four at once in all: the fifth user waits too.
+    let mut others = Vec::new();
+    for admin in &admins[1..4] {
+        others.push(open_upload(&app, Some(admin), big).await);
+    }
+    wait_for_uploads_kept(&app, 4).await;
+    let mut fifth = open_upload(&app, Some(&admins[4]), big).await;
+    assert_eq!(answer_status(&mut fifth).await, Some(503));
+    assert_eq!(answer_status(&mut first).await, None, "still receiving");
+
+    // Clients that go away give their places back, and their files are removed.
+    drop(first);
+    drop(others);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let file = format!("部署コード,部署名\r\nU1,部署\r\n").into_bytes();
+        let response = app
+            .client
+            .post(app.url("/api/org/import?kind=departments&invite=false"))
+            .header("origin", app.base.clone())
+            .header("cookie", format!("kouka_session={}", admins[0]))
+            .body(file)
+            .send()
+            .await
+            .expect("upload");
+        if response.status() == 200 {
+            break;
+        }
+        assert_eq!(response.status(), 503);
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the place is given back"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while uploads_kept(&app) > 1 {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "broken uploads leave no file"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    app.finish().await;
+}
+
 on_both_databases! {
+    uploads_checked_first => super::uploads_are_checked_before_their_body_and_capped;
     others_keep_working => super::other_users_keep_working_while_an_import_writes;
     bad_row_then_fixed_file => super::a_bad_row_is_named_then_the_fixed_file_imports;
     export_reads_back => super::the_export_reads_back_unchanged;

@@ -134,5 +134,7 @@ pub async fn update_employee(
     )
     .await?;
     ctx.publish(change).await;
+    // A changed login e-mail is told to the old address.
+    ctx.wake_mailer();
     Ok(())
 }

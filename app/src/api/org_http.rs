@@ -13,7 +13,6 @@ use crate::domain::permissions::Action;
 use crate::error::AppError;
 use crate::i18n::Lang;
 use axum::Router;
-use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::sse::{Event, KeepAlive, Sse};
@@ -66,19 +65,24 @@ fn error_response(error: AppError) -> Response {
     (status, axum::Json(error)).into_response()
 }
 
-/// An error for a download link: plain text the reader can read, in their language.
-fn download_error(error: AppError, parts: &http::request::Parts) -> Response {
-    let status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+/// The language of a plain route's reader: the cookie's, else the browser's.
+fn reader_language(parts: &http::request::Parts) -> Lang {
     let header_of = |name| {
         parts
             .headers
             .get(name)
             .and_then(|v: &HeaderValue| v.to_str().ok())
     };
-    let lang = Lang::negotiate(
+    Lang::negotiate(
         header_of(header::COOKIE),
         header_of(header::ACCEPT_LANGUAGE),
-    );
+    )
+}
+
+/// An error for a download link: plain text the reader can read, in their language.
+fn download_error(error: AppError, parts: &http::request::Parts) -> Response {
+    let status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let lang = reader_language(parts);
     (
         status,
         [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
@@ -99,13 +103,15 @@ async fn authorized(
 }
 
 /// `POST /api/org/import?kind=employees&invite=true&name=…` with the file as the body:
-/// starts checking it and answers `{"job": "…"}`.
+/// starts checking it and answers `{"job": "…"}`. The session and the permission are
+/// checked, and a place among the uploads under way is taken, before a byte of the body is
+/// read; the body goes to a file as it arrives.
 async fn upload(
     State(services): State<Services>,
     Query(query): Query<HashMap<String, String>>,
-    parts: http::request::Parts,
-    body: Bytes,
+    request: axum::extract::Request,
 ) -> Response {
+    let (parts, body) = request.into_parts();
     let result = async {
         let ctx = authorized(&parts, services, Action::ImportOrganization).await?;
         let kind = query
@@ -118,22 +124,45 @@ async fn upload(
             })?;
         let invite = query.get("invite").is_none_or(|v| v != "false");
         let name = query.get("name").map_or("", String::as_str);
-        let tenant = ctx.tenant()?.clone();
-        let job = ctx.imports()?.start(
-            ctx.job_services(),
-            &tenant,
-            kind,
-            name,
-            body.to_vec(),
-            invite,
-        );
-        Ok::<_, AppError>(job)
+        let actor = ctx
+            .user
+            .as_ref()
+            .ok_or(AppError::Unauthenticated)?
+            .subject
+            .clone();
+        let imports = ctx.imports()?;
+        let slot = imports.reserve_upload(&actor.user)?;
+        let file = match imports.receive(body.into_data_stream()).await {
+            Ok(file) => file,
+            Err(org_import::ReceiveError::TooLarge) => return Ok(Err(too_large(&parts))),
+            // Nobody is left to read an answer; nothing was kept.
+            Err(org_import::ReceiveError::Interrupted) => {
+                return Ok(Err(StatusCode::BAD_REQUEST.into_response()));
+            }
+            Err(org_import::ReceiveError::Failed(error)) => {
+                return Err(AppError::internal("import upload", error));
+            }
+        };
+        let job = imports.start(ctx.job_services(), &actor, kind, name, file, invite, slot);
+        Ok::<_, AppError>(Ok(job))
     }
     .await;
     match result {
-        Ok(job) => axum::Json(serde_json::json!({ "job": job })).into_response(),
+        Ok(Ok(job)) => axum::Json(serde_json::json!({ "job": job })).into_response(),
+        Ok(Err(response)) => response,
         Err(error) => error_response(error),
     }
+}
+
+/// 413 for a file over `KOUKA_IMPORT_LIMIT_BYTES`, in the reader's language.
+fn too_large(parts: &http::request::Parts) -> Response {
+    let lang = reader_language(parts);
+    (
+        StatusCode::PAYLOAD_TOO_LARGE,
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        crate::i18n::texts(lang).error_file_too_large,
+    )
+        .into_response()
 }
 
 /// A CSV download with a name to save it under.

@@ -133,6 +133,8 @@ pub async fn update_user(
     users::update_user(&ctx.db, &admin, &id, input, &ctx.origin, ctx.now).await?;
     // The name may show on the org chart (as a manager): live browsers reload it.
     ctx.publish(chart_reload(&admin)).await;
+    // A changed login e-mail is told to the old address.
+    ctx.wake_mailer();
     Ok(())
 }
 

@@ -88,3 +88,35 @@ pub fn account_locked(to: &Email, name: &str, until: Timestamp, zone: &str) -> O
         ),
     }
 }
+
+/// The address a user signs in with was changed: told to the old address, so that a change
+/// the owner did not expect (a taken-over account) is noticed.
+pub fn login_email_changed(
+    old: &Email,
+    name: &str,
+    new: &Email,
+    when: Timestamp,
+    zone: &str,
+) -> OutgoingMail {
+    let when = when.format_in_zone(zone);
+    OutgoingMail {
+        to: old.to_string(),
+        subject: "【考課】ログイン用メールアドレスの変更 / Your sign-in e-mail address was changed"
+            .into(),
+        body_text: format!(
+            "{name} 様\n\n\
+             考課のアカウントのログイン用メールアドレスが、管理者によって {when} に変更されました。\n\n\
+             変更前: {old}\n\
+             変更後: {new}\n\n\
+             今後のお知らせとパスワード再設定のメールは変更後のアドレスに届きます。\n\
+             お心当たりのない場合は、すぐに社内のシステム管理者にご連絡ください。\n\n\
+             {SEPARATOR}\n\n\
+             Dear {name},\n\n\
+             An administrator changed the e-mail address your Kouka account signs in with, at {when}.\n\n\
+             Before: {old}\n\
+             After: {new}\n\n\
+             Notices and password resets now go to the new address.\n\
+             If you did not expect this, tell your system administrator at once.\n"
+        ),
+    }
+}

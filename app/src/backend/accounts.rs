@@ -130,6 +130,53 @@ async fn refuse_login(
     Err(AppError::LoginFailed)
 }
 
+/// Counts a wrong password against the account, in `tx`: at a login or when the current
+/// password is asked for to change it. After enough failures the account is locked for a
+/// while, which is an audit event and mailed to its owner.
+async fn count_wrong_password(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    tenant: &TenantId,
+    zone: &str,
+    account: &Account,
+    origin: &RequestOrigin,
+    now: Timestamp,
+) -> Result<crate::domain::lockout::AfterFailure, AppError> {
+    let failure = after_failure(account.failed_logins, now);
+    sqlx::query(
+        "UPDATE users SET failed_logins = $1, locked_until = $2 WHERE tenant_id = $3 AND id = $4",
+    )
+    .bind(failure.failed_logins)
+    .bind(failure.locked_until.as_micros())
+    .bind(tenant.as_str())
+    .bind(account.id.as_str())
+    .execute(&mut **tx)
+    .await?;
+    if failure.lock_started {
+        let after = serde_json::json!({ "locked_until": failure.locked_until.as_micros() });
+        audit::record(
+            tx,
+            entry(
+                tenant,
+                Actor::System,
+                "auth.lock",
+                Some(&account.id),
+                Some(after),
+                Outcome::Success,
+                origin,
+            ),
+        )
+        .await?;
+        let notice = account_mails::account_locked(
+            &account.email,
+            &account.display_name,
+            failure.locked_until,
+            zone,
+        );
+        mail::enqueue(tx, tenant, notice).await?;
+    }
+    Ok(failure)
+}
+
 /// Signs in; the secret for the session cookie on success. Every failure is the same
 /// [`AppError::LoginFailed`] after about the same work, so nothing reveals which accounts
 /// exist (WP 7).
@@ -176,38 +223,16 @@ pub async fn login(
         .await;
     }
     if !password_ok {
-        let failure = after_failure(account.failed_logins, now);
-        sqlx::query("UPDATE users SET failed_logins = $1, locked_until = $2 WHERE tenant_id = $3 AND id = $4")
-            .bind(failure.failed_logins)
-            .bind(failure.locked_until.as_micros())
-            .bind(tenant.id.as_str())
-            .bind(account.id.as_str())
-            .execute(&mut *tx)
-            .await?;
+        let failure = count_wrong_password(
+            &mut tx,
+            &tenant.id,
+            &tenant.time_zone,
+            &account,
+            origin,
+            now,
+        )
+        .await?;
         let after = serde_json::json!({ "reason": "wrong password", "failed_logins": failure.failed_logins });
-        if failure.lock_started {
-            let after = serde_json::json!({ "locked_until": failure.locked_until.as_micros() });
-            audit::record(
-                &mut tx,
-                entry(
-                    &tenant.id,
-                    Actor::System,
-                    "auth.lock",
-                    Some(&account.id),
-                    Some(after),
-                    Outcome::Success,
-                    origin,
-                ),
-            )
-            .await?;
-            let notice = account_mails::account_locked(
-                &account.email,
-                &account.display_name,
-                failure.locked_until,
-                &tenant.time_zone,
-            );
-            mail::enqueue(&mut tx, &tenant.id, notice).await?;
-        }
         return refuse_login(
             tx,
             &tenant.id,
@@ -412,11 +437,7 @@ pub async fn request_password_reset(
     }
     let mut tx = db.begin_write_for_tenant(&tenant.id).await?;
     let token = tokens::issue(&mut tx, &tenant.id, &account.id, Purpose::Reset, now).await?;
-    let link = format!(
-        "{}/reset/{}",
-        base_url.trim_end_matches('/'),
-        token.secret.encode()
-    );
+    let link = Purpose::Reset.link(base_url, &token.secret.encode());
     let mail = account_mails::password_reset(
         &account.email,
         &account.display_name,
@@ -455,22 +476,54 @@ pub async fn change_password(
     let tenant = &user.subject.tenant;
     let me = &user.subject.user;
     let mut tx = db.begin_for_tenant(tenant).await?;
-    let row = sqlx::query(
-        "SELECT u.password_hash, t.code FROM users u JOIN tenants t ON t.id = u.tenant_id \
+    let row = sqlx::query(&format!(
+        "SELECT {}, t.code, t.time_zone FROM users u JOIN tenants t ON t.id = u.tenant_id \
          WHERE u.tenant_id = $1 AND u.id = $2",
-    )
+        ACCOUNT_COLUMNS
+            .split(", ")
+            .map(|column| format!("u.{column}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    ))
     .bind(tenant.as_str())
     .bind(me.as_str())
     .fetch_one(&mut *tx)
     .await?;
     tx.commit().await?;
-    let stored: Option<String> = row.try_get("password_hash")?;
+    let account = account_from_row(&row)?;
     let code: String = row.try_get("code")?;
-    let current_ok = match stored {
-        Some(hash) => verify_password(current, hash).await,
+    let zone: String = row.try_get("time_zone")?;
+    // Guessing the current password from a session left open counts like guessing it at
+    // the login: the same waits and the same lock.
+    if account
+        .locked_until
+        .is_some_and(|until| until > now.as_micros())
+    {
+        verify_against_dummy(current).await;
+        return Err(AppError::RateLimited);
+    }
+    let current_ok = match &account.password_hash {
+        Some(hash) => verify_password(current, hash.clone()).await,
         None => false,
     };
     if !current_ok {
+        let mut tx = db.begin_write_for_tenant(tenant).await?;
+        let failure = count_wrong_password(&mut tx, tenant, &zone, &account, origin, now).await?;
+        let after = serde_json::json!({ "reason": "wrong current password", "failed_logins": failure.failed_logins });
+        audit::record(
+            &mut tx,
+            entry(
+                tenant,
+                Actor::User(me.clone()),
+                "user.password_changed",
+                Some(me),
+                Some(after),
+                Outcome::Failure,
+                origin,
+            ),
+        )
+        .await?;
+        tx.commit().await?;
         return Err(AppError::Invalid {
             field: "current_password".into(),
             reason_ja: "現在のパスワードが正しくありません".into(),
@@ -480,13 +533,16 @@ pub async fn change_password(
     check_password(&new_password, &code, user.email.as_str())?;
     let hash = hash_password(new_password).await?;
     let mut tx = db.begin_write_for_tenant(tenant).await?;
-    sqlx::query("UPDATE users SET password_hash = $1, password_set_at = $2, updated_at = $2 WHERE tenant_id = $3 AND id = $4")
-        .bind(&hash)
-        .bind(now.as_micros())
-        .bind(tenant.as_str())
-        .bind(me.as_str())
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query(
+        "UPDATE users SET password_hash = $1, password_set_at = $2, updated_at = $2, \
+                 failed_logins = 0, locked_until = NULL WHERE tenant_id = $3 AND id = $4",
+    )
+    .bind(&hash)
+    .bind(now.as_micros())
+    .bind(tenant.as_str())
+    .bind(me.as_str())
+    .execute(&mut *tx)
+    .await?;
     let ended = sessions::end_all_of_user(&mut tx, tenant, me, Some(&user.session_hash)).await?;
     let after = serde_json::json!({ "other_sessions_ended": ended });
     audit::record(

@@ -238,6 +238,20 @@ pub async fn write_employees(
                 origin: origin.clone(),
             })
             .collect();
+        let moved: Vec<(Email, Email, String)> = chunk
+            .iter()
+            .filter_map(|w| {
+                let (before, _) = w.before.as_ref()?;
+                (before.email != w.record.email).then(|| {
+                    (
+                        Email::from_stored(before.email.clone()),
+                        Email::from_stored(w.record.email.clone()),
+                        before.display_name.clone(),
+                    )
+                })
+            })
+            .collect();
+        users::tell_old_addresses(tx, tenant, &moved, now).await?;
         audit::record_many(tx, entries).await?;
         progress((round * CHUNK + chunk.len()).min(writes.len()));
     }
@@ -852,6 +866,20 @@ pub async fn update_employee(
     let mut tx = db.begin_write_for_tenant(tenant).await?;
     let revision = bump_revision(&mut tx, tenant).await?;
     let (before_record, before_posts, before_codes) = stored(&mut tx, tenant, id).await?;
+    let roles = users::roles_of(&mut tx, tenant, id).await?;
+    users::check_sign_in_changes(
+        &admin.subject,
+        id,
+        &roles,
+        (
+            Some(before_record.email.as_str()),
+            Some(record.email.as_str()),
+        ),
+        (
+            before_record.employee_code.as_deref(),
+            record.employee_code.as_deref(),
+        ),
+    )?;
     let saving = Saving {
         id: id.clone(),
         before: Some((before_record, before_posts)),

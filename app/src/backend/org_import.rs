@@ -16,6 +16,7 @@ use crate::backend::employees::{self, WriteOptions};
 use crate::backend::org::bump_revision;
 use crate::backend::org_events::{OrgChange, OrgEvents};
 use crate::backend::sessions::SessionUser;
+use crate::backend::users;
 use crate::domain::csv_codec::{self, Encoding};
 use crate::domain::ids::{DepartmentId, TenantId, UserId};
 use crate::domain::org_csv::{
@@ -25,6 +26,7 @@ use crate::domain::org_import::{
     self, DepartmentPlan, EmployeePlan, EmployeeRecord, EmployeeSnapshot, ExistingDepartment,
     ParsedFile, PostSpec,
 };
+use crate::domain::permissions::Subject;
 use crate::domain::time::Timestamp;
 use crate::error::AppError;
 use crate::i18n::Lang;
@@ -37,14 +39,69 @@ use std::time::{Duration, Instant};
 const JOB_LIFETIME: Duration = Duration::from_secs(3600);
 /// Jobs kept per tenant; starting another drops the oldest.
 const JOBS_PER_TENANT: usize = 5;
+/// Uploads received and checked at once in this process, and by one user: each holds a
+/// parsed file in memory while it is checked, so together they bound the memory uploads
+/// can take (a 64 MiB file parses to a few hundred MiB).
+const UPLOADS_AT_ONCE: usize = 4;
+const UPLOADS_PER_USER: usize = 1;
+
+/// An uploaded file, kept on disk (not in memory) until it is written or its job dropped;
+/// removed when the last holder lets go.
+pub struct UploadedFile {
+    path: tempfile::TempPath,
+    size: usize,
+}
+
+impl UploadedFile {
+    fn len(&self) -> usize {
+        self.size
+    }
+
+    fn read(&self) -> std::io::Result<Vec<u8>> {
+        std::fs::read(&self.path)
+    }
+}
+
+/// A place among the uploads under way: taken before a byte of the body is read, given
+/// back when the file has been received and checked (or the request failed).
+pub struct UploadSlot {
+    per_user: Arc<Mutex<HashMap<UserId, usize>>>,
+    user: UserId,
+    _total: tokio::sync::OwnedSemaphorePermit,
+}
+
+impl Drop for UploadSlot {
+    fn drop(&mut self) {
+        let mut per_user = self.per_user.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(count) = per_user.get_mut(&self.user) {
+            *count -= 1;
+            if *count == 0 {
+                per_user.remove(&self.user);
+            }
+        }
+    }
+}
+
+/// Why an upload's body could not be received.
+#[derive(Debug)]
+pub enum ReceiveError {
+    /// Larger than `KOUKA_IMPORT_LIMIT_BYTES`.
+    TooLarge,
+    /// The body broke off: the client went away or its connection failed.
+    Interrupted,
+    /// The disk refused the file.
+    Failed(String),
+}
 
 struct Job {
     tenant: TenantId,
+    /// Who uploaded: the planner asks `authorize` about changes of how users sign in.
+    actor: Subject,
     kind: CsvKind,
     file_name: String,
     invite: bool,
     /// The uploaded file, until it is written.
-    file: Option<Arc<Vec<u8>>>,
+    file: Option<Arc<UploadedFile>>,
     encoding: Encoding,
     state: ImportState,
     /// Every problem of the last check (the state shows the first ones).
@@ -53,9 +110,13 @@ struct Job {
 }
 
 /// The import jobs of this process.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ImportJobs {
     jobs: Arc<Mutex<HashMap<String, Job>>>,
+    /// Where uploaded files are kept while their jobs need them.
+    upload_dir: std::path::PathBuf,
+    uploads: Arc<tokio::sync::Semaphore>,
+    uploads_per_user: Arc<Mutex<HashMap<UserId, usize>>>,
 }
 
 impl std::fmt::Debug for ImportJobs {
@@ -75,8 +136,74 @@ pub struct JobServices {
 }
 
 impl ImportJobs {
-    pub fn new() -> ImportJobs {
-        ImportJobs::default()
+    /// Jobs whose uploaded files are kept in `upload_dir` (created when needed).
+    pub fn new(upload_dir: std::path::PathBuf) -> ImportJobs {
+        ImportJobs {
+            jobs: Arc::default(),
+            upload_dir,
+            uploads: Arc::new(tokio::sync::Semaphore::new(UPLOADS_AT_ONCE)),
+            uploads_per_user: Arc::default(),
+        }
+    }
+
+    /// Takes a place for `user`'s upload, or refuses at once (429, "try again shortly") when
+    /// this user or the whole process already has as many under way as it takes.
+    pub fn reserve_upload(&self, user: &UserId) -> Result<UploadSlot, AppError> {
+        let total = self
+            .uploads
+            .clone()
+            .try_acquire_owned()
+            .map_err(|_| AppError::Busy)?;
+        let mut per_user = self
+            .uploads_per_user
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        let count = per_user.entry(user.clone()).or_default();
+        if *count >= UPLOADS_PER_USER {
+            return Err(AppError::Busy);
+        }
+        *count += 1;
+        Ok(UploadSlot {
+            per_user: self.uploads_per_user.clone(),
+            user: user.clone(),
+            _total: total,
+        })
+    }
+
+    /// Writes an upload's body to a file of its own as it arrives, never holding more than
+    /// one chunk in memory.
+    pub async fn receive<S, E>(&self, mut body: S) -> Result<UploadedFile, ReceiveError>
+    where
+        S: futures::Stream<Item = Result<bytes::Bytes, E>> + Unpin,
+        E: std::error::Error + 'static,
+    {
+        use futures::StreamExt;
+        use tokio::io::AsyncWriteExt;
+        let failed = |e: &dyn std::fmt::Display| ReceiveError::Failed(e.to_string());
+        tokio::fs::create_dir_all(&self.upload_dir)
+            .await
+            .map_err(|e| failed(&e))?;
+        let dir = self.upload_dir.clone();
+        let temp = tokio::task::spawn_blocking(move || tempfile::NamedTempFile::new_in(dir))
+            .await
+            .map_err(|e| failed(&e))?
+            .map_err(|e| failed(&e))?;
+        let (file, path) = temp.into_parts();
+        let mut file = tokio::fs::File::from_std(file);
+        let mut size = 0;
+        while let Some(chunk) = body.next().await {
+            let chunk = chunk.map_err(|error| {
+                if is_length_limit(&error) {
+                    ReceiveError::TooLarge
+                } else {
+                    ReceiveError::Interrupted
+                }
+            })?;
+            size += chunk.len();
+            file.write_all(&chunk).await.map_err(|e| failed(&e))?;
+        }
+        file.flush().await.map_err(|e| failed(&e))?;
+        Ok(UploadedFile { path, size })
     }
 
     fn with_job<T>(&self, id: &str, f: impl FnOnce(&mut Job) -> T) -> Option<T> {
@@ -110,12 +237,14 @@ impl ImportJobs {
     pub fn start(
         &self,
         services: JobServices,
-        tenant: &TenantId,
+        actor: &Subject,
         kind: CsvKind,
         file_name: &str,
-        bytes: Vec<u8>,
+        file: UploadedFile,
         invite: bool,
+        slot: UploadSlot,
     ) -> String {
+        let tenant = &actor.tenant;
         let id = uuid::Uuid::now_v7().to_string();
         {
             let mut jobs = self.jobs.lock().unwrap_or_else(|p| p.into_inner());
@@ -133,10 +262,11 @@ impl ImportJobs {
                 id.clone(),
                 Job {
                     tenant: tenant.clone(),
+                    actor: actor.clone(),
                     kind,
                     file_name: file_name.chars().take(200).collect(),
                     invite,
-                    file: Some(Arc::new(bytes)),
+                    file: Some(Arc::new(file)),
                     encoding: Encoding::Utf8Bom,
                     state: ImportState::Working {
                         phase: ImportPhase::Parse,
@@ -155,6 +285,8 @@ impl ImportJobs {
             if let Err(error) = jobs.preview(&services.db, &tenant, &job).await {
                 jobs.failed(&job, error);
             }
+            // The check is done: the next upload may start.
+            drop(slot);
         });
         id
     }
@@ -190,17 +322,21 @@ impl ImportJobs {
 
     /// Parses the file and plans against the stored data: the preview.
     async fn preview(&self, db: &Db, tenant: &TenantId, id: &str) -> Result<(), AppError> {
-        let Some((file, kind, invite)) =
-            self.with_job(id, |job| (job.file.clone(), job.kind, job.invite))
-        else {
+        let Some((file, kind, invite, actor)) = self.with_job(id, |job| {
+            (job.file.clone(), job.kind, job.invite, job.actor.clone())
+        }) else {
             return Ok(());
         };
         let Some(file) = file else { return Ok(()) };
         let size = file.len();
         self.working(id, ImportPhase::Parse, 0, size);
-        let parsed = tokio::task::spawn_blocking(move || org_import::read_file(&file, kind))
-            .await
-            .map_err(|e| AppError::internal("import parse", e))?;
+        let parsed = tokio::task::spawn_blocking(move || {
+            let bytes = file.read()?;
+            Ok::<_, std::io::Error>(org_import::read_file(&bytes, kind))
+        })
+        .await
+        .map_err(|e| AppError::internal("import parse", e))?
+        .map_err(|e| AppError::internal("import read upload", e))?;
         let parsed = match parsed {
             Ok(parsed) => Arc::new(parsed),
             Err(problem) => {
@@ -212,7 +348,7 @@ impl ImportJobs {
         let rows = parsed.table.rows.len();
         self.working(id, ImportPhase::Validate, 0, rows);
         let mut tx = db.begin_for_tenant(tenant).await?;
-        let snapshot = Snapshot::load(&mut tx, tenant, kind).await?;
+        let snapshot = Snapshot::load(&mut tx, &actor, kind).await?;
         tx.commit().await?;
         let outcome = self.plan(id, parsed, snapshot).await?;
         match outcome {
@@ -345,15 +481,19 @@ impl ImportJobs {
             return Ok(None);
         };
         let Some(file) = file else { return Ok(None) };
-        let parsed = tokio::task::spawn_blocking(move || org_import::read_file(&file, kind))
-            .await
-            .map_err(|e| AppError::internal("import parse", e))?
-            .map_err(|problem| AppError::internal("import re-read", problem.reason_en))?;
+        let parsed = tokio::task::spawn_blocking(move || {
+            let bytes = file.read()?;
+            Ok::<_, std::io::Error>(org_import::read_file(&bytes, kind))
+        })
+        .await
+        .map_err(|e| AppError::internal("import parse", e))?
+        .map_err(|e| AppError::internal("import read upload", e))?
+        .map_err(|problem| AppError::internal("import re-read", problem.reason_en))?;
         let parsed = Arc::new(parsed);
         let db = &services.db;
         let mut tx = db.begin_write_for_tenant(tenant).await?;
         let revision = bump_revision(&mut tx, tenant).await?;
-        let snapshot = Snapshot::load(&mut tx, tenant, kind).await?;
+        let snapshot = Snapshot::load(&mut tx, &admin.subject, kind).await?;
         let codes = snapshot.department_codes();
         let plan = match self.plan(id, parsed, snapshot).await? {
             Ok(plan) => plan,
@@ -493,15 +633,32 @@ impl Plan {
     }
 }
 
+/// Whether a body error is the body limit's (`KOUKA_IMPORT_LIMIT_BYTES`), anywhere in its
+/// chain of sources.
+fn is_length_limit(error: &(dyn std::error::Error + 'static)) -> bool {
+    let mut current = Some(error);
+    while let Some(error) = current {
+        if error.is::<http_body_util::LengthLimitError>() {
+            return true;
+        }
+        current = error.source();
+    }
+    false
+}
+
 impl Snapshot {
     async fn load(
         tx: &mut Transaction<'static, Any>,
-        tenant: &TenantId,
+        actor: &Subject,
         kind: CsvKind,
     ) -> Result<Snapshot, AppError> {
+        let tenant = &actor.tenant;
         Ok(match kind {
             CsvKind::Departments => Snapshot::Departments(stored_departments(tx, tenant).await?),
-            CsvKind::Employees => Snapshot::Employees(stored_employees(tx, tenant).await?),
+            CsvKind::Employees => Snapshot::Employees(EmployeeSnapshot {
+                actor: Some(actor.clone()),
+                ..stored_employees(tx, tenant).await?
+            }),
         })
     }
 
@@ -602,12 +759,15 @@ async fn stored_employees(
         .bind(tenant.as_str())
         .fetch_one(&mut **tx)
         .await?;
+    let roles = users::roles_of_all(tx, tenant).await?;
     Ok(EmployeeSnapshot {
         departments,
         employees,
         posts,
+        roles,
         seats_in_use,
         seat_limit,
+        actor: None,
     })
 }
 

@@ -172,7 +172,7 @@ pub async fn create_tenant(
         name: new.name,
         admin_name: new.admin_name,
         admin_email: new.admin_email,
-        setup_url: format!("{}/setup/{setup_code}", base_url.trim_end_matches('/')),
+        setup_url: Purpose::Setup.link(base_url, &setup_code),
         setup_code,
         expires_at: token.expires_at,
         time_zone: new.time_zone,

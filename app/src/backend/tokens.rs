@@ -18,6 +18,22 @@ pub enum Purpose {
 }
 
 impl Purpose {
+    pub const ALL: [Purpose; 3] = [Purpose::Setup, Purpose::Invitation, Purpose::Reset];
+
+    /// The page a link of this purpose opens; the secret follows it in the path.
+    pub fn page(self) -> &'static str {
+        match self {
+            Purpose::Setup => "/setup/",
+            Purpose::Invitation => "/invite/",
+            Purpose::Reset => "/reset/",
+        }
+    }
+
+    /// The link to mail or print: `{base_url}/invite/{secret}`.
+    pub fn link(self, base_url: &str, secret: &str) -> String {
+        format!("{}{}{secret}", base_url.trim_end_matches('/'), self.page())
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Purpose::Setup => "setup",
@@ -33,6 +49,21 @@ impl Purpose {
             Purpose::Reset => 3600,
         }
     }
+}
+
+/// `path` as it may be written to a log or stored: the secret of a setup, invitation or
+/// reset link is replaced by `…` (`/invite/…`), since whoever reads it could redeem a link
+/// that was opened but not used. Every other path is kept as it is.
+pub fn loggable_path(path: &str) -> std::borrow::Cow<'_, str> {
+    for purpose in Purpose::ALL {
+        if let Some(rest) = path.strip_prefix(purpose.page())
+            && !rest.is_empty()
+        {
+            // Anything after the secret (there is nothing today) stays out too.
+            return format!("{}…", purpose.page()).into();
+        }
+    }
+    path.into()
 }
 
 /// An issued token: the secret to put in the link, and when it expires.
@@ -180,5 +211,20 @@ pub async fn redeem(
         Ok(Ok(user))
     } else {
         Ok(Err(TokenProblem::Invalid))
+    }
+}
+
+#[cfg(test)]
+mod loggable_path_tests {
+    use super::loggable_path;
+
+    #[test]
+    fn link_secrets_never_reach_a_log() {
+        assert_eq!(loggable_path("/invite/abc.def"), "/invite/…");
+        assert_eq!(loggable_path("/setup/abc"), "/setup/…");
+        assert_eq!(loggable_path("/reset/abc/extra"), "/reset/…");
+        assert_eq!(loggable_path("/org/employees/123"), "/org/employees/123");
+        assert_eq!(loggable_path("/reset/"), "/reset/");
+        assert_eq!(loggable_path("/resetting"), "/resetting");
     }
 }

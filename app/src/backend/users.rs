@@ -11,6 +11,7 @@ use crate::backend::sessions::{self, SessionUser};
 use crate::backend::tokens::{self, Purpose};
 use crate::domain::email::Email;
 use crate::domain::ids::{TenantId, UserId};
+use crate::domain::permissions::{SignInField, Subject, sign_in_change_refused};
 use crate::domain::roles::Role;
 use crate::domain::time::Timestamp;
 pub use crate::domain::users::{UserPage, UserSummary};
@@ -251,6 +252,44 @@ async fn roles_of_many(
     Ok(map)
 }
 
+/// The roles of every user of the tenant that holds any.
+pub async fn roles_of_all(
+    tx: &mut Transaction<'static, Any>,
+    tenant: &TenantId,
+) -> Result<std::collections::HashMap<UserId, BTreeSet<Role>>, sqlx::Error> {
+    let mut map: std::collections::HashMap<UserId, BTreeSet<Role>> =
+        std::collections::HashMap::new();
+    let rows = sqlx::query("SELECT user_id, role FROM user_roles WHERE tenant_id = $1")
+        .bind(tenant.as_str())
+        .fetch_all(&mut **tx)
+        .await?;
+    for row in rows {
+        let user: String = row.try_get("user_id")?;
+        let role: String = row.try_get("role")?;
+        if let Some(role) = Role::parse(&role) {
+            map.entry(UserId::from_stored(user))
+                .or_default()
+                .insert(role);
+        }
+    }
+    Ok(map)
+}
+
+/// The roles of one user.
+pub async fn roles_of(
+    tx: &mut Transaction<'static, Any>,
+    tenant: &TenantId,
+    user: &UserId,
+) -> Result<BTreeSet<Role>, sqlx::Error> {
+    let roles: Vec<String> =
+        sqlx::query_scalar("SELECT role FROM user_roles WHERE tenant_id = $1 AND user_id = $2")
+            .bind(tenant.as_str())
+            .bind(user.as_str())
+            .fetch_all(&mut **tx)
+            .await?;
+    Ok(roles.iter().filter_map(|r| Role::parse(r)).collect())
+}
+
 /// The business-admin scopes (department codes) of several users at once, by user id.
 async fn scopes_of_many(
     tx: &mut Transaction<'static, Any>,
@@ -424,11 +463,7 @@ impl InvitationContext {
         token: &tokens::IssuedToken,
         base_url: &str,
     ) -> mail::OutgoingMail {
-        let link = format!(
-            "{}/invite/{}",
-            base_url.trim_end_matches('/'),
-            token.secret.encode()
-        );
+        let link = Purpose::Invitation.link(base_url, &token.secret.encode());
         account_mails::invitation(
             email,
             name,
@@ -755,6 +790,52 @@ fn is_active_system_admin(user: &UserSummary) -> bool {
     user.status == "active" && user.roles.contains(&Role::SystemAdmin)
 }
 
+/// Refuses a change of what `user` signs in with (e-mail, employee code: each as before and
+/// after) that `actor` may not make, naming the field; the rule is
+/// `permissions::sign_in_change_refused`.
+pub fn check_sign_in_changes(
+    actor: &Subject,
+    user: &UserId,
+    roles: &BTreeSet<Role>,
+    email: (Option<&str>, Option<&str>),
+    employee_code: (Option<&str>, Option<&str>),
+) -> Result<(), AppError> {
+    for (field, (before, after)) in [
+        (SignInField::Email, email),
+        (SignInField::EmployeeCode, employee_code),
+    ] {
+        if let Some((ja, en)) =
+            sign_in_change_refused(Some(actor), user, roles, field, before, after)
+        {
+            return Err(AppError::Invalid {
+                field: field.field_name().into(),
+                reason_ja: ja.into(),
+                reason_en: en.into(),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Queues the notice of a changed login e-mail to each old address, in the change's
+/// transaction: `(old, new, name)` per user.
+pub async fn tell_old_addresses(
+    tx: &mut Transaction<'static, Any>,
+    tenant: &TenantId,
+    changes: &[(Email, Email, String)],
+    now: Timestamp,
+) -> Result<(), sqlx::Error> {
+    if changes.is_empty() {
+        return Ok(());
+    }
+    let zone = tenant_zone(tx, tenant).await?;
+    let mails = changes
+        .iter()
+        .map(|(old, new, name)| account_mails::login_email_changed(old, name, new, now, &zone))
+        .collect();
+    mail::enqueue_many(tx, tenant, mails).await
+}
+
 /// Edits name, e-mail, employee code and language.
 pub async fn update_user(
     db: &Db,
@@ -768,6 +849,17 @@ pub async fn update_user(
     let tenant = &admin.subject.tenant;
     let mut tx = db.begin_write_for_tenant(tenant).await?;
     let before = load(&mut tx, tenant, target).await?;
+    let roles: BTreeSet<Role> = before.roles.iter().copied().collect();
+    check_sign_in_changes(
+        &admin.subject,
+        target,
+        &roles,
+        (Some(before.email.as_str()), Some(valid.email.as_str())),
+        (
+            before.employee_code.as_deref(),
+            valid.employee_code.as_deref(),
+        ),
+    )?;
     ensure_unique(
         &mut tx,
         tenant,
@@ -790,6 +882,14 @@ pub async fn update_user(
     .execute(&mut *tx)
     .await
     .map_err(taken)?;
+    if before.email != valid.email.as_str() {
+        let change = (
+            Email::from_stored(before.email.clone()),
+            valid.email.clone(),
+            before.display_name.clone(),
+        );
+        tell_old_addresses(&mut tx, tenant, &[change], now).await?;
+    }
     commit_change(tx, admin, "user.update", target, &before, origin).await
 }
 

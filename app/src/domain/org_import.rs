@@ -19,6 +19,8 @@ use crate::domain::employees::{FieldParser, parse_date, parse_kana, parse_label,
 use crate::domain::ids::{DepartmentId, UserId};
 use crate::domain::org_csv::{CsvKind, ImportCounts, ImportProblem};
 use crate::domain::org_tree::SORT_STEP;
+use crate::domain::permissions::{SignInField, Subject, sign_in_change_refused};
+use crate::domain::roles::Role;
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 /// Called with the number of rows done, every so often.
@@ -463,8 +465,13 @@ pub struct EmployeeSnapshot {
     /// Every user of the tenant, employee or not.
     pub employees: Vec<(UserId, EmployeeRecord)>,
     pub posts: Vec<(UserId, PostSpec)>,
+    /// The roles of every user that holds any.
+    pub roles: HashMap<UserId, BTreeSet<Role>>,
     pub seats_in_use: i64,
     pub seat_limit: i64,
+    /// Who imports: a row may change what a stored user signs in with (e-mail, employee
+    /// code) only where `authorize` lets them. `None` lets no such change through.
+    pub actor: Option<Subject>,
 }
 
 /// One employee to insert (`before` is `None`) or update.
@@ -739,6 +746,17 @@ pub fn plan_employees(
             &mut problems,
         );
 
+        if let Some(index) = stored {
+            let (id, stored_record) = &snapshot.employees[index];
+            problems.extend(sign_in_problems(
+                line,
+                snapshot.actor.as_ref(),
+                id,
+                stored_record,
+                &record,
+                snapshot.roles.get(id),
+            ));
+        }
         if problems.len() > problems_before {
             continue;
         }
@@ -788,6 +806,41 @@ pub fn plan_employees(
         .count();
     progress(file.table.rows.len());
     Ok(EmployeePlan { writes, counts })
+}
+
+/// The sign-in fields (e-mail, employee code) that `actor` may not change from `stored` to
+/// `record`, each as a problem naming why (the rule is `sign_in_change_refused`).
+fn sign_in_problems(
+    line: usize,
+    actor: Option<&Subject>,
+    user: &UserId,
+    stored: &EmployeeRecord,
+    record: &EmployeeRecord,
+    roles: Option<&BTreeSet<Role>>,
+) -> Vec<ImportProblem> {
+    let no_roles = BTreeSet::new();
+    let roles = roles.unwrap_or(&no_roles);
+    let value = |r: &'_ EmployeeRecord, field| match field {
+        SignInField::Email => Some(r.email.clone()),
+        SignInField::EmployeeCode => r.employee_code.clone(),
+    };
+    let mut problems = Vec::new();
+    for field in SignInField::ALL {
+        let after = value(record, field);
+        let refused = sign_in_change_refused(
+            actor,
+            user,
+            roles,
+            field,
+            value(stored, field).as_deref(),
+            after.as_deref(),
+        );
+        if let Some((ja, en)) = refused {
+            let column = Some(field.field_name());
+            problems.push(problem(line, column, &after.unwrap_or_default(), ja, en));
+        }
+    }
+    problems
 }
 
 fn email_taken(line: usize, email: Option<&str>, holder_code: Option<String>) -> ImportProblem {

@@ -60,6 +60,13 @@ pub enum Action {
     /// Import and export the departments and employees CSV.
     ImportOrganization,
     ExportOrganization,
+    /// Change the e-mail address a user signs in with (and where password resets go): account
+    /// administration (WP 6), so system admins only, and never for a user holding a role the
+    /// actor lacks. Target: [`Target::Account`].
+    ChangeLoginEmail,
+    /// Change an employee code, which is also a sign-in name: organization admins, never for
+    /// a user holding a role the actor lacks. Target: [`Target::Account`].
+    ChangeEmployeeCode,
 }
 
 /// What an action is done to.
@@ -77,20 +84,39 @@ pub enum Target<'a> {
         user: &'a UserId,
         in_business_scope: bool,
     },
+    /// One user's account with the roles it holds now, as stored: for changes of what the
+    /// user signs in with.
+    Account {
+        tenant: &'a TenantId,
+        user: &'a UserId,
+        roles: &'a BTreeSet<Role>,
+    },
 }
 
 impl Target<'_> {
     fn tenant(&self) -> &TenantId {
         match self {
             Target::Tenant(tenant) | Target::User(tenant, _) => tenant,
-            Target::Employee { tenant, .. } => tenant,
+            Target::Employee { tenant, .. } | Target::Account { tenant, .. } => tenant,
         }
     }
 
     fn user(&self) -> Option<&UserId> {
         match self {
             Target::Tenant(_) => None,
-            Target::User(_, user) | Target::Employee { user, .. } => Some(user),
+            Target::User(_, user)
+            | Target::Employee { user, .. }
+            | Target::Account { user, .. } => Some(user),
+        }
+    }
+
+    /// Whether the target account holds no role the subject lacks: a lower role never
+    /// changes how a higher one signs in. Only an [`Target::Account`] can answer; any other
+    /// target is refused.
+    fn holds_no_role_beyond(&self, subject: &Subject) -> bool {
+        match self {
+            Target::Account { roles, .. } => roles.is_subset(&subject.roles),
+            _ => false,
         }
     }
 }
@@ -104,6 +130,74 @@ pub enum Denial {
     PasswordNotSet,
     /// Signed in, but not allowed (another tenant's object included).
     Forbidden,
+}
+
+/// A field a user signs in with: changing it decides where password resets go, or which
+/// name a password is tried with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SignInField {
+    Email,
+    EmployeeCode,
+}
+
+impl SignInField {
+    pub const ALL: [SignInField; 2] = [SignInField::Email, SignInField::EmployeeCode];
+
+    /// The form and CSV field name.
+    pub fn field_name(self) -> &'static str {
+        match self {
+            SignInField::Email => "email",
+            SignInField::EmployeeCode => "employee_code",
+        }
+    }
+
+    fn action(self) -> Action {
+        match self {
+            SignInField::Email => Action::ChangeLoginEmail,
+            SignInField::EmployeeCode => Action::ChangeEmployeeCode,
+        }
+    }
+}
+
+/// Why `actor` may not change `field` of `account` (the user and the roles it holds) from
+/// `before` to `after`, in Japanese and English; `None` when the change is allowed or is
+/// none. Giving an account its first employee code (the first admin, matched by e-mail)
+/// changes no way it signs in today, so only changing or clearing a value counts. One rule
+/// for the employee form, the user form and the CSV import.
+pub fn sign_in_change_refused(
+    actor: Option<&Subject>,
+    user: &UserId,
+    roles: &BTreeSet<Role>,
+    field: SignInField,
+    before: Option<&str>,
+    after: Option<&str>,
+) -> Option<(&'static str, &'static str)> {
+    if before.is_none() || before == after {
+        return None;
+    }
+    let allowed = actor.is_some_and(|actor| {
+        let target = Target::Account {
+            tenant: &actor.tenant,
+            user,
+            roles,
+        };
+        authorize(Some(actor), field.action(), target).is_ok()
+    });
+    if allowed {
+        return None;
+    }
+    let system_admin = actor.is_some_and(|actor| actor.has(Role::SystemAdmin));
+    Some(if field == SignInField::Email && !system_admin {
+        (
+            "ログインに使うメールアドレスを変更できるのはシステム管理者だけです",
+            "only a system admin can change the e-mail address a user signs in with",
+        )
+    } else {
+        (
+            "この利用者はあなたにない管理者権限を持っているため、ログインに使う項目は変更できません。システム管理者に依頼してください",
+            "this user holds an admin role you do not have, so you cannot change what they sign in with; ask a system admin",
+        )
+    })
 }
 
 /// May `subject` do `action` to `target`?
@@ -154,6 +248,10 @@ pub fn authorize(
         | Action::EditEmployees
         | Action::ImportOrganization
         | Action::ExportOrganization => organization_admin,
+        Action::ChangeLoginEmail => {
+            subject.has(Role::SystemAdmin) && target.holds_no_role_beyond(subject)
+        }
+        Action::ChangeEmployeeCode => organization_admin && target.holds_no_role_beyond(subject),
     };
     if allowed {
         Ok(())
@@ -296,6 +394,63 @@ mod tests {
             in_business_scope: false,
         };
         assert!(authorize(Some(&me), Action::ViewEmployeeDetails, own).is_ok());
+    }
+
+    #[test]
+    fn sign_in_identifiers_change_only_downwards_and_login_emails_only_by_system_admins() {
+        let tenant = TenantId::from_stored("t1".into());
+        let elsewhere = TenantId::from_stored("t2".into());
+        let other = UserId::from_stored("u2".into());
+        let roles = |list: &[Role]| list.iter().copied().collect::<BTreeSet<Role>>();
+        let may = |action, actor: &[Role], target: &[Role], tenant: &TenantId| {
+            let target_roles = roles(target);
+            authorize(
+                Some(&subject(actor)),
+                action,
+                Target::Account {
+                    tenant,
+                    user: &other,
+                    roles: &target_roles,
+                },
+            )
+            .is_ok()
+        };
+        use Action::{ChangeEmployeeCode as Code, ChangeLoginEmail as Email};
+        use Role::*;
+        // The login e-mail is account administration.
+        assert!(may(Email, &[SystemAdmin], &[], &tenant));
+        assert!(may(Email, &[SystemAdmin], &[SystemAdmin], &tenant));
+        assert!(!may(Email, &[OrganizationAdmin], &[], &tenant));
+        assert!(!may(Email, &[OrganizationAdmin], &[SystemAdmin], &tenant));
+        assert!(!may(
+            Email,
+            &[SystemAdmin],
+            &[SystemAdmin, AuditAdmin],
+            &tenant
+        ));
+        assert!(!may(Email, &[SystemAdmin], &[], &elsewhere));
+        // The employee code is the organization's, but not over a higher account.
+        assert!(may(Code, &[OrganizationAdmin], &[], &tenant));
+        assert!(may(
+            Code,
+            &[OrganizationAdmin],
+            &[OrganizationAdmin],
+            &tenant
+        ));
+        assert!(!may(Code, &[OrganizationAdmin], &[SystemAdmin], &tenant));
+        assert!(!may(Code, &[OrganizationAdmin], &[BusinessAdmin], &tenant));
+        assert!(may(Code, &[SystemAdmin], &[SystemAdmin], &tenant));
+        assert!(!may(Code, &[BusinessAdmin], &[], &tenant));
+        assert!(!may(Code, &[], &[], &tenant));
+        // Any other kind of target cannot show its roles, so it is refused.
+        assert!(
+            authorize(
+                Some(&subject(&[SystemAdmin])),
+                Email,
+                Target::User(&tenant, &other)
+            )
+            .is_err()
+        );
     }
 
     #[test]

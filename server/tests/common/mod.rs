@@ -8,8 +8,9 @@ use kouka_app::backend::audit::RequestOrigin;
 use kouka_app::backend::db::{Db, DbKind};
 use kouka_app::backend::secrets::ScopedSecret;
 use kouka_app::backend::tenants::{self, NewTenantInput, SetupNotice, parse_new_tenant};
-use kouka_app::backend::tokens::Purpose;
-use kouka_app::domain::ids::TenantId;
+use kouka_app::backend::tokens::{self, Purpose};
+use kouka_app::domain::ids::{TenantId, UserId};
+use kouka_app::domain::roles::Role;
 use kouka_app::domain::time::Timestamp;
 use kouka_server::config::{BaseUrl, Config};
 use sqlx::Connection;
@@ -196,6 +197,66 @@ pub async fn admin_session(
     (notice.tenant_id, admin, secret.encode())
 }
 
+/// Inserts an invited user with `roles`; a fresh object for one call.
+pub async fn insert_user(db: &Db, tenant: &TenantId, roles: &[Role]) -> UserId {
+    let id = UserId::generate();
+    let now = Timestamp::now().as_micros();
+    let mut tx = db.begin_write_for_tenant(tenant).await.expect("tx");
+    sqlx::query(
+        "INSERT INTO users (tenant_id, id, email, display_name, status, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, 'invited', $5, $5)",
+    )
+    .bind(tenant.as_str())
+    .bind(id.as_str())
+    .bind(format!("{}@users.example", id.as_str()))
+    .bind("対象 ユーザー")
+    .bind(now)
+    .execute(&mut *tx)
+    .await
+    .expect("insert user");
+    for role in roles {
+        sqlx::query(
+            "INSERT INTO user_roles (tenant_id, user_id, role, created_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(tenant.as_str())
+        .bind(id.as_str())
+        .bind(role.as_str())
+        .bind(now)
+        .execute(&mut *tx)
+        .await
+        .expect("insert role");
+    }
+    tx.commit().await.expect("commit");
+    id
+}
+
+/// A signed-in user of `tenant` with `roles`: the session cookie's value.
+pub async fn signed_in_user(db: &Db, tenant: &TenantId, roles: &[Role]) -> String {
+    let user = insert_user(db, tenant, roles).await;
+    let mut tx = db.begin_write_for_tenant(tenant).await.expect("tx");
+    let token = tokens::issue(
+        &mut tx,
+        tenant,
+        &user,
+        Purpose::Invitation,
+        Timestamp::now(),
+    )
+    .await
+    .expect("token");
+    tx.commit().await.expect("commit");
+    let session = accounts::set_password_with_link(
+        db,
+        &token.secret.encode(),
+        Purpose::Invitation,
+        "a user's long passphrase".into(),
+        &RequestOrigin::default(),
+        Timestamp::now(),
+    )
+    .await
+    .expect("password");
+    session.encode()
+}
+
 /// The running app.
 pub struct TestApp {
     pub addr: SocketAddr,
@@ -283,6 +344,53 @@ async fn start_server(
 }
 
 impl TestApp {
+    /// Polls an import job until it is no longer working (a minute at most).
+    pub async fn import_settled(
+        &self,
+        cookie: &str,
+        job: &str,
+    ) -> kouka_app::domain::org_csv::ImportStatus {
+        use kouka_app::domain::org_csv::{ImportState, ImportStatus};
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(60);
+        loop {
+            let (status, body) = self
+                .post_form("/api/org/import-status", cookie, &[("job", job)])
+                .await;
+            assert_eq!(status, 200, "{body}");
+            let job_status: ImportStatus = serde_json::from_str(&body).expect("status");
+            if !matches!(job_status.state, ImportState::Working { .. }) {
+                return job_status;
+            }
+            assert!(tokio::time::Instant::now() < deadline, "the job finishes");
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Commits an import job whose preview found no problem, and waits for it; a preview
+    /// with problems is left as it is. Answers the job's last state.
+    pub async fn commit_import_if_clean(
+        &self,
+        cookie: &str,
+        job: &str,
+    ) -> kouka_app::domain::org_csv::ImportState {
+        use kouka_app::domain::org_csv::ImportState;
+        let state = self.import_settled(cookie, job).await.state;
+        if !matches!(
+            state,
+            ImportState::Previewed {
+                problem_count: 0,
+                ..
+            }
+        ) {
+            return state;
+        }
+        let (status, body) = self
+            .post_form("/api/org/import-commit", cookie, &[("job", job)])
+            .await;
+        assert_eq!(status, 200, "{body}");
+        self.import_settled(cookie, job).await.state
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }

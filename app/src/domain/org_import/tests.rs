@@ -1,4 +1,5 @@
 use super::*;
+use crate::domain::ids::TenantId;
 
 fn dept_id(name: &str) -> DepartmentId {
     DepartmentId::from_stored(name.into())
@@ -278,8 +279,15 @@ fn snapshot() -> EmployeeSnapshot {
                 manager: true,
             },
         )],
+        roles: HashMap::from([(user("admin"), BTreeSet::from([Role::SystemAdmin]))]),
         seats_in_use: 2,
         seat_limit: 10,
+        actor: Some(Subject {
+            tenant: TenantId::from_stored("t1".into()),
+            user: user("admin"),
+            roles: BTreeSet::from([Role::SystemAdmin]),
+            password_set: true,
+        }),
     }
 }
 
@@ -375,6 +383,70 @@ fn existing_employees_update_by_code_and_absent_columns_keep_their_values() {
     );
     assert!(write.record_changed() && write.posts_changed());
     assert_eq!(plan.counts.changed, 1);
+}
+
+fn importer(roles: &[Role]) -> Option<Subject> {
+    Some(Subject {
+        tenant: TenantId::from_stored("t1".into()),
+        user: user("importer"),
+        roles: roles.iter().copied().collect(),
+        password_set: true,
+    })
+}
+
+#[test]
+fn only_a_system_admin_changes_a_login_email_and_never_of_a_higher_account() {
+    // The boss (no roles) moves to a new address.
+    let moved = "社員番号,氏名,メールアドレス\r\nE1,部長 一郎,new-boss@example.jp\r\n";
+    let mut by_org_admin = snapshot();
+    by_org_admin.actor = importer(&[Role::OrganizationAdmin]);
+    let problems = plan_emps(moved, &by_org_admin).unwrap_err();
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert_eq!(problems[0].column.as_deref(), Some("email"));
+    assert!(problems[0].reason_ja.contains("システム管理者だけ"));
+
+    let mut by_system_admin = snapshot();
+    by_system_admin.actor = importer(&[Role::SystemAdmin]);
+    let plan = plan_emps(moved, &by_system_admin).unwrap();
+    assert_eq!(plan.writes[0].record.email, "new-boss@example.jp");
+
+    // The boss now holds the audit-admin role, which this system admin lacks.
+    by_system_admin
+        .roles
+        .insert(user("boss"), BTreeSet::from([Role::AuditAdmin]));
+    let problems = plan_emps(moved, &by_system_admin).unwrap_err();
+    assert!(
+        problems[0].reason_en.contains("role you do not have"),
+        "{problems:?}"
+    );
+
+    // Nobody known: nothing changes what anyone signs in with.
+    let mut anonymous = snapshot();
+    anonymous.actor = None;
+    assert!(plan_emps(moved, &anonymous).is_err());
+}
+
+#[test]
+fn an_organization_admin_imports_higher_accounts_without_changing_how_they_sign_in() {
+    let mut snapshot = snapshot();
+    snapshot.actor = importer(&[Role::OrganizationAdmin]);
+    snapshot
+        .roles
+        .insert(user("boss"), BTreeSet::from([Role::SystemAdmin]));
+    // The first admin's first code is no change of how they sign in.
+    let plan = plan_emps(
+        "社員番号,氏名,メールアドレス\r\nE9,人事 花子,hr@example.jp\r\n",
+        &snapshot,
+    )
+    .unwrap();
+    assert_eq!(plan.writes[0].record.employee_code.as_deref(), Some("E9"));
+    // Other fields of a higher account stay the organization's to edit.
+    let plan = plan_emps(
+        "社員番号,氏名,メールアドレス\r\nE1,部長 二郎,boss@example.jp\r\n",
+        &snapshot,
+    )
+    .unwrap();
+    assert_eq!(plan.writes[0].record.display_name, "部長 二郎");
 }
 
 #[test]
