@@ -27,6 +27,11 @@ pub struct Config {
     pub smtp_url: Option<String>,
     /// `KOUKA_MAIL_FROM`: the `From` of every mail (default `Kouka <no-reply@localhost>`).
     pub mail_from: String,
+    /// `KOUKA_MAIL_CONCURRENCY`: deliveries under way at once (default 4).
+    pub mail_concurrency: usize,
+    /// `KOUKA_MAIL_PER_SECOND`: at most this many mails a second (default 0: no limit,
+    /// as fast as the SMTP server accepts them).
+    pub mail_per_second: Option<u32>,
     /// `KOUKA_LOG_FORMAT`: `text` (default) or `json`. Levels come from `RUST_LOG`.
     pub log_format: LogFormat,
     /// `KOUKA_REQUEST_TIMEOUT_SECS`: a request taking longer is answered 408 (default 30).
@@ -39,10 +44,9 @@ pub struct Config {
     /// `KOUKA_AUTH_RATE_LIMIT`: login, setup and reset attempts allowed per IP address in
     /// 10 minutes (default 30).
     pub auth_rate_limit: usize,
-    /// Whether the bundle's file names carry content hashes: `LEPTOS_HASH_FILES`, else
-    /// whether cargo-leptos left `hash.txt` beside the binary. Hashed names are cached
-    /// for a year.
-    pub hash_files: bool,
+    /// `KOUKA_TRUSTED_PROXIES`: comma-separated addresses or networks of reverse proxies
+    /// whose `X-Forwarded-For` names the client (default none: the header is ignored).
+    pub trusted_proxies: crate::client_addr::TrustedProxies,
     /// `LEPTOS_ENV` (`DEV`/`PROD`); default PROD in release builds, DEV in debug builds.
     pub production: bool,
     /// Set by `cargo leptos watch` (`LEPTOS_WATCH`): the page may connect to the
@@ -157,6 +161,30 @@ impl Config {
             smtp_url: lookup("KOUKA_SMTP_URL"),
             mail_from: lookup("KOUKA_MAIL_FROM")
                 .unwrap_or_else(|| "Kouka <no-reply@localhost>".into()),
+            mail_concurrency: parse(
+                "KOUKA_MAIL_CONCURRENCY",
+                lookup("KOUKA_MAIL_CONCURRENCY").as_deref(),
+                "4",
+                "a number of deliveries from 1 to 64",
+            )
+            .and_then(|n: usize| {
+                if (1..=64).contains(&n) {
+                    Ok(n)
+                } else {
+                    Err(ConfigError::Invalid {
+                        name: "KOUKA_MAIL_CONCURRENCY",
+                        value: n.to_string(),
+                        expected: "a number of deliveries from 1 to 64",
+                    })
+                }
+            })?,
+            mail_per_second: Some(parse::<u32>(
+                "KOUKA_MAIL_PER_SECOND",
+                lookup("KOUKA_MAIL_PER_SECOND").as_deref(),
+                "0",
+                "a number of mails a second (0: no limit)",
+            )?)
+            .filter(|n| *n > 0),
             log_format,
             request_timeout: Duration::from_secs(timeout_secs),
             body_limit: parse(
@@ -177,9 +205,17 @@ impl Config {
                 "30",
                 "a number of attempts",
             )?,
-            hash_files: match lookup("LEPTOS_HASH_FILES") {
-                Some(value) => value == "true",
-                None => hash_file_beside_binary(),
+            trusted_proxies: match lookup("KOUKA_TRUSTED_PROXIES") {
+                None => crate::client_addr::TrustedProxies::default(),
+                Some(list) => {
+                    crate::client_addr::TrustedProxies::parse(&list).map_err(|entry| {
+                        ConfigError::Invalid {
+                            name: "KOUKA_TRUSTED_PROXIES",
+                            value: entry,
+                            expected: "IP addresses or networks, e.g. 10.0.0.0/8,::1",
+                        }
+                    })?
+                }
             },
             production: match lookup("LEPTOS_ENV") {
                 Some(value) => {
@@ -201,13 +237,6 @@ impl Config {
 }
 
 /// cargo-leptos writes `hash.txt` beside the binary when it hashes the bundle's names.
-fn hash_file_beside_binary() -> bool {
-    std::env::current_exe()
-        .ok()
-        .and_then(|exe| exe.parent().map(|dir| dir.join("hash.txt")))
-        .is_some_and(|path| path.is_file())
-}
-
 fn parse<T: std::str::FromStr>(
     name: &'static str,
     value: Option<&str>,

@@ -1,5 +1,7 @@
 //! The `kouka` server: configuration, command line, the axum router and its layers.
 
+pub mod bundle;
+pub mod client_addr;
 pub mod config;
 pub mod operator;
 pub mod security;

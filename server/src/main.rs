@@ -22,7 +22,11 @@ Configuration (environment variables, or a .env file in the working directory):
   KOUKA_REQUEST_TIMEOUT_SECS   request timeout (default 30)
   KOUKA_BODY_LIMIT_BYTES       largest request body (default 2097152)
   KOUKA_IMPORT_LIMIT_BYTES     largest organization CSV import (default 67108864)
+  KOUKA_MAIL_CONCURRENCY       mail deliveries under way at once (default 4)
+  KOUKA_MAIL_PER_SECOND        at most this many mails a second (default 0: no limit)
   KOUKA_AUTH_RATE_LIMIT        login/setup/reset attempts per IP in 10 minutes (default 30)
+  KOUKA_TRUSTED_PROXIES        reverse proxies whose X-Forwarded-For names the client,
+                               e.g. 10.0.0.0/8,::1 (default none: the header is ignored)
   RUST_LOG                     log levels (default info)";
 
 #[derive(Parser)]

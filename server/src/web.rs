@@ -2,6 +2,7 @@
 //! the layers every request passes (access log, security headers, cross-site guard, timeout,
 //! body limit).
 
+use crate::bundle;
 use crate::config::Config;
 use crate::security::{SecurityPolicy, cross_site_guard, security_headers};
 use crate::static_files::{pkg_service, precompress_dir};
@@ -10,6 +11,7 @@ use axum::extract::{ConnectInfo, DefaultBodyLimit, FromRef, Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Json, Redirect, Response};
 use axum::routing::get;
+use axum::serve::ListenerExt;
 use kouka_app::api::context::{AuthRateLimiter, ServerSettings, Services};
 use kouka_app::api::org_http;
 use kouka_app::backend::db::Db;
@@ -49,10 +51,17 @@ impl FromRef<AppState> for LeptosOptions {
 }
 
 /// Leptos' options, derived from our configuration rather than read separately, so one
-/// set of variables configures the whole server.
+/// set of variables configures the whole server; the bundle's names come from the site
+/// folder itself ([`bundle`]).
 fn leptos_options(config: &Config) -> LeptosOptions {
+    let output_name = option_env!("LEPTOS_OUTPUT_NAME").unwrap_or("kouka");
+    let found = bundle::find(&config.site_root.join("pkg"), output_name);
+    let hash_file = found
+        .as_ref()
+        .and_then(|b| b.write_hash_file(&config.data_dir).ok())
+        .flatten();
     LeptosOptions::builder()
-        .output_name(option_env!("LEPTOS_OUTPUT_NAME").unwrap_or("kouka"))
+        .output_name(output_name)
         .site_root(config.site_root.display().to_string())
         .site_pkg_dir("pkg")
         .site_addr(config.site_addr)
@@ -61,7 +70,13 @@ fn leptos_options(config: &Config) -> LeptosOptions {
         } else {
             Env::DEV
         })
-        .hash_files(config.hash_files)
+        .hash_files(hash_file.is_some())
+        .hash_file(
+            hash_file
+                .map(|path| path.display().to_string())
+                .unwrap_or_else(|| "hash.txt".into())
+                .into(),
+        )
         .reload_port(u32::from(config.live_reload_port.unwrap_or(3001)))
         .build()
 }
@@ -81,6 +96,7 @@ pub struct Background {
 /// background parts [`serve`] runs.
 pub fn build_router(config: Config, db: Db, background: Background) -> Router {
     let config = Arc::new(config);
+    let trusted_proxies = Arc::new(config.trusted_proxies.clone());
     let leptos_options = leptos_options(&config);
     let policy = Arc::new(SecurityPolicy {
         base_url: config.base_url.clone(),
@@ -184,6 +200,11 @@ pub fn build_router(config: Config, db: Db, background: Background) -> Router {
                 .make_span_with(access_log_span)
                 .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
         )
+        // Outermost: every layer and handler inside sees the client's address.
+        .layer(axum::middleware::from_fn_with_state(
+            trusted_proxies,
+            crate::client_addr::resolve_client,
+        ))
 }
 
 /// The app's routes, worked out once per process. Leptos finds them by rendering the app
@@ -299,6 +320,25 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let pkg_dir = config.site_root.join("pkg");
+    let output_name = option_env!("LEPTOS_OUTPUT_NAME").unwrap_or("kouka");
+    match bundle::find(&pkg_dir, output_name) {
+        Some(found) => tracing::info!(
+            bundle = %found.describe(output_name),
+            folder = %pkg_dir.display(),
+            "serving the browser bundle"
+        ),
+        // Pages would reference files that do not exist: unstyled, never interactive.
+        None if config.production => {
+            return Err(std::io::Error::other(format!(
+                "no browser bundle in {} ({output_name}.*.js and .wasm): build the site with                  scripts/build.sh or set LEPTOS_SITE_ROOT to the built site                  (ブラウザ用のファイルが見つかりません)",
+                pkg_dir.display()
+            )));
+        }
+        None => tracing::warn!(
+            folder = %pkg_dir.display(),
+            "no browser bundle: pages are served without styles and scripts"
+        ),
+    }
     tokio::task::spawn_blocking(move || match precompress_dir(&pkg_dir) {
         Ok(0) => {}
         Ok(n) => tracing::info!(files = n, "precompressed the browser bundle"),
@@ -309,6 +349,8 @@ pub async fn serve(
         MailSettings {
             transport: MailTransport::from_config(config.smtp_url.clone(), config.mail_dir.clone()),
             from: config.mail_from.clone(),
+            concurrency: config.mail_concurrency,
+            per_second: config.mail_per_second,
         },
     );
     let (org_events, org_listener) = OrgEvents::start(db.clone(), &config.database_url);
@@ -323,6 +365,13 @@ pub async fn serve(
         org_events.close();
     };
     let app = build_router(config, db.clone(), background);
+    // Pages are streamed in several writes: without TCP_NODELAY, Nagle's algorithm holds
+    // the last one until the client's delayed ACK, up to 40 ms on every kept-alive request.
+    let listener = listener.tap_io(|stream| {
+        if let Err(error) = stream.set_nodelay(true) {
+            tracing::debug!(%error, "could not set TCP_NODELAY");
+        }
+    });
     let result = axum::serve(
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),

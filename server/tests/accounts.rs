@@ -360,13 +360,25 @@ async fn password_change_needs_the_current_one_and_ends_other_sessions(kind: DbK
     assert!(
         matches!(wrong, Err(AppError::Invalid { ref field, .. }) if field == "current_password")
     );
-    accounts::change_password(
+    // A wrong current password counts like a failed login: the next try waits a second.
+    let too_soon = accounts::change_password(
         db,
         &me,
         GOOD_PASSWORD.into(),
         "a brand new passphrase".into(),
         &origin(),
         now,
+    )
+    .await;
+    assert_eq!(too_soon, Err(AppError::RateLimited));
+    let later = Timestamp::from_micros(now.as_micros() + 2_000_000);
+    accounts::change_password(
+        db,
+        &me,
+        GOOD_PASSWORD.into(),
+        "a brand new passphrase".into(),
+        &origin(),
+        later,
     )
     .await
     .expect("changed");
@@ -476,7 +488,100 @@ async fn reset_sends_a_link_only_to_real_active_accounts(kind: DbKind) {
     test_db.drop_db().await;
 }
 
+/// Guessing the current password from a session left open is limited like guessing it at
+/// the login: waits, then a lock after five failures, told to the owner; the login is
+/// locked too.
+async fn guessing_the_current_password_locks_like_failed_logins(kind: DbKind) {
+    let Some(test_db) = TestDb::new(kind).await else {
+        return;
+    };
+    let db = &test_db.db;
+    let notice = create_tenant(db, "GUESS", 5).await;
+    let mut now = Timestamp::now();
+    let session = accounts::set_password_with_link(
+        db,
+        &notice.setup_code,
+        Purpose::Setup,
+        GOOD_PASSWORD.into(),
+        &origin(),
+        now,
+    )
+    .await
+    .expect("password set");
+    let me = sessions::resolve(db, &session, now)
+        .await
+        .expect("resolve")
+        .expect("alive");
+    for attempt in 1..=5 {
+        let wrong = accounts::change_password(
+            db,
+            &me,
+            format!("guess number {attempt}"),
+            "a brand new passphrase".into(),
+            &origin(),
+            now,
+        )
+        .await;
+        assert!(
+            matches!(wrong, Err(AppError::Invalid { .. })),
+            "attempt {attempt}: {wrong:?}"
+        );
+        // Past the wait (1, 2, 4, 8 s) before the next guess.
+        now = Timestamp::from_micros(now.as_micros() + 9_000_000);
+    }
+    // Locked: even the right password is refused for now, here and at the login.
+    let locked = accounts::change_password(
+        db,
+        &me,
+        GOOD_PASSWORD.into(),
+        "a brand new passphrase".into(),
+        &origin(),
+        now,
+    )
+    .await;
+    assert_eq!(locked, Err(AppError::RateLimited));
+    let login = accounts::login(
+        db,
+        login_input("GUESS", "admin@guess.example", GOOD_PASSWORD),
+        &origin(),
+        now,
+    )
+    .await;
+    assert_eq!(login, Err(AppError::LoginFailed));
+    let tenant = &notice.tenant_id;
+    assert_eq!(
+        count(
+            db,
+            tenant,
+            "SELECT COUNT(*) FROM audit_log WHERE tenant_id = $1 AND action = 'auth.lock'"
+        )
+        .await,
+        1
+    );
+    assert_eq!(
+        count(
+            db,
+            tenant,
+            "SELECT COUNT(*) FROM audit_log WHERE tenant_id = $1 AND action = 'user.password_changed' AND outcome = 'failure'"
+        )
+        .await,
+        5
+    );
+    assert_eq!(
+        count(
+            db,
+            tenant,
+            "SELECT COUNT(*) FROM mail_outbox WHERE tenant_id = $1 AND subject LIKE '%ロック%'"
+        )
+        .await,
+        1,
+        "the owner is told of the lock"
+    );
+    test_db.drop_db().await;
+}
+
 on_both_databases! {
+    guessing_the_current_password_locks => super::guessing_the_current_password_locks_like_failed_logins;
     setup_link_sets_the_password_once_and_signs_in => super::setup_link_sets_the_password_once_and_signs_in;
     every_login_failure_looks_the_same_and_five_lock_the_account => super::every_login_failure_looks_the_same_and_five_lock_the_account;
     deactivation_ends_sessions_and_refuses_login => super::deactivation_ends_sessions_and_refuses_login;

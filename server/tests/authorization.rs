@@ -303,6 +303,12 @@ const TABLE: &[Case] = &[
         object: Object::User,
         fields: EMPLOYEE_FIELDS,
     },
+    Case {
+        path: "/api/mail/queue",
+        rule: Rule::OrganizationAdmin,
+        object: Object::None,
+        fields: &[],
+    },
     // Last: it ends the caller's session.
     Case {
         path: "/api/auth/logout",

@@ -9,7 +9,8 @@ use common::insert_tenant;
 use common::{TestDb, spawn_app_with};
 use kouka_app::backend::db::{Db, DbKind};
 use kouka_app::backend::mail::{
-    self, DeliveryReport, MailSettings, MailTransport, OutgoingMail, spawn_mail_worker,
+    self, DeliveryReport, MailPriority, MailSettings, MailTransport, OutgoingMail,
+    spawn_mail_worker,
 };
 use kouka_app::domain::ids::TenantId;
 use kouka_app::domain::time::Timestamp;
@@ -36,6 +37,7 @@ fn japanese_mail() -> OutgoingMail {
         to: "山田 太郎 <taro@example.jp>".into(),
         subject: JA_SUBJECT.into(),
         body_text: JA_BODY.into(),
+        priority: MailPriority::Normal,
     }
 }
 
@@ -44,6 +46,7 @@ fn plain_mail(to: &str) -> OutgoingMail {
         to: to.into(),
         subject: "Password reset".into(),
         body_text: "Reset your password: https://kouka.example.jp/reset/x\n".into(),
+        priority: MailPriority::Urgent,
     }
 }
 
@@ -62,19 +65,16 @@ fn mail_dir() -> PathBuf {
 }
 
 fn to_folder(dir: &Path) -> MailSettings {
-    MailSettings {
-        transport: MailTransport::Directory(dir.to_path_buf()),
-        from: FROM.into(),
-    }
+    MailSettings::new(MailTransport::Directory(dir.to_path_buf()), FROM.into())
 }
 
 fn over_smtp(port: u16) -> MailSettings {
-    MailSettings {
-        transport: MailTransport::Smtp {
+    MailSettings::new(
+        MailTransport::Smtp {
             url: format!("smtp://127.0.0.1:{port}"),
         },
-        from: FROM.into(),
-    }
+        FROM.into(),
+    )
 }
 
 /// The `.eml` files in `dir`, by name (and so by time), while no delivery is under way:
@@ -211,7 +211,14 @@ async fn directory_transport_writes_eml_files(kind: DbKind) {
     let report = mail::deliver_due(db, &to_folder(&dir), now)
         .await
         .expect("pass");
-    assert_eq!(report, DeliveryReport { sent: 2, failed: 0 });
+    assert_eq!(
+        report,
+        DeliveryReport {
+            sent: 2,
+            failed: 0,
+            more_due: false
+        }
+    );
 
     let files = eml_files(&dir);
     assert_eq!(files.len(), 2, "{files:?}");
@@ -287,7 +294,14 @@ async fn failed_delivery_is_retried_and_never_lost(kind: DbKind) {
     let report = mail::deliver_due(db, &over_smtp(closed_port()), now)
         .await
         .expect("a failed delivery is not a failed pass");
-    assert_eq!(report, DeliveryReport { sent: 0, failed: 1 });
+    assert_eq!(
+        report,
+        DeliveryReport {
+            sent: 0,
+            failed: 1,
+            more_due: false
+        }
+    );
     let rows = outbox(db, &tenant).await;
     let row = &rows[0];
     assert_eq!(row.attempts, 1);
@@ -312,7 +326,14 @@ async fn failed_delivery_is_retried_and_never_lost(kind: DbKind) {
     let report = mail::deliver_due(db, &to_folder(&dir), later)
         .await
         .expect("pass");
-    assert_eq!(report, DeliveryReport { sent: 1, failed: 0 });
+    assert_eq!(
+        report,
+        DeliveryReport {
+            sent: 1,
+            failed: 0,
+            more_due: false
+        }
+    );
     let files = eml_files(&dir);
     assert_eq!(files.len(), 1);
     assert_is_the_japanese_mail(&std::fs::read(&files[0]).expect("read .eml"));
@@ -401,7 +422,14 @@ async fn real_smtp_server_receives_the_mail(kind: DbKind) {
     let report = mail::deliver_due(db, &over_smtp(sink.port), Timestamp::now())
         .await
         .expect("pass");
-    assert_eq!(report, DeliveryReport { sent: 1, failed: 0 });
+    assert_eq!(
+        report,
+        DeliveryReport {
+            sent: 1,
+            failed: 0,
+            more_due: false
+        }
+    );
 
     // The sink writes the message before it answers 250, so it is there now.
     let received = std::fs::read_to_string(sink.folder.join("1.json")).expect("received mail");
@@ -435,7 +463,14 @@ async fn each_tenant_is_delivered_in_its_own_turn(kind: DbKind) {
     let report = mail::deliver_due_for_tenant(db, &settings, &a, Timestamp::now())
         .await
         .expect("pass for A");
-    assert_eq!(report, DeliveryReport { sent: 1, failed: 0 });
+    assert_eq!(
+        report,
+        DeliveryReport {
+            sent: 1,
+            failed: 0,
+            more_due: false
+        }
+    );
     let files = eml_files(&dir);
     assert_eq!(files.len(), 1);
     let raw = std::fs::read(&files[0]).expect("read .eml");
@@ -461,7 +496,11 @@ async fn each_tenant_is_delivered_in_its_own_turn(kind: DbKind) {
         .expect("pass over all tenants");
     assert_eq!(
         report,
-        DeliveryReport { sent: 1, failed: 0 },
+        DeliveryReport {
+            sent: 1,
+            failed: 0,
+            more_due: false
+        },
         "only B was left"
     );
     assert_eq!(eml_files(&dir).len(), 2);
@@ -501,7 +540,14 @@ async fn postgres_skips_mails_another_process_is_sending() {
     let report = mail::deliver_due(db, &to_folder(&dir), Timestamp::now())
         .await
         .expect("pass");
-    assert_eq!(report, DeliveryReport { sent: 1, failed: 0 });
+    assert_eq!(
+        report,
+        DeliveryReport {
+            sent: 1,
+            failed: 0,
+            more_due: false
+        }
+    );
 
     let _ = std::fs::remove_dir_all(&dir);
     pg.drop_db().await;
@@ -558,7 +604,57 @@ async fn server_runs_the_worker_into_the_mail_folder(kind: DbKind) {
     app.finish().await;
 }
 
+/// A password reset asked for while an import's invitations are queued goes first, in its
+/// own tenant and in any other; the bulk goes on at once, batch after batch.
+async fn urgent_mail_goes_before_bulk_mail(kind: DbKind) {
+    let Some(test_db) = TestDb::new(kind).await else {
+        return;
+    };
+    let db = &test_db.db;
+    let a = insert_tenant(db, "bulk-a").await;
+    let b = insert_tenant(db, "bulk-b").await;
+    let invitations = (0..120)
+        .map(|n| OutgoingMail {
+            priority: MailPriority::Normal,
+            ..plain_mail(&format!("new{n}@example.jp"))
+        })
+        .collect();
+    enqueue_committed(db, &a, invitations).await;
+    enqueue_committed(db, &a, vec![plain_mail("reset-a@example.jp")]).await;
+    enqueue_committed(db, &b, vec![plain_mail("reset-b@example.jp")]).await;
+    let queued = mail::queue_depth(db, &a).await.expect("depth");
+    assert_eq!((queued.waiting, queued.urgent), (121, 1));
+
+    let dir = mail_dir();
+    let report = mail::deliver_due(db, &to_folder(&dir), Timestamp::now())
+        .await
+        .expect("one pass");
+    assert_eq!(
+        report,
+        DeliveryReport {
+            sent: 52,
+            failed: 0,
+            more_due: true
+        },
+        "both resets, then one batch of invitations; more is due"
+    );
+    let sent_to = |rows: Vec<OutboxRow>, to: &str| {
+        rows.iter()
+            .any(|r| r.to_address == to && r.sent_at.is_some())
+    };
+    assert!(
+        sent_to(outbox(db, &a).await, "reset-a@example.jp"),
+        "the reset behind 120 invitations went first"
+    );
+    assert!(sent_to(outbox(db, &b).await, "reset-b@example.jp"));
+    let queued = mail::queue_depth(db, &a).await.expect("depth");
+    assert_eq!((queued.waiting, queued.urgent, queued.retrying), (70, 0, 0));
+    let _ = std::fs::remove_dir_all(&dir);
+    test_db.drop_db().await;
+}
+
 on_both_databases! {
+    urgent_first => super::urgent_mail_goes_before_bulk_mail;
     directory_transport => super::directory_transport_writes_eml_files;
     rolled_back => super::rolled_back_mail_is_never_delivered;
     retry => super::failed_delivery_is_retried_and_never_lost;

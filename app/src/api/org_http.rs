@@ -143,7 +143,14 @@ async fn upload(
                 return Err(AppError::internal("import upload", error));
             }
         };
-        let job = imports.start(ctx.job_services(), &actor, kind, name, file, invite, slot);
+        let upload = org_import::Upload {
+            kind,
+            file_name: name.to_owned(),
+            file,
+            invite,
+            slot,
+        };
+        let job = imports.start(ctx.job_services(), &actor, upload);
         Ok::<_, AppError>(Ok(job))
     }
     .await;

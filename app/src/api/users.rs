@@ -241,3 +241,12 @@ pub async fn set_business_scope(id: String, department_codes: String) -> Result<
     crate::backend::users::set_business_scope(&ctx.db, &admin, &id, &department_codes, &ctx.origin)
         .await
 }
+
+/// How many of the tenant's mails wait to be sent (the admins who send them see it).
+#[server(endpoint = "mail/queue")]
+pub async fn mail_queue() -> Result<crate::domain::users::MailQueue, AppError> {
+    use crate::domain::permissions::Action;
+    let ctx = RequestContext::load().await?;
+    let user = ctx.authorize_on_tenant(Action::ViewMailQueue).await?;
+    Ok(crate::backend::mail::queue_depth(&ctx.db, &user.subject.tenant).await?)
+}

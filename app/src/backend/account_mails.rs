@@ -1,7 +1,7 @@
 //! The mails the account flows send: Japanese first, then the same in English. Links are
 //! built from `KOUKA_BASE_URL`, never from the request's Host header.
 
-use crate::backend::mail::OutgoingMail;
+use crate::backend::mail::{MailPriority, OutgoingMail};
 use crate::domain::email::Email;
 use crate::domain::time::Timestamp;
 
@@ -38,6 +38,7 @@ pub fn invitation(
              Valid until: {expires} (it works once)\n\n\
              If you did not expect this mail, please discard it.\n"
         ),
+        priority: MailPriority::Normal,
     }
 }
 
@@ -66,6 +67,7 @@ pub fn password_reset(
              Valid until: {expires} (it works once)\n\
              If you did not ask for this, discard this mail: your password stays as it is.\n"
         ),
+        priority: MailPriority::Urgent,
     }
 }
 
@@ -86,6 +88,7 @@ pub fn account_locked(to: &Email, name: &str, until: Timestamp, zone: &str) -> O
              If this was not you, someone may be trying to sign in as you: once the lock ends,\n\
              change your password and tell your administrator.\n"
         ),
+        priority: MailPriority::Urgent,
     }
 }
 
@@ -118,5 +121,6 @@ pub fn login_email_changed(
              Notices and password resets now go to the new address.\n\
              If you did not expect this, tell your system administrator at once.\n"
         ),
+        priority: MailPriority::Urgent,
     }
 }

@@ -571,14 +571,14 @@ pub async fn update_profile(
     origin: &RequestOrigin,
     now: Timestamp,
 ) -> Result<(), AppError> {
-    let display_name = display_name.trim();
-    if display_name.is_empty() || display_name.chars().count() > 100 {
-        return Err(AppError::Invalid {
+    let display_name = crate::domain::employees::parse_name(display_name).map_err(|(ja, en)| {
+        AppError::Invalid {
             field: "display_name".into(),
-            reason_ja: "氏名は1〜100文字で入力してください".into(),
-            reason_en: "must be 1 to 100 characters".into(),
-        });
-    }
+            reason_ja: ja.into(),
+            reason_en: en.into(),
+        }
+    })?;
+    let display_name = display_name.as_str();
     let tenant = &user.subject.tenant;
     let me = &user.subject.user;
     let mut tx = db.begin_write_for_tenant(tenant).await?;

@@ -12,6 +12,7 @@
 use crate::backend::db::{Db, DbError, DbKind};
 use crate::domain::ids::{MailId, TenantId};
 use crate::domain::time::Timestamp;
+use futures::StreamExt;
 use lettre::message::Mailbox;
 use lettre::message::header::ContentType;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
@@ -38,12 +39,33 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 /// `last_error` is a hint for the operator, not a log.
 const MAX_ERROR_CHARS: usize = 300;
 
+/// Which mails go first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum MailPriority {
+    /// Account security, which a person is waiting for: password resets, lock notices,
+    /// a changed sign-in address. Sent before anything else, of any tenant.
+    Urgent,
+    /// Everything else, bulk invitations of an import among them.
+    Normal,
+}
+
+impl MailPriority {
+    /// As stored in `mail_outbox.priority`: lower goes first.
+    fn as_i64(self) -> i64 {
+        match self {
+            MailPriority::Urgent => 0,
+            MailPriority::Normal => 1,
+        }
+    }
+}
+
 /// A mail to send. `body_text` holds the Japanese part followed by the English part.
 #[derive(Clone, PartialEq, Eq)]
 pub struct OutgoingMail {
     pub to: String,
     pub subject: String,
     pub body_text: String,
+    pub priority: MailPriority,
 }
 
 // By hand: the body may hold a one-time link, which must not reach a log.
@@ -86,6 +108,7 @@ pub async fn enqueue_many(
                 Value::from(now),
                 Value::from(0_i64),
                 Value::from(now),
+                Value::from(mail.priority.as_i64()),
             ]
         })
         .collect();
@@ -101,6 +124,7 @@ pub async fn enqueue_many(
             "created_at",
             "attempts",
             "next_attempt_at",
+            "priority",
         ],
         rows,
     )
@@ -143,6 +167,23 @@ pub struct MailSettings {
     pub transport: MailTransport,
     /// The `From` header, e.g. `Kouka <no-reply@example.jp>`.
     pub from: String,
+    /// `KOUKA_MAIL_CONCURRENCY`: deliveries under way at once (SMTP connections are pooled).
+    pub concurrency: usize,
+    /// `KOUKA_MAIL_PER_SECOND`: at most this many mails a second, for an SMTP server that
+    /// limits its clients; `None`: as fast as it accepts them.
+    pub per_second: Option<u32>,
+}
+
+impl MailSettings {
+    /// Four deliveries at once, no rate limit.
+    pub fn new(transport: MailTransport, from: String) -> MailSettings {
+        MailSettings {
+            transport,
+            from,
+            concurrency: 4,
+            per_second: None,
+        }
+    }
 }
 
 /// What one pass did.
@@ -150,30 +191,41 @@ pub struct MailSettings {
 pub struct DeliveryReport {
     pub sent: usize,
     pub failed: usize,
+    /// Some tenant had more due than one batch: the worker goes on at once.
+    pub more_due: bool,
 }
 
 impl DeliveryReport {
     fn add(&mut self, other: DeliveryReport) {
         self.sent += other.sent;
         self.failed += other.failed;
+        self.more_due |= other.more_due;
     }
 }
 
-/// One pass over every tenant: sends the mails due at `now`, oldest first.
+/// One pass over every tenant: first the urgent mails of all of them, then a batch of
+/// each tenant's others, each oldest first.
 pub async fn deliver_due(
     db: &Db,
     settings: &MailSettings,
     now: Timestamp,
 ) -> Result<DeliveryReport, DbError> {
+    deliver_with(db, &Sender::new(settings), now).await
+}
+
+/// [`deliver_due`] with a sender the worker keeps (and with it the SMTP connection pool and
+/// the pace) from pass to pass.
+async fn deliver_with(db: &Db, sender: &Sender, now: Timestamp) -> Result<DeliveryReport, DbError> {
     // `tenants` has no row-level security: the raw pool may list it.
     let tenants: Vec<String> = sqlx::query_scalar("SELECT id FROM tenants ORDER BY id")
         .fetch_all(db.pool())
         .await?;
-    let sender = Sender::new(settings);
     let mut report = DeliveryReport::default();
-    for tenant in tenants {
-        let tenant = TenantId::from_stored(tenant);
-        report.add(deliver_for_tenant(db, &sender, &tenant, now).await?);
+    for only_urgent in [true, false] {
+        for tenant in &tenants {
+            let tenant = TenantId::from_stored(tenant.clone());
+            report.add(deliver_for_tenant(db, sender, &tenant, now, only_urgent).await?);
+        }
     }
     Ok(report)
 }
@@ -185,8 +237,30 @@ pub async fn deliver_due_for_tenant(
     tenant: &TenantId,
     now: Timestamp,
 ) -> Result<DeliveryReport, DbError> {
-    deliver_for_tenant(db, &Sender::new(settings), tenant, now).await
+    deliver_for_tenant(db, &Sender::new(settings), tenant, now, false).await
 }
+
+/// How many mails of a tenant wait to be sent: for the admins' pages.
+pub async fn queue_depth(db: &Db, tenant: &TenantId) -> Result<MailQueue, DbError> {
+    let mut tx = db.begin_for_tenant(tenant).await?;
+    let row = sqlx::query(
+        "SELECT COUNT(*) AS waiting, \
+         COALESCE(SUM(CASE WHEN priority = 0 THEN 1 ELSE 0 END), 0) AS urgent, \
+         COALESCE(SUM(CASE WHEN attempts > 0 THEN 1 ELSE 0 END), 0) AS retrying \
+         FROM mail_outbox WHERE tenant_id = $1 AND sent_at IS NULL",
+    )
+    .bind(tenant.as_str())
+    .fetch_one(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(MailQueue {
+        waiting: row.try_get("waiting")?,
+        urgent: row.try_get("urgent")?,
+        retrying: row.try_get("retrying")?,
+    })
+}
+
+pub use crate::domain::users::MailQueue;
 
 /// A row of the outbox that is due.
 struct DueMail {
@@ -203,24 +277,39 @@ async fn deliver_for_tenant(
     sender: &Sender,
     tenant: &TenantId,
     now: Timestamp,
+    only_urgent: bool,
 ) -> Result<DeliveryReport, DbError> {
     let mut report = DeliveryReport::default();
     let mut tx = db.begin_write_for_tenant(tenant).await?;
-    let due = select_due(&mut tx, db.kind(), tenant, now).await?;
+    let due = select_due(&mut tx, db.kind(), tenant, now, only_urgent).await?;
+    if due.is_empty() {
+        tx.commit().await?;
+        return Ok(report);
+    }
+    report.more_due = due.len() as i64 == BATCH_SIZE;
     // PostgreSQL: keep the transaction, and with it the row locks, until the outcomes are
     // written, so other server processes skip these mails. SQLite: one process and one
     // worker, nobody to lock out; end the transaction now, because holding it across SMTP
     // would keep every other writer of the file waiting.
-    let mut held = match db.kind() {
+    let held = match db.kind() {
         DbKind::Postgres => Some(tx),
         DbKind::Sqlite => {
             tx.commit().await?;
             None
         }
     };
-    for mail in due {
-        let outcome = sender.send(&mail).await;
-        match &outcome {
+    // Several deliveries at once, each paced by the rate limit.
+    let outcomes: Vec<(DueMail, Result<(), String>)> = futures::stream::iter(due)
+        .map(|mail| async move {
+            sender.pace().await;
+            let outcome = sender.send(&mail).await;
+            (mail, outcome)
+        })
+        .buffer_unordered(sender.concurrency)
+        .collect()
+        .await;
+    for (mail, outcome) in &outcomes {
+        match outcome {
             Ok(()) => report.sent += 1,
             Err(error) => {
                 report.failed += 1;
@@ -233,18 +322,18 @@ async fn deliver_for_tenant(
                 );
             }
         }
-        match held.as_mut() {
-            Some(tx) => record_outcome(tx, tenant, &mail, &outcome, now).await?,
-            None => {
-                let mut tx = db.begin_write_for_tenant(tenant).await?;
-                record_outcome(&mut tx, tenant, &mail, &outcome, now).await?;
-                tx.commit().await?;
-            }
-        }
     }
-    if let Some(tx) = held {
-        tx.commit().await?;
+    // One transaction for the batch's outcomes (on SQLite each commit is a disk sync). A
+    // crash between sending and this commit sends the batch again, with the same
+    // Message-IDs, which receivers recognise.
+    let mut tx = match held {
+        Some(tx) => tx,
+        None => db.begin_write_for_tenant(tenant).await?,
+    };
+    for (mail, outcome) in &outcomes {
+        record_outcome(&mut tx, tenant, mail, outcome, now).await?;
     }
+    tx.commit().await?;
     Ok(report)
 }
 
@@ -253,16 +342,20 @@ async fn select_due(
     kind: DbKind,
     tenant: &TenantId,
     now: Timestamp,
+    only_urgent: bool,
 ) -> Result<Vec<DueMail>, sqlx::Error> {
-    const SELECT_DUE: &str = "SELECT id, to_address, subject, body_text, created_at, attempts \
+    let urgent = if only_urgent { "AND priority = 0 " } else { "" };
+    let select_due = format!(
+        "SELECT id, to_address, subject, body_text, created_at, attempts \
          FROM mail_outbox \
-         WHERE tenant_id = $1 AND sent_at IS NULL AND next_attempt_at <= $2 \
-         ORDER BY created_at, id LIMIT $3";
+         WHERE tenant_id = $1 AND sent_at IS NULL AND next_attempt_at <= $2 {urgent}\
+         ORDER BY priority, created_at, id LIMIT $3"
+    );
     let sql = match kind {
-        DbKind::Sqlite => SELECT_DUE.to_owned(),
+        DbKind::Sqlite => select_due,
         // Several server processes may share one PostgreSQL database: a row another one
         // is sending is locked, and skipped here rather than sent twice.
-        DbKind::Postgres => format!("{SELECT_DUE} FOR UPDATE SKIP LOCKED"),
+        DbKind::Postgres => format!("{select_due} FOR UPDATE SKIP LOCKED"),
     };
     let rows = sqlx::query(&sql)
         .bind(tenant.as_str())
@@ -335,6 +428,9 @@ fn retry_delay_micros(attempts: i64) -> i64 {
 struct Sender {
     from: Result<Mailbox, String>,
     route: Result<Route, String>,
+    concurrency: usize,
+    /// One tick per mail when a rate is set.
+    pacer: Option<tokio::sync::Mutex<tokio::time::Interval>>,
 }
 
 enum Route {
@@ -355,7 +451,24 @@ impl Sender {
                 .map_err(|_| "KOUKA_SMTP_URL is not a valid SMTP URL".to_owned()),
             MailTransport::Directory(dir) => Ok(Route::Directory(dir.clone())),
         };
-        Sender { from, route }
+        let pacer = settings.per_second.filter(|n| *n > 0).map(|n| {
+            let mut interval = tokio::time::interval(Duration::from_secs(1) / n);
+            interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            tokio::sync::Mutex::new(interval)
+        });
+        Sender {
+            from,
+            route,
+            concurrency: settings.concurrency.max(1),
+            pacer,
+        }
+    }
+
+    /// Waits for the next delivery's turn under `KOUKA_MAIL_PER_SECOND`.
+    async fn pace(&self) {
+        if let Some(pacer) = &self.pacer {
+            pacer.lock().await.tick().await;
+        }
     }
 
     /// Delivers one mail; the error is a short text for `last_error`.
@@ -502,18 +615,30 @@ async fn run_worker(
     wake: Arc<Notify>,
     mut stopped: oneshot::Receiver<()>,
 ) {
+    let sender = Sender::new(&settings);
     loop {
-        match deliver_due(&db, &settings, Timestamp::now()).await {
+        let mut more_due = false;
+        match deliver_with(&db, &sender, Timestamp::now()).await {
             Ok(report) if report != DeliveryReport::default() => {
                 tracing::info!(
                     sent = report.sent,
                     failed = report.failed,
                     "mail delivery pass"
                 );
+                // Only while mails go out: a failing server is retried with backoff.
+                more_due = report.more_due && report.sent > 0;
             }
             Ok(_) => {}
             // Never fatal: the database may be back by the next pass.
             Err(error) => tracing::error!(%error, "mail delivery pass failed"),
+        }
+        if more_due {
+            // A full batch went out and more is due (an import's invitations): go on at
+            // once instead of waiting for the next poll.
+            if stopped.try_recv() != Err(oneshot::error::TryRecvError::Empty) {
+                break;
+            }
+            continue;
         }
         tokio::select! {
             // A stop signal, or the worker handle dropped without one.
@@ -591,12 +716,12 @@ mod tests {
         let mut mail = due_mail("件名", "本文");
         mail.to = "not an address\r\nBcc: x@example.jp".into();
         assert!(build_message(&from, &mail).is_err());
-        let sender = Sender::new(&MailSettings {
-            transport: MailTransport::Smtp {
+        let sender = Sender::new(&MailSettings::new(
+            MailTransport::Smtp {
                 url: "nonsense".into(),
             },
-            from: "no address".into(),
-        });
+            "no address".into(),
+        ));
         assert!(sender.from.is_err());
         assert!(sender.route.is_err());
         // The default of KOUKA_MAIL_FROM must be a sender lettre accepts.

@@ -82,6 +82,18 @@ impl Drop for UploadSlot {
     }
 }
 
+/// A received upload, ready to be checked.
+pub struct Upload {
+    pub kind: CsvKind,
+    /// As the browser named it (for the page and the audit row).
+    pub file_name: String,
+    pub file: UploadedFile,
+    /// Whether new employees are invited once it is written.
+    pub invite: bool,
+    /// Held until the check is done.
+    pub slot: UploadSlot,
+}
+
 /// Why an upload's body could not be received.
 #[derive(Debug)]
 pub enum ReceiveError {
@@ -223,27 +235,37 @@ impl ImportJobs {
     }
 
     fn previewed(&self, id: &str, counts: ImportCounts, problems: Vec<ImportProblem>) {
+        self.previewed_with_warnings(id, counts, problems, Vec::new());
+    }
+
+    fn previewed_with_warnings(
+        &self,
+        id: &str,
+        counts: ImportCounts,
+        problems: Vec<ImportProblem>,
+        warnings: Vec<ImportProblem>,
+    ) {
         self.with_job(id, |job| {
             job.state = ImportState::Previewed {
                 counts,
                 problems: problems.iter().take(PROBLEMS_SHOWN).cloned().collect(),
                 problem_count: problems.len(),
+                warning_count: warnings.len(),
+                warnings: warnings.into_iter().take(PROBLEMS_SHOWN).collect(),
             };
             job.problems = problems;
         });
     }
 
     /// Starts checking an uploaded file; answers the job's id at once.
-    pub fn start(
-        &self,
-        services: JobServices,
-        actor: &Subject,
-        kind: CsvKind,
-        file_name: &str,
-        file: UploadedFile,
-        invite: bool,
-        slot: UploadSlot,
-    ) -> String {
+    pub fn start(&self, services: JobServices, actor: &Subject, upload: Upload) -> String {
+        let Upload {
+            kind,
+            file_name,
+            file,
+            invite,
+            slot,
+        } = upload;
         let tenant = &actor.tenant;
         let id = uuid::Uuid::now_v7().to_string();
         {
@@ -358,7 +380,8 @@ impl ImportJobs {
                 if kind == CsvKind::Employees && invite {
                     counts.invitations = counts.added;
                 }
-                self.previewed(id, counts, Vec::new())
+                let warnings = plan.warnings();
+                self.previewed_with_warnings(id, counts, Vec::new(), warnings)
             }
             Err(problems) => self.previewed(id, ImportCounts::default(), problems),
         }
@@ -629,6 +652,13 @@ impl Plan {
         match self {
             Plan::Departments(plan) => plan.writes.len(),
             Plan::Employees(plan) => plan.writes.len(),
+        }
+    }
+
+    fn warnings(&self) -> Vec<ImportProblem> {
+        match self {
+            Plan::Departments(plan) => org_import::department_warnings(plan),
+            Plan::Employees(plan) => org_import::employee_warnings(plan),
         }
     }
 }

@@ -290,6 +290,9 @@ pub fn parse_new_tenant(
                 "must be 1 to 200 characters",
             ),
         );
+    } else if let Err(reasons) = crate::domain::text::refuse_forbidden(&name) {
+        // The company name goes into every mail's subject.
+        problem("--name", reasons);
     }
     if !(1..=1_000_000).contains(&input.seats) {
         problem(
@@ -303,16 +306,13 @@ pub fn parse_new_tenant(
     let admin_email = Email::parse(&input.admin_email)
         .map_err(|e| problem("--admin-email", e.reasons()))
         .ok();
-    let admin_name = input.admin_name.trim().to_owned();
-    if admin_name.is_empty() || admin_name.chars().count() > 100 {
-        problem(
-            "--admin-name",
-            (
-                "1〜100文字で指定してください",
-                "must be 1 to 100 characters",
-            ),
-        );
-    }
+    let admin_name = match crate::domain::employees::parse_name(&input.admin_name) {
+        Ok(name) => name,
+        Err(reasons) => {
+            problem("--admin-name", reasons);
+            String::new()
+        }
+    };
     if input.time_zone.parse::<chrono_tz::Tz>().is_err() {
         problem(
             "--timezone",

@@ -51,14 +51,8 @@ fn validate(input: &UserInput) -> Result<ValidUser, AppError> {
         let (ja, en) = e.reasons();
         invalid("email", ja, en)
     })?;
-    let display_name = input.display_name.trim().to_owned();
-    if display_name.is_empty() || display_name.chars().count() > 100 {
-        return Err(invalid(
-            "display_name",
-            "氏名は1〜100文字で入力してください",
-            "must be 1 to 100 characters",
-        ));
-    }
+    let display_name = crate::domain::employees::parse_name(&input.display_name)
+        .map_err(|(ja, en)| invalid("display_name", ja, en))?;
     let employee_code = if input.employee_code.trim().is_empty() {
         None
     } else {

@@ -4,5 +4,6 @@ pub mod browser;
 pub mod forms;
 pub mod lang_switch;
 pub mod layout;
+pub mod mail_queue;
 pub mod page_title;
 pub mod pager;

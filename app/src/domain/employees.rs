@@ -6,6 +6,7 @@ use crate::domain::codes::normalize;
 use crate::domain::ids::{DepartmentId, UserId};
 use crate::domain::org_chart::PersonRef;
 use crate::domain::org_tree::OrgTree;
+use crate::domain::text::{fold_width, refuse_forbidden};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
@@ -76,8 +77,9 @@ pub const NAME_MAX_CHARS: usize = 100;
 pub const KANA_MAX_CHARS: usize = 100;
 pub const LABEL_MAX_CHARS: usize = 50;
 
-/// 氏名 / 部署名: trimmed, 1 to 100 characters. Not NFKC: a name is written as its owner
-/// writes it.
+/// 氏名 / 部署名: trimmed, 1 to 100 characters, none of them a control or direction
+/// character. Not folded: a name is written as its owner writes it. Every name field (users,
+/// employees, departments, the first admin) goes through here.
 pub fn parse_name(input: &str) -> Result<String, Reasons> {
     let name = input.trim_matches(|c: char| c.is_whitespace()).to_owned();
     if name.is_empty() || name.chars().count() > NAME_MAX_CHARS {
@@ -86,12 +88,20 @@ pub fn parse_name(input: &str) -> Result<String, Reasons> {
             "must be 1 to 100 characters",
         ));
     }
+    refuse_forbidden(&name)?;
     Ok(name)
 }
 
-/// フリガナ: optional; NFKC, so half-width katakana (ｼﾒｲ) becomes full-width (シメイ).
+/// Trimmed free text with its width folded (see `text::fold_width`).
+fn folded(input: &str) -> Result<String, Reasons> {
+    let text = fold_width(input.trim_matches(|c: char| c.is_whitespace()));
+    refuse_forbidden(&text)?;
+    Ok(text)
+}
+
+/// フリガナ: optional; half-width katakana (ｼﾒｲ) becomes full-width (シメイ).
 pub fn parse_kana(input: &str) -> Result<Option<String>, Reasons> {
-    let kana = normalize(input);
+    let kana = folded(input)?;
     if kana.chars().count() > KANA_MAX_CHARS {
         return Err((
             "100文字以内で入力してください",
@@ -101,10 +111,10 @@ pub fn parse_kana(input: &str) -> Result<Option<String>, Reasons> {
     Ok((!kana.is_empty()).then_some(kana))
 }
 
-/// 役職, 等級, 雇用区分: optional free text of up to 50 characters, NFKC (so "等級１" and
-/// "等級1" are the same grade when evaluation periods pick employees by grade).
+/// 役職, 等級, 雇用区分: optional free text of up to 50 characters, width folded (so
+/// "等級１" and "等級1" are the same grade when evaluation periods pick employees by grade).
 pub fn parse_label(input: &str) -> Result<Option<String>, Reasons> {
-    let label = normalize(input);
+    let label = folded(input)?;
     if label.chars().count() > LABEL_MAX_CHARS {
         return Err((
             "50文字以内で入力してください",
@@ -217,6 +227,20 @@ mod tests {
         assert_eq!(parse_kana("").unwrap(), None);
         assert_eq!(parse_label("等級１").unwrap().as_deref(), Some("等級1"));
         assert!(parse_label(&"x".repeat(51)).is_err());
+        // What Shift_JIS holds stays so: no NFKC into ¬ or a lone combining mark.
+        assert_eq!(parse_label("￢A").unwrap().as_deref(), Some("￢A"));
+        assert_eq!(parse_kana("ｱﾞ").unwrap().as_deref(), Some("ア゛"));
+        // Nothing that breaks a mail line or turns text around, in any name or label.
+        for bad in [
+            "人事\r\nBcc: x@example.jp",
+            "a\0b",
+            "人事\u{202E}nimda",
+            "a\tb",
+        ] {
+            assert!(parse_name(bad).is_err(), "{bad:?}");
+            assert!(parse_kana(bad).is_err(), "{bad:?}");
+            assert!(parse_label(bad).is_err(), "{bad:?}");
+        }
     }
 
     #[test]

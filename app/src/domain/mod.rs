@@ -16,5 +16,6 @@ pub mod password;
 pub mod permissions;
 pub mod roles;
 pub mod tenant;
+pub mod text;
 pub mod time;
 pub mod users;

@@ -245,6 +245,10 @@ pub enum ImportState {
         /// The first problems (all are in the downloadable CSV).
         problems: Vec<ImportProblem>,
         problem_count: usize,
+        /// What imports but is worth knowing first, e.g. values the Shift_JIS export
+        /// cannot hold: the first of them.
+        warnings: Vec<ImportProblem>,
+        warning_count: usize,
     },
     /// Written: the counts of what was done.
     Committed { counts: ImportCounts },

@@ -843,6 +843,52 @@ fn sign_in_problems(
     problems
 }
 
+/// A warning for each written value that Shift_JIS cannot hold as it is (a user-defined
+/// character, an emoji, ¥…): the import takes it, but the Shift_JIS export will refuse it,
+/// so the preview says so before anything is written.
+fn shift_jis_warning(line: usize, column: &str, value: &str) -> Option<ImportProblem> {
+    let c = csv_codec::shift_jis_lacks(value)?;
+    let named = crate::domain::text::describe(c);
+    Some(problem(
+        line,
+        Some(column),
+        value,
+        format!(
+            "{named} は Shift_JIS にない文字です。取り込めますが、このデータを出力するときは UTF-8 を選んでください"
+        ),
+        format!("{named} is not in Shift_JIS: it imports, but export this data as UTF-8"),
+    ))
+}
+
+/// The Shift_JIS warnings of a department plan (see [`shift_jis_warning`]).
+pub fn department_warnings(plan: &DepartmentPlan) -> Vec<ImportProblem> {
+    plan.writes
+        .iter()
+        .filter_map(|w| shift_jis_warning(w.line, "name", &w.name))
+        .collect()
+}
+
+/// The Shift_JIS warnings of an employee plan (see [`shift_jis_warning`]).
+pub fn employee_warnings(plan: &EmployeePlan) -> Vec<ImportProblem> {
+    let mut warnings = Vec::new();
+    for write in &plan.writes {
+        let r = &write.record;
+        let fields = [
+            ("name", Some(&r.display_name)),
+            ("kana", r.kana.as_ref()),
+            ("job_title", r.job_title.as_ref()),
+            ("grade", r.grade.as_ref()),
+            ("employment_type", r.employment_type.as_ref()),
+        ];
+        for (column, value) in fields {
+            if let Some(warning) = value.and_then(|v| shift_jis_warning(write.line, column, v)) {
+                warnings.push(warning);
+            }
+        }
+    }
+    warnings
+}
+
 fn email_taken(line: usize, email: Option<&str>, holder_code: Option<String>) -> ImportProblem {
     let email = email.unwrap_or_default();
     match holder_code {

@@ -60,6 +60,9 @@ pub enum Action {
     /// Import and export the departments and employees CSV.
     ImportOrganization,
     ExportOrganization,
+    /// How many of the tenant's mails wait to be sent (invitations of an import take a
+    /// while): the admins who send them, system and organization admins.
+    ViewMailQueue,
     /// Change the e-mail address a user signs in with (and where password resets go): account
     /// administration (WP 6), so system admins only, and never for a user holding a role the
     /// actor lacks. Target: [`Target::Account`].
@@ -247,7 +250,8 @@ pub fn authorize(
         Action::EditDepartments
         | Action::EditEmployees
         | Action::ImportOrganization
-        | Action::ExportOrganization => organization_admin,
+        | Action::ExportOrganization
+        | Action::ViewMailQueue => organization_admin,
         Action::ChangeLoginEmail => {
             subject.has(Role::SystemAdmin) && target.holds_no_role_beyond(subject)
         }

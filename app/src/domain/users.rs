@@ -31,3 +31,14 @@ pub struct UserPage {
     pub seats_in_use: i64,
     pub seat_limit: i64,
 }
+
+/// The tenant's mails waiting to be sent, as admins see it (an import's invitations take
+/// a while to leave).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MailQueue {
+    pub waiting: i64,
+    /// Password resets, lock notices and the like, which go first.
+    pub urgent: i64,
+    /// Tried and failed at least once; retried with backoff.
+    pub retrying: i64,
+}

@@ -8,6 +8,7 @@ use crate::api::users::{
 };
 use crate::components::browser::urlencode;
 use crate::components::forms::{Field, FormError, confirm, reset_form};
+use crate::components::mail_queue::MailQueueNote;
 use crate::components::page_title::PageTitle;
 use crate::components::pager::{PageTarget, Pager};
 use crate::domain::roles::Role;
@@ -148,6 +149,7 @@ pub fn UsersPage() -> impl IntoView {
     view! {
         <PageTitle pick=|t| t.users_title />
         <h1>{move || t().users_title}</h1>
+        <MailQueueNote />
         <Form method="GET" action="" attr:class="search" attr:role="search">
             <label for="q" class="visually-hidden">{move || t().users_search}</label>
             <input id="q" type="search" name="q" value=q placeholder=move || t().users_search />

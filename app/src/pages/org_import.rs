@@ -6,8 +6,11 @@
 use crate::api::org_import::{commit_import, get_import_status};
 use crate::components::browser::sleep;
 use crate::components::forms::{Notice, NoticeLine};
+use crate::components::mail_queue::MailQueueNote;
 use crate::components::page_title::PageTitle;
-use crate::domain::org_csv::{CsvKind, ImportCounts, ImportPhase, ImportState, ImportStatus};
+use crate::domain::org_csv::{
+    CsvKind, ImportCounts, ImportPhase, ImportProblem, ImportState, ImportStatus,
+};
 use crate::i18n::{Lang, Texts, use_lang, use_texts};
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
@@ -214,7 +217,6 @@ fn JobView(
     commit: impl Fn(String) + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
     let t = use_texts();
-    let lang = use_lang();
     let job = status.job.clone();
     let heading = move || format!("{}：{}", kind_name(status.kind, t()), status.file_name);
     let body = match status.state {
@@ -255,35 +257,11 @@ fn JobView(
                 .into_any()
         }
         ImportState::Previewed {
-            counts,
             problems,
             problem_count,
+            ..
         } if problem_count > 0 => {
             let more = problem_count.saturating_sub(problems.len());
-            let rows = problems
-                .into_iter()
-                .map(|p| {
-                    let kind = status.kind;
-                    let column = p.column.clone();
-                    let column_name = move || {
-                        column
-                            .as_deref()
-                            .and_then(|key| kind.column(key))
-                            .map(|c| if lang.get() == Lang::Ja { c.ja } else { c.en })
-                            .unwrap_or("-")
-                    };
-                    let (ja, en) = (p.reason_ja.clone(), p.reason_en.clone());
-                    view! {
-                        <tr>
-                            <td>{if p.line == 0 { "-".to_owned() } else { p.line.to_string() }}</td>
-                            <td>{column_name}</td>
-                            <td class="cell-value">{p.value.clone()}</td>
-                            <td>{move || if lang.get() == Lang::Ja { ja.clone() } else { en.clone() }}</td>
-                        </tr>
-                    }
-                })
-                .collect_view();
-            let _ = counts;
             view! {
                 <p class="form-error" role="alert">
                     {move || t().import_problems.replace("{n}", &problem_count.to_string())}
@@ -293,27 +271,31 @@ fn JobView(
                         {move || t().import_problems_download}
                     </a>
                 </p>
-                <div class="table-wrap">
-                    <table class="table table--prose problems">
-                        <thead>
-                            <tr>
-                                <th scope="col">{move || t().col_line}</th>
-                                <th scope="col">{move || t().col_column}</th>
-                                <th scope="col">{move || t().col_value}</th>
-                                <th scope="col">{move || t().col_reason}</th>
-                            </tr>
-                        </thead>
-                        <tbody>{rows}</tbody>
-                    </table>
-                </div>
+                <ProblemTable kind=status.kind problems />
                 {(more > 0).then(|| view! { <p class="meta">{move || t().import_problems_more.replace("{n}", &more.to_string())}</p> })}
             }
                 .into_any()
         }
-        ImportState::Previewed { counts, .. } => {
+        ImportState::Previewed {
+            counts,
+            warnings,
+            warning_count,
+            ..
+        } => {
             let job = job.clone();
+            let more = warning_count.saturating_sub(warnings.len());
+            let warnings = (warning_count > 0).then(|| {
+                view! {
+                    <p class="form-warning" role="status">
+                        {move || t().import_warnings.replace("{n}", &warning_count.to_string())}
+                    </p>
+                    <ProblemTable kind=status.kind problems=warnings />
+                    {(more > 0).then(|| view! { <p class="meta">{move || t().import_warnings_more.replace("{n}", &more.to_string())}</p> })}
+                }
+            });
             view! {
                 <p role="status">{move || t().import_ready}</p>
+                {warnings}
                 <Counts counts />
                 <button type="button" class="button button--primary" on:click=move |_| commit(job.clone())>
                     {move || t().import_commit}
@@ -324,6 +306,7 @@ fn JobView(
         ImportState::Committed { counts } => view! {
             <p class="form-success" role="status">{move || t().import_done}</p>
             <Counts counts />
+            <MailQueueNote />
             <p><A href="/org">{move || t().nav_org}</A></p>
         }
         .into_any(),
@@ -332,6 +315,50 @@ fn JobView(
         <div class="import-job">
             <h3>{heading}</h3>
             {body}
+        </div>
+    }
+}
+
+/// Problems or warnings of a check, by row, column, value and reason.
+#[component]
+fn ProblemTable(kind: CsvKind, problems: Vec<ImportProblem>) -> impl IntoView {
+    let t = use_texts();
+    let lang = use_lang();
+    let rows = problems
+        .into_iter()
+        .map(|p| {
+            let column = p.column.clone();
+            let column_name = move || {
+                column
+                    .as_deref()
+                    .and_then(|key| kind.column(key))
+                    .map(|c| if lang.get() == Lang::Ja { c.ja } else { c.en })
+                    .unwrap_or("-")
+            };
+            let (ja, en) = (p.reason_ja.clone(), p.reason_en.clone());
+            view! {
+                <tr>
+                    <td>{if p.line == 0 { "-".to_owned() } else { p.line.to_string() }}</td>
+                    <td>{column_name}</td>
+                    <td class="cell-value">{p.value.clone()}</td>
+                    <td>{move || if lang.get() == Lang::Ja { ja.clone() } else { en.clone() }}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <div class="table-wrap" tabindex="0" role="region" aria-label=move || t().col_reason>
+            <table class="table table--prose problems">
+                <thead>
+                    <tr>
+                        <th scope="col">{move || t().col_line}</th>
+                        <th scope="col">{move || t().col_column}</th>
+                        <th scope="col">{move || t().col_value}</th>
+                        <th scope="col">{move || t().col_reason}</th>
+                    </tr>
+                </thead>
+                <tbody>{rows}</tbody>
+            </table>
         </div>
     }
 }

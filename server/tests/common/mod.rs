@@ -315,7 +315,6 @@ async fn start_server(
     config.data_dir = std::env::temp_dir().join(format!("kouka-data-{}", addr.port()));
     config.mail_dir = config.data_dir.join("mail");
     config.site_root = std::env::temp_dir().join(format!("kouka-site-{}", addr.port()));
-    config.hash_files = false;
     adjust(&mut config);
 
     let (tx, rx) = oneshot::channel::<()>();

@@ -589,3 +589,41 @@ fn progress_is_reported_up_to_the_row_count() {
     assert_eq!(plan.counts.added, 1200);
     assert_eq!(seen, [0, 500, 1000, 1200]);
 }
+
+#[test]
+fn problems_name_the_row_as_excel_numbers_it() {
+    // Row 2's job title holds two line breaks (Alt+Enter in Excel; refused, since a label is
+    // one line); the bad e-mail is on row 3, which a text editor shows as line 5.
+    let problems = plan_emps(
+        "社員番号,氏名,メールアドレス,役職\r\n\
+         N1,一 人,n1@example.jp,\"課長\r\n兼\r\n部長\"\r\n\
+         N2,二 人,not-an-address,\r\n",
+        &snapshot(),
+    )
+    .unwrap_err();
+    let found: Vec<(usize, Option<&str>)> = problems
+        .iter()
+        .map(|p| (p.line, p.column.as_deref()))
+        .collect();
+    assert_eq!(found, [(2, Some("job_title")), (3, Some("email"))]);
+}
+
+#[test]
+fn values_shift_jis_cannot_hold_import_with_a_warning() {
+    let plan = plan_emps(
+        "社員番号,氏名,メールアドレス,役職\r\nN1,\u{E000}田 一,n1@example.jp,¥課長\r\nN2,普通 二,n2@example.jp,主任\r\n",
+        &snapshot(),
+    )
+    .unwrap();
+    let warnings = employee_warnings(&plan);
+    let found: Vec<(usize, Option<&str>)> = warnings
+        .iter()
+        .map(|w| (w.line, w.column.as_deref()))
+        .collect();
+    assert_eq!(found, [(2, Some("name")), (2, Some("job_title"))]);
+    assert!(warnings[0].reason_ja.contains("U+E000"), "{warnings:?}");
+    assert!(
+        warnings[1].reason_en.contains("「¥」(U+00A5)"),
+        "{warnings:?}"
+    );
+}
