@@ -74,6 +74,14 @@ impl AppError {
         }
     }
 
+    /// The form field a refusal is about, if any.
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            AppError::Invalid { field, .. } => Some(field.as_str()),
+            _ => None,
+        }
+    }
+
     /// What the user reads, in their language.
     pub fn message(&self, lang: Lang) -> String {
         let t = texts(lang);
@@ -98,9 +106,7 @@ impl AppError {
             AppError::Busy => t.error_busy.to_owned(),
             AppError::LinkInvalid => t.error_link_invalid.to_owned(),
             AppError::LinkExpired => t.error_link_expired.to_owned(),
-            AppError::SeatLimit { limit } => {
-                t.error_seat_limit.replace("{limit}", &limit.to_string())
-            }
+            AppError::SeatLimit { limit } => crate::i18n::counted(t.error_seat_limit, *limit),
             AppError::LastSystemAdmin => t.error_last_system_admin.to_owned(),
             AppError::Network => t.error_network.to_owned(),
             AppError::Internal => t.error_internal.to_owned(),

@@ -125,6 +125,30 @@ pub struct Texts {
     pub error_login_failed: &'static str,
     pub error_rate_limited: &'static str,
     pub error_busy: &'static str,
+    pub user_roles_saved: &'static str,
+    pub scope_saved: &'static str,
+    pub user_deactivated: &'static str,
+    pub user_reactivated: &'static str,
+    pub user_resent: &'static str,
+    pub user_signed_out: &'static str,
+    pub user_deactivate_confirm: &'static str,
+    pub field_required: &'static str,
+    pub field_optional: &'static str,
+    pub employee_no_first_no_posts: &'static str,
+    pub employee_no_first_no_manager: &'static str,
+    pub employee_no_second: &'static str,
+    pub link_invalid_invitation: &'static str,
+    /// Punctuation, which differs between the languages: between list items, after a
+    /// label, around an aside.
+    pub punct_list: &'static str,
+    pub punct_colon: &'static str,
+    pub punct_open: &'static str,
+    pub punct_close: &'static str,
+    pub table_region: &'static str,
+    pub no_access_title: &'static str,
+    pub no_access_need: &'static str,
+    pub no_access_home: &'static str,
+    pub sign_in_needed: &'static str,
     pub mail_queue_waiting: &'static str,
     pub mail_queue_retrying: &'static str,
     pub error_file_too_large: &'static str,
@@ -384,18 +408,40 @@ pub static JA: Texts = Texts {
     error_login_failed: "企業コード、メールアドレス（または社員番号）、パスワードのいずれかが正しくありません。",
     error_rate_limited: "試行回数が多すぎます。しばらく待ってから、もう一度お試しください。",
     error_busy: "ただいま混み合っています。少し待ってから、もう一度お試しください。",
+    user_roles_saved: "権限を保存しました。",
+    scope_saved: "担当する部署を保存しました。",
+    user_deactivated: "アカウントを無効にしました。ログイン中のセッションも終了しました。",
+    user_reactivated: "アカウントを有効にしました。",
+    user_resent: "招待メールを再送しました。以前の招待リンクは使えなくなりました。",
+    user_signed_out: "このユーザーのすべてのセッションを終了しました。",
+    user_deactivate_confirm: "このユーザーを無効にします。ログイン中のセッションはすぐに終了し、再び有効にするまでログインできません。よろしいですか？",
+    field_required: "必須",
+    field_optional: "任意",
+    employee_no_first_no_posts: "（所属部署がないため、1次評価者を決められません）",
+    employee_no_first_no_manager: "（所属部署にも上位の部署にも、本人以外の責任者がいません。組織図で責任者を設定してください）",
+    employee_no_second: "（1次評価者の上位の部署に責任者がいません）",
+    link_invalid_invitation: "新しい招待メールが送られている場合は、そのメールのリンクを開いてください。見つからない場合は、管理者に招待メールの再送を依頼してください。",
+    punct_list: "、",
+    punct_colon: "：",
+    punct_open: "（",
+    punct_close: "）",
+    table_region: "表（横にスクロールできます）",
+    no_access_title: "この画面を使う権限がありません",
+    no_access_need: "この画面は {roles} の権限を持つ人が使えます。必要な場合は、社内のシステム管理者に権限の付与を依頼してください。",
+    no_access_home: "ホームに戻る",
+    sign_in_needed: "この画面を見るにはログインしてください。",
     mail_queue_waiting: "送信待ちのメールが {n} 件あります（パスワード再設定などの至急のメールは先に送られます）。",
     mail_queue_retrying: "うち {n} 件は送信に失敗したため、時間をおいて再送します。",
     error_file_too_large: "ファイルが大きすぎます。取り込めるファイルの大きさの上限を超えています。",
     error_link_invalid: "このリンクは無効です。すでに使われたか、新しいリンクが発行されています。",
     error_link_expired: "このリンクは有効期限が切れています。管理者に再送を依頼するか、もう一度お手続きください。",
-    error_seat_limit: "契約席数（{limit}席）の上限に達しているため、ユーザーを追加できません。",
+    error_seat_limit: "契約席数（{n}席）の上限に達しているため、ユーザーを追加できません。",
     error_last_system_admin: "有効なシステム管理者が1人もいなくなるため、この操作はできません。",
     users_title: "ユーザー管理",
     users_search: "氏名・メールアドレス・社員番号で検索",
     users_search_submit: "検索",
-    users_seats: "利用中 {used} / 契約 {limit} 席",
-    users_count: "{total} 人",
+    users_seats: "利用中 {used} / 契約 {n} 席",
+    users_count: "{n} 人",
     users_none: "該当するユーザーはいません。",
     users_new: "ユーザーを追加",
     users_create_submit: "追加して招待メールを送る",
@@ -488,7 +534,7 @@ pub static JA: Texts = Texts {
     org_search_results: "検索結果",
     org_empty: "部署がまだありません。",
     org_tree_label: "部署の階層",
-    org_members_count: "{n}名",
+    org_members_count: "直属 {n}名",
     org_manager: "責任者",
     org_no_manager: "未設定",
     org_add_root: "最上位に部署を追加",
@@ -643,18 +689,40 @@ pub static EN: Texts = Texts {
     error_login_failed: "The company code, e-mail address (or employee code) or password is not correct.",
     error_rate_limited: "Too many attempts. Please wait a while and try again.",
     error_busy: "The server is busy right now. Please wait a moment and try again.",
-    mail_queue_waiting: "{n} mails are waiting to be sent (urgent ones such as password resets go first).",
-    mail_queue_retrying: " {n} of them failed and will be retried later.",
+    user_roles_saved: "Roles saved.",
+    scope_saved: "Departments saved.",
+    user_deactivated: "The account is deactivated; its sessions have ended.",
+    user_reactivated: "The account is active again.",
+    user_resent: "The invitation was sent again; the earlier link no longer works.",
+    user_signed_out: "Every session of this user has ended.",
+    user_deactivate_confirm: "Deactivate this user? Their sessions end at once, and they cannot sign in until reactivated.",
+    field_required: "required",
+    field_optional: "optional",
+    employee_no_first_no_posts: "(no department, so no 1st evaluator can be found)",
+    employee_no_first_no_manager: "(no one else manages their department or any department above it: set a manager on the org chart)",
+    employee_no_second: "(no manager above the 1st evaluator's department)",
+    link_invalid_invitation: "If a newer invitation was sent, open the link in that mail. If you cannot find it, ask your admin to send the invitation again.",
+    punct_list: ", ",
+    punct_colon: ": ",
+    punct_open: " (",
+    punct_close: ")",
+    table_region: "Table (scrolls sideways)",
+    no_access_title: "You cannot use this page",
+    no_access_need: "This page is for people with the {roles} role. If you need it, ask your company's system admin to give you the role.",
+    no_access_home: "Back to the home page",
+    sign_in_needed: "Please sign in to see this page.",
+    mail_queue_waiting: "{n} {mail is|mails are} waiting to be sent (urgent ones such as password resets go first).",
+    mail_queue_retrying: " {n} of them failed and {is|are} retried later.",
     error_file_too_large: "The file is too large: it is over the size limit for imports.",
     error_link_invalid: "This link is not valid: it was used already, or a newer link was sent.",
     error_link_expired: "This link has expired. Ask your administrator to send a new one, or start again.",
-    error_seat_limit: "The contract's seat limit ({limit} seats) is reached: no more users can be added.",
+    error_seat_limit: "The contract's seat limit ({n} {seat|seats}) is reached: no more users can be added.",
     error_last_system_admin: "This would leave no active system admin, so it is not allowed.",
     users_title: "Users",
     users_search: "Search by name, e-mail or employee code",
     users_search_submit: "Search",
-    users_seats: "{used} of {limit} seats in use",
-    users_count: "{total} users",
+    users_seats: "{used} of {n} {seat|seats} in use",
+    users_count: "{n} {user|users}",
     users_none: "No users match.",
     users_new: "Add a user",
     users_create_submit: "Add and send invitation",
@@ -747,7 +815,7 @@ pub static EN: Texts = Texts {
     org_search_results: "Search results",
     org_empty: "No departments yet.",
     org_tree_label: "Departments",
-    org_members_count: "{n} members",
+    org_members_count: "{n} direct {member|members}",
     org_manager: "Manager",
     org_no_manager: "Not set",
     org_add_root: "Add a top-level department",
@@ -823,10 +891,10 @@ pub static EN: Texts = Texts {
     phase_validate: "Checking the rows",
     phase_write: "Writing",
     import_progress: "{done} of {total}",
-    import_problems: "{n} problems found. Fix the file and choose it again. Nothing was written.",
+    import_problems: "{n} {problem|problems} found. Fix the file and choose it again. Nothing was written.",
     import_problems_download: "Download the problems as CSV",
-    import_problems_more: "{n} more are in the CSV.",
-    import_warnings: "This imports, but {n} values hold characters Shift_JIS lacks: export this data as UTF-8.",
+    import_problems_more: "{n} more {is|are} in the CSV.",
+    import_warnings: "This imports, but {n} {value holds|values hold} characters Shift_JIS lacks: export this data as UTF-8.",
     import_warnings_more: "And {n} more.",
     col_line: "Line",
     col_column: "Column",
@@ -837,7 +905,7 @@ pub static EN: Texts = Texts {
     import_changed: "{n} changed",
     import_unchanged: "{n} unchanged",
     import_not_in_file: "{n} registered but not in the file (left as they are)",
-    import_invitations: "{n} invitation mails",
+    import_invitations: "{n} invitation {mail|mails}",
     import_commit: "Import",
     import_done: "Imported.",
     import_again: "Import another file",
@@ -856,7 +924,7 @@ pub static EN: Texts = Texts {
     manual_csv_body: "The first row is the header, in Japanese or English, with the columns in any order. Optional columns may be left out, which leaves those fields as they are (a column that is present but empty clears the field). UTF-8 (with or without BOM) and Shift_JIS (Excel's \"CSV (Comma delimited)\") are detected automatically. A registered code updates that record, a new code adds one, and registered data the file does not mention is left alone.",
     manual_csv_export_note: "On export, values starting with a character a spreadsheet could take as a formula (= + - @, their full-width forms ＝ ＋ － ＠, …) get a leading \"'\". The import takes exactly that one \"'\" off again, so importing an exported file unchanged changes no data. A Shift_JIS export stops at a value holding a character Shift_JIS lacks (emoji, user-defined characters, or ones it would turn into another, such as ¥), naming its row, column and character (U+XXXX); export as UTF-8 then. The import preview warns of such values too. Values with line breaks, tabs or other control characters are not imported. Row numbers are Excel's. Accounts without an employee code (such as the first admin) are not in the employees file.",
     manual_column: "Column",
-    manual_column_other: "Column in English",
+    manual_column_other: "Column in Japanese",
     manual_required: "Required",
     manual_optional: "Optional",
     manual_description: "Description",
@@ -899,6 +967,37 @@ pub fn field_label(field: &str, lang: Lang) -> &'static str {
 }
 
 /// The dictionary of a language.
+/// A text that counts something: `{n}` becomes the number, and each `{one|other}` the form
+/// for that number (`"{n} {member|members}"` → "1 member", "3 members"). Japanese texts need
+/// no forms and have none.
+pub fn counted(text: &str, n: impl Into<i64>) -> String {
+    let n: i64 = n.into();
+    let mut out = String::with_capacity(text.len() + 8);
+    let mut rest = text;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let Some(close) = after.find('}') else {
+            out.push_str(&rest[open..]);
+            return out;
+        };
+        let inner = &after[..close];
+        match inner.split_once('|') {
+            _ if inner == "n" => out.push_str(&n.to_string()),
+            Some((one, other)) => out.push_str(if n == 1 { one } else { other }),
+            // Another placeholder: left for its own replacement.
+            None => {
+                out.push('{');
+                out.push_str(inner);
+                out.push('}');
+            }
+        }
+        rest = &after[close + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
 pub fn texts(lang: Lang) -> &'static Texts {
     match lang {
         Lang::Ja => &JA,
@@ -938,6 +1037,24 @@ mod tests {
             Lang::negotiate(Some("kouka_lang=xx"), Some(";;,")),
             Lang::Ja
         );
+    }
+
+    #[test]
+    fn counts_take_the_form_of_their_number() {
+        assert_eq!(counted("{n} {member|members}", 1), "1 member");
+        assert_eq!(counted("{n} {member|members}", 0), "0 members");
+        assert_eq!(counted("{n} {member|members}", 12), "12 members");
+        assert_eq!(counted("{n}名", 3), "3名");
+        assert_eq!(counted("{used} of {n}", 2), "{used} of 2");
+        // Every English text that counts says it in both forms.
+        for text in [
+            EN.org_members_count,
+            EN.import_problems,
+            EN.import_invitations,
+            EN.mail_queue_waiting,
+        ] {
+            assert!(text.contains('|'), "{text}");
+        }
     }
 
     #[test]

@@ -164,6 +164,8 @@ async fn run(
     config.data_dir = dir.join(format!("data-{label}"));
     config.mail_dir = config.data_dir.join("mail");
     config.site_root = dir.join("site");
+    // No built site here: pages without the bundle (a release build would refuse them).
+    config.production = false;
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let server = tokio::spawn(kouka_server::serve(listener, config, db.clone(), async {
         let _ = stopped.await;

@@ -89,6 +89,13 @@ pub async fn login(
     ctx.wake_mailer(); // a lock notice may be waiting
     let secret = result?;
     ctx.set_cookie(&sessions::session_cookie(&secret, ctx.settings.https));
+    // The language saved with the account wins over the browser's from now on.
+    if let Ok(Some(user)) = sessions::check(&ctx.db, &secret, ctx.now).await {
+        ctx.set_cookie(&crate::components::lang_switch::lang_cookie_value(
+            user.language,
+            ctx.settings.https,
+        ));
+    }
     Ok(())
 }
 

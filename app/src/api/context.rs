@@ -40,9 +40,16 @@ pub struct Services {
     pub imports: Option<ImportJobs>,
 }
 
+/// The session of the request being rendered or answered, resolved by the first
+/// [`RequestContext::load`] and shared by the rest (a page's resources). Provided afresh
+/// for every request by [`Services::provide`].
+#[derive(Clone, Default)]
+struct SessionOfRequest(Arc<tokio::sync::OnceCell<Option<SessionUser>>>);
+
 impl Services {
-    /// Makes each part available to server functions and pages.
+    /// Makes each part available to server functions and pages; called once per request.
     pub fn provide(&self) {
+        provide_context(SessionOfRequest::default());
         provide_context(self.db.clone());
         provide_context(self.settings.clone());
         if let Some(mail) = &self.mail {
@@ -119,9 +126,18 @@ impl RequestContext {
             .filter_map(|v| v.to_str().ok())
             .find_map(|header| sessions::secret_from_cookie_header(header, settings.https));
         let user = match &secret {
-            Some(secret) => sessions::resolve(&db, secret, now)
-                .await
-                .map_err(|e| AppError::internal("session", e))?,
+            Some(secret) => match use_context::<SessionOfRequest>() {
+                // A page's resources each load a context: the session is read once.
+                Some(cache) => cache
+                    .0
+                    .get_or_try_init(|| sessions::resolve(&db, secret, now))
+                    .await
+                    .cloned()
+                    .map_err(|e| AppError::internal("session", e))?,
+                None => sessions::resolve(&db, secret, now)
+                    .await
+                    .map_err(|e| AppError::internal("session", e))?,
+            },
             None => None,
         };
         Ok(RequestContext {

@@ -187,11 +187,11 @@ pub async fn login(
     now: Timestamp,
 ) -> Result<ScopedSecret, AppError> {
     let Some(tenant) = tenant_by_code(db, &input.company_code).await? else {
-        verify_against_dummy(input.password).await;
+        verify_against_dummy(input.password).await?;
         return Err(AppError::LoginFailed);
     };
     let Some(account) = account_by_identifier(db, &tenant.id, &input.identifier).await? else {
-        verify_against_dummy(input.password).await;
+        verify_against_dummy(input.password).await?;
         let tx = db.begin_write_for_tenant(&tenant.id).await?;
         let after =
             serde_json::json!({ "identifier": input.identifier.trim(), "reason": "unknown user" });
@@ -202,9 +202,9 @@ pub async fn login(
         .locked_until
         .is_some_and(|until| until > now.as_micros());
     let password_ok = match (&account.password_hash, throttled) {
-        (Some(hash), false) => verify_password(input.password, hash.clone()).await,
+        (Some(hash), false) => verify_password(input.password, hash.clone()).await?,
         _ => {
-            verify_against_dummy(input.password).await;
+            verify_against_dummy(input.password).await?;
             false
         }
     };
@@ -499,11 +499,11 @@ pub async fn change_password(
         .locked_until
         .is_some_and(|until| until > now.as_micros())
     {
-        verify_against_dummy(current).await;
+        verify_against_dummy(current).await?;
         return Err(AppError::RateLimited);
     }
     let current_ok = match &account.password_hash {
-        Some(hash) => verify_password(current, hash.clone()).await,
+        Some(hash) => verify_password(current, hash.clone()).await?,
         None => false,
     };
     if !current_ok {

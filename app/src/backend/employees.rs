@@ -866,7 +866,7 @@ pub async fn update_employee(
     let mut tx = db.begin_write_for_tenant(tenant).await?;
     let revision = bump_revision(&mut tx, tenant).await?;
     let (before_record, before_posts, before_codes) = stored(&mut tx, tenant, id).await?;
-    let roles = users::roles_of(&mut tx, tenant, id).await?;
+    let roles = crate::backend::sessions::roles_of(&mut tx, tenant, id).await?;
     users::check_sign_in_changes(
         &admin.subject,
         id,

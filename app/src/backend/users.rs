@@ -269,21 +269,6 @@ pub async fn roles_of_all(
     Ok(map)
 }
 
-/// The roles of one user.
-pub async fn roles_of(
-    tx: &mut Transaction<'static, Any>,
-    tenant: &TenantId,
-    user: &UserId,
-) -> Result<BTreeSet<Role>, sqlx::Error> {
-    let roles: Vec<String> =
-        sqlx::query_scalar("SELECT role FROM user_roles WHERE tenant_id = $1 AND user_id = $2")
-            .bind(tenant.as_str())
-            .bind(user.as_str())
-            .fetch_all(&mut **tx)
-            .await?;
-    Ok(roles.iter().filter_map(|r| Role::parse(r)).collect())
-}
-
 /// The business-admin scopes (department codes) of several users at once, by user id.
 async fn scopes_of_many(
     tx: &mut Transaction<'static, Any>,
@@ -656,12 +641,14 @@ pub async fn set_business_scope(
     origin: &RequestOrigin,
 ) -> Result<(), AppError> {
     let tenant = &admin.subject.tenant;
-    let codes: BTreeSet<String> = department_codes
-        .split([',', '、', ' ', '\n', '\t'])
-        .map(str::trim)
-        .filter(|c| !c.is_empty())
-        .map(str::to_owned)
-        .collect();
+    // The one reader of a list of department codes (`;` as the CSV writes it, full-width
+    // input folded), as the employee form and the import read theirs.
+    let mut codes: BTreeSet<String> = BTreeSet::new();
+    for piece in crate::domain::codes::split_code_list(department_codes) {
+        let code = crate::domain::codes::DepartmentCode::parse(&piece)
+            .map_err(|(ja, en)| invalid("department_codes", ja, en))?;
+        codes.insert(code.as_str().to_owned());
+    }
     let mut tx = db.begin_write_for_tenant(tenant).await?;
     let before = load(&mut tx, tenant, target).await?;
     let mut ids = Vec::with_capacity(codes.len());

@@ -4,7 +4,9 @@ use crate::error::AppError;
 use crate::i18n::use_lang;
 use leptos::prelude::*;
 
-/// A labelled input. `name` is the server function's argument name.
+/// A labelled input. `name` is the server function's argument name. Given the form's last
+/// `error`, a refusal of this field shows under it, marks it invalid and takes the focus,
+/// so the reader finds what to fix where it is.
 #[component]
 pub fn Field(
     #[prop(into)] label: Signal<&'static str>,
@@ -16,26 +18,68 @@ pub fn Field(
     /// The initial value (edit forms).
     #[prop(optional, into)]
     value: Option<String>,
-    /// Optional fields may be left empty.
+    /// Optional fields may be left empty; they say so next to their label.
     #[prop(optional)]
     optional: bool,
+    /// The form's last error: shown here when it is about this field.
+    #[prop(optional, into)]
+    error: Option<Signal<Option<AppError>>>,
 ) -> impl IntoView {
+    let lang = use_lang();
+    let t = crate::i18n::use_texts();
     let hint_id = format!("{name}-hint");
-    let described = hint.is_some().then(|| hint_id.clone());
+    let error_id = format!("{name}-error");
+    let mine = move || {
+        error
+            .and_then(|error| error.get())
+            .filter(|error| error.field() == Some(name))
+    };
+    let described = {
+        let (hint_id, error_id) = (hint_id.clone(), error_id.clone());
+        let has_hint = hint.is_some();
+        move || {
+            let ids: Vec<&str> = [
+                has_hint.then_some(hint_id.as_str()),
+                mine().is_some().then_some(error_id.as_str()),
+            ]
+            .into_iter()
+            .flatten()
+            .collect();
+            (!ids.is_empty()).then(|| ids.join(" "))
+        }
+    };
+    let input = NodeRef::<leptos::html::Input>::new();
+    Effect::new(move |_| {
+        if mine().is_some()
+            && let Some(input) = input.get()
+        {
+            let _ = input.focus();
+        }
+    });
     view! {
-        <div class="field">
-            <label for=name>{label}</label>
+        <div class="field" class:field--invalid=move || mine().is_some()>
+            <label for=name>
+                {label}
+                <span class="field__need">
+                    {move || if optional { t().field_optional } else { t().field_required }}
+                </span>
+            </label>
             <input
+                node_ref=input
                 id=name
                 name=name
                 type=kind
                 autocomplete=(!autocomplete.is_empty()).then_some(autocomplete)
                 aria-describedby=described
+                aria-invalid=move || mine().is_some().then_some("true")
                 autofocus=autofocus
                 value=value
                 required=!optional
             />
             {hint.map(|hint| view! { <p class="field__hint" id=hint_id>{hint}</p> })}
+            {move || mine().map(|error| {
+                view! { <p class="field__error" id=error_id.clone()>{error.message(lang.get())}</p> }
+            })}
         </div>
     }
 }

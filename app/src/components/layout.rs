@@ -40,9 +40,14 @@ pub fn Header() -> impl IntoView {
     let t = use_texts();
     // On narrow screens the navigation folds behind a button.
     let menu_open = RwSignal::new(false);
+    let toggle = NodeRef::<leptos::html::Button>::new();
+    // Escape closes the open menu and gives the focus back to its button, not to <body>.
     let close_on_escape = move |ev: KeyboardEvent| {
-        if ev.key() == "Escape" {
+        if ev.key() == "Escape" && menu_open.get_untracked() {
             menu_open.set(false);
+            if let Some(button) = toggle.get_untracked() {
+                let _ = button.focus();
+            }
         }
     };
 
@@ -57,6 +62,7 @@ pub fn Header() -> impl IntoView {
                     <span class="brand__tagline">{move || t().app_tagline}</span>
                 </A>
                 <button
+                    node_ref=toggle
                     type="button"
                     class="menu-toggle"
                     aria-controls="main-nav"
@@ -109,7 +115,8 @@ fn UserMenu() -> impl IntoView {
                         let org_admin = user.can_edit_organization();
                         view! {
                             <li>
-                                <A href="/org">{move || t().nav_org}</A>
+                                // Exact: /org/employees and /org/import have entries of their own.
+                                <A href="/org" exact=true>{move || t().nav_org}</A>
                             </li>
                             <li>
                                 <A href="/org/employees">{move || t().nav_employees}</A>

@@ -22,13 +22,11 @@ pub fn MailQueueNote() -> impl IntoView {
                         view! {
                             <p class="meta mail-queue" role="status">
                                 {move || {
-                                    let mut line = t()
-                                        .mail_queue_waiting
-                                        .replace("{n}", &q.waiting.to_string());
+                                    let mut line = crate::i18n::counted(t()
+                                        .mail_queue_waiting, q.waiting as i64);
                                     if q.retrying > 0 {
                                         line.push_str(
-                                            &t().mail_queue_retrying
-                                                .replace("{n}", &q.retrying.to_string()),
+                                            &crate::i18n::counted(t().mail_queue_retrying, q.retrying as i64),
                                         );
                                     }
                                     line

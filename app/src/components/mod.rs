@@ -2,6 +2,7 @@
 
 pub mod browser;
 pub mod forms;
+pub mod gate;
 pub mod lang_switch;
 pub mod layout;
 pub mod mail_queue;

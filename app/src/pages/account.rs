@@ -2,6 +2,7 @@ use crate::api::account::{EndMySession, UpdateProfile, my_sessions};
 use crate::api::auth::ChangePassword;
 use crate::components::forms::reload_to;
 use crate::components::forms::{Field, FormError};
+use crate::components::gate::{Gate, Need};
 use crate::components::page_title::PageTitle;
 use crate::i18n::{Lang, use_lang, use_texts};
 use crate::shell::use_signed_in_user;
@@ -9,8 +10,18 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 /// The signed-in user's own account: who they are, their roles, and a password change.
+/// Behind the gate: built only for a reader who may use it.
 #[component]
 pub fn AccountPage() -> impl IntoView {
+    view! {
+        <Gate need=Need::SignedIn>
+            <AccountContent />
+        </Gate>
+    }
+}
+
+#[component]
+fn AccountContent() -> impl IntoView {
     let t = use_texts();
     let lang = use_lang();
     let me = use_signed_in_user();
@@ -52,13 +63,14 @@ pub fn AccountPage() -> impl IntoView {
                                     <dt>{move || t().nav_account}</dt>
                                     <dd>{user.display_name.clone()} " <" {user.email.clone()} ">"</dd>
                                     <dt>{move || t().account_roles}</dt>
-                                    <dd>{roles.join("、")}</dd>
+                                    <dd>{roles.join(t().punct_list)}</dd>
                                 </dl>
                             </section>
                             <section class="card narrow" aria-labelledby="profile-title">
                                 <h2 id="profile-title">{move || t().profile_title}</h2>
                                 <ActionForm action=profile attr:class="form">
                                     <Field
+                                        error=profile_error
                                         label=Signal::derive(move || t().field_display_name)
                                         name="display_name"
                                         value=user.display_name.clone()
@@ -79,12 +91,14 @@ pub fn AccountPage() -> impl IntoView {
                                 <h2 id="pw-title">{move || t().change_password_title}</h2>
                                 <ActionForm action=change attr:class="form">
                                     <Field
+                                        error=error
                                         label=Signal::derive(move || t().field_current_password)
                                         name="current_password"
                                         kind="password"
                                         autocomplete="current-password"
                                     />
                                     <Field
+                                        error=error
                                         label=Signal::derive(move || t().field_new_password)
                                         name="new_password"
                                         kind="password"
@@ -92,6 +106,7 @@ pub fn AccountPage() -> impl IntoView {
                                         hint=Signal::derive(move || t().password_hint)
                                     />
                                     <Field
+                                        error=error
                                         label=Signal::derive(move || t().field_password_confirm)
                                         name="new_password_confirm"
                                         kind="password"

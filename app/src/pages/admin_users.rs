@@ -8,6 +8,7 @@ use crate::api::users::{
 };
 use crate::components::browser::urlencode;
 use crate::components::forms::{Field, FormError, confirm, reset_form};
+use crate::components::gate::{Gate, Need};
 use crate::components::mail_queue::MailQueueNote;
 use crate::components::page_title::PageTitle;
 use crate::components::pager::{PageTarget, Pager};
@@ -52,8 +53,45 @@ fn RoleCheckboxes(#[prop(optional)] checked: Vec<Role>) -> impl IntoView {
         .collect_view()
 }
 
+/// Behind the gate: built only for a reader who may use it.
+/// An action's outcome, as `ActionResult` shows it.
+fn outcome<T: Clone + Send + Sync + 'static>(
+    value: impl Get<Value = Option<Result<T, crate::error::AppError>>> + Send + Sync + 'static,
+) -> Signal<Option<Result<(), crate::error::AppError>>> {
+    Signal::derive(move || value.get().map(|result| result.map(drop)))
+}
+
+/// What the last run of one action did, right where it was asked for: its success (said
+/// politely) or its refusal (said at once).
+#[component]
+fn ActionResult(
+    outcome: Signal<Option<Result<(), crate::error::AppError>>>,
+    done: impl Fn(&'static Texts) -> &'static str + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let t = use_texts();
+    let lang = use_lang();
+    move || match outcome.get() {
+        Some(Ok(())) => {
+            Some(view! { <p class="form-success" role="status">{done(t())}</p> }.into_any())
+        }
+        Some(Err(error)) => Some(
+            view! { <p class="form-error" role="alert">{error.message(lang.get())}</p> }.into_any(),
+        ),
+        None => None,
+    }
+}
+
 #[component]
 pub fn UsersPage() -> impl IntoView {
+    view! {
+        <Gate need=Need::SystemAdmin>
+            <UsersContent />
+        </Gate>
+    }
+}
+
+#[component]
+fn UsersContent() -> impl IntoView {
     let t = use_texts();
     let lang = use_lang();
     let query = use_query_map();
@@ -86,7 +124,7 @@ pub fn UsersPage() -> impl IntoView {
             view! { <p>{t.users_none}</p> }.into_any()
         } else {
             view! {
-                <div class="table-wrap">
+                <div class="table-wrap" tabindex="0" role="region" aria-label=t.table_region>
                     <table class="table">
                         <thead>
                             <tr>
@@ -108,7 +146,7 @@ pub fn UsersPage() -> impl IntoView {
                                         .iter()
                                         .map(|r| role_name(*r, lang.get()))
                                         .collect::<Vec<_>>()
-                                        .join("、");
+                                        .join(t.punct_list);
                                     view! {
                                         <tr>
                                             <td>
@@ -135,11 +173,11 @@ pub fn UsersPage() -> impl IntoView {
         };
         view! {
             <p class="meta">
-                {t.users_count.replace("{total}", &page.total.to_string())} " · "
-                {t
-                    .users_seats
-                    .replace("{used}", &page.seats_in_use.to_string())
-                    .replace("{limit}", &page.seat_limit.to_string())}
+                {crate::i18n::counted(t.users_count, page.total)} " · "
+                {crate::i18n::counted(
+                    &t.users_seats.replace("{used}", &page.seats_in_use.to_string()),
+                    page.seat_limit,
+                )}
             </p>
             {body}
             <Pager page=page.page total=page.total per_page=page.per_page label=t.users_title target=PageTarget::Link(Arc::new(link)) />
@@ -166,9 +204,9 @@ pub fn UsersPage() -> impl IntoView {
         <section class="card" aria-labelledby="new-user">
             <h2 id="new-user">{move || t().users_new}</h2>
             <ActionForm action=create attr:class="form form--grid" attr:id="new-user-form">
-                <Field label=Signal::derive(move || t().field_display_name) name="display_name" />
-                <Field label=Signal::derive(move || t().field_email) name="email" kind="email" />
-                <Field label=Signal::derive(move || t().field_employee_code) name="employee_code" optional=true />
+                <Field error=create_error label=Signal::derive(move || t().field_display_name) name="display_name" />
+                <Field error=create_error label=Signal::derive(move || t().field_email) name="email" kind="email" />
+                <Field error=create_error label=Signal::derive(move || t().field_employee_code) name="employee_code" optional=true />
                 <div class="field">
                     <label for="language">{move || t().field_language}</label>
                     <select id="language" name="language">
@@ -192,8 +230,18 @@ pub fn UsersPage() -> impl IntoView {
     }
 }
 
+/// Behind the gate: built only for a reader who may use it.
 #[component]
 pub fn UserPage() -> impl IntoView {
+    view! {
+        <Gate need=Need::SystemAdmin>
+            <UserContent />
+        </Gate>
+    }
+}
+
+#[component]
+fn UserContent() -> impl IntoView {
     let t = use_texts();
     let lang = use_lang();
     let params = use_params_map();
@@ -238,16 +286,18 @@ pub fn UserPage() -> impl IntoView {
         .flatten()
         .next()
     });
-    let done = move || {
-        matches!(update.value().get(), Some(Ok(())))
-            || matches!(roles.value().get(), Some(Ok(())))
-            || matches!(active.value().get(), Some(Ok(())))
-            || matches!(resend.value().get(), Some(Ok(())))
-            || matches!(sign_out.value().get(), Some(Ok(_)))
-            || matches!(scope.value().get(), Some(Ok(())))
-    };
     let confirm_delete = move |ev: leptos::ev::SubmitEvent| {
         if !confirm(t().user_delete_confirm) {
+            ev.prevent_default();
+        }
+    };
+    // Deactivating ends the user's sessions at once: asked first. Reactivating is not.
+    let confirm_active = move |ev: leptos::ev::SubmitEvent| {
+        let deactivating = user
+            .get_untracked()
+            .and_then(Result::ok)
+            .is_some_and(|u| u.status != "deactivated");
+        if deactivating && !confirm(t().user_deactivate_confirm) {
             ev.prevent_default();
         }
     };
@@ -265,17 +315,14 @@ pub fn UserPage() -> impl IntoView {
                 <span class=format!("badge badge--{}", user.status)>{move || status_name(&status, t())}</span>
                 " · " {move || t().col_last_login} ": " {user.last_login.clone().unwrap_or_else(|| "-".into())}
             </p>
-            <FormError error=error />
-            <Show when=done>
-                <p class="form-success" role="status">{move || t().user_done}</p>
-            </Show>
             <section class="card" aria-labelledby="edit-title">
                 <h2 id="edit-title">{move || t().user_edit_title}</h2>
                 <ActionForm action=update attr:class="form form--grid">
                     {hidden()}
-                    <Field label=Signal::derive(move || t().field_display_name) name="display_name" value=user.display_name.clone() />
-                    <Field label=Signal::derive(move || t().field_email) name="email" kind="email" value=user.email.clone() />
+                    <Field error=error label=Signal::derive(move || t().field_display_name) name="display_name" value=user.display_name.clone() />
+                    <Field error=error label=Signal::derive(move || t().field_email) name="email" kind="email" value=user.email.clone() />
                     <Field
+                        error=error
                         label=Signal::derive(move || t().field_employee_code)
                         name="employee_code"
                         value=user.employee_code.clone().unwrap_or_default()
@@ -290,6 +337,7 @@ pub fn UserPage() -> impl IntoView {
                     </div>
                     <button class="button button--primary" type="submit">{move || t().user_save}</button>
                 </ActionForm>
+                <ActionResult outcome=outcome(update.value()) done=|t| t.user_saved />
             </section>
             <section class="card" aria-labelledby="roles-title">
                 <h2 id="roles-title">{move || t().user_roles_title}</h2>
@@ -301,24 +349,27 @@ pub fn UserPage() -> impl IntoView {
                     </fieldset>
                     <button class="button button--primary" type="submit">{move || t().user_roles_save}</button>
                 </ActionForm>
+                <ActionResult outcome=outcome(roles.value()) done=|t| t.user_roles_saved />
             </section>
             <section class="card" aria-labelledby="scope-title">
                 <h2 id="scope-title">{move || t().scope_title}</h2>
                 <ActionForm action=scope attr:class="form">
                     {hidden()}
                     <Field
+                        error=error
                         label=Signal::derive(move || t().scope_label)
                         name="department_codes"
-                        value=user.business_scope.join(", ")
+                        value=user.business_scope.join(";")
                         optional=true
                     />
                     <button class="button button--primary" type="submit">{move || t().scope_save}</button>
                 </ActionForm>
+                <ActionResult outcome=outcome(scope.value()) done=|t| t.scope_saved />
             </section>
             <section class="card" aria-labelledby="actions-title">
                 <h2 id="actions-title">{move || t().user_actions_title}</h2>
                 <div class="actions">
-                    <ActionForm action=active>
+                    <ActionForm action=active on:submit=confirm_active>
                         {hidden()}
                         <input type="hidden" name="active" value=is_deactivated.to_string() />
                         <button class="button" type="submit">
@@ -343,6 +394,11 @@ pub fn UserPage() -> impl IntoView {
                         <button class="button button--danger" type="submit">{move || t().user_delete}</button>
                     </ActionForm>
                 </div>
+                // Each account action says what it did, here beside the buttons.
+                <ActionResult outcome=outcome(active.value()) done=move |t| if is_deactivated { t.user_deactivated } else { t.user_reactivated } />
+                <ActionResult outcome=outcome(resend.value()) done=|t| t.user_resent />
+                <ActionResult outcome=outcome(sign_out.value()) done=|t| t.user_signed_out />
+                <ActionResult outcome=outcome(delete.value()) done=|t| t.user_done />
             </section>
         }
     };

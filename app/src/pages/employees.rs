@@ -6,9 +6,11 @@
 use crate::api::employees::{CreateEmployee, UpdateEmployee, get_employee, list_employees};
 use crate::components::browser::urlencode;
 use crate::components::forms::{Field, FormError, reset_form};
+use crate::components::gate::{Gate, Need};
 use crate::components::page_title::PageTitle;
 use crate::components::pager::{PageTarget, Pager};
 use crate::domain::employees::{EmployeeList, EmployeeView};
+use crate::error::AppError;
 use crate::i18n::{Texts, use_lang, use_texts};
 use crate::shell::use_signed_in_user;
 use leptos::prelude::*;
@@ -27,7 +29,12 @@ fn status_name(status: &str, t: &'static Texts) -> &'static str {
 /// The fields of an employee, empty for a new one or filled for an edit. Names match the
 /// server functions' arguments.
 #[component]
-fn EmployeeFields(#[prop(optional)] employee: Option<EmployeeView>) -> impl IntoView {
+fn EmployeeFields(
+    #[prop(optional)] employee: Option<EmployeeView>,
+    /// The form's last error, shown at its field.
+    #[prop(into)]
+    error: Signal<Option<AppError>>,
+) -> impl IntoView {
     let t = use_texts();
     let value =
         |f: fn(&EmployeeView) -> Option<String>| employee.as_ref().and_then(f).unwrap_or_default();
@@ -58,22 +65,32 @@ fn EmployeeFields(#[prop(optional)] employee: Option<EmployeeView>) -> impl Into
             .unwrap_or_default()
     };
     view! {
-        <Field label=Signal::derive(move || t().col_employee_code) name="employee_code" value=value(|e| e.person.employee_code.clone()) />
-        <Field label=Signal::derive(move || t().field_display_name) name="display_name" value=value(|e| Some(e.person.name.clone())) />
-        <Field label=Signal::derive(move || t().field_kana) name="kana" value=value(|e| e.kana.clone()) optional=true />
-        <Field label=Signal::derive(move || t().field_email) name="email" kind="email" value=value(|e| Some(e.email.clone())) />
-        <Field label=Signal::derive(move || t().field_job_title) name="job_title" value=value(|e| e.job_title.clone()) optional=true />
-        <Field label=Signal::derive(move || t().field_grade) name="grade" value=details(|d| d.grade.clone()) optional=true />
-        <Field label=Signal::derive(move || t().field_employment_type) name="employment_type" value=details(|d| d.employment_type.clone()) optional=true />
-        <Field label=Signal::derive(move || t().field_hire_date) name="hire_date" value=details(|d| d.hire_date.clone()) optional=true />
-        <Field label=Signal::derive(move || t().field_primary_department) name="department_code" value=codes(true, false) optional=true />
-        <Field label=Signal::derive(move || t().field_concurrent_codes) name="concurrent_codes" value=codes(false, false) optional=true />
-        <Field label=Signal::derive(move || t().field_manages_codes) name="manages_codes" value=codes(false, true) optional=true />
+        <Field error=error label=Signal::derive(move || t().col_employee_code) name="employee_code" value=value(|e| e.person.employee_code.clone()) />
+        <Field error=error label=Signal::derive(move || t().field_display_name) name="display_name" value=value(|e| Some(e.person.name.clone())) />
+        <Field error=error label=Signal::derive(move || t().field_kana) name="kana" value=value(|e| e.kana.clone()) optional=true />
+        <Field error=error label=Signal::derive(move || t().field_email) name="email" kind="email" value=value(|e| Some(e.email.clone())) />
+        <Field error=error label=Signal::derive(move || t().field_job_title) name="job_title" value=value(|e| e.job_title.clone()) optional=true />
+        <Field error=error label=Signal::derive(move || t().field_grade) name="grade" value=details(|d| d.grade.clone()) optional=true />
+        <Field error=error label=Signal::derive(move || t().field_employment_type) name="employment_type" value=details(|d| d.employment_type.clone()) optional=true />
+        <Field error=error label=Signal::derive(move || t().field_hire_date) name="hire_date" value=details(|d| d.hire_date.clone()) optional=true />
+        <Field error=error label=Signal::derive(move || t().field_primary_department) name="department_code" value=codes(true, false) optional=true />
+        <Field error=error label=Signal::derive(move || t().field_concurrent_codes) name="concurrent_codes" value=codes(false, false) optional=true />
+        <Field error=error label=Signal::derive(move || t().field_manages_codes) name="manages_codes" value=codes(false, true) optional=true />
+    }
+}
+
+/// Behind the gate: built only for a reader who may use it.
+#[component]
+pub fn EmployeesPage() -> impl IntoView {
+    view! {
+        <Gate need=Need::SignedIn>
+            <EmployeesContent />
+        </Gate>
     }
 }
 
 #[component]
-pub fn EmployeesPage() -> impl IntoView {
+fn EmployeesContent() -> impl IntoView {
     let t = use_texts();
     let lang = use_lang();
     let query = use_query_map();
@@ -104,7 +121,7 @@ pub fn EmployeesPage() -> impl IntoView {
             view! { <p>{t.employees_none}</p> }.into_any()
         } else {
             view! {
-                <div class="table-wrap">
+                <div class="table-wrap" tabindex="0" role="region" aria-label=t.table_region>
                     <table class="table">
                         <thead>
                             <tr>
@@ -122,7 +139,9 @@ pub fn EmployeesPage() -> impl IntoView {
                                 .into_iter()
                                 .map(|item| view! {
                                     <tr>
-                                        <td><A href=format!("/org/employees/{}", item.person.id)>{item.person.name}</A></td>
+                                        // A plain link (the router still navigates in place): a
+                                        // router <A> per row costs reactive state for nothing.
+                                        <td><a href=format!("/org/employees/{}", item.person.id)>{item.person.name}</a></td>
                                         <td>{item.kana.unwrap_or_default()}</td>
                                         <td>{item.person.employee_code.unwrap_or_default()}</td>
                                         <td>{item.department.map(|(code, name)| format!("{name} ({code})")).unwrap_or_default()}</td>
@@ -138,7 +157,7 @@ pub fn EmployeesPage() -> impl IntoView {
                 .into_any()
         };
         view! {
-            <p class="meta">{t.users_count.replace("{total}", &list.total.to_string())}</p>
+            <p class="meta">{crate::i18n::counted(t.users_count, list.total)}</p>
             {body}
             <Pager page=list.page total=list.total per_page=list.per_page label=t.employees_title target=PageTarget::Link(Arc::new(link)) />
         }
@@ -175,7 +194,7 @@ pub fn EmployeesPage() -> impl IntoView {
                 <section class="card" aria-labelledby="new-employee">
                     <h2 id="new-employee">{move || t().employees_new}</h2>
                     <ActionForm action=create attr:class="form form--grid" attr:id="new-employee-form">
-                        <EmployeeFields />
+                        <EmployeeFields error=create_error />
                         <div class="field">
                             <label for="language">{move || t().field_language}</label>
                             <select id="language" name="language">
@@ -201,8 +220,18 @@ pub fn EmployeesPage() -> impl IntoView {
     }
 }
 
+/// Behind the gate: built only for a reader who may use it.
 #[component]
 pub fn EmployeePage() -> impl IntoView {
+    view! {
+        <Gate need=Need::SignedIn>
+            <EmployeeContent />
+        </Gate>
+    }
+}
+
+#[component]
+fn EmployeeContent() -> impl IntoView {
     let t = use_texts();
     let lang = use_lang();
     let params = use_params_map();
@@ -222,12 +251,22 @@ pub fn EmployeePage() -> impl IntoView {
     };
     let details = move |employee: EmployeeView| {
         let t = t();
-        let person_link = |person: Option<crate::domain::org_chart::PersonRef>| match person {
+        let person_link = |person: Option<crate::domain::org_chart::PersonRef>,
+                           why_none: &'static str| match person {
             Some(person) => {
                 view! { <A href=format!("/org/employees/{}", person.id)>{person.name}</A> }
                     .into_any()
             }
-            None => view! { <span>{t.employee_none}</span> }.into_any(),
+            None => {
+                view! { <span>{t.employee_none}</span> " " <span class="meta">{why_none}</span> }
+                    .into_any()
+            }
+        };
+        // Why nobody is proposed, so that the admin knows what to change on the chart.
+        let why_no_first = if employee.posts.is_empty() {
+            t.employee_no_first_no_posts
+        } else {
+            t.employee_no_first_no_manager
         };
         let posts = if employee.posts.is_empty() {
             view! { <p class="meta">{t.employee_no_posts}</p> }.into_any()
@@ -268,7 +307,7 @@ pub fn EmployeePage() -> impl IntoView {
                     <h2 id="edit-employee">{t.employee_edit}</h2>
                     <ActionForm action=update attr:class="form form--grid">
                         <input type="hidden" name="id" value=hidden_id />
-                        <EmployeeFields employee=editing />
+                        <EmployeeFields employee=editing error=update_error />
                         <FormError error=update_error />
                         <Show when=move || matches!(update.value().get(), Some(Ok(())))>
                             <p class="form-success" role="status">{move || t.user_saved}</p>
@@ -298,9 +337,9 @@ pub fn EmployeePage() -> impl IntoView {
                 <h3>{t.employee_reporting}</h3>
                 <dl class="facts">
                     <dt>{t.employee_first_evaluator}</dt>
-                    <dd>{person_link(employee.manager.clone())}</dd>
+                    <dd>{person_link(employee.manager.clone(), why_no_first)}</dd>
                     <dt>{t.employee_second_evaluator}</dt>
-                    <dd>{person_link(employee.second_manager.clone())}</dd>
+                    <dd>{person_link(employee.second_manager.clone(), t.employee_no_second)}</dd>
                 </dl>
                 <Show when=is_system_admin>
                     <p><A href=format!("/admin/users/{account}")>{t.employee_account}</A></p>

@@ -22,12 +22,14 @@ pub fn ForgotPasswordPage() -> impl IntoView {
                         <p>{move || t().forgot_lead}</p>
                         <ActionForm action=request attr:class="form">
                             <Field
+                                error=error
                                 label=Signal::derive(move || t().field_company_code)
                                 name="company_code"
                                 autocomplete="organization"
                                 autofocus=true
                             />
                             <Field
+                                error=error
                                 label=Signal::derive(move || t().field_email)
                                 name="email"
                                 kind="email"

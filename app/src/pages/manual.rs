@@ -53,7 +53,7 @@ fn ColumnTable(kind: CsvKind) -> impl IntoView {
                 {move || format!("{} {}", title(), t().templates_title)}
             </a>
         </p>
-        <div class="table-wrap">
+        <div class="table-wrap" tabindex="0" role="region" aria-label=move || t().table_region>
             <table class="table table--prose">
                 <thead>
                     <tr>

@@ -10,6 +10,7 @@
 
 use crate::api::org::{UpdateDepartment, get_org_chart, move_department};
 use crate::components::forms::{Notice, NoticeLine};
+use crate::components::gate::{Gate, Need};
 use crate::components::page_title::PageTitle;
 use crate::domain::ids::DepartmentId;
 use crate::domain::org_chart::{
@@ -368,8 +369,18 @@ impl Editor {
     }
 }
 
+/// Behind the gate: built only for a reader who may use it.
 #[component]
 pub fn OrgChartPage() -> impl IntoView {
+    view! {
+        <Gate need=Need::SignedIn>
+            <OrgChartContent />
+        </Gate>
+    }
+}
+
+#[component]
+fn OrgChartContent() -> impl IntoView {
     let t = use_texts();
     let lang = use_lang();
     let chart = Resource::new(|| (), |_| get_org_chart());
@@ -748,7 +759,7 @@ fn TreeRow(editor: Editor, id: DepartmentId) -> impl IntoView {
                     node.with(|n| {
                         n.as_ref().map(|n| {
                             let t = t();
-                            let count = t.org_members_count.replace("{n}", &n.members.to_string());
+                            let count = crate::i18n::counted(t.org_members_count, n.members as i64);
                             match &n.manager {
                                 Some(manager) => format!("{count} · {} {}", t.org_manager, manager.name),
                                 None => count,

@@ -396,7 +396,7 @@ fn Members(editor: Editor, id: DepartmentId) -> impl IntoView {
             })
             .collect_view();
         view! {
-            <div class="table-wrap">
+            <div class="table-wrap" tabindex="0" role="region" aria-label=t.table_region>
                 <table class="table">
                     <thead>
                         <tr>

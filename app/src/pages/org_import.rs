@@ -6,6 +6,7 @@
 use crate::api::org_import::{commit_import, get_import_status};
 use crate::components::browser::sleep;
 use crate::components::forms::{Notice, NoticeLine};
+use crate::components::gate::{Gate, Need};
 use crate::components::mail_queue::MailQueueNote;
 use crate::components::page_title::PageTitle;
 use crate::domain::org_csv::{
@@ -62,8 +63,18 @@ async fn follow(job: String, stage: RwSignal<Stage>, notice: RwSignal<Option<Not
     }
 }
 
+/// Behind the gate: built only for a reader who may use it.
 #[component]
 pub fn OrgImportPage() -> impl IntoView {
+    view! {
+        <Gate need=Need::OrganizationAdmin>
+            <OrgImportContent />
+        </Gate>
+    }
+}
+
+#[component]
+fn OrgImportContent() -> impl IntoView {
     let t = use_texts();
     let stage = RwSignal::new(Stage::Choosing);
     let notice = RwSignal::new(None::<Notice>);
@@ -218,7 +229,14 @@ fn JobView(
 ) -> impl IntoView {
     let t = use_texts();
     let job = status.job.clone();
-    let heading = move || format!("{}：{}", kind_name(status.kind, t()), status.file_name);
+    let heading = move || {
+        format!(
+            "{}{}{}",
+            kind_name(status.kind, t()),
+            t().punct_colon,
+            status.file_name
+        )
+    };
     let body = match status.state {
         ImportState::Working { phase, done, total } => {
             let steps = [
@@ -264,7 +282,7 @@ fn JobView(
             let more = problem_count.saturating_sub(problems.len());
             view! {
                 <p class="form-error" role="alert">
-                    {move || t().import_problems.replace("{n}", &problem_count.to_string())}
+                    {move || crate::i18n::counted(t().import_problems, problem_count as i64)}
                 </p>
                 <p>
                     <a class="button" href=format!("/api/org/import/{job}/problems.csv") download="import-problems.csv">
@@ -272,7 +290,7 @@ fn JobView(
                     </a>
                 </p>
                 <ProblemTable kind=status.kind problems />
-                {(more > 0).then(|| view! { <p class="meta">{move || t().import_problems_more.replace("{n}", &more.to_string())}</p> })}
+                {(more > 0).then(|| view! { <p class="meta">{move || crate::i18n::counted(t().import_problems_more, more as i64)}</p> })}
             }
                 .into_any()
         }
@@ -287,10 +305,10 @@ fn JobView(
             let warnings = (warning_count > 0).then(|| {
                 view! {
                     <p class="form-warning" role="status">
-                        {move || t().import_warnings.replace("{n}", &warning_count.to_string())}
+                        {move || crate::i18n::counted(t().import_warnings, warning_count as i64)}
                     </p>
                     <ProblemTable kind=status.kind problems=warnings />
-                    {(more > 0).then(|| view! { <p class="meta">{move || t().import_warnings_more.replace("{n}", &more.to_string())}</p> })}
+                    {(more > 0).then(|| view! { <p class="meta">{move || crate::i18n::counted(t().import_warnings_more, more as i64)}</p> })}
                 }
             });
             view! {
@@ -347,7 +365,7 @@ fn ProblemTable(kind: CsvKind, problems: Vec<ImportProblem>) -> impl IntoView {
         })
         .collect_view();
     view! {
-        <div class="table-wrap" tabindex="0" role="region" aria-label=move || t().col_reason>
+        <div class="table-wrap" tabindex="0" role="region" aria-label=move || t().table_region>
             <table class="table table--prose problems">
                 <thead>
                     <tr>
@@ -367,7 +385,7 @@ fn ProblemTable(kind: CsvKind, problems: Vec<ImportProblem>) -> impl IntoView {
 fn Counts(counts: ImportCounts) -> impl IntoView {
     let t = use_texts();
     let line = move |text: fn(&Texts) -> &'static str, n: usize| {
-        move || text(t()).replace("{n}", &n.to_string())
+        move || crate::i18n::counted(text(t()), n as i64)
     };
     view! {
         <ul class="counts">
@@ -420,7 +438,7 @@ fn ExportCard() -> impl IntoView {
                             href=move || format!("/api/org/export?kind={}&encoding={}", kind.as_str(), encoding.get())
                             download=""
                         >
-                            {move || format!("{}（{}）", t().export_submit, kind_name(kind, t()))}
+                            {move || format!("{}{}{}{}", t().export_submit, t().punct_open, kind_name(kind, t()), t().punct_close)}
                         </a>
                     })
                     .collect_view()}

@@ -52,6 +52,7 @@ pub fn SetPasswordPage(purpose: LinkPurpose) -> impl IntoView {
                                     <input type="hidden" name="purpose" value=purpose_value />
                                     <input type="hidden" name="link" value=link />
                                     <Field
+                                        error=error
                                         label=Signal::derive(move || t().field_new_password)
                                         name="password"
                                         kind="password"
@@ -60,6 +61,7 @@ pub fn SetPasswordPage(purpose: LinkPurpose) -> impl IntoView {
                                         autofocus=true
                                     />
                                     <Field
+                                        error=error
                                         label=Signal::derive(move || t().field_password_confirm)
                                         name="password_confirm"
                                         kind="password"
@@ -70,6 +72,15 @@ pub fn SetPasswordPage(purpose: LinkPurpose) -> impl IntoView {
                                         {move || if action.pending().get() { t().working } else { t().setup_submit }}
                                     </button>
                                 </ActionForm>
+                            }
+                                .into_any()
+                        }
+                        // A replaced or used invitation cannot be mended by a password
+                        // reset (the account has no password yet): the admin sends a new one.
+                        Err(problem) if purpose == LinkPurpose::Invitation => {
+                            view! {
+                                <p class="form-error" role="alert">{move || problem.message(lang.get())}</p>
+                                <p>{move || t().link_invalid_invitation}</p>
                             }
                                 .into_any()
                         }

@@ -1,0 +1,439 @@
+//! Benchmark: requests a second and latency of the real server, and what a login storm does
+//! to everyone else.
+//!
+//!     cargo run --release -p kouka-server --example bench_http
+//!
+//! Starts the server in this process (its own runtime) on a fresh SQLite database with one
+//! tenant of 1,000 employees, then, from a second runtime:
+//! - `/healthz`, the sign-in page and a signed-in directory page (`/org/employees`), each
+//!   for a few seconds on one kept-alive connection and on 32 at once: requests a second,
+//!   p50 and p99;
+//! - the directory page on one connection while 16 clients sign in continuously, against
+//!   the same without them: the login storm's effect on other users.
+//!
+//! Uses the built site in `target/site` when there is one, so pages are as a browser gets
+//! them. `KOUKA_BENCH_SECONDS` sets each phase's length (default 4). Prints figures; judges
+//! nothing.
+
+use kouka_app::backend::accounts;
+use kouka_app::backend::audit::RequestOrigin;
+use kouka_app::backend::db::Db;
+use kouka_app::backend::tenants::{self, NewTenantInput, parse_new_tenant};
+use kouka_app::backend::tokens::{self, Purpose};
+use kouka_app::domain::ids::UserId;
+use kouka_app::domain::time::Timestamp;
+use kouka_server::config::{BaseUrl, Config};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+const PASSWORD: &str = "ベンチマークの長い合言葉です";
+const STORM_CLIENTS: usize = 16;
+
+fn main() -> anyhow::Result<()> {
+    let seconds: u64 = std::env::var("KOUKA_BENCH_SECONDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(4);
+    let phase = Duration::from_secs(seconds);
+    let dir = std::env::temp_dir().join(format!("kouka-bench-http-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    let url = format!("sqlite://{}/kouka.db", dir.display());
+
+    // The server's runtime, as `kouka serve` builds it: a worker per core.
+    let server_runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    let (db, addr, stop, server) = server_runtime.block_on(start_server(&url, &dir))?;
+    // The load's own runtime, on its own threads.
+    let load = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    let base = format!("http://{addr}");
+    let (cookie, logins) = server_runtime.block_on(seed(&db, &base))?;
+    load.block_on(async {
+        println!("each phase {seconds} s; p50 / p99 in ms");
+        // `KOUKA_BENCH_ONLY=directory`: only that phase (for a profiler).
+        if std::env::var("KOUKA_BENCH_ONLY").as_deref() == Ok("directory") {
+            let run = hammer(&base, "/org/employees", Some(&cookie), 32, phase).await;
+            println!("directory 32 conn: {:.0} req/s", run.per_second(phase));
+            return;
+        }
+        // `KOUKA_BENCH_ONLY=parts`: the server functions a directory page calls, alone.
+        if std::env::var("KOUKA_BENCH_ONLY").as_deref() == Ok("parts") {
+            for path in ["/api/auth/me", "/api/employees/list?query=&page=1"] {
+                let run = hammer(&base, path, Some(&cookie), 32, phase).await;
+                println!("{path} 32 conn: {:.0} req/s ({} errors)", run.per_second(phase), run.errors);
+            }
+            return;
+        }
+        for (what, path, signed_in) in [
+            ("/healthz", "/healthz", false),
+            ("sign-in page /login", "/login", false),
+            ("signed-in directory /org/employees", "/org/employees", true),
+        ] {
+            let cookie = signed_in.then_some(cookie.as_str());
+            for connections in [1, 32] {
+                let result = hammer(&base, path, cookie, connections, phase).await;
+                println!(
+                    "{what:<36} {connections:>2} conn: {:>7.0} req/s  p50 {:>6.2}  p99 {:>6.2}  ({} errors)",
+                    result.per_second(phase),
+                    result.percentile(50.0),
+                    result.percentile(99.0),
+                    result.errors
+                );
+            }
+        }
+        let idle = hammer(&base, "/org/employees", Some(&cookie), 1, phase).await;
+        let storm = login_storm(&base, &logins, &cookie, phase).await;
+        println!(
+            "directory, 1 conn, idle:                 {:>7.0} req/s  p50 {:>6.2}  p99 {:>6.2}",
+            idle.per_second(phase),
+            idle.percentile(50.0),
+            idle.percentile(99.0)
+        );
+        println!(
+            "directory, 1 conn, {STORM_CLIENTS} clients signing in: {:>7.0} req/s  p50 {:>6.2}  p99 {:>6.2}  \
+             ({:.0} logins/s, {} told busy)",
+            storm.others.per_second(phase),
+            storm.others.percentile(50.0),
+            storm.others.percentile(99.0),
+            storm.logins as f64 / phase.as_secs_f64(),
+            storm.busy
+        );
+    });
+    let _ = stop.send(());
+    server_runtime.block_on(server)??;
+    std::fs::remove_dir_all(dir)?;
+    Ok(())
+}
+
+type Server = tokio::task::JoinHandle<std::io::Result<()>>;
+
+async fn start_server(
+    url: &str,
+    dir: &std::path::Path,
+) -> anyhow::Result<(
+    Db,
+    std::net::SocketAddr,
+    tokio::sync::oneshot::Sender<()>,
+    Server,
+)> {
+    let db = Db::connect_and_migrate(url).await?;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    let mut config = Config::from_lookup(|_| None)?;
+    config.database_url = url.to_owned();
+    config.site_addr = addr;
+    config.base_url = BaseUrl::parse(&format!("http://{addr}"))?;
+    config.data_dir = dir.join("data");
+    config.mail_dir = config.data_dir.join("mail");
+    let site = std::path::PathBuf::from("target/site");
+    if site.join("pkg").is_dir() {
+        config.site_root = site;
+    } else {
+        // No built site: pages without the bundle (a release build would refuse them).
+        config.site_root = dir.join("site");
+        config.production = false;
+    }
+    // Thousands of sign-ins from one address.
+    config.auth_rate_limit = 10_000_000;
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(kouka_server::serve(listener, config, db.clone(), async {
+        let _ = stopped.await;
+    }));
+    Ok((db, addr, stop, server))
+}
+
+/// A tenant with 1,000 employees in 10 departments (imported through the server), its
+/// admin's session cookie, and the sign-in names of the storm's users.
+async fn seed(db: &Db, base: &str) -> anyhow::Result<(String, Vec<String>)> {
+    let input = NewTenantInput {
+        code: "BENCH".into(),
+        name: "ベンチ株式会社".into(),
+        seats: 10_000,
+        admin_email: "admin@bench.example".into(),
+        admin_name: "管理 太郎".into(),
+        contract_start: None,
+        contract_end: None,
+        time_zone: "Asia/Tokyo".into(),
+        contact_email: None,
+    };
+    let new = parse_new_tenant(input, chrono::Utc::now().date_naive())
+        .map_err(|problems| anyhow::anyhow!("{problems:?}"))?;
+    let notice = tenants::create_tenant(db, base, new).await?;
+    let admin = accounts::set_password_with_link(
+        db,
+        &notice.setup_code,
+        Purpose::Setup,
+        PASSWORD.into(),
+        &RequestOrigin::default(),
+        Timestamp::now(),
+    )
+    .await?
+    .encode();
+    let client = reqwest::Client::new();
+    let departments: String = (0..10).map(|d| format!("D{d},部署{d},,\r\n")).collect();
+    import(
+        &client,
+        base,
+        &admin,
+        "departments",
+        format!("部署コード,部署名,上位部署コード,表示順\r\n{departments}"),
+    )
+    .await?;
+    let employees: String = (0..1000)
+        .map(|n| {
+            format!(
+                "E{n:04},社員 {n},シャイン,e{n}@bench.example,D{},,,,,,\r\n",
+                n % 10
+            )
+        })
+        .collect();
+    import(
+        &client,
+        base,
+        &admin,
+        "employees",
+        format!("社員番号,氏名,フリガナ,メールアドレス,所属部署コード,兼務部署コード,責任者部署コード,役職,等級,雇用区分,入社日\r\n{employees}"),
+    )
+    .await?;
+    // The storm's users: employees who chose their passwords.
+    let mut logins = Vec::new();
+    for n in 0..STORM_CLIENTS {
+        let id: String = sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
+            .bind(format!("e{n}@bench.example"))
+            .fetch_one(db.pool())
+            .await?;
+        let mut tx = db.begin_write_for_tenant(&notice.tenant_id).await?;
+        let token = tokens::issue(
+            &mut tx,
+            &notice.tenant_id,
+            &UserId::from_stored(id),
+            Purpose::Invitation,
+            Timestamp::now(),
+        )
+        .await?;
+        tx.commit().await?;
+        accounts::set_password_with_link(
+            db,
+            &token.secret.encode(),
+            Purpose::Invitation,
+            PASSWORD.into(),
+            &RequestOrigin::default(),
+            Timestamp::now(),
+        )
+        .await?;
+        logins.push(format!("E{n:04}"));
+    }
+    Ok((admin, logins))
+}
+
+async fn import(
+    client: &reqwest::Client,
+    base: &str,
+    cookie: &str,
+    kind: &str,
+    file: String,
+) -> anyhow::Result<()> {
+    let cookie = format!("kouka_session={cookie}");
+    let job: serde_json::Value = client
+        .post(format!("{base}/api/org/import?kind={kind}&invite=false"))
+        .header("origin", base)
+        .header("cookie", &cookie)
+        .body(file)
+        .send()
+        .await?
+        .json()
+        .await?;
+    let job = job["job"].as_str().unwrap_or_default().to_owned();
+    let mut committed = false;
+    loop {
+        let status: serde_json::Value = client
+            .post(format!("{base}/api/org/import-status"))
+            .header("origin", base)
+            .header("cookie", &cookie)
+            .form(&[("job", job.as_str())])
+            .send()
+            .await?
+            .json()
+            .await?;
+        let state = &status["state"];
+        if let Some(done) = state.get("Committed") {
+            println!("imported {kind}: {done}");
+            return Ok(());
+        }
+        if let Some(preview) = state.get("Previewed") {
+            anyhow::ensure!(preview["problem_count"] == 0, "import problems: {preview}");
+            if !committed {
+                client
+                    .post(format!("{base}/api/org/import-commit"))
+                    .header("origin", base)
+                    .header("cookie", &cookie)
+                    .form(&[("job", job.as_str())])
+                    .send()
+                    .await?;
+                committed = true;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[derive(Default)]
+struct Run {
+    latencies: Vec<Duration>,
+    errors: usize,
+}
+
+impl Run {
+    fn per_second(&self, phase: Duration) -> f64 {
+        self.latencies.len() as f64 / phase.as_secs_f64()
+    }
+
+    /// In milliseconds.
+    fn percentile(&self, p: f64) -> f64 {
+        let mut sorted = self.latencies.clone();
+        sorted.sort();
+        if sorted.is_empty() {
+            return f64::NAN;
+        }
+        let index = ((p / 100.0) * (sorted.len() - 1) as f64).round() as usize;
+        sorted[index].as_secs_f64() * 1e3
+    }
+
+    fn merge(&mut self, other: Run) {
+        self.latencies.extend(other.latencies);
+        self.errors += other.errors;
+    }
+}
+
+/// `http://host:port` of a URL.
+fn base_of(url: &str) -> String {
+    url.splitn(4, '/').take(3).collect::<Vec<_>>().join("/")
+}
+
+/// One client, one kept-alive connection.
+fn connection() -> reqwest::Client {
+    reqwest::Client::builder()
+        .pool_max_idle_per_host(1)
+        .build()
+        .unwrap_or_default()
+}
+
+/// `GET path` over `connections` kept-alive connections at once, each sending its next
+/// request when the last is answered, for `phase`.
+async fn hammer(
+    base: &str,
+    path: &str,
+    cookie: Option<&str>,
+    connections: usize,
+    phase: Duration,
+) -> Run {
+    let url = format!("{base}{path}");
+    let cookie = cookie.map(|c| format!("kouka_session={c}"));
+    let tasks: Vec<_> = (0..connections)
+        .map(|_| {
+            let url = url.clone();
+            let cookie = cookie.clone();
+            tokio::spawn(async move {
+                let client = connection();
+                let mut run = Run::default();
+                let end = Instant::now() + phase;
+                while Instant::now() < end {
+                    let started = Instant::now();
+                    // Server functions are POSTs of a form; pages are GETs.
+                    let mut request = match url.split_once("/api/") {
+                        Some(_) => {
+                            let (endpoint, form) = url.split_once('?').unwrap_or((&url, ""));
+                            client
+                                .post(endpoint)
+                                .header("origin", base_of(endpoint))
+                                .header("content-type", "application/x-www-form-urlencoded")
+                                .body(form.to_owned())
+                        }
+                        None => client.get(&url),
+                    };
+                    if let Some(cookie) = &cookie {
+                        request = request.header("cookie", cookie);
+                    }
+                    let ok = match request.send().await {
+                        Ok(response) => {
+                            let ok = response.status().is_success();
+                            ok && response.bytes().await.is_ok()
+                        }
+                        Err(_) => false,
+                    };
+                    if ok {
+                        run.latencies.push(started.elapsed());
+                    } else {
+                        run.errors += 1;
+                    }
+                }
+                run
+            })
+        })
+        .collect();
+    let mut total = Run::default();
+    for task in tasks {
+        if let Ok(run) = task.await {
+            total.merge(run);
+        }
+    }
+    total
+}
+
+struct Storm {
+    others: Run,
+    logins: usize,
+    busy: usize,
+}
+
+/// The directory page on one connection while the storm's users sign in continuously.
+async fn login_storm(base: &str, logins: &[String], cookie: &str, phase: Duration) -> Storm {
+    let done = Arc::new(AtomicBool::new(false));
+    let signed_in = Arc::new(AtomicUsize::new(0));
+    let busy = Arc::new(AtomicUsize::new(0));
+    let storm: Vec<_> = logins
+        .iter()
+        .map(|identifier| {
+            let (done, signed_in, busy) = (done.clone(), signed_in.clone(), busy.clone());
+            let (base, identifier) = (base.to_owned(), identifier.clone());
+            tokio::spawn(async move {
+                let client = connection();
+                while !done.load(Ordering::Relaxed) {
+                    let response = client
+                        .post(format!("{base}/api/auth/login"))
+                        .header("origin", &base)
+                        .form(&[
+                            ("company_code", "BENCH"),
+                            ("identifier", identifier.as_str()),
+                            ("password", PASSWORD),
+                        ])
+                        .send()
+                        .await;
+                    match response.map(|r| r.status().as_u16()) {
+                        Ok(200) => signed_in.fetch_add(1, Ordering::Relaxed),
+                        Ok(503) => busy.fetch_add(1, Ordering::Relaxed),
+                        _ => 0,
+                    };
+                }
+            })
+        })
+        .collect();
+    // Let the storm build up first.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let before = signed_in.load(Ordering::Relaxed);
+    let others = hammer(base, "/org/employees", Some(cookie), 1, phase).await;
+    let logins = signed_in.load(Ordering::Relaxed) - before;
+    done.store(true, Ordering::Relaxed);
+    for task in storm {
+        let _ = task.await;
+    }
+    Storm {
+        others,
+        logins,
+        busy: busy.load(Ordering::Relaxed),
+    }
+}
