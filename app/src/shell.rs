@@ -85,7 +85,10 @@ pub fn App() -> impl IntoView {
 #[component]
 fn SessionFrame() -> impl IntoView {
     let location = leptos_router::hooks::use_location();
-    provide_context(SignedInUserResource(Resource::new(
+    // Blocking: the page is sent once the reader is known, so that a page's gate decides
+    // in the first pass (and can still answer with a redirect) instead of streaming a
+    // placeholder and rendering the page in a second, costlier pass.
+    provide_context(SignedInUserResource(Resource::new_blocking(
         move || location.pathname.get(),
         |_| current_user(),
     )));

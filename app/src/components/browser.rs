@@ -66,6 +66,25 @@ pub fn focus_id(id: &str) {
     }
 }
 
+/// On a screen where the layout is one column (under 64rem), scrolls the element with
+/// this id into view: what a tap opened below the fold would otherwise seem not to happen.
+pub fn reveal_on_narrow_screen(id: &str) {
+    #[cfg(feature = "hydrate")]
+    {
+        let window = leptos::prelude::window();
+        let narrow = window
+            .inner_width()
+            .ok()
+            .and_then(|w| w.as_f64())
+            .is_some_and(|w| w < 1024.0);
+        if narrow && let Some(element) = leptos::prelude::document().get_element_by_id(id) {
+            element.scroll_into_view();
+        }
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = id;
+}
+
 /// Percent-encodes a value for a URL's query.
 pub fn urlencode(value: &str) -> String {
     value

@@ -23,10 +23,10 @@ pub fn MailQueueNote() -> impl IntoView {
                             <p class="meta mail-queue" role="status">
                                 {move || {
                                     let mut line = crate::i18n::counted(t()
-                                        .mail_queue_waiting, q.waiting as i64);
+                                        .mail_queue_waiting, q.waiting);
                                     if q.retrying > 0 {
                                         line.push_str(
-                                            &crate::i18n::counted(t().mail_queue_retrying, q.retrying as i64),
+                                            &crate::i18n::counted(t().mail_queue_retrying, q.retrying),
                                         );
                                     }
                                     line

@@ -435,7 +435,7 @@ fn OrgEditor(editor: Editor) -> impl IntoView {
                     <crate::pages::org_department::AddDepartment editor parent=None />
                 </Show>
             </section>
-            <section class="org-detail-pane">
+            <section class="org-detail-pane" id="org-detail">
                 <DepartmentPanel editor />
             </section>
         </div>
@@ -678,6 +678,7 @@ fn TreeRow(editor: Editor, id: DepartmentId) -> impl IntoView {
             on:click=move |_| {
                 editor.focus(click_id.clone());
                 editor.selected.set(Some(click_id.clone()));
+                crate::components::browser::reveal_on_narrow_screen("org-detail");
             }
             on:dblclick=move |_| {
                 if can_edit
@@ -759,7 +760,7 @@ fn TreeRow(editor: Editor, id: DepartmentId) -> impl IntoView {
                     node.with(|n| {
                         n.as_ref().map(|n| {
                             let t = t();
-                            let count = crate::i18n::counted(t.org_members_count, n.members as i64);
+                            let count = crate::i18n::counted(t.org_members_count, n.members);
                             match &n.manager {
                                 Some(manager) => format!("{count} · {} {}", t.org_manager, manager.name),
                                 None => count,

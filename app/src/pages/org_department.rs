@@ -323,6 +323,16 @@ fn DeleteButton(
                     editor
                         .notice
                         .set(Some(Notice::Done(editor.texts().org_deleted.to_owned())));
+                    // The focus goes to where the department was (its parent, else the
+                    // search box), not to <body>.
+                    match node.parent.clone() {
+                        Some(parent) => {
+                            editor.reveal(parent.clone());
+                            editor.tree_active.set(true);
+                            crate::components::browser::focus_id(&format!("dept-{parent}"));
+                        }
+                        None => crate::components::browser::focus_id("org-search"),
+                    }
                 }
                 Err(error) => {
                     editor.failed(error.clone());
