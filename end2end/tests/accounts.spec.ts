@@ -54,7 +54,10 @@ test("the whole account story: setup, invitation, roles, deactivation", async ({
   // The user cannot reach admin pages, nor call admin server functions.
   await expect(userPage.getByRole("link", { name: "ユーザー管理" })).toHaveCount(0);
   await userPage.goto("/admin/users");
-  await expect(userPage.getByRole("alert")).toContainText("権限がありません");
+  // A plain page that says what is missing, and no form that would be refused.
+  await expect(userPage.getByRole("heading", { name: "この画面を使う権限がありません" })).toBeVisible();
+  await expect(userPage.getByText("システム管理者")).toBeVisible();
+  await expect(userPage.locator("form input[name=email]")).toHaveCount(0);
   const direct = await userPage.request.post("/api/users/list", {
     form: { query: "", page: "1" },
     headers: { origin: kouka.baseURL },
@@ -66,12 +69,16 @@ test("the whole account story: setup, invitation, roles, deactivation", async ({
   // The admin deactivates the user …
   await page.getByRole("link", { name: "評価 太郎" }).click();
   await waitForHydration(page);
+  // Deactivating is asked first, and says what it did beside the buttons.
+  page.once("dialog", (dialog) => dialog.accept());
   await page.getByRole("button", { name: "無効にする" }).click();
   await expect(page.getByRole("button", { name: "有効にする" })).toBeVisible();
+  await expect(page.getByRole("status").filter({ hasText: "アカウントを無効にしました" })).toBeVisible();
 
   // … and the user's open session is dead on their next click.
+  // Signed out, a page that needs a sign-in sends them to it, to come back afterwards.
   await userPage.getByRole("link", { name: "アカウント" }).click();
-  await expect(userPage.getByRole("alert")).toContainText("ログインが必要です");
+  await expect(userPage).toHaveURL(/\/login\?next=%2Faccount$/);
   await expect(userPage.getByRole("navigation").getByRole("link", { name: "ログイン" })).toBeVisible();
 
   // Logging in again is refused with the one message for every failure.

@@ -58,12 +58,14 @@ pub fn Field(
     });
     view! {
         <div class="field" class:field--invalid=move || mine().is_some()>
-            <label for=name>
-                {label}
-                <span class="field__need">
+            <div class="field__label">
+                <label for=name>{label}</label>
+                // Seen, not part of the label's name: the input's `required` says it to
+                // screen readers.
+                <span class="field__need" aria-hidden="true">
                     {move || if optional { t().field_optional } else { t().field_required }}
                 </span>
-            </label>
+            </div>
             <input
                 node_ref=input
                 id=name
