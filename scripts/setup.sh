@@ -51,6 +51,8 @@ if [ "$mode" = test ]; then
     python3 -m pip install --quiet aiosmtpd || need_apt+=(python3-aiosmtpd)
   fi
   [ -x /usr/bin/chromium ] || need_apt+=(chromium)
+  # A Japanese font: without one, Chromium draws Japanese text as empty boxes in screenshots.
+  fc-list :lang=ja 2>/dev/null | grep -q . || need_apt+=(fonts-noto-cjk)
   # The end-to-end tests age one-time links in the database file to test expiry.
   command -v sqlite3 >/dev/null || need_apt+=(sqlite3)
   if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && ! command -v initdb >/dev/null; then
