@@ -128,5 +128,6 @@ test("the seat limit is enforced with a clear message, in Japanese and in Englis
   await page.getByRole("button", { name: "Log out" }).click();
   await expect(page.getByRole("navigation").getByRole("link", { name: "Log in" })).toBeVisible();
   await page.goto("/account");
-  await expect(page.getByRole("alert")).toContainText("Please log in");
+  await expect(page).toHaveURL(/\/login\?next=%2Faccount$/);
+  await expect(page.getByRole("status")).toContainText("Please sign in to see this page.");
 });

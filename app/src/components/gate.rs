@@ -61,7 +61,10 @@ pub fn Gate(need: Need, children: ChildrenFn) -> impl IntoView {
                     let children = children.clone();
                     Suspend::new(async move {
                         match me.await {
-                            Ok(Some(user)) if need.met_by(&user) => children().into_any(),
+                            // Untracked: only the reader decides again; what the page reads
+                            // while it is built (its own resources, the query) must not
+                            // rebuild it, and with it its resources and their queries.
+                            Ok(Some(user)) if need.met_by(&user) => untrack(|| children().into_any()),
                             Ok(Some(_)) => view! { <NoAccess need /> }.into_any(),
                             _ => view! { <SignInFirst /> }.into_any(),
                         }
@@ -98,19 +101,17 @@ fn SignInFirst() -> impl IntoView {
         let here = format!("{}{}", location.pathname.get(), location.search.get());
         format!("/login?next={}", urlencode(&here))
     };
-    // Sent away at once: by the server when it still can, else by the browser. The link
+    // Sent away at once: by the server when it still can, else by the browser with a
+    // full page load (the session is gone, so every part of the page must start afresh;
+    // a router navigation from inside a route still loading can also be lost). The link
     // below serves whoever runs no script.
     #[cfg(feature = "ssr")]
     leptos_axum::redirect(&login());
-    let navigate = leptos_router::hooks::use_navigate();
     Effect::new(move |_| {
-        navigate(
-            &login(),
-            leptos_router::NavigateOptions {
-                replace: true,
-                ..Default::default()
-            },
-        );
+        #[cfg(feature = "hydrate")]
+        {
+            let _ = window().location().replace(&login());
+        }
     });
     view! {
         <PageTitle pick=|t| t.login_title />

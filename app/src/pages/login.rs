@@ -24,6 +24,10 @@ pub fn LoginPage() -> impl IntoView {
         <PageTitle pick=|t| t.login_title />
         <section class="card narrow" aria-labelledby="login-title">
             <h1 id="login-title">{move || t().login_title}</h1>
+            // Sent here by a page that needs a sign-in: say so, and that it comes back.
+            <Show when=move || query.read().get("next").is_some()>
+                <p class="form-notice" role="status">{move || t().sign_in_needed}</p>
+            </Show>
             <ActionForm action=login attr:class="form">
                 <Field
                     error=error
