@@ -502,6 +502,18 @@ pub async fn change_password(
         verify_against_dummy(current).await?;
         return Err(AppError::RateLimited);
     }
+    // The audit row of this change, refused or done.
+    let changed = |outcome: Outcome, after: serde_json::Value| {
+        entry(
+            tenant,
+            Actor::User(me.clone()),
+            "user.password_changed",
+            Some(me),
+            Some(after),
+            outcome,
+            origin,
+        )
+    };
     let current_ok = match &account.password_hash {
         Some(hash) => verify_password(current, hash.clone()).await?,
         None => false,
@@ -510,19 +522,7 @@ pub async fn change_password(
         let mut tx = db.begin_write_for_tenant(tenant).await?;
         let failure = count_wrong_password(&mut tx, tenant, &zone, &account, origin, now).await?;
         let after = serde_json::json!({ "reason": "wrong current password", "failed_logins": failure.failed_logins });
-        audit::record(
-            &mut tx,
-            entry(
-                tenant,
-                Actor::User(me.clone()),
-                "user.password_changed",
-                Some(me),
-                Some(after),
-                Outcome::Failure,
-                origin,
-            ),
-        )
-        .await?;
+        audit::record(&mut tx, changed(Outcome::Failure, after)).await?;
         tx.commit().await?;
         return Err(AppError::Invalid {
             field: "current_password".into(),
@@ -545,19 +545,7 @@ pub async fn change_password(
     .await?;
     let ended = sessions::end_all_of_user(&mut tx, tenant, me, Some(&user.session_hash)).await?;
     let after = serde_json::json!({ "other_sessions_ended": ended });
-    audit::record(
-        &mut tx,
-        entry(
-            tenant,
-            Actor::User(me.clone()),
-            "user.password_changed",
-            Some(me),
-            Some(after),
-            Outcome::Success,
-            origin,
-        ),
-    )
-    .await?;
+    audit::record(&mut tx, changed(Outcome::Success, after)).await?;
     tx.commit().await?;
     Ok(())
 }
