@@ -156,7 +156,10 @@ test("two admins edit the chart live, a stale edit is refused, and the keyboard 
   // A move under its own sub-department is refused with the reason.
   await row(page, "本社").click();
   const moveForm = page.locator("form", { has: page.getByRole("heading", { name: "上位部署を変更" }) });
-  await moveForm.getByLabel("新しい上位部署の部署コード").fill("DEV");
+  const newParent = moveForm.getByRole("combobox", { name: /新しい上位部署/ });
+  await newParent.fill("DEV");
+  await expect(moveForm.getByRole("option", { name: /DEV 開発部/ })).toBeVisible();
+  await newParent.press("Enter");
   await moveForm.getByRole("button", { name: "移動" }).click();
   await expect(page.getByRole("alert").first()).toContainText("自分自身やその配下の部署の下へ移動することはできません");
   await expect(row(page, "本社")).toHaveAttribute("aria-level", "1");

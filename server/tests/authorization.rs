@@ -232,6 +232,12 @@ const TABLE: &[Case] = &[
         fields: &[],
     },
     Case {
+        path: "/api/org/find",
+        rule: Rule::SignedIn,
+        object: Object::None,
+        fields: &[("query", "D")],
+    },
+    Case {
         path: "/api/org/members",
         rule: Rule::SignedIn,
         object: Object::Department,
@@ -284,6 +290,18 @@ const TABLE: &[Case] = &[
         rule: Rule::SignedIn,
         object: Object::None,
         fields: &[("query", ""), ("page", "1")],
+    },
+    Case {
+        path: "/api/employees/find",
+        rule: Rule::SignedIn,
+        object: Object::None,
+        fields: &[("query", "E")],
+    },
+    Case {
+        path: "/api/employees/labels",
+        rule: Rule::OrganizationAdmin,
+        object: Object::None,
+        fields: &[],
     },
     Case {
         path: "/api/employees/get",

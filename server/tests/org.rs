@@ -660,6 +660,98 @@ async fn events_cross_server_processes(kind: DbKind) {
     first.finish().await;
 }
 
+/// The pickers' searches: departments by code or name (exact code first, a parent's name to
+/// tell alike ones apart), employees by name, kana or code (only those with a code, which
+/// is what the forms send); another tenant's are never offered.
+async fn pickers_find_by_code_or_name(kind: DbKind) {
+    let Some(test_db) = TestDb::new(kind).await else {
+        return;
+    };
+    let db = &test_db.db;
+    let (tenant, admin, _) = admin_session(db, "FIND", 50).await;
+    let hq = add(db, &admin, None, "HQ").await;
+    let d1 = add(db, &admin, Some(&hq), "D1").await;
+    add(db, &admin, Some(&hq), "D10").await;
+    add(db, &admin, Some(&d1), "XD1").await;
+    let (_, other_admin, _) = admin_session(db, "FINDX", 50).await;
+    add(db, &other_admin, None, "D1OTHER").await;
+
+    let codes = |found: Vec<kouka_app::domain::choice::Choice>| {
+        found.into_iter().map(|c| c.value).collect::<Vec<_>>()
+    };
+    // The exact code first, then those starting with it, then the rest.
+    assert_eq!(
+        codes(
+            org::find_departments(db, &tenant, "d1")
+                .await
+                .expect("find")
+        ),
+        ["D1", "D10", "XD1"]
+    );
+    // By name, full-width typing included; the parent's name comes along.
+    let by_name = org::find_departments(db, &tenant, "Ｄ１０部")
+        .await
+        .expect("find");
+    assert_eq!(codes(by_name.clone()), ["D10"]);
+    assert_eq!(by_name[0].label, "D10部");
+    assert_eq!(by_name[0].detail, "HQ部");
+    // A LIKE wildcard is a character, not "anything".
+    assert!(
+        org::find_departments(db, &tenant, "%")
+            .await
+            .expect("find")
+            .is_empty()
+    );
+    // Nothing typed: a first page to browse.
+    assert_eq!(
+        org::find_departments(db, &tenant, "")
+            .await
+            .expect("find")
+            .len(),
+        4
+    );
+
+    hire(
+        db,
+        &admin,
+        EmployeeInput {
+            kana: "ヤマダ イチロウ".into(),
+            ..employee("E1", "D1")
+        },
+    )
+    .await
+    .expect("hire");
+    hire(db, &admin, employee("E10", "D1")).await.expect("hire");
+    let found = employees::find_employees(db, &tenant, "e1")
+        .await
+        .expect("find");
+    assert_eq!(codes(found), ["E1", "E10"]);
+    assert_eq!(
+        codes(
+            employees::find_employees(db, &tenant, "やまだ")
+                .await
+                .expect("find")
+        ),
+        Vec::<String>::new(),
+        "kana is searched as stored (katakana)"
+    );
+    assert_eq!(
+        codes(
+            employees::find_employees(db, &tenant, "ヤマダ")
+                .await
+                .expect("find")
+        ),
+        ["E1"]
+    );
+    // The admin of the setup has no employee code: not offered as a manager.
+    let all = employees::find_employees(db, &tenant, "")
+        .await
+        .expect("find");
+    // In kana order (the name where kana is missing).
+    assert_eq!(codes(all), ["E1", "E10"]);
+    test_db.drop_db().await;
+}
+
 on_both_databases! {
     edits_of_the_tree => super::edits_of_the_tree;
     concurrent_moves => super::concurrent_moves_never_make_a_cycle;
@@ -667,4 +759,5 @@ on_both_databases! {
     employee_form => super::the_employee_form_keeps_the_rules;
     live_events => super::live_events_reach_the_tenant_only;
     cross_process_events => super::events_cross_server_processes;
+    pickers => super::pickers_find_by_code_or_name;
 }

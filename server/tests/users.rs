@@ -445,7 +445,10 @@ async fn business_scopes_name_unknown_codes_and_change_nothing(kind: DbKind) {
         users::get_user(db, &tenant, &manager)
             .await
             .expect("get")
-            .business_scope,
+            .business_scope
+            .iter()
+            .map(|d| d.value.as_str())
+            .collect::<Vec<_>>(),
         ["DEV", "SALES"]
     );
     let unknown =
@@ -458,7 +461,10 @@ async fn business_scopes_name_unknown_codes_and_change_nothing(kind: DbKind) {
         users::get_user(db, &tenant, &manager)
             .await
             .expect("get")
-            .business_scope,
+            .business_scope
+            .iter()
+            .map(|d| d.value.as_str())
+            .collect::<Vec<_>>(),
         ["DEV", "SALES"],
         "unchanged"
     );

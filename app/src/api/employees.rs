@@ -3,7 +3,8 @@
 // The form's fields arrive one by one, so it works without JavaScript too.
 #![allow(clippy::too_many_arguments)]
 
-use crate::domain::employees::{EmployeeList, EmployeeView};
+use crate::domain::choice::Choice;
+use crate::domain::employees::{EmployeeList, EmployeeView, LabelsInUse};
 use crate::error::AppError;
 use leptos::prelude::*;
 
@@ -22,6 +23,23 @@ pub async fn list_employees(query: String, page: i64) -> Result<EmployeeList, Ap
     let ctx = RequestContext::load().await?;
     let user = ctx.authorize_on_tenant(Action::ViewOrgChart).await?;
     crate::backend::employees::list_employees(&ctx.db, &user.subject.tenant, &query, page).await
+}
+
+/// Employees with an employee code, by name, kana or code: the manager picker's answers.
+#[server(endpoint = "employees/find")]
+pub async fn find_employees(query: String) -> Result<Vec<Choice>, AppError> {
+    let ctx = RequestContext::load().await?;
+    let user = ctx.authorize_on_tenant(Action::ViewOrgChart).await?;
+    crate::backend::employees::find_employees(&ctx.db, &user.subject.tenant, &query).await
+}
+
+/// The grades, employment types and job titles in use: suggestions for the forms of those
+/// who edit employees (grades are HR fields, not for every reader).
+#[server(endpoint = "employees/labels")]
+pub async fn employee_labels() -> Result<LabelsInUse, AppError> {
+    let ctx = RequestContext::load().await?;
+    let admin = ctx.authorize_on_tenant(Action::EditEmployees).await?;
+    crate::backend::employees::labels_in_use(&ctx.db, &admin.subject.tenant).await
 }
 
 /// One employee's page.

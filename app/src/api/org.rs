@@ -2,6 +2,7 @@
 //! chart; system and organization admins edit it. Each edit is announced to every live
 //! browser of the tenant once committed.
 
+use crate::domain::choice::Choice;
 use crate::domain::org_chart::{MemberPage, OrgChart};
 use crate::error::AppError;
 use leptos::prelude::*;
@@ -32,6 +33,14 @@ pub async fn get_org_chart() -> Result<OrgChart, AppError> {
     let tenant = &user.subject.tenant;
     let can_edit = ctx.allows(Action::EditDepartments, Target::Tenant(tenant));
     crate::backend::org::load_chart(&ctx.db, tenant, can_edit).await
+}
+
+/// Departments by code or name: the department pickers' answers.
+#[server(endpoint = "org/find")]
+pub async fn find_departments(query: String) -> Result<Vec<Choice>, AppError> {
+    let ctx = RequestContext::load().await?;
+    let user = ctx.authorize_on_tenant(Action::ViewOrgChart).await?;
+    crate::backend::org::find_departments(&ctx.db, &user.subject.tenant, &query).await
 }
 
 /// One page of a department's members.

@@ -317,6 +317,19 @@ fn prepare_sqlite_url(url: &str) -> Result<String, DbError> {
     }
 }
 
+/// Escapes `%`, `_` and `\` for a LIKE pattern that finds `query` anywhere.
+pub fn contains_pattern(query: &str) -> String {
+    let mut escaped = String::from("%");
+    for c in query.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            escaped.push('\\');
+        }
+        escaped.push(c);
+    }
+    escaped.push('%');
+    escaped
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

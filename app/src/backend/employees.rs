@@ -9,10 +9,11 @@ use crate::backend::org::{self, bump_revision, invalid};
 use crate::backend::org_events::OrgChange;
 use crate::backend::sessions::SessionUser;
 use crate::backend::users;
+use crate::domain::choice::{CHOICES_SHOWN, Choice};
 use crate::domain::codes::{DepartmentCode, EmployeeCode, split_code_list};
 use crate::domain::email::Email;
 use crate::domain::employees::{
-    EmployeeDetails, EmployeeList, EmployeeListItem, EmployeeView, Managers, PostView, parse_date,
+    EmployeeDetails, EmployeeList, EmployeeListItem, EmployeeView, LabelsInUse, Managers, PostView,
     parse_kana, parse_label, parse_name, reporting_line,
 };
 use crate::domain::ids::{DepartmentId, TenantId, UserId};
@@ -440,19 +441,6 @@ pub async fn get_employee(
     })
 }
 
-/// Escapes `%`, `_` and `\` for a LIKE pattern that finds `query` anywhere.
-fn contains_pattern(query: &str) -> String {
-    let mut escaped = String::from("%");
-    for c in query.chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            escaped.push('\\');
-        }
-        escaped.push(c);
-    }
-    escaped.push('%');
-    escaped
-}
-
 /// One page of the directory in kana order (五十音順; by name where kana is missing):
 /// everyone whose name, kana, e-mail or employee code
 /// contains `query` (case-insensitive).
@@ -471,7 +459,7 @@ pub async fn list_employees(
          OR LOWER(email) LIKE $2 ESCAPE '\\' OR LOWER(COALESCE(employee_code, '')) LIKE $2 ESCAPE '\\')"
             .to_owned()
     };
-    let pattern = contains_pattern(&query);
+    let pattern = crate::backend::db::contains_pattern(&query);
     let (limit, offset) = if query.is_empty() {
         ("$2", "$3")
     } else {
@@ -580,7 +568,10 @@ fn parse_record(input: &EmployeeInput) -> Result<EmployeeRecord, AppError> {
         job_title: field("job_title", parse_label(&input.job_title))?,
         grade: field("grade", parse_label(&input.grade))?,
         employment_type: field("employment_type", parse_label(&input.employment_type))?,
-        hire_date: field("hire_date", parse_date(&input.hire_date))?,
+        hire_date: field(
+            "hire_date",
+            crate::domain::dates::parse_stored_date(&input.hire_date),
+        )?,
     })
 }
 
@@ -889,4 +880,67 @@ pub async fn update_employee(
         action: "employee.update",
     };
     save_employee(tx, revision, admin, record, input, saving, origin, now).await
+}
+
+/// Employees with an employee code whose name, kana or code holds `query`, for a picker:
+/// the exact code first, then in kana order; each with their job title.
+pub async fn find_employees(
+    db: &Db,
+    tenant: &TenantId,
+    query: &str,
+) -> Result<Vec<Choice>, AppError> {
+    let query = crate::domain::codes::normalize(query).to_lowercase();
+    let pattern = crate::backend::db::contains_pattern(&query);
+    let mut tx = db.begin_for_tenant(tenant).await?;
+    let rows = sqlx::query(
+        "SELECT employee_code, display_name, COALESCE(job_title, '') AS job_title FROM users \
+         WHERE tenant_id = $1 AND employee_code IS NOT NULL \
+         AND (LOWER(display_name) LIKE $2 ESCAPE '\\' OR LOWER(COALESCE(kana, '')) LIKE $2 ESCAPE '\\' \
+         OR LOWER(employee_code) LIKE $2 ESCAPE '\\') \
+         ORDER BY CASE WHEN LOWER(employee_code) = $3 THEN 0 ELSE 1 END, COALESCE(kana, display_name), id \
+         LIMIT $4",
+    )
+    .bind(tenant.as_str())
+    .bind(&pattern)
+    .bind(&query)
+    .bind(CHOICES_SHOWN)
+    .fetch_all(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(rows
+        .iter()
+        .map(|row| {
+            Ok(Choice {
+                value: row.try_get("employee_code")?,
+                label: row.try_get("display_name")?,
+                detail: row.try_get("job_title")?,
+            })
+        })
+        .collect::<Result<Vec<_>, sqlx::Error>>()?)
+}
+
+/// The grades, employment types and job titles already in use, offered as suggestions so
+/// that one grade is not typed three ways.
+pub async fn labels_in_use(db: &Db, tenant: &TenantId) -> Result<LabelsInUse, AppError> {
+    let mut tx = db.begin_for_tenant(tenant).await?;
+    let mut lists = Vec::new();
+    for column in ["grade", "employment_type", "job_title"] {
+        let sql = format!(
+            "SELECT DISTINCT {column} FROM users WHERE tenant_id = $1 AND {column} IS NOT NULL \
+             ORDER BY {column} LIMIT 200"
+        );
+        let values: Vec<String> = sqlx::query_scalar(&sql)
+            .bind(tenant.as_str())
+            .fetch_all(&mut *tx)
+            .await?;
+        lists.push(values);
+    }
+    tx.commit().await?;
+    let [grades, employment_types, job_titles] =
+        <[Vec<String>; 3]>::try_from(lists).expect("three columns were read");
+    Ok(LabelsInUse {
+        grades,
+        employment_types,
+        job_titles,
+    })
 }

@@ -9,6 +9,7 @@ use crate::backend::audit::{self, Actor, AuditEntry, Outcome, RequestOrigin};
 use crate::backend::db::Db;
 use crate::backend::org_events::OrgChange;
 use crate::backend::sessions::SessionUser;
+use crate::domain::choice::{CHOICES_SHOWN, Choice};
 use crate::domain::codes::{DepartmentCode, EmployeeCode};
 use crate::domain::employees::parse_name;
 use crate::domain::ids::{DepartmentId, TenantId, UserId};
@@ -626,4 +627,44 @@ pub async fn members(
         page,
         per_page: MEMBERS_PER_PAGE,
     })
+}
+
+/// Departments whose code or name holds `query`, for a picker: exact code first, then codes
+/// that start with it, then the rest by code; each with its parent's name to tell alike
+/// names apart.
+pub async fn find_departments(
+    db: &Db,
+    tenant: &TenantId,
+    query: &str,
+) -> Result<Vec<Choice>, AppError> {
+    let query = crate::domain::codes::normalize(query).to_lowercase();
+    let pattern = crate::backend::db::contains_pattern(&query);
+    let starts = format!("{}%", &pattern[1..pattern.len() - 1]);
+    let mut tx = db.begin_for_tenant(tenant).await?;
+    let rows = sqlx::query(
+        "SELECT d.code, d.name, COALESCE(p.name, '') AS parent_name FROM departments d \
+         LEFT JOIN departments p ON p.tenant_id = d.tenant_id AND p.id = d.parent_id \
+         WHERE d.tenant_id = $1 \
+         AND (LOWER(d.code) LIKE $2 ESCAPE '\\' OR LOWER(d.name) LIKE $2 ESCAPE '\\') \
+         ORDER BY CASE WHEN LOWER(d.code) = $3 THEN 0 WHEN LOWER(d.code) LIKE $4 ESCAPE '\\' THEN 1 ELSE 2 END, \
+         d.code LIMIT $5",
+    )
+    .bind(tenant.as_str())
+    .bind(&pattern)
+    .bind(&query)
+    .bind(&starts)
+    .bind(CHOICES_SHOWN)
+    .fetch_all(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(rows
+        .iter()
+        .map(|row| {
+            Ok(Choice {
+                value: row.try_get("code")?,
+                label: row.try_get("name")?,
+                detail: row.try_get("parent_name")?,
+            })
+        })
+        .collect::<Result<Vec<_>, sqlx::Error>>()?)
 }

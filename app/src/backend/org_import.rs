@@ -947,7 +947,7 @@ pub async fn export_csv(
                     .filter_map(|p| code_of.get(&p.department).copied())
                     .collect();
                 found.sort();
-                found.join(";")
+                found.join(crate::domain::choice::LIST_SEPARATOR)
             };
             let mut employees: Vec<&(UserId, EmployeeRecord)> = snapshot
                 .employees

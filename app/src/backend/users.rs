@@ -9,6 +9,7 @@ use crate::backend::db::{Db, DbKind};
 use crate::backend::mail;
 use crate::backend::sessions::{self, SessionUser};
 use crate::backend::tokens::{self, Purpose};
+use crate::domain::choice::Choice;
 use crate::domain::email::Email;
 use crate::domain::ids::{TenantId, UserId};
 use crate::domain::permissions::{SignInField, Subject, sign_in_change_refused};
@@ -274,13 +275,13 @@ async fn scopes_of_many(
     tx: &mut Transaction<'static, Any>,
     tenant: &TenantId,
     ids: &[String],
-) -> Result<std::collections::HashMap<String, Vec<String>>, sqlx::Error> {
-    let mut map: std::collections::HashMap<String, Vec<String>> = std::collections::HashMap::new();
+) -> Result<std::collections::HashMap<String, Vec<Choice>>, sqlx::Error> {
+    let mut map: std::collections::HashMap<String, Vec<Choice>> = std::collections::HashMap::new();
     if ids.is_empty() {
         return Ok(map);
     }
     let sql = format!(
-        "SELECT s.user_id, d.code FROM business_admin_scopes s JOIN departments d \
+        "SELECT s.user_id, d.code, d.name FROM business_admin_scopes s JOIN departments d \
          ON d.tenant_id = s.tenant_id AND d.id = s.department_id \
          WHERE s.tenant_id = $1 AND s.user_id IN ({}) ORDER BY d.code",
         placeholders(ids.len())
@@ -292,7 +293,7 @@ async fn scopes_of_many(
     for row in query.fetch_all(&mut **tx).await? {
         map.entry(row.try_get("user_id")?)
             .or_default()
-            .push(row.try_get("code")?);
+            .push(scope_choice(&row)?);
     }
     Ok(map)
 }
@@ -614,21 +615,32 @@ async fn load(
     })
 }
 
-/// The department codes of a business admin's scope.
+/// The departments of a business admin's scope.
 async fn business_scope(
     tx: &mut Transaction<'static, Any>,
     tenant: &TenantId,
     user: &UserId,
-) -> Result<Vec<String>, sqlx::Error> {
-    sqlx::query_scalar(
-        "SELECT d.code FROM business_admin_scopes s JOIN departments d \
+) -> Result<Vec<Choice>, sqlx::Error> {
+    sqlx::query(
+        "SELECT d.code, d.name FROM business_admin_scopes s JOIN departments d \
          ON d.tenant_id = s.tenant_id AND d.id = s.department_id \
          WHERE s.tenant_id = $1 AND s.user_id = $2 ORDER BY d.code",
     )
     .bind(tenant.as_str())
     .bind(user.as_str())
     .fetch_all(&mut **tx)
-    .await
+    .await?
+    .iter()
+    .map(scope_choice)
+    .collect()
+}
+
+fn scope_choice(row: &sqlx::any::AnyRow) -> Result<Choice, sqlx::Error> {
+    Ok(Choice {
+        value: row.try_get("code")?,
+        label: row.try_get("name")?,
+        detail: String::new(),
+    })
 }
 
 /// Sets the departments (by code; each covers its subtree) a business admin works for.
@@ -720,7 +732,7 @@ fn snapshot(user: &UserSummary) -> serde_json::Value {
         "language": user.language,
         "status": user.status,
         "roles": user.roles.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
-        "business_scope": user.business_scope,
+        "business_scope": user.business_scope.iter().map(|d| d.value.as_str()).collect::<Vec<_>>(),
     })
 }
 

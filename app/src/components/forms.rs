@@ -24,23 +24,20 @@ pub fn Field(
     /// The form's last error: shown here when it is about this field.
     #[prop(optional, into)]
     error: Option<Signal<Option<AppError>>>,
+    /// Values to suggest as the reader types (a `<datalist>`), e.g. the grades in use.
+    #[prop(optional, into)]
+    suggestions: Option<Signal<Vec<String>>>,
 ) -> impl IntoView {
-    let lang = use_lang();
-    let t = crate::i18n::use_texts();
     let hint_id = format!("{name}-hint");
-    let error_id = format!("{name}-error");
-    let mine = move || {
-        error
-            .and_then(|error| error.get())
-            .filter(|error| error.field() == Some(name))
-    };
+    let list_id = format!("{name}-suggestions");
+    let mine = field_error(error, name);
     let described = {
-        let (hint_id, error_id) = (hint_id.clone(), error_id.clone());
+        let hint_id = hint_id.clone();
         let has_hint = hint.is_some();
         move || {
-            let ids: Vec<&str> = [
-                has_hint.then_some(hint_id.as_str()),
-                mine().is_some().then_some(error_id.as_str()),
+            let ids: Vec<String> = [
+                has_hint.then(|| hint_id.clone()),
+                mine().is_some().then(|| format!("{name}-error")),
             ]
             .into_iter()
             .flatten()
@@ -49,6 +46,70 @@ pub fn Field(
         }
     };
     let input = NodeRef::<leptos::html::Input>::new();
+    focus_on_error(input, mine);
+    view! {
+        <div class="field" class:field--invalid=move || mine().is_some()>
+            <FieldLabel label for_id=name optional />
+            <input
+                node_ref=input
+                id=name
+                name=name
+                type=kind
+                autocomplete=(!autocomplete.is_empty()).then_some(autocomplete)
+                list=suggestions.is_some().then(|| list_id.clone())
+                aria-describedby=described
+                aria-invalid=move || mine().is_some().then_some("true")
+                autofocus=autofocus
+                value=value
+                required=!optional
+            />
+            {suggestions.map(|values| view! {
+                <datalist id=list_id>
+                    {move || values.get().into_iter().map(|v| view! { <option value=v></option> }).collect_view()}
+                </datalist>
+            })}
+            {hint.map(|hint| view! { <p class="field__hint" id=hint_id>{hint}</p> })}
+            {field_error_line(mine, format!("{name}-error"))}
+        </div>
+    }
+}
+
+/// A field's label with its 必須/任意 mark beside it. The mark is seen, not part of the
+/// label's name: the input's `required` says it to screen readers.
+#[component]
+pub fn FieldLabel(
+    #[prop(into)] label: Signal<&'static str>,
+    for_id: &'static str,
+    optional: bool,
+) -> impl IntoView {
+    let t = crate::i18n::use_texts();
+    view! {
+        <div class="field__label">
+            <label for=for_id>{label}</label>
+            <span class="field__need" aria-hidden="true">
+                {move || if optional { t().field_optional } else { t().field_required }}
+            </span>
+        </div>
+    }
+}
+
+/// The form's last error if it is about `field`.
+pub fn field_error(
+    error: Option<Signal<Option<AppError>>>,
+    field: &'static str,
+) -> impl Fn() -> Option<AppError> + Copy + Send + Sync + 'static {
+    move || {
+        error
+            .and_then(|error| error.get())
+            .filter(|error| error.field() == Some(field))
+    }
+}
+
+/// Moves the focus to `input` when its field is refused, so the reader finds what to fix.
+pub fn focus_on_error(
+    input: NodeRef<leptos::html::Input>,
+    mine: impl Fn() -> Option<AppError> + Send + Sync + 'static,
+) {
     Effect::new(move |_| {
         if mine().is_some()
             && let Some(input) = input.get()
@@ -56,32 +117,102 @@ pub fn Field(
             let _ = input.focus();
         }
     });
+}
+
+/// A field's refusal under it, in the reader's language.
+pub fn field_error_line(
+    mine: impl Fn() -> Option<AppError> + Send + Sync + 'static,
+    id: String,
+) -> impl IntoView {
+    let lang = use_lang();
+    move || {
+        mine().map(|error| {
+            view! { <p class="field__error" id=id.clone()>{error.message(lang.get())}</p> }
+        })
+    }
+}
+
+/// A date: typed as people write dates (`2024/4/1`, `2024年4月1日`, `令和6年4月1日`) or
+/// picked from the browser's calendar; the line under it says which day was understood.
+#[component]
+pub fn DateField(
+    #[prop(into)] label: Signal<&'static str>,
+    name: &'static str,
+    /// The stored value, `YYYY-MM-DD`.
+    #[prop(optional, into)]
+    value: Option<String>,
+    #[prop(optional)] optional: bool,
+    #[prop(optional, into)] error: Option<Signal<Option<AppError>>>,
+) -> impl IntoView {
+    use crate::domain::dates::parse_date;
+    use crate::i18n::Lang;
+    let t = crate::i18n::use_texts();
+    let lang = use_lang();
+    let text = RwSignal::new(value.unwrap_or_default());
+    let mine = field_error(error, name);
+    let input = NodeRef::<leptos::html::Input>::new();
+    focus_on_error(input, mine);
+    let hint_id = format!("{name}-hint");
+    let understood_id = format!("{name}-understood");
+    let understood = move || match parse_date(&text.get()) {
+        Ok(Some(date)) => {
+            let day = if lang.get() == Lang::Ja {
+                date.long_ja()
+            } else {
+                date.long_en()
+            };
+            Some(t().date_understood.replace("{date}", &day))
+        }
+        // None, not "": an empty text node would not survive hydration.
+        Ok(None) => None,
+        Err((ja, en)) => Some(if lang.get() == Lang::Ja { ja } else { en }.to_owned()),
+    };
+    let iso = move || {
+        parse_date(&text.get())
+            .ok()
+            .flatten()
+            .map(|date| date.iso())
+            .unwrap_or_default()
+    };
+    let described = {
+        let ids = format!("{hint_id} {understood_id}");
+        move || {
+            if mine().is_some() {
+                format!("{ids} {name}-error")
+            } else {
+                ids.clone()
+            }
+        }
+    };
     view! {
-        <div class="field" class:field--invalid=move || mine().is_some()>
-            <div class="field__label">
-                <label for=name>{label}</label>
-                // Seen, not part of the label's name: the input's `required` says it to
-                // screen readers.
-                <span class="field__need" aria-hidden="true">
-                    {move || if optional { t().field_optional } else { t().field_required }}
-                </span>
+        <div class="field date-field" class:field--invalid=move || mine().is_some()>
+            <FieldLabel label for_id=name optional />
+            <div class="date-field__inputs">
+                <input
+                    node_ref=input
+                    id=name
+                    name=name
+                    type="text"
+                    inputmode="text"
+                    autocomplete="off"
+                    aria-describedby=described
+                    aria-invalid=move || mine().is_some().then_some("true")
+                    required=!optional
+                    prop:value=move || text.get()
+                    on:input=move |ev| text.set(event_target_value(&ev))
+                />
+                <input
+                    type="date"
+                    class="date-field__calendar"
+                    aria-label=move || t().date_pick
+                    title=move || t().date_pick
+                    prop:value=iso
+                    on:change=move |ev| text.set(event_target_value(&ev))
+                />
             </div>
-            <input
-                node_ref=input
-                id=name
-                name=name
-                type=kind
-                autocomplete=(!autocomplete.is_empty()).then_some(autocomplete)
-                aria-describedby=described
-                aria-invalid=move || mine().is_some().then_some("true")
-                autofocus=autofocus
-                value=value
-                required=!optional
-            />
-            {hint.map(|hint| view! { <p class="field__hint" id=hint_id>{hint}</p> })}
-            {move || mine().map(|error| {
-                view! { <p class="field__error" id=error_id.clone()>{error.message(lang.get())}</p> }
-            })}
+            <p class="field__hint" id=hint_id>{move || t().date_hint}</p>
+            <p class="field__hint date-field__understood" id=understood_id aria-live="polite">{understood}</p>
+            {field_error_line(mine, format!("{name}-error"))}
         </div>
     }
 }

@@ -8,3 +8,4 @@ pub mod layout;
 pub mod mail_queue;
 pub mod page_title;
 pub mod pager;
+pub mod picker;

@@ -2,7 +2,6 @@
 //! posts. The field rules are here, shared by the admin forms and the CSV import, and so is
 //! the reporting line, derived from the org tree and its managers.
 
-use crate::domain::codes::normalize;
 use crate::domain::ids::{DepartmentId, UserId};
 use crate::domain::org_chart::PersonRef;
 use crate::domain::org_tree::OrgTree;
@@ -59,6 +58,14 @@ pub struct EmployeeListItem {
     pub status: String,
 }
 
+/// Values the tenant already uses for the free-text labels, suggested in the forms.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LabelsInUse {
+    pub grades: Vec<String>,
+    pub employment_types: Vec<String>,
+    pub job_titles: Vec<String>,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EmployeeList {
     pub items: Vec<EmployeeListItem>,
@@ -67,8 +74,7 @@ pub struct EmployeeList {
     pub per_page: i64,
 }
 
-/// Why a field was refused: (Japanese, English).
-pub type Reasons = (&'static str, &'static str);
+pub use crate::domain::codes::Reasons;
 
 /// A field's parser: the value to store (`None`: empty), or why not.
 pub type FieldParser = fn(&str) -> Result<Option<String>, Reasons>;
@@ -122,56 +128,6 @@ pub fn parse_label(input: &str) -> Result<Option<String>, Reasons> {
         ));
     }
     Ok((!label.is_empty()).then_some(label))
-}
-
-/// A calendar date as people type it and Excel saves it: `2024-04-01`, `2024/4/1`,
-/// `2024.04.01`, `20240401` or `2024年4月1日`. Stored and shown as `YYYY-MM-DD`.
-pub fn parse_date(input: &str) -> Result<Option<String>, Reasons> {
-    const BAD: Reasons = (
-        "日付は 2024-04-01 や 2024/4/1 の形で入力してください",
-        "must be a date such as 2024-04-01 or 2024/4/1",
-    );
-    let text = normalize(input);
-    if text.is_empty() {
-        return Ok(None);
-    }
-    let parts: Vec<&str> = if text.len() == 8 && text.chars().all(|c| c.is_ascii_digit()) {
-        vec![&text[0..4], &text[4..6], &text[6..8]]
-    } else {
-        text.trim_end_matches('日')
-            .split(['-', '/', '.', '年', '月'])
-            .collect()
-    };
-    let [year, month, day] = parts[..] else {
-        return Err(BAD);
-    };
-    let number = |s: &str, max_len: usize| -> Option<u32> {
-        (!s.is_empty() && s.len() <= max_len && s.chars().all(|c| c.is_ascii_digit()))
-            .then(|| s.parse().ok())
-            .flatten()
-    };
-    let (Some(year), Some(month), Some(day)) = (number(year, 4), number(month, 2), number(day, 2))
-    else {
-        return Err(BAD);
-    };
-    if !(1900..=2999).contains(&year) || !(1..=12).contains(&month) {
-        return Err(BAD);
-    }
-    if day == 0 || day > days_in_month(year, month) {
-        return Err(("存在しない日付です", "is not a date that exists"));
-    }
-    Ok(Some(format!("{year:04}-{month:02}-{day:02}")))
-}
-
-fn days_in_month(year: u32, month: u32) -> u32 {
-    match month {
-        4 | 6 | 9 | 11 => 30,
-        2 if (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400) => {
-            29
-        }
-        2 => 28,
-        _ => 31,
-    }
 }
 
 /// Where the reporting line starts for each department: its manager, if it has one.
@@ -241,42 +197,6 @@ mod tests {
             assert!(parse_kana(bad).is_err(), "{bad:?}");
             assert!(parse_label(bad).is_err(), "{bad:?}");
         }
-    }
-
-    #[test]
-    fn dates_in_the_forms_people_and_excel_write() {
-        for input in [
-            "2024-04-01",
-            "2024/4/1",
-            "2024.04.01",
-            "20240401",
-            "2024年4月1日",
-            "２０２４／４／１",
-        ] {
-            assert_eq!(
-                parse_date(input).unwrap().as_deref(),
-                Some("2024-04-01"),
-                "{input}"
-            );
-        }
-        assert_eq!(parse_date(" ").unwrap(), None);
-        assert_eq!(
-            parse_date("2024-02-29").unwrap().as_deref(),
-            Some("2024-02-29")
-        );
-        for bad in [
-            "2023-02-29",
-            "2024-13-01",
-            "2024-04-31",
-            "1/4/2024",
-            "昨日",
-            "2024-4",
-            "2024-04-01-01",
-        ] {
-            assert!(parse_date(bad).is_err(), "{bad}");
-        }
-        assert!(parse_date("1900-02-29").is_err(), "1900 is not a leap year");
-        assert!(parse_date("2000-02-29").is_ok(), "2000 is");
     }
 
     fn id(name: &str) -> DepartmentId {

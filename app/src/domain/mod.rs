@@ -1,8 +1,10 @@
 //! Pure rules and types: no I/O, no Leptos. Most unit tests live here.
 
+pub mod choice;
 pub mod codes;
 #[cfg(feature = "ssr")]
 pub mod csv_codec;
+pub mod dates;
 pub mod email;
 pub mod employees;
 pub mod ids;

@@ -187,8 +187,8 @@ pub const EMPLOYEE_COLUMNS: &[Column] = &[
         ja: "入社日",
         en: "Hire date",
         required: false,
-        help_ja: "2024-04-01、2024/4/1、2024年4月1日などの形式。",
-        help_en: "A date such as 2024-04-01, 2024/4/1 or 2024年4月1日.",
+        help_ja: "2024-04-01、2024/4/1、2024年4月1日、令和6年4月1日（R6.4.1）などの形式。",
+        help_en: "A date such as 2024-04-01, 2024/4/1, 2024年4月1日 or 令和6年4月1日 (R6.4.1).",
         example: "2024/4/1",
     },
 ];

@@ -14,8 +14,9 @@
 
 use crate::domain::codes::{DepartmentCode, EmployeeCode, split_code_list};
 use crate::domain::csv_codec::{self, ColumnMap, CsvError, Encoding, Table};
+use crate::domain::dates::parse_stored_date;
 use crate::domain::email::Email;
-use crate::domain::employees::{FieldParser, parse_date, parse_kana, parse_label, parse_name};
+use crate::domain::employees::{FieldParser, parse_kana, parse_label, parse_name};
 use crate::domain::ids::{DepartmentId, UserId};
 use crate::domain::org_csv::{CsvKind, ImportCounts, ImportProblem};
 use crate::domain::org_tree::SORT_STEP;
@@ -726,7 +727,7 @@ pub fn plan_employees(
                 row,
                 "hire_date",
                 stored_record.map(|r| &r.hire_date),
-                parse_date,
+                parse_stored_date,
                 &mut problems,
             ),
         };

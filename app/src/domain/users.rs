@@ -15,8 +15,8 @@ pub struct UserSummary {
     /// `invited`, `active` or `deactivated`
     pub status: String,
     pub roles: Vec<Role>,
-    /// Codes of the departments whose subtrees a business admin covers.
-    pub business_scope: Vec<String>,
+    /// The departments (code and name) whose subtrees a business admin covers.
+    pub business_scope: Vec<crate::domain::choice::Choice>,
     /// Formatted in the tenant's time zone with its offset, e.g. `2026-11-27 09:00 (JST, +09:00)`.
     pub last_login: Option<String>,
 }

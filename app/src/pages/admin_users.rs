@@ -12,6 +12,7 @@ use crate::components::gate::{Gate, Need};
 use crate::components::mail_queue::MailQueueNote;
 use crate::components::page_title::PageTitle;
 use crate::components::pager::{PageTarget, Pager};
+use crate::components::picker::{Picker, Search};
 use crate::domain::roles::Role;
 use crate::domain::users::UserSummary;
 use crate::i18n::{Lang, Texts, use_lang, use_texts};
@@ -355,11 +356,14 @@ fn UserContent() -> impl IntoView {
                 <h2 id="scope-title">{move || t().scope_title}</h2>
                 <ActionForm action=scope attr:class="form">
                     {hidden()}
-                    <Field
+                    <Picker
                         error=error
                         label=Signal::derive(move || t().scope_label)
+                        id="department_codes"
                         name="department_codes"
-                        value=user.business_scope.join(";")
+                        search=Search::Departments
+                        picked=RwSignal::new(user.business_scope.clone())
+                        multiple=true
                         optional=true
                     />
                     <button class="button button--primary" type="submit">{move || t().scope_save}</button>

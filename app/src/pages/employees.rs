@@ -3,13 +3,17 @@
 //! add employees and edit their fields and posts. HR fields show only to those the server
 //! allows.
 
-use crate::api::employees::{CreateEmployee, UpdateEmployee, get_employee, list_employees};
+use crate::api::employees::{
+    CreateEmployee, UpdateEmployee, employee_labels, get_employee, list_employees,
+};
 use crate::components::browser::urlencode;
-use crate::components::forms::{Field, FormError, reset_form};
+use crate::components::forms::{DateField, Field, FormError, reset_form};
 use crate::components::gate::{Gate, Need};
 use crate::components::page_title::PageTitle;
 use crate::components::pager::{PageTarget, Pager};
-use crate::domain::employees::{EmployeeList, EmployeeView};
+use crate::components::picker::{Picker, Search};
+use crate::domain::choice::Choice;
+use crate::domain::employees::{EmployeeList, EmployeeView, LabelsInUse, PostView};
 use crate::error::AppError;
 use crate::i18n::{Texts, use_lang, use_texts};
 use crate::shell::use_signed_in_user;
@@ -45,37 +49,48 @@ fn EmployeeFields(
             .and_then(f)
             .unwrap_or_default()
     };
-    let codes = |primary: bool, managed: bool| {
-        employee
-            .as_ref()
-            .map(|e| {
-                e.posts
-                    .iter()
-                    .filter(|p| {
-                        if managed {
-                            p.manager
-                        } else {
-                            p.primary == primary
-                        }
-                    })
-                    .map(|p| p.code.clone())
-                    .collect::<Vec<_>>()
-                    .join(";")
+    // The departments of the employee's posts, as their pickers start.
+    let posts = |keep: fn(&PostView) -> bool| {
+        let choices: Vec<Choice> = employee
+            .iter()
+            .flat_map(|e| e.posts.iter())
+            .filter(|p| keep(p))
+            .map(|p| Choice {
+                value: p.code.clone(),
+                label: p.name.clone(),
+                detail: String::new(),
             })
-            .unwrap_or_default()
+            .collect();
+        RwSignal::new(choices)
     };
+    let primary = posts(|p| p.primary);
+    let concurrent = posts(|p| !p.primary);
+    let managed = posts(|p| p.manager);
+    // Suggestions: the grades, employment types and job titles the tenant already uses.
+    // Fetched by the browser once the form is on screen: suggestions must not hold up the
+    // page (a resource read here would make the server wait for it).
+    let labels = RwSignal::new(LabelsInUse::default());
+    Effect::new(move |_| {
+        leptos::task::spawn_local(async move {
+            if let Ok(found) = employee_labels().await {
+                labels.set(found);
+            }
+        });
+    });
+    let suggest =
+        move |pick: fn(&LabelsInUse) -> Vec<String>| Signal::derive(move || labels.with(pick));
     view! {
         <Field error=error label=Signal::derive(move || t().col_employee_code) name="employee_code" value=value(|e| e.person.employee_code.clone()) />
         <Field error=error label=Signal::derive(move || t().field_display_name) name="display_name" value=value(|e| Some(e.person.name.clone())) />
         <Field error=error label=Signal::derive(move || t().field_kana) name="kana" value=value(|e| e.kana.clone()) optional=true />
         <Field error=error label=Signal::derive(move || t().field_email) name="email" kind="email" value=value(|e| Some(e.email.clone())) />
-        <Field error=error label=Signal::derive(move || t().field_job_title) name="job_title" value=value(|e| e.job_title.clone()) optional=true />
-        <Field error=error label=Signal::derive(move || t().field_grade) name="grade" value=details(|d| d.grade.clone()) optional=true />
-        <Field error=error label=Signal::derive(move || t().field_employment_type) name="employment_type" value=details(|d| d.employment_type.clone()) optional=true />
-        <Field error=error label=Signal::derive(move || t().field_hire_date) name="hire_date" value=details(|d| d.hire_date.clone()) optional=true />
-        <Field error=error label=Signal::derive(move || t().field_primary_department) name="department_code" value=codes(true, false) optional=true />
-        <Field error=error label=Signal::derive(move || t().field_concurrent_codes) name="concurrent_codes" value=codes(false, false) optional=true />
-        <Field error=error label=Signal::derive(move || t().field_manages_codes) name="manages_codes" value=codes(false, true) optional=true />
+        <Field error=error label=Signal::derive(move || t().field_job_title) name="job_title" value=value(|e| e.job_title.clone()) optional=true suggestions=suggest(|l| l.job_titles.clone()) />
+        <Field error=error label=Signal::derive(move || t().field_grade) name="grade" value=details(|d| d.grade.clone()) optional=true suggestions=suggest(|l| l.grades.clone()) />
+        <Field error=error label=Signal::derive(move || t().field_employment_type) name="employment_type" value=details(|d| d.employment_type.clone()) optional=true suggestions=suggest(|l| l.employment_types.clone()) />
+        <DateField error=error label=Signal::derive(move || t().field_hire_date) name="hire_date" value=details(|d| d.hire_date.clone()) optional=true />
+        <Picker error=error label=Signal::derive(move || t().field_primary_department) id="department_code" name="department_code" search=Search::Departments picked=primary optional=true />
+        <Picker error=error label=Signal::derive(move || t().field_concurrent_codes) id="concurrent_codes" name="concurrent_codes" search=Search::Departments picked=concurrent multiple=true optional=true />
+        <Picker error=error label=Signal::derive(move || t().field_manages_codes) id="manages_codes" name="manages_codes" search=Search::Departments picked=managed multiple=true optional=true />
     }
 }
 
@@ -109,9 +124,12 @@ fn EmployeesContent() -> impl IntoView {
         |(q, page, _)| list_employees(q, page),
     );
     let create_error = Signal::derive(move || create.value().get().and_then(Result::err));
+    // After a creation the fields start afresh (pickers and dates hold their own state).
+    let fresh_form = RwSignal::new(0_u32);
     Effect::new(move |_| {
         if let Some(Ok(_)) = create.value().get() {
             reset_form("new-employee-form");
+            fresh_form.update(|n| *n += 1);
         }
     });
     let rows = move |list: EmployeeList| {
@@ -194,7 +212,10 @@ fn EmployeesContent() -> impl IntoView {
                 <section class="card" aria-labelledby="new-employee">
                     <h2 id="new-employee">{move || t().employees_new}</h2>
                     <ActionForm action=create attr:class="form form--grid" attr:id="new-employee-form">
-                        <EmployeeFields error=create_error />
+                        {move || {
+                            fresh_form.track();
+                            view! { <EmployeeFields error=create_error /> }
+                        }}
                         <div class="field">
                             <label for="language">{move || t().field_language}</label>
                             <select id="language" name="language">

@@ -8,6 +8,8 @@ use crate::api::org::{
 };
 use crate::components::forms::{Notice, NoticeLine, confirm};
 use crate::components::pager::{PageTarget, Pager};
+use crate::components::picker::{Picker, Search};
+use crate::domain::choice::Choice;
 use crate::domain::ids::DepartmentId;
 use crate::domain::org_chart::MemberPage;
 use crate::i18n::{use_lang, use_texts};
@@ -170,19 +172,34 @@ fn ManagerForm(
     notice: RwSignal<Option<Notice>>,
 ) -> impl IntoView {
     let t = use_texts();
-    let code = RwSignal::new(String::new());
+    // Starts at the current manager; emptied, saving removes them.
+    let current = editor
+        .node(&id)
+        .and_then(|node| node.manager)
+        .and_then(|manager| {
+            manager.employee_code.map(|code| Choice {
+                value: code,
+                label: manager.name,
+                detail: String::new(),
+            })
+        });
+    let picked = RwSignal::new(current.into_iter().collect::<Vec<_>>());
     let submit = move |ev: SubmitEvent| {
         ev.prevent_default();
-        set_manager(editor, id.clone(), code.get_untracked(), notice);
-        code.set(String::new());
+        let code =
+            picked.with_untracked(|p| p.first().map(|c| c.value.clone()).unwrap_or_default());
+        set_manager(editor, id.clone(), code, notice);
     };
     view! {
         <form class="form form--inline" on:submit=submit>
             <h3>{move || t().org_set_manager}</h3>
-            <div class="field">
-                <label for="manager-code">{move || t().org_manager_code}</label>
-                <input id="manager-code" prop:value=move || code.get() on:input=move |ev| code.set(event_target_value(&ev)) />
-            </div>
+            <Picker
+                label=Signal::derive(move || t().org_manager_code)
+                id="manager-code"
+                search=Search::Employees
+                picked
+                optional=true
+            />
             <button class="button" type="submit">{move || t().org_set_manager}</button>
         </form>
     }
@@ -213,20 +230,17 @@ fn set_manager(
 #[component]
 fn MoveForm(editor: Editor, id: DepartmentId, notice: RwSignal<Option<Notice>>) -> impl IntoView {
     let t = use_texts();
-    let code = RwSignal::new(String::new());
+    let picked = RwSignal::new(Vec::<Choice>::new());
     let submit = move |ev: SubmitEvent| {
         ev.prevent_default();
-        let wanted = code.get_untracked();
-        let parent = if wanted.trim().is_empty() {
-            None
-        } else {
-            match find_by_code(editor, &wanted) {
+        let wanted = picked.with_untracked(|p| p.first().map(|c| c.value.clone()));
+        let parent = match wanted {
+            None => None,
+            Some(wanted) => match find_by_code(editor, &wanted) {
                 Some(parent) => Some(parent),
+                // Deleted by someone else since it was offered.
                 None => {
-                    let message = editor
-                        .texts()
-                        .org_unknown_parent
-                        .replace("{code}", wanted.trim());
+                    let message = editor.texts().org_unknown_parent.replace("{code}", &wanted);
                     notice.set(Some(Notice::Failed(crate::error::AppError::Invalid {
                         field: "parent_id".into(),
                         reason_ja: message.clone(),
@@ -234,19 +248,22 @@ fn MoveForm(editor: Editor, id: DepartmentId, notice: RwSignal<Option<Notice>>) 
                     })));
                     return;
                 }
-            }
+            },
         };
-        code.set(String::new());
+        picked.set(Vec::new());
         notice.set(None);
         editor.move_to(id.clone(), parent, usize::MAX);
     };
     view! {
         <form class="form form--inline" on:submit=submit>
             <h3>{move || t().org_move_to}</h3>
-            <div class="field">
-                <label for="move-parent">{move || t().org_move_parent_code}</label>
-                <input id="move-parent" prop:value=move || code.get() on:input=move |ev| code.set(event_target_value(&ev)) />
-            </div>
+            <Picker
+                label=Signal::derive(move || t().org_move_parent_code)
+                id="move-parent"
+                search=Search::Departments
+                picked
+                optional=true
+            />
             <button class="button" type="submit">{move || t().org_move_submit}</button>
         </form>
     }

@@ -1,0 +1,333 @@
+//! Calendar dates as people type them and Excel saves them, Western and Japanese-era alike:
+//! `2024-04-01`, `2024/4/1`, `20240401`, `2024年4月1日`, `令和6年4月1日`, `R6.4.1`,
+//! `平成31年4月30日`, `令和元年5月1日`. Stored and sent as `YYYY-MM-DD`. One parser for the
+//! forms and the CSV import.
+
+use crate::domain::codes::{Reasons, normalize};
+
+const NOT_A_DATE: Reasons = (
+    "日付は 2024-04-01、2024/4/1、2024年4月1日、令和6年4月1日 のように入力してください",
+    "must be a date such as 2024-04-01, 2024/4/1, 2024年4月1日 or 令和6年4月1日",
+);
+const NO_SUCH_DAY: Reasons = ("存在しない日付です", "is not a date that exists");
+const OUTSIDE_ERA: Reasons = (
+    "その元号の期間外の日付です（平成は2019年4月30日まで、令和は5月1日から）",
+    "is outside that era (Heisei ends on 2019-04-30, Reiwa starts on 2019-05-01)",
+);
+
+/// A date of the Gregorian calendar.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Date {
+    pub year: u32,
+    pub month: u32,
+    pub day: u32,
+}
+
+impl Date {
+    pub fn new(year: u32, month: u32, day: u32) -> Option<Date> {
+        ((1..=12).contains(&month) && day >= 1 && day <= days_in_month(year, month))
+            .then_some(Date { year, month, day })
+    }
+
+    /// `2024-04-01`: how dates are stored, sent and exported.
+    pub fn iso(self) -> String {
+        format!("{:04}-{:02}-{:02}", self.year, self.month, self.day)
+    }
+
+    /// 0 = Sunday … 6 = Saturday (Sakamoto's method).
+    pub fn weekday(self) -> usize {
+        const OFFSETS: [u32; 12] = [0, 3, 2, 5, 0, 3, 5, 1, 4, 6, 2, 4];
+        let year = if self.month < 3 {
+            self.year - 1
+        } else {
+            self.year
+        };
+        ((year + year / 4 - year / 100 + year / 400 + OFFSETS[self.month as usize - 1] + self.day)
+            % 7) as usize
+    }
+
+    /// `2024年4月1日（月）`, as a Japanese reader checks what was understood.
+    pub fn long_ja(self) -> String {
+        const DAYS: [&str; 7] = ["日", "月", "火", "水", "木", "金", "土"];
+        format!(
+            "{}年{}月{}日（{}）",
+            self.year,
+            self.month,
+            self.day,
+            DAYS[self.weekday()]
+        )
+    }
+
+    /// `Mon 1 April 2024`.
+    pub fn long_en(self) -> String {
+        const DAYS: [&str; 7] = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+        const MONTHS: [&str; 12] = [
+            "January",
+            "February",
+            "March",
+            "April",
+            "May",
+            "June",
+            "July",
+            "August",
+            "September",
+            "October",
+            "November",
+            "December",
+        ];
+        format!(
+            "{} {} {} {}",
+            DAYS[self.weekday()],
+            self.day,
+            MONTHS[self.month as usize - 1],
+            self.year
+        )
+    }
+}
+
+pub fn days_in_month(year: u32, month: u32) -> u32 {
+    match month {
+        4 | 6 | 9 | 11 => 30,
+        2 if (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400) => {
+            29
+        }
+        2 => 28,
+        _ => 31,
+    }
+}
+
+/// A Japanese era: the names people write it with, and the dates it covers.
+struct Era {
+    names: &'static [&'static str],
+    /// The Gregorian year of the era's first year (元年).
+    first_year: u32,
+    first_day: Date,
+    last_day: Option<Date>,
+}
+
+const ERAS: [Era; 4] = [
+    Era {
+        names: &["令和", "令", "r"],
+        first_year: 2019,
+        first_day: Date {
+            year: 2019,
+            month: 5,
+            day: 1,
+        },
+        last_day: None,
+    },
+    Era {
+        names: &["平成", "平", "h"],
+        first_year: 1989,
+        first_day: Date {
+            year: 1989,
+            month: 1,
+            day: 8,
+        },
+        last_day: Some(Date {
+            year: 2019,
+            month: 4,
+            day: 30,
+        }),
+    },
+    Era {
+        names: &["昭和", "昭", "s"],
+        first_year: 1926,
+        first_day: Date {
+            year: 1926,
+            month: 12,
+            day: 25,
+        },
+        last_day: Some(Date {
+            year: 1989,
+            month: 1,
+            day: 7,
+        }),
+    },
+    Era {
+        names: &["大正", "大", "t"],
+        first_year: 1912,
+        first_day: Date {
+            year: 1912,
+            month: 7,
+            day: 30,
+        },
+        last_day: Some(Date {
+            year: 1926,
+            month: 12,
+            day: 24,
+        }),
+    },
+];
+
+/// Reads a date; an empty input is `None` (the field is optional wherever a date is).
+pub fn parse_date(input: &str) -> Result<Option<Date>, Reasons> {
+    // NFKC makes full-width digits ASCII and the era ligatures (㋿, ㍻) their two kanji.
+    let text = normalize(input).to_lowercase();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    let era = ERAS.iter().find_map(|era| {
+        era.names
+            .iter()
+            .find_map(|name| text.strip_prefix(name))
+            .map(|rest| (era, rest))
+    });
+    let date = match era {
+        Some((era, rest)) => {
+            let rest = rest.trim_start();
+            let (year, rest) = match rest.strip_prefix('元') {
+                Some(rest) => (1, rest),
+                None => {
+                    let digits = rest.chars().take_while(char::is_ascii_digit).count();
+                    (
+                        number(&rest[..digits], 2).ok_or(NOT_A_DATE)?,
+                        &rest[digits..],
+                    )
+                }
+            };
+            let rest = rest.strip_prefix(['年', '.', '/', '-']).ok_or(NOT_A_DATE)?;
+            let [month, day] = month_and_day(rest)?;
+            let date = Date::new(era.first_year + year - 1, month, day).ok_or(NO_SUCH_DAY)?;
+            if year == 0 || date < era.first_day || era.last_day.is_some_and(|last| date > last) {
+                return Err(OUTSIDE_ERA);
+            }
+            date
+        }
+        None => {
+            let (year, month, day) = if text.len() == 8 && text.chars().all(|c| c.is_ascii_digit())
+            {
+                (&text[0..4], &text[4..6], &text[6..8])
+            } else {
+                let parts: Vec<&str> = text
+                    .trim_end_matches('日')
+                    .split(['-', '/', '.', '年', '月'])
+                    .collect();
+                let [year, month, day] = parts[..] else {
+                    return Err(NOT_A_DATE);
+                };
+                (year, month, day)
+            };
+            let (Some(year), Some(month), Some(day)) =
+                (number(year, 4), number(month, 2), number(day, 2))
+            else {
+                return Err(NOT_A_DATE);
+            };
+            if !(1900..=2999).contains(&year) || !(1..=12).contains(&month) {
+                return Err(NOT_A_DATE);
+            }
+            Date::new(year, month, day).ok_or(NO_SUCH_DAY)?
+        }
+    };
+    Ok(Some(date))
+}
+
+/// A date field as forms and the import store it: `YYYY-MM-DD`, or `None` when empty.
+pub fn parse_stored_date(input: &str) -> Result<Option<String>, Reasons> {
+    parse_date(input).map(|date| date.map(Date::iso))
+}
+
+/// `4月1日`, `4.1`, `4/1`, `04-01` after the year.
+fn month_and_day(rest: &str) -> Result<[u32; 2], Reasons> {
+    let parts: Vec<&str> = rest
+        .trim_end_matches('日')
+        .split(['-', '/', '.', '月'])
+        .collect();
+    let [month, day] = parts[..] else {
+        return Err(NOT_A_DATE);
+    };
+    match (number(month, 2), number(day, 2)) {
+        (Some(month), Some(day)) if (1..=12).contains(&month) => Ok([month, day]),
+        _ => Err(NOT_A_DATE),
+    }
+}
+
+fn number(text: &str, max_len: usize) -> Option<u32> {
+    (!text.is_empty() && text.len() <= max_len && text.chars().all(|c| c.is_ascii_digit()))
+        .then(|| text.parse().ok())
+        .flatten()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn iso(input: &str) -> String {
+        parse_date(input).unwrap().unwrap().iso()
+    }
+
+    #[test]
+    fn western_dates_in_the_forms_people_and_excel_write() {
+        for input in [
+            "2024-04-01",
+            "2024/4/1",
+            "2024.04.01",
+            "20240401",
+            "2024年4月1日",
+            "２０２４／４／１",
+            "２０２４年４月１日",
+        ] {
+            assert_eq!(iso(input), "2024-04-01", "{input}");
+        }
+        assert_eq!(parse_date(" ").unwrap(), None);
+        assert_eq!(iso("2024-02-29"), "2024-02-29");
+        for bad in [
+            "2023-02-29",
+            "2024-13-01",
+            "2024-04-31",
+            "1/4/2024",
+            "昨日",
+            "2024-4",
+            "2024-04-01-01",
+        ] {
+            assert!(parse_date(bad).is_err(), "{bad}");
+        }
+        assert!(parse_date("1900-02-29").is_err(), "1900 is not a leap year");
+        assert!(parse_date("2000-02-29").is_ok(), "2000 is");
+    }
+
+    #[test]
+    fn japanese_era_dates() {
+        for (input, expected) in [
+            ("令和6年4月1日", "2024-04-01"),
+            ("令和６年４月１日", "2024-04-01"),
+            ("R6.4.1", "2024-04-01"),
+            ("r06/04/01", "2024-04-01"),
+            ("令6.4.1", "2024-04-01"),
+            ("㋿6年4月1日", "2024-04-01"),
+            ("令和元年5月1日", "2019-05-01"),
+            ("平成31年4月30日", "2019-04-30"),
+            ("H31.4.30", "2019-04-30"),
+            ("㍻元年1月8日", "1989-01-08"),
+            ("昭和64年1月7日", "1989-01-07"),
+            ("S50.10.10", "1975-10-10"),
+            ("大正15年12月24日", "1926-12-24"),
+        ] {
+            assert_eq!(iso(input), expected, "{input}");
+        }
+        // Days outside their era, and days that do not exist.
+        for bad in [
+            "平成31年5月1日",
+            "令和元年4月30日",
+            "昭和64年1月8日",
+            "平成元年1月7日",
+            "令和0年5月1日",
+        ] {
+            assert_eq!(parse_date(bad), Err(OUTSIDE_ERA), "{bad}");
+        }
+        assert_eq!(parse_date("令和5年2月29日"), Err(NO_SUCH_DAY));
+        for bad in ["令和", "令和6年", "R6", "令和6年4月", "令和六年四月一日"] {
+            assert_eq!(parse_date(bad), Err(NOT_A_DATE), "{bad}");
+        }
+    }
+
+    #[test]
+    fn weekdays_and_long_forms() {
+        let date = Date::new(2024, 4, 1).unwrap();
+        assert_eq!(date.long_ja(), "2024年4月1日（月）");
+        assert_eq!(date.long_en(), "Mon 1 April 2024");
+        // Checked against a calendar: 2000-01-01 was a Saturday, 2026-12-01 a Tuesday.
+        assert_eq!(Date::new(2000, 1, 1).unwrap().weekday(), 6);
+        assert_eq!(Date::new(2026, 12, 1).unwrap().weekday(), 2);
+    }
+}
