@@ -52,8 +52,25 @@ enum Command {
     Tenant(TenantCommand),
 }
 
-#[tokio::main]
-async fn main() -> ExitCode {
+/// Stack of each runtime thread: rendering a page nests deeply (each component a few
+/// frames), so leave room well beyond the 2 MiB default.
+const THREAD_STACK: usize = 8 * 1024 * 1024;
+
+fn main() -> ExitCode {
+    match tokio::runtime::Builder::new_multi_thread()
+        .thread_stack_size(THREAD_STACK)
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime.block_on(run()),
+        Err(error) => {
+            eprintln!("kouka: cannot start the runtime: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run() -> ExitCode {
     let cli = Cli::parse();
     if let Err(error) = dotenvy::dotenv()
         && !error.not_found()
