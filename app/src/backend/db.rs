@@ -317,6 +317,18 @@ fn prepare_sqlite_url(url: &str) -> Result<String, DbError> {
     }
 }
 
+/// A picker's answer from a row whose columns are named `value`, `label` and `detail`.
+pub fn choice_from_row(
+    row: &sqlx::any::AnyRow,
+) -> Result<crate::domain::choice::Choice, sqlx::Error> {
+    use sqlx::Row;
+    Ok(crate::domain::choice::Choice {
+        value: row.try_get("value")?,
+        label: row.try_get("label")?,
+        detail: row.try_get("detail")?,
+    })
+}
+
 /// Escapes `%`, `_` and `\` for a LIKE pattern that finds `query` anywhere.
 pub fn contains_pattern(query: &str) -> String {
     let mut escaped = String::from("%");

@@ -893,7 +893,7 @@ pub async fn find_employees(
     let pattern = crate::backend::db::contains_pattern(&query);
     let mut tx = db.begin_for_tenant(tenant).await?;
     let rows = sqlx::query(
-        "SELECT employee_code, display_name, COALESCE(job_title, '') AS job_title FROM users \
+        "SELECT employee_code AS value, display_name AS label, COALESCE(job_title, '') AS detail FROM users \
          WHERE tenant_id = $1 AND employee_code IS NOT NULL \
          AND (LOWER(display_name) LIKE $2 ESCAPE '\\' OR LOWER(COALESCE(kana, '')) LIKE $2 ESCAPE '\\' \
          OR LOWER(employee_code) LIKE $2 ESCAPE '\\') \
@@ -909,14 +909,8 @@ pub async fn find_employees(
     tx.commit().await?;
     Ok(rows
         .iter()
-        .map(|row| {
-            Ok(Choice {
-                value: row.try_get("employee_code")?,
-                label: row.try_get("display_name")?,
-                detail: row.try_get("job_title")?,
-            })
-        })
-        .collect::<Result<Vec<_>, sqlx::Error>>()?)
+        .map(crate::backend::db::choice_from_row)
+        .collect::<Result<Vec<_>, _>>()?)
 }
 
 /// The grades, employment types and job titles already in use, offered as suggestions so

@@ -642,7 +642,7 @@ pub async fn find_departments(
     let starts = format!("{}%", &pattern[1..pattern.len() - 1]);
     let mut tx = db.begin_for_tenant(tenant).await?;
     let rows = sqlx::query(
-        "SELECT d.code, d.name, COALESCE(p.name, '') AS parent_name FROM departments d \
+        "SELECT d.code AS value, d.name AS label, COALESCE(p.name, '') AS detail FROM departments d \
          LEFT JOIN departments p ON p.tenant_id = d.tenant_id AND p.id = d.parent_id \
          WHERE d.tenant_id = $1 \
          AND (LOWER(d.code) LIKE $2 ESCAPE '\\' OR LOWER(d.name) LIKE $2 ESCAPE '\\') \
@@ -659,12 +659,6 @@ pub async fn find_departments(
     tx.commit().await?;
     Ok(rows
         .iter()
-        .map(|row| {
-            Ok(Choice {
-                value: row.try_get("code")?,
-                label: row.try_get("name")?,
-                detail: row.try_get("parent_name")?,
-            })
-        })
-        .collect::<Result<Vec<_>, sqlx::Error>>()?)
+        .map(crate::backend::db::choice_from_row)
+        .collect::<Result<Vec<_>, _>>()?)
 }

@@ -5,7 +5,7 @@
 
 use crate::backend::account_mails;
 use crate::backend::audit::{self, Actor, AuditEntry, Outcome, RequestOrigin};
-use crate::backend::db::{Db, DbKind};
+use crate::backend::db::{Db, DbKind, choice_from_row};
 use crate::backend::mail;
 use crate::backend::sessions::{self, SessionUser};
 use crate::backend::tokens::{self, Purpose};
@@ -281,7 +281,7 @@ async fn scopes_of_many(
         return Ok(map);
     }
     let sql = format!(
-        "SELECT s.user_id, d.code, d.name FROM business_admin_scopes s JOIN departments d \
+        "SELECT s.user_id, d.code AS value, d.name AS label, '' AS detail FROM business_admin_scopes s JOIN departments d \
          ON d.tenant_id = s.tenant_id AND d.id = s.department_id \
          WHERE s.tenant_id = $1 AND s.user_id IN ({}) ORDER BY d.code",
         placeholders(ids.len())
@@ -293,7 +293,7 @@ async fn scopes_of_many(
     for row in query.fetch_all(&mut **tx).await? {
         map.entry(row.try_get("user_id")?)
             .or_default()
-            .push(scope_choice(&row)?);
+            .push(choice_from_row(&row)?);
     }
     Ok(map)
 }
@@ -622,7 +622,7 @@ async fn business_scope(
     user: &UserId,
 ) -> Result<Vec<Choice>, sqlx::Error> {
     sqlx::query(
-        "SELECT d.code, d.name FROM business_admin_scopes s JOIN departments d \
+        "SELECT d.code AS value, d.name AS label, '' AS detail FROM business_admin_scopes s JOIN departments d \
          ON d.tenant_id = s.tenant_id AND d.id = s.department_id \
          WHERE s.tenant_id = $1 AND s.user_id = $2 ORDER BY d.code",
     )
@@ -631,16 +631,8 @@ async fn business_scope(
     .fetch_all(&mut **tx)
     .await?
     .iter()
-    .map(scope_choice)
+    .map(choice_from_row)
     .collect()
-}
-
-fn scope_choice(row: &sqlx::any::AnyRow) -> Result<Choice, sqlx::Error> {
-    Ok(Choice {
-        value: row.try_get("code")?,
-        label: row.try_get("name")?,
-        detail: String::new(),
-    })
 }
 
 /// Sets the departments (by code; each covers its subtree) a business admin works for.

@@ -7,7 +7,7 @@
 use crate::components::forms::{FieldLabel, field_error, field_error_line, focus_on_error};
 use crate::domain::choice::{Choice, LIST_SEPARATOR};
 use crate::error::AppError;
-use crate::i18n::{counted, use_texts};
+use crate::i18n::{counted, use_lang, use_texts};
 use leptos::prelude::*;
 
 /// What a picker searches.
@@ -61,10 +61,12 @@ pub fn Picker(
     error: Option<Signal<Option<AppError>>>,
 ) -> impl IntoView {
     let t = use_texts();
+    let lang = use_lang();
     let text = RwSignal::new(String::new());
     let answers = RwSignal::new(Vec::<Choice>::new());
     let open = RwSignal::new(false);
     let active = RwSignal::new(None::<usize>);
+    let failed = RwSignal::new(None::<AppError>);
     // Answers of an older keystroke that arrive late are dropped.
     let asked = StoredValue::new(0_u64);
     let list_id = format!("{id}-list");
@@ -78,8 +80,14 @@ pub fn Picker(
         asked.update_value(|n| *n += 1);
         let this = asked.get_value();
         leptos::task::spawn_local(async move {
-            let found = search.find(query).await.unwrap_or_default();
+            let found = search.find(query).await;
             if asked.get_value() == this {
+                // A failed search says why (signed out, busy) instead of "nothing matches".
+                let (found, error) = match found {
+                    Ok(found) => (found, None),
+                    Err(error) => (Vec::new(), Some(error)),
+                };
+                failed.set(error);
                 answers.set(found);
                 active.set(None);
                 open.set(true);
@@ -290,6 +298,8 @@ pub fn Picker(
                 {move || {
                     if let Some(warning) = unpicked() {
                         Some(warning)
+                    } else if let Some(error) = failed.get() {
+                        Some(error.message(lang.get()))
                     } else if !open.get() {
                         None
                     } else if answers.with(Vec::is_empty) {
