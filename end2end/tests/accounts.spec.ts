@@ -35,7 +35,7 @@ test("the whole account story: setup, invitation, roles, deactivation", async ({
   await waitForHydration(page);
   await page.getByLabel("氏名", { exact: true }).fill("評価 太郎");
   await page.getByLabel("メールアドレス", { exact: true }).fill("taro@story.example");
-  await page.getByLabel("社員番号（任意）").fill("E100");
+  await page.getByLabel("社員番号", { exact: true }).fill("E100");
   await page.getByRole("button", { name: "追加して招待メールを送る" }).click();
   await expect(page.getByRole("status")).toContainText("招待メールを送りました");
   await expect(page.getByRole("link", { name: "評価 太郎" })).toBeVisible();

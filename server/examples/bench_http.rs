@@ -5,15 +5,17 @@
 //!
 //! Starts the server in this process (its own runtime) on a fresh SQLite database with one
 //! tenant of 1,000 employees, then, from a second runtime:
-//! - `/healthz`, the sign-in page and a signed-in directory page (`/org/employees`), each
+//! - `/healthz`, the sign-in page and the signed-in directory page (`/org/employees`) as an
+//!   employee with no role and as the admin (whose page adds the add-employee form), each
 //!   for a few seconds on one kept-alive connection and on 32 at once: requests a second,
 //!   p50 and p99;
 //! - the directory page on one connection while 16 clients sign in continuously, against
 //!   the same without them: the login storm's effect on other users.
 //!
 //! Uses the built site in `target/site` when there is one, so pages are as a browser gets
-//! them. `KOUKA_BENCH_SECONDS` sets each phase's length (default 4). Prints figures; judges
-//! nothing.
+//! them. `KOUKA_BENCH_SECONDS` sets each phase's length (default 4); `KOUKA_BENCH_ONLY=
+//! directory` or `=parts` runs one phase (for a profiler); `RUST_LOG` turns the server's log
+//! on. Prints figures; judges nothing.
 
 use kouka_app::backend::accounts;
 use kouka_app::backend::audit::RequestOrigin;
@@ -36,6 +38,10 @@ fn main() -> anyhow::Result<()> {
         .and_then(|v| v.parse().ok())
         .unwrap_or(4);
     let phase = Duration::from_secs(seconds);
+    // Quiet unless asked: `RUST_LOG=sqlx=debug` shows each statement a page runs.
+    if std::env::var_os("RUST_LOG").is_some() {
+        kouka_server::telemetry::init(kouka_server::config::LogFormat::Text);
+    }
     let dir = std::env::temp_dir().join(format!("kouka-bench-http-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
     let url = format!("sqlite://{}/kouka.db", dir.display());
@@ -51,13 +57,21 @@ fn main() -> anyhow::Result<()> {
         .enable_all()
         .build()?;
     let base = format!("http://{addr}");
-    let (cookie, logins) = server_runtime.block_on(seed(&db, &base))?;
+    let seeded = server_runtime.block_on(seed(&db, &base))?;
+    let (cookie, logins) = (seeded.employee.clone(), seeded.logins.clone());
     load.block_on(async {
         println!("each phase {seconds} s; p50 / p99 in ms");
         // `KOUKA_BENCH_ONLY=directory`: only that phase (for a profiler).
         if std::env::var("KOUKA_BENCH_ONLY").as_deref() == Ok("directory") {
             let run = hammer(&base, "/org/employees", Some(&cookie), 32, phase).await;
             println!("directory 32 conn: {:.0} req/s", run.per_second(phase));
+            return;
+        }
+        // `KOUKA_BENCH_ONLY=once`: one directory page (with `RUST_LOG=sqlx=debug`, its
+        // statements).
+        if std::env::var("KOUKA_BENCH_ONLY").as_deref() == Ok("once") {
+            let run = hammer(&base, "/org/employees", Some(&cookie), 1, Duration::ZERO).await;
+            println!("one directory page: {} ms", run.percentile(50.0));
             return;
         }
         // `KOUKA_BENCH_ONLY=parts`: the server functions a directory page calls, alone.
@@ -68,12 +82,12 @@ fn main() -> anyhow::Result<()> {
             }
             return;
         }
-        for (what, path, signed_in) in [
-            ("/healthz", "/healthz", false),
-            ("sign-in page /login", "/login", false),
-            ("signed-in directory /org/employees", "/org/employees", true),
+        for (what, path, cookie) in [
+            ("/healthz", "/healthz", None),
+            ("sign-in page /login", "/login", None),
+            ("directory /org/employees, employee", "/org/employees", Some(seeded.employee.as_str())),
+            ("directory /org/employees, admin", "/org/employees", Some(seeded.admin.as_str())),
         ] {
-            let cookie = signed_in.then_some(cookie.as_str());
             for connections in [1, 32] {
                 let result = hammer(&base, path, cookie, connections, phase).await;
                 println!(
@@ -146,9 +160,20 @@ async fn start_server(
     Ok((db, addr, stop, server))
 }
 
-/// A tenant with 1,000 employees in 10 departments (imported through the server), its
-/// admin's session cookie, and the sign-in names of the storm's users.
-async fn seed(db: &Db, base: &str) -> anyhow::Result<(String, Vec<String>)> {
+/// Who the benchmark is, once the tenant is seeded.
+struct Seeded {
+    /// The session cookie of the tenant's system admin (whose directory page includes the
+    /// add-employee form).
+    admin: String,
+    /// The session cookie of an employee with no role: the directory as most people see it.
+    employee: String,
+    /// Sign-in names of the storm's users.
+    logins: Vec<String>,
+}
+
+/// A tenant with 1,000 employees in 10 departments (imported through the server), and who
+/// signs in to it.
+async fn seed(db: &Db, base: &str) -> anyhow::Result<Seeded> {
     let input = NewTenantInput {
         code: "BENCH".into(),
         name: "ベンチ株式会社".into(),
@@ -199,9 +224,11 @@ async fn seed(db: &Db, base: &str) -> anyhow::Result<(String, Vec<String>)> {
         format!("社員番号,氏名,フリガナ,メールアドレス,所属部署コード,兼務部署コード,責任者部署コード,役職,等級,雇用区分,入社日\r\n{employees}"),
     )
     .await?;
-    // The storm's users: employees who chose their passwords.
+    // Employees who chose their passwords.
     let mut logins = Vec::new();
-    for n in 0..STORM_CLIENTS {
+    let mut sessions = Vec::new();
+    // E0000 is the reader of the directory; E0001… are the storm's.
+    for n in 0..=STORM_CLIENTS {
         let id: String = sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
             .bind(format!("e{n}@bench.example"))
             .fetch_one(db.pool())
@@ -216,7 +243,7 @@ async fn seed(db: &Db, base: &str) -> anyhow::Result<(String, Vec<String>)> {
         )
         .await?;
         tx.commit().await?;
-        accounts::set_password_with_link(
+        let session = accounts::set_password_with_link(
             db,
             &token.secret.encode(),
             Purpose::Invitation,
@@ -224,10 +251,18 @@ async fn seed(db: &Db, base: &str) -> anyhow::Result<(String, Vec<String>)> {
             &RequestOrigin::default(),
             Timestamp::now(),
         )
-        .await?;
-        logins.push(format!("E{n:04}"));
+        .await?
+        .encode();
+        sessions.push(session);
+        if n > 0 {
+            logins.push(format!("E{n:04}"));
+        }
     }
-    Ok((admin, logins))
+    Ok(Seeded {
+        admin,
+        employee: sessions.swap_remove(0),
+        logins,
+    })
 }
 
 async fn import(
@@ -341,7 +376,8 @@ async fn hammer(
                 let client = connection();
                 let mut run = Run::default();
                 let end = Instant::now() + phase;
-                while Instant::now() < end {
+                // At least one request, however short the phase.
+                loop {
                     let started = Instant::now();
                     // Server functions are POSTs of a form; pages are GETs.
                     let mut request = match url.split_once("/api/") {
@@ -358,6 +394,9 @@ async fn hammer(
                     if let Some(cookie) = &cookie {
                         request = request.header("cookie", cookie);
                     }
+                    // As a browser asks: the server compresses what it sends (the body is
+                    // counted, not decoded).
+                    request = request.header("accept-encoding", "gzip, deflate, br, zstd");
                     let ok = match request.send().await {
                         Ok(response) => {
                             let ok = response.status().is_success();
@@ -369,6 +408,9 @@ async fn hammer(
                         run.latencies.push(started.elapsed());
                     } else {
                         run.errors += 1;
+                    }
+                    if Instant::now() >= end {
+                        break;
                     }
                 }
                 run

@@ -158,6 +158,28 @@ impl ImportJobs {
         }
     }
 
+    /// Removes uploaded files that no job can still need: a process that stopped abruptly
+    /// leaves its uploads behind, and no job keeps its file longer than [`JOB_LIFETIME`].
+    /// Blocking; called once at start. Answers how many were removed.
+    pub fn remove_leftover_uploads(&self) -> std::io::Result<usize> {
+        let entries = match std::fs::read_dir(&self.upload_dir) {
+            Ok(entries) => entries,
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(0),
+            Err(error) => return Err(error),
+        };
+        let mut removed = 0;
+        for entry in entries {
+            let entry = entry?;
+            let metadata = entry.metadata()?;
+            let age = metadata.modified()?.elapsed().unwrap_or_default();
+            if metadata.is_file() && age >= JOB_LIFETIME {
+                std::fs::remove_file(entry.path())?;
+                removed += 1;
+            }
+        }
+        Ok(removed)
+    }
+
     /// Takes a place for `user`'s upload, or refuses at once (429, "try again shortly") when
     /// this user or the whole process already has as many under way as it takes.
     pub fn reserve_upload(&self, user: &UserId) -> Result<UploadSlot, AppError> {
@@ -992,4 +1014,32 @@ pub async fn export_csv(
 pub fn template_csv(kind: CsvKind) -> Vec<u8> {
     let headers: Vec<&str> = kind.columns().iter().map(|c| c.ja).collect();
     csv_codec::write(&headers, &[], Encoding::Utf8Bom).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn leftover_uploads_older_than_a_job_are_removed_at_start() {
+        let dir = tempfile::tempdir().unwrap();
+        let old = dir.path().join(".tmpOLD");
+        let recent = dir.path().join(".tmpNEW");
+        std::fs::write(&old, b"an upload of a process that stopped").unwrap();
+        std::fs::write(&recent, b"an upload of a job still running").unwrap();
+        let long_ago = std::time::SystemTime::now() - JOB_LIFETIME - Duration::from_secs(60);
+        std::fs::File::options()
+            .write(true)
+            .open(&old)
+            .unwrap()
+            .set_modified(long_ago)
+            .unwrap();
+        let jobs = ImportJobs::new(dir.path().to_path_buf());
+        assert_eq!(jobs.remove_leftover_uploads().unwrap(), 1);
+        assert!(!old.exists());
+        assert!(recent.exists());
+        // No upload folder yet: nothing to do.
+        let none = ImportJobs::new(dir.path().join("missing"));
+        assert_eq!(none.remove_leftover_uploads().unwrap(), 0);
+    }
 }

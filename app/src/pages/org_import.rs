@@ -450,7 +450,7 @@ fn ExportCard() -> impl IntoView {
                     .into_iter()
                     .map(|kind| view! {
                         <a class="button" href=format!("/api/org/template?kind={}", kind.as_str()) download="">
-                            {move || format!("{} {}", kind_name(kind, t()), t().templates_title)}
+                            {move || t().template_of.replace("{kind}", kind_name(kind, t()))}
                         </a>
                     })
                     .collect_view()}
