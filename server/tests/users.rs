@@ -407,6 +407,80 @@ async fn the_list_is_paged_searchable_and_escapes_wildcards(kind: DbKind) {
     test_db.drop_db().await;
 }
 
+/// One reading of a search box for every list, the same on both databases: case and
+/// width never decide who is found.
+async fn searches_ignore_case_and_width_in_every_list(kind: DbKind) {
+    let Some(test_db) = TestDb::new(kind).await else {
+        return;
+    };
+    let db = &test_db.db;
+    let (tenant, admin) = setup(db, "FOLD", 100).await;
+    let origin = RequestOrigin::default();
+    for (name, email, code) in [
+        ("Yamada Taro", "taro@fold.example", "T100"),
+        ("YAMADA Hanako", "hanako@fold.example", "H200"),
+        ("Suzuki Ichiro", "ichiro@fold.example", "AB12"),
+    ] {
+        let input = UserInput {
+            email: email.into(),
+            display_name: name.into(),
+            employee_code: code.into(),
+            language: "ja".into(),
+        };
+        users::create_user(
+            db,
+            &admin,
+            input,
+            BTreeSet::new(),
+            "http://kouka.test",
+            &origin,
+            Timestamp::now(),
+        )
+        .await
+        .expect("created");
+    }
+    let yamadas = ["YAMADA Hanako", "Yamada Taro"];
+    for query in [
+        "yamada",
+        "YAMADA",
+        "YaMaDa",
+        "ＹＡＭＡＤＡ",
+        "ｙａｍａｄａ",
+        "Ｙａｍａｄａ",
+    ] {
+        let mut listed: Vec<String> = users::list_users(db, &tenant, query, 1)
+            .await
+            .expect("users")
+            .users
+            .into_iter()
+            .map(|u| u.display_name)
+            .collect();
+        listed.sort();
+        assert_eq!(listed, yamadas, "users, {query:?}");
+        let mut directory: Vec<String> =
+            kouka_app::backend::employees::list_employees(db, &tenant, query, 1)
+                .await
+                .expect("employees")
+                .items
+                .into_iter()
+                .map(|e| e.person.name)
+                .collect();
+        directory.sort();
+        assert_eq!(directory, yamadas, "employees, {query:?}");
+    }
+    for query in ["ab12", "ＡＢ１２", "Ab12"] {
+        let found = users::list_users(db, &tenant, query, 1)
+            .await
+            .expect("users");
+        assert_eq!(found.total, 1, "users by code, {query:?}");
+        let found = kouka_app::backend::employees::list_employees(db, &tenant, query, 1)
+            .await
+            .expect("employees");
+        assert_eq!(found.total, 1, "employees by code, {query:?}");
+    }
+    test_db.drop_db().await;
+}
+
 async fn business_scopes_name_unknown_codes_and_change_nothing(kind: DbKind) {
     let Some(test_db) = TestDb::new(kind).await else {
         return;
@@ -557,4 +631,5 @@ on_both_databases! {
     deleting_removes_personal_data_and_keeps_anonymous_audit => super::deleting_removes_personal_data_and_keeps_anonymous_audit;
     resending_an_invitation_voids_the_old_link => super::resending_an_invitation_voids_the_old_link;
     the_list_is_paged_searchable_and_escapes_wildcards => super::the_list_is_paged_searchable_and_escapes_wildcards;
+    searches_ignore_case_and_width_in_every_list => super::searches_ignore_case_and_width_in_every_list;
 }

@@ -89,6 +89,9 @@ impl Db {
                 DbKind::Postgres => 16,
             })
             .acquire_timeout(Duration::from_secs(10))
+            // An embedded SQLite connection cannot be dropped by a server: checking it before
+            // every use only costs a round trip to its thread. A PostgreSQL one can.
+            .test_before_acquire(kind == DbKind::Postgres)
             .after_connect(move |conn, _meta| {
                 Box::pin(async move {
                     if kind == DbKind::Sqlite {
@@ -329,22 +332,87 @@ pub fn choice_from_row(
     })
 }
 
-/// Escapes `%`, `_` and `\` for a LIKE pattern that finds `query` anywhere.
-pub fn contains_pattern(query: &str) -> String {
-    let mut escaped = String::from("%");
-    for c in query.chars() {
+/// What a person typed into a search box, read the same way by every list and on both
+/// databases: NFKC-folded (full-width "ＹＡＭＡ" is "YAMA") and lower-cased here, and each
+/// column lower-cased in SQL, so that case and width never decide who is found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TextSearch {
+    /// The folded query.
+    folded: String,
+}
+
+impl TextSearch {
+    /// `None` for a query with nothing in it but blanks: no filter at all.
+    pub fn parse(query: &str) -> Option<TextSearch> {
+        let folded = crate::domain::codes::normalize(query).to_lowercase();
+        (!folded.is_empty()).then_some(TextSearch { folded })
+    }
+
+    /// The search that every row matches: a picker opened before anything is typed shows
+    /// its first few choices.
+    pub fn everything() -> TextSearch {
+        TextSearch {
+            folded: String::new(),
+        }
+    }
+
+    /// The folded query itself, to compare a column with exactly (`LOWER(code) = $n`).
+    pub fn folded(&self) -> &str {
+        &self.folded
+    }
+
+    /// The LIKE pattern that finds the query anywhere, `%`, `_` and `\` escaped.
+    pub fn contains_pattern(&self) -> String {
+        format!("%{}%", escape_like(&self.folded))
+    }
+
+    /// The LIKE pattern that finds the query at the start.
+    pub fn starts_pattern(&self) -> String {
+        format!("{}%", escape_like(&self.folded))
+    }
+
+    /// `(LOWER(COALESCE(a, '')) LIKE $n ESCAPE '\' OR …)`: any of `columns` holds the
+    /// query, where `$n` is bound to [`contains_pattern`](Self::contains_pattern).
+    pub fn condition(columns: &[&str], placeholder: usize) -> String {
+        let tests: Vec<String> = columns
+            .iter()
+            .map(|column| format!("LOWER(COALESCE({column}, '')) LIKE ${placeholder} ESCAPE '\\'"))
+            .collect();
+        format!("({})", tests.join(" OR "))
+    }
+}
+
+/// Escapes `%`, `_` and `\` so that a search for "50%" finds "50%", not everything.
+fn escape_like(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
         if matches!(c, '%' | '_' | '\\') {
             escaped.push('\\');
         }
         escaped.push(c);
     }
-    escaped.push('%');
     escaped
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_search_is_folded_and_escaped_once_for_every_list() {
+        let wide = TextSearch::parse(" ＹａＭａ ").expect("a query");
+        assert_eq!(wide, TextSearch::parse("yama").expect("a query"));
+        assert_eq!(wide.contains_pattern(), "%yama%");
+        assert_eq!(wide.starts_pattern(), "yama%");
+        let percent = TextSearch::parse("50%_off\\").expect("a query");
+        assert_eq!(percent.contains_pattern(), "%50\\%\\_off\\\\%");
+        assert_eq!(TextSearch::parse(" 　 "), None, "blanks are no query");
+        assert_eq!(TextSearch::everything().contains_pattern(), "%%");
+        assert_eq!(
+            TextSearch::condition(&["name", "code"], 2),
+            "(LOWER(COALESCE(name, '')) LIKE $2 ESCAPE '\\' OR LOWER(COALESCE(code, '')) LIKE $2 ESCAPE '\\')"
+        );
+    }
 
     #[test]
     fn kind_from_url() {

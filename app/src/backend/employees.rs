@@ -4,7 +4,7 @@
 //! transaction, in batches.
 
 use crate::backend::audit::{self, Actor, AuditEntry, Outcome, RequestOrigin};
-use crate::backend::db::{Db, Value, insert_many, placeholders};
+use crate::backend::db::{Db, TextSearch, Value, insert_many, placeholders};
 use crate::backend::org::{self, bump_revision, invalid};
 use crate::backend::org_events::OrgChange;
 use crate::backend::sessions::SessionUser;
@@ -451,70 +451,65 @@ pub async fn list_employees(
     page: i64,
 ) -> Result<EmployeeList, AppError> {
     let page = page.max(1);
-    let query = crate::domain::codes::normalize(query).to_lowercase();
-    let filter = if query.is_empty() {
-        "tenant_id = $1".to_owned()
-    } else {
-        "tenant_id = $1 AND (LOWER(display_name) LIKE $2 ESCAPE '\\' OR LOWER(COALESCE(kana, '')) LIKE $2 ESCAPE '\\' \
-         OR LOWER(email) LIKE $2 ESCAPE '\\' OR LOWER(COALESCE(employee_code, '')) LIKE $2 ESCAPE '\\')"
-            .to_owned()
+    let search = TextSearch::parse(query);
+    let filter = match &search {
+        None => "tenant_id = $1".to_owned(),
+        Some(_) => format!(
+            "tenant_id = $1 AND {}",
+            TextSearch::condition(&["display_name", "kana", "email", "employee_code"], 2)
+        ),
     };
-    let pattern = crate::backend::db::contains_pattern(&query);
-    let (limit, offset) = if query.is_empty() {
+    let pattern = search.as_ref().map(TextSearch::contains_pattern);
+    let (limit, offset) = if pattern.is_none() {
         ("$2", "$3")
     } else {
         ("$3", "$4")
     };
-    let mut tx = db.begin_for_tenant(tenant).await?;
+    // One statement for the page, its primary departments and the total (an uncorrelated
+    // subquery, counted once): each statement is a round trip to the database.
     let sql = format!(
-        "SELECT id, display_name, employee_code, kana, job_title, status FROM users WHERE {filter} \
-         ORDER BY COALESCE(kana, display_name), id LIMIT {limit} OFFSET {offset}"
+        "SELECT u.id, u.display_name, u.employee_code, u.kana, u.job_title, u.status, \
+         d.code AS department_code, d.name AS department_name, \
+         (SELECT COUNT(*) FROM users WHERE {filter}) AS total \
+         FROM (SELECT tenant_id, id, display_name, employee_code, kana, job_title, status, \
+           COALESCE(kana, display_name) AS sort_key FROM users WHERE {filter} \
+           ORDER BY COALESCE(kana, display_name), id LIMIT {limit} OFFSET {offset}) u \
+         LEFT JOIN posts p ON p.tenant_id = u.tenant_id AND p.user_id = u.id AND p.is_primary = 1 \
+         LEFT JOIN departments d ON d.tenant_id = p.tenant_id AND d.id = p.department_id \
+         ORDER BY u.sort_key, u.id"
     );
     let mut select = sqlx::query(&sql).bind(tenant.as_str());
-    let count_sql = format!("SELECT COUNT(*) FROM users WHERE {filter}");
-    let mut count = sqlx::query_scalar(&count_sql).bind(tenant.as_str());
-    if !query.is_empty() {
-        select = select.bind(&pattern);
-        count = count.bind(&pattern);
+    if let Some(pattern) = &pattern {
+        select = select.bind(pattern);
     }
+    let mut tx = db.begin_for_tenant(tenant).await?;
     let rows = select
         .bind(PER_PAGE)
         .bind((page - 1) * PER_PAGE)
         .fetch_all(&mut *tx)
         .await?;
-    let total: i64 = count.fetch_one(&mut *tx).await?;
-    let ids: Vec<String> = rows
-        .iter()
-        .map(|row| row.try_get("id"))
-        .collect::<Result<_, _>>()?;
-    let mut departments: HashMap<String, (String, String)> = HashMap::new();
-    if !ids.is_empty() {
-        let sql = format!(
-            "SELECT p.user_id, d.code, d.name FROM posts p \
-             JOIN departments d ON d.tenant_id = p.tenant_id AND d.id = p.department_id \
-             WHERE p.tenant_id = $1 AND p.is_primary = 1 AND p.user_id IN ({})",
-            placeholders(1, ids.len())
-        );
-        let mut query = sqlx::query(&sql).bind(tenant.as_str());
-        for id in &ids {
-            query = query.bind(id);
+    let total: i64 = match rows.first() {
+        Some(row) => row.try_get("total")?,
+        // A page past the end: count on its own.
+        None => {
+            let count_sql = format!("SELECT COUNT(*) FROM users WHERE {filter}");
+            let mut count = sqlx::query_scalar(&count_sql).bind(tenant.as_str());
+            if let Some(pattern) = &pattern {
+                count = count.bind(pattern);
+            }
+            count.fetch_one(&mut *tx).await?
         }
-        for row in query.fetch_all(&mut *tx).await? {
-            departments.insert(
-                row.try_get("user_id")?,
-                (row.try_get("code")?, row.try_get("name")?),
-            );
-        }
-    }
+    };
     tx.commit().await?;
     let items = rows
         .iter()
         .map(|row| {
-            let id: String = row.try_get("id")?;
+            let code: Option<String> = row.try_get("department_code")?;
+            let name: Option<String> = row.try_get("department_name")?;
             Ok(EmployeeListItem {
-                department: departments.remove(&id),
+                department: code.zip(name),
                 person: PersonRef {
-                    id,
+                    id: row.try_get("id")?,
                     name: row.try_get("display_name")?,
                     employee_code: row.try_get("employee_code")?,
                 },
@@ -889,23 +884,22 @@ pub async fn find_employees(
     tenant: &TenantId,
     query: &str,
 ) -> Result<Vec<Choice>, AppError> {
-    let query = crate::domain::codes::normalize(query).to_lowercase();
-    let pattern = crate::backend::db::contains_pattern(&query);
-    let mut tx = db.begin_for_tenant(tenant).await?;
-    let rows = sqlx::query(
+    let search = TextSearch::parse(query).unwrap_or_else(TextSearch::everything);
+    let sql = format!(
         "SELECT employee_code AS value, display_name AS label, COALESCE(job_title, '') AS detail FROM users \
-         WHERE tenant_id = $1 AND employee_code IS NOT NULL \
-         AND (LOWER(display_name) LIKE $2 ESCAPE '\\' OR LOWER(COALESCE(kana, '')) LIKE $2 ESCAPE '\\' \
-         OR LOWER(employee_code) LIKE $2 ESCAPE '\\') \
+         WHERE tenant_id = $1 AND employee_code IS NOT NULL AND {} \
          ORDER BY CASE WHEN LOWER(employee_code) = $3 THEN 0 ELSE 1 END, COALESCE(kana, display_name), id \
          LIMIT $4",
-    )
-    .bind(tenant.as_str())
-    .bind(&pattern)
-    .bind(&query)
-    .bind(CHOICES_SHOWN)
-    .fetch_all(&mut *tx)
-    .await?;
+        TextSearch::condition(&["display_name", "kana", "employee_code"], 2)
+    );
+    let mut tx = db.begin_for_tenant(tenant).await?;
+    let rows = sqlx::query(&sql)
+        .bind(tenant.as_str())
+        .bind(search.contains_pattern())
+        .bind(search.folded())
+        .bind(CHOICES_SHOWN)
+        .fetch_all(&mut *tx)
+        .await?;
     tx.commit().await?;
     Ok(rows
         .iter()

@@ -637,25 +637,25 @@ pub async fn find_departments(
     tenant: &TenantId,
     query: &str,
 ) -> Result<Vec<Choice>, AppError> {
-    let query = crate::domain::codes::normalize(query).to_lowercase();
-    let pattern = crate::backend::db::contains_pattern(&query);
-    let starts = format!("{}%", &pattern[1..pattern.len() - 1]);
-    let mut tx = db.begin_for_tenant(tenant).await?;
-    let rows = sqlx::query(
+    let search = crate::backend::db::TextSearch::parse(query)
+        .unwrap_or_else(crate::backend::db::TextSearch::everything);
+    let sql = format!(
         "SELECT d.code AS value, d.name AS label, COALESCE(p.name, '') AS detail FROM departments d \
          LEFT JOIN departments p ON p.tenant_id = d.tenant_id AND p.id = d.parent_id \
-         WHERE d.tenant_id = $1 \
-         AND (LOWER(d.code) LIKE $2 ESCAPE '\\' OR LOWER(d.name) LIKE $2 ESCAPE '\\') \
+         WHERE d.tenant_id = $1 AND {} \
          ORDER BY CASE WHEN LOWER(d.code) = $3 THEN 0 WHEN LOWER(d.code) LIKE $4 ESCAPE '\\' THEN 1 ELSE 2 END, \
          d.code LIMIT $5",
-    )
-    .bind(tenant.as_str())
-    .bind(&pattern)
-    .bind(&query)
-    .bind(&starts)
-    .bind(CHOICES_SHOWN)
-    .fetch_all(&mut *tx)
-    .await?;
+        crate::backend::db::TextSearch::condition(&["d.code", "d.name"], 2)
+    );
+    let mut tx = db.begin_for_tenant(tenant).await?;
+    let rows = sqlx::query(&sql)
+        .bind(tenant.as_str())
+        .bind(search.contains_pattern())
+        .bind(search.folded())
+        .bind(search.starts_pattern())
+        .bind(CHOICES_SHOWN)
+        .fetch_all(&mut *tx)
+        .await?;
     tx.commit().await?;
     Ok(rows
         .iter()
