@@ -44,6 +44,21 @@ fn shown(choice: &Choice) -> String {
 
 /// A labelled picker. `picked` holds the picks (the parent reads it, or the form gets it
 /// through the hidden input `name` when given). `multiple`: several picks, else one.
+/// What Enter picks among `answers`: the highlighted one, or the only one, or the one whose
+/// code was typed. Typed text alone never submits the form unnoticed.
+fn chosen(answers: &[Choice], active: Option<usize>, typed: &str) -> Option<Choice> {
+    active
+        .and_then(|i| answers.get(i).cloned())
+        .or_else(|| (answers.len() == 1).then(|| answers[0].clone()))
+        .or_else(|| {
+            let code = crate::domain::codes::normalize(typed).to_lowercase();
+            answers
+                .iter()
+                .find(|a| a.value.to_lowercase() == code)
+                .cloned()
+        })
+}
+
 #[component]
 pub fn Picker(
     #[prop(into)] label: Signal<&'static str>,
@@ -69,6 +84,9 @@ pub fn Picker(
     let failed = RwSignal::new(None::<AppError>);
     // Answers of an older keystroke that arrive late are dropped.
     let asked = StoredValue::new(0_u64);
+    // The text the answers shown are for, and whether Enter was pressed before they came.
+    let answered_for = StoredValue::new(String::new());
+    let enter_waiting = StoredValue::new(false);
     let list_id = format!("{id}-list");
     let status_id = format!("{id}-status");
     let error_id = format!("{id}-error");
@@ -76,24 +94,6 @@ pub fn Picker(
     let mine = field_error(error, name.unwrap_or(id));
     focus_on_error(input, mine);
 
-    let ask = move |query: String| {
-        asked.update_value(|n| *n += 1);
-        let this = asked.get_value();
-        leptos::task::spawn_local(async move {
-            let found = search.find(query).await;
-            if asked.get_value() == this {
-                // A failed search says why (signed out, busy) instead of "nothing matches".
-                let (found, error) = match found {
-                    Ok(found) => (found, None),
-                    Err(error) => (Vec::new(), Some(error)),
-                };
-                failed.set(error);
-                answers.set(found);
-                active.set(None);
-                open.set(true);
-            }
-        });
-    };
     let pick = move |choice: Choice| {
         picked.update(|picks| {
             if !multiple {
@@ -109,6 +109,33 @@ pub fn Picker(
         if let Some(input) = input.get_untracked() {
             let _ = input.focus();
         }
+    };
+    let ask = move |query: String| {
+        asked.update_value(|n| *n += 1);
+        let this = asked.get_value();
+        enter_waiting.set_value(false);
+        leptos::task::spawn_local(async move {
+            let found = search.find(query.clone()).await;
+            if asked.get_value() == this {
+                // A failed search says why (signed out, busy) instead of "nothing matches".
+                let (found, error) = match found {
+                    Ok(found) => (found, None),
+                    Err(error) => (Vec::new(), Some(error)),
+                };
+                failed.set(error);
+                answered_for.set_value(query.clone());
+                let waiting = enter_waiting.get_value() && text.get_untracked() == query;
+                enter_waiting.set_value(false);
+                if waiting && let Some(choice) = chosen(&found, None, &query) {
+                    answers.set(found);
+                    pick(choice);
+                    return;
+                }
+                answers.set(found);
+                active.set(None);
+                open.set(true);
+            }
+        });
     };
     let remove = move |value: String| {
         picked.update(|picks| picks.retain(|p| p.value != value));
@@ -139,27 +166,19 @@ pub fn Picker(
                 });
             }
             "Enter" => {
-                // The chosen answer, or the only one, or the one whose code was typed;
-                // typed text never submits the form unnoticed.
                 let typed = text.get_untracked();
                 if typed.trim().is_empty() && active.get_untracked().is_none() {
                     return;
                 }
                 ev.prevent_default();
-                let choice = answers.with_untracked(|answers| {
-                    active
-                        .get_untracked()
-                        .and_then(|i| answers.get(i).cloned())
-                        .or_else(|| (answers.len() == 1).then(|| answers[0].clone()))
-                        .or_else(|| {
-                            let code = crate::domain::codes::normalize(&typed).to_lowercase();
-                            answers
-                                .iter()
-                                .find(|a| a.value.to_lowercase() == code)
-                                .cloned()
-                        })
-                });
-                if let Some(choice) = choice {
+                if answered_for.get_value() != typed {
+                    // Enter came before the answers to what is typed: pick when they arrive.
+                    enter_waiting.set_value(true);
+                    return;
+                }
+                if let Some(choice) = answers
+                    .with_untracked(|answers| chosen(answers, active.get_untracked(), &typed))
+                {
                     pick(choice);
                 }
             }
