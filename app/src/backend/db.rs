@@ -382,6 +382,44 @@ impl TextSearch {
     }
 }
 
+/// The users of one tenant that a search box matches (everyone for a blank one): the
+/// `WHERE` clause of a list over `users`, with `$1` the tenant and `$2` the pattern.
+pub struct UserFilter {
+    pub sql: String,
+    /// Bound as `$2` when there is a search.
+    pub pattern: Option<String>,
+}
+
+impl UserFilter {
+    /// `columns`: the columns of `users` the search looks in.
+    pub fn new(query: &str, columns: &[&str]) -> UserFilter {
+        match TextSearch::parse(query) {
+            None => UserFilter {
+                sql: "tenant_id = $1".to_owned(),
+                pattern: None,
+            },
+            Some(search) => UserFilter {
+                sql: format!("tenant_id = $1 AND {}", TextSearch::condition(columns, 2)),
+                pattern: Some(search.contains_pattern()),
+            },
+        }
+    }
+
+    /// How many users of `tenant` match, counted on their own.
+    pub async fn count(
+        &self,
+        tx: &mut Transaction<'static, Any>,
+        tenant: &TenantId,
+    ) -> Result<i64, sqlx::Error> {
+        let sql = format!("SELECT COUNT(*) FROM users WHERE {}", self.sql);
+        let mut count = sqlx::query_scalar(&sql).bind(tenant.as_str());
+        if let Some(pattern) = &self.pattern {
+            count = count.bind(pattern);
+        }
+        count.fetch_one(&mut **tx).await
+    }
+}
+
 /// Escapes `%`, `_` and `\` so that a search for "50%" finds "50%", not everything.
 fn escape_like(text: &str) -> String {
     let mut escaped = String::with_capacity(text.len());

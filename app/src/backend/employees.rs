@@ -4,7 +4,7 @@
 //! transaction, in batches.
 
 use crate::backend::audit::{self, Actor, AuditEntry, Outcome, RequestOrigin};
-use crate::backend::db::{Db, TextSearch, Value, insert_many, placeholders};
+use crate::backend::db::{Db, TextSearch, UserFilter, Value, insert_many, placeholders};
 use crate::backend::org::{self, bump_revision, invalid};
 use crate::backend::org_events::OrgChange;
 use crate::backend::sessions::SessionUser;
@@ -451,15 +451,8 @@ pub async fn list_employees(
     page: i64,
 ) -> Result<EmployeeList, AppError> {
     let page = page.max(1);
-    let search = TextSearch::parse(query);
-    let filter = match &search {
-        None => "tenant_id = $1".to_owned(),
-        Some(_) => format!(
-            "tenant_id = $1 AND {}",
-            TextSearch::condition(&["display_name", "kana", "email", "employee_code"], 2)
-        ),
-    };
-    let pattern = search.as_ref().map(TextSearch::contains_pattern);
+    let filter = UserFilter::new(query, &["display_name", "kana", "email", "employee_code"]);
+    let pattern = &filter.pattern;
     let (limit, offset) = if pattern.is_none() {
         ("$2", "$3")
     } else {
@@ -467,19 +460,20 @@ pub async fn list_employees(
     };
     // One statement for the page, its primary departments and the total (an uncorrelated
     // subquery, counted once): each statement is a round trip to the database.
+    let filter_sql = &filter.sql;
     let sql = format!(
         "SELECT u.id, u.display_name, u.employee_code, u.kana, u.job_title, u.status, \
          d.code AS department_code, d.name AS department_name, \
-         (SELECT COUNT(*) FROM users WHERE {filter}) AS total \
+         (SELECT COUNT(*) FROM users WHERE {filter_sql}) AS total \
          FROM (SELECT tenant_id, id, display_name, employee_code, kana, job_title, status, \
-           COALESCE(kana, display_name) AS sort_key FROM users WHERE {filter} \
+           COALESCE(kana, display_name) AS sort_key FROM users WHERE {filter_sql} \
            ORDER BY COALESCE(kana, display_name), id LIMIT {limit} OFFSET {offset}) u \
          LEFT JOIN posts p ON p.tenant_id = u.tenant_id AND p.user_id = u.id AND p.is_primary = 1 \
          LEFT JOIN departments d ON d.tenant_id = p.tenant_id AND d.id = p.department_id \
          ORDER BY u.sort_key, u.id"
     );
     let mut select = sqlx::query(&sql).bind(tenant.as_str());
-    if let Some(pattern) = &pattern {
+    if let Some(pattern) = pattern {
         select = select.bind(pattern);
     }
     let mut tx = db.begin_for_tenant(tenant).await?;
@@ -491,14 +485,7 @@ pub async fn list_employees(
     let total: i64 = match rows.first() {
         Some(row) => row.try_get("total")?,
         // A page past the end: count on its own.
-        None => {
-            let count_sql = format!("SELECT COUNT(*) FROM users WHERE {filter}");
-            let mut count = sqlx::query_scalar(&count_sql).bind(tenant.as_str());
-            if let Some(pattern) = &pattern {
-                count = count.bind(pattern);
-            }
-            count.fetch_one(&mut *tx).await?
-        }
+        None => filter.count(&mut tx, tenant).await?,
     };
     tx.commit().await?;
     let items = rows

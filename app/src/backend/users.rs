@@ -5,7 +5,7 @@
 
 use crate::backend::account_mails;
 use crate::backend::audit::{self, Actor, AuditEntry, Outcome, RequestOrigin};
-use crate::backend::db::{Db, DbKind, TextSearch, choice_from_row};
+use crate::backend::db::{Db, DbKind, UserFilter, choice_from_row};
 use crate::backend::mail;
 use crate::backend::sessions::{self, SessionUser};
 use crate::backend::tokens::{self, Purpose};
@@ -103,15 +103,8 @@ pub async fn list_users(
     page: i64,
 ) -> Result<UserPage, AppError> {
     let page = page.max(1);
-    let search = TextSearch::parse(query);
-    let filter = match &search {
-        None => "tenant_id = $1".to_owned(),
-        Some(_) => format!(
-            "tenant_id = $1 AND {}",
-            TextSearch::condition(&["display_name", "email", "employee_code"], 2)
-        ),
-    };
-    let pattern = search.as_ref().map(TextSearch::contains_pattern);
+    let filter = UserFilter::new(query, &["display_name", "email", "employee_code"]);
+    let pattern = &filter.pattern;
     let mut tx = db.begin_for_tenant(tenant).await?;
     // A search scans the tenant once: the total comes with the page (COUNT(*) OVER ()).
     // Browsing walks the name index, and its count is an index count.
@@ -122,10 +115,11 @@ pub async fn list_users(
     };
     let select_sql = format!(
         "SELECT id, email, display_name, employee_code, language, status, last_login_at{total_column} \
-         FROM users WHERE {filter} ORDER BY display_name, id LIMIT {limit} OFFSET {offset}"
+         FROM users WHERE {} ORDER BY display_name, id LIMIT {limit} OFFSET {offset}",
+        filter.sql
     );
     let mut select = sqlx::query(&select_sql).bind(tenant.as_str());
-    if let Some(pattern) = &pattern {
+    if let Some(pattern) = pattern {
         select = select.bind(pattern);
     }
     let rows = select
@@ -137,14 +131,7 @@ pub async fn list_users(
         Some(row) if pattern.is_some() => row.try_get("total")?,
         None if pattern.is_some() && page == 1 => 0,
         // Browsing, or a page past the end of a search: count separately.
-        _ => {
-            let count_sql = format!("SELECT COUNT(*) FROM users WHERE {filter}");
-            let mut count = sqlx::query_scalar(&count_sql).bind(tenant.as_str());
-            if let Some(pattern) = &pattern {
-                count = count.bind(pattern);
-            }
-            count.fetch_one(&mut *tx).await?
-        }
+        _ => filter.count(&mut tx, tenant).await?,
     };
     let zone = tenant_zone(&mut tx, tenant).await?;
     let ids: Vec<String> = rows
