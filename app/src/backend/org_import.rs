@@ -168,13 +168,23 @@ impl ImportJobs {
             Err(error) => return Err(error),
         };
         let mut removed = 0;
+        // A file can vanish while this runs (another process's job letting go of it).
+        let gone = |error: &std::io::Error| error.kind() == std::io::ErrorKind::NotFound;
         for entry in entries {
             let entry = entry?;
-            let metadata = entry.metadata()?;
+            let metadata = match entry.metadata() {
+                Ok(metadata) => metadata,
+                Err(error) if gone(&error) => continue,
+                Err(error) => return Err(error),
+            };
             let age = metadata.modified()?.elapsed().unwrap_or_default();
-            if metadata.is_file() && age >= JOB_LIFETIME {
-                std::fs::remove_file(entry.path())?;
-                removed += 1;
+            if !metadata.is_file() || age < JOB_LIFETIME {
+                continue;
+            }
+            match std::fs::remove_file(entry.path()) {
+                Ok(()) => removed += 1,
+                Err(error) if gone(&error) => {}
+                Err(error) => return Err(error),
             }
         }
         Ok(removed)
