@@ -619,8 +619,8 @@ async fn every_plain_route_obeys_its_rule(kind: DbKind) {
     let Some(world) = world(kind).await else {
         return;
     };
-    for (method, path) in kouka_app::api::org_http::ROUTES {
-        let url = match *path {
+    for (method, path) in kouka_app::api::org_http::routes() {
+        let url = match path {
             "/api/org/import" => "/api/org/import?kind=departments&invite=false".to_owned(),
             "/api/org/import/{job}/problems.csv" => {
                 "/api/org/import/no-such-job/problems.csv".to_owned()
@@ -630,8 +630,8 @@ async fn every_plain_route_obeys_its_rule(kind: DbKind) {
             other => other.to_owned(),
         };
         for caller in CALLERS {
-            let mut request = match *method {
-                "POST" => world
+            let mut request = match method {
+                http::Method::POST => world
                     .app
                     .client
                     .post(world.app.url(&url))

@@ -1,7 +1,7 @@
 //! The organization's plain HTTP routes, for what server functions do not fit: a file
 //! upload larger than the ordinary body limit, file downloads a link can point at, and the
 //! live event stream. Each loads the same [`RequestContext`] and asks the same
-//! `authorize` as a server function; [`ROUTES`] lists them for the authorization test.
+//! `authorize` as a server function; [`routes`] lists them for the authorization test.
 
 use crate::api::context::{RequestContext, Services};
 use crate::backend::org_import;
@@ -14,49 +14,98 @@ use crate::error::AppError;
 use crate::i18n::Lang;
 use axum::Router;
 use axum::extract::{Path, Query, State};
+use axum::http::Method;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{MethodFilter, MethodRouter, on};
 use futures::StreamExt;
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::broadcast::error::RecvError;
 
-/// Every plain route here: (method, path). The authorization test calls each.
-pub const ROUTES: &[(&str, &str)] = &[
-    ("POST", "/api/org/import"),
-    ("GET", "/api/org/import/{job}/problems.csv"),
-    ("GET", "/api/org/export"),
-    ("GET", "/api/org/template"),
-    ("GET", "/api/org/events"),
-];
+/// A plain route, declared once: the routers below are built from these declarations and
+/// the authorization test calls every one of them ([`routes`]), so a route cannot escape it.
+struct PlainRoute {
+    method: Method,
+    path: &'static str,
+    handler: MethodRouter<Services>,
+}
+
+fn plain<H, T>(method: Method, path: &'static str, handler: H) -> PlainRoute
+where
+    H: axum::handler::Handler<T, Services>,
+    T: 'static,
+{
+    let filter = MethodFilter::try_from(method.clone()).expect("a method axum routes");
+    PlainRoute {
+        method,
+        path,
+        handler: on(filter, handler),
+    }
+}
+
+/// The upload, which gets its own body limit.
+fn upload_routes() -> Vec<PlainRoute> {
+    vec![plain(Method::POST, "/api/org/import", upload)]
+}
+
+/// The downloads.
+fn download_routes() -> Vec<PlainRoute> {
+    vec![
+        plain(
+            Method::GET,
+            "/api/org/import/{job}/problems.csv",
+            problems_csv,
+        ),
+        plain(Method::GET, "/api/org/export", export),
+        plain(Method::GET, "/api/org/template", template),
+    ]
+}
+
+/// The live event stream, which must be left out of the request timeout.
+fn events_routes() -> Vec<PlainRoute> {
+    vec![plain(Method::GET, "/api/org/events", events)]
+}
+
+/// Every plain route here, as (method, path): what the authorization test calls.
+pub fn routes() -> Vec<(Method, &'static str)> {
+    [upload_routes(), download_routes(), events_routes()]
+        .into_iter()
+        .flatten()
+        .map(|route| (route.method, route.path))
+        .collect()
+}
+
+fn router_of<S: Clone + Send + Sync + 'static>(
+    routes: Vec<PlainRoute>,
+    services: Services,
+) -> Router<S> {
+    routes
+        .into_iter()
+        .fold(Router::new(), |router, route| {
+            router.route(route.path, route.handler)
+        })
+        .with_state(services)
+}
 
 /// How often a live stream checks that its session is still alive.
 const SESSION_CHECK: Duration = Duration::from_secs(20);
 
 /// The upload route, which gets its own body limit.
 pub fn upload_router<S: Clone + Send + Sync + 'static>(services: Services) -> Router<S> {
-    Router::new()
-        .route("/api/org/import", post(upload))
-        .with_state(services)
+    router_of(upload_routes(), services)
 }
 
 /// The download routes.
 pub fn download_router<S: Clone + Send + Sync + 'static>(services: Services) -> Router<S> {
-    Router::new()
-        .route("/api/org/import/{job}/problems.csv", get(problems_csv))
-        .route("/api/org/export", get(export))
-        .route("/api/org/template", get(template))
-        .with_state(services)
+    router_of(download_routes(), services)
 }
 
 /// The live event stream, which must be left out of the request timeout.
 pub fn events_router<S: Clone + Send + Sync + 'static>(services: Services) -> Router<S> {
-    Router::new()
-        .route("/api/org/events", get(events))
-        .with_state(services)
+    router_of(events_routes(), services)
 }
 
 /// An error as the server functions answer it: its status, the serialized `AppError`.
