@@ -137,10 +137,10 @@ pub fn build_router(config: Config, db: Db, background: Background) -> Router {
             https: config.base_url.https,
         },
         mail: Some(background.mail.clone()),
-        limiter: Some(AuthRateLimiter(Arc::new(RateLimiter::new(
+        limiter: AuthRateLimiter(Arc::new(RateLimiter::new(
             config.auth_rate_limit,
             std::time::Duration::from_secs(600),
-        )))),
+        ))),
         org_events: Some(background.org_events.clone()),
         imports: Some(background.imports.clone()),
     };

@@ -35,7 +35,8 @@ pub struct Services {
     pub db: Db,
     pub settings: ServerSettings,
     pub mail: Option<MailHandle>,
-    pub limiter: Option<AuthRateLimiter>,
+    /// Required: a server without it would let every guess through.
+    pub limiter: AuthRateLimiter,
     pub org_events: Option<OrgEvents>,
     pub imports: Option<ImportJobs>,
 }
@@ -55,9 +56,7 @@ impl Services {
         if let Some(mail) = &self.mail {
             provide_context(mail.clone());
         }
-        if let Some(limiter) = &self.limiter {
-            provide_context(limiter.clone());
-        }
+        provide_context(self.limiter.clone());
         if let Some(events) = &self.org_events {
             provide_context(events.clone());
         }
@@ -73,7 +72,8 @@ impl Services {
             settings: use_context::<ServerSettings>()
                 .ok_or_else(|| AppError::internal("context", "no ServerSettings"))?,
             mail: use_context::<MailHandle>(),
-            limiter: use_context::<AuthRateLimiter>(),
+            limiter: use_context::<AuthRateLimiter>()
+                .ok_or_else(|| AppError::internal("context", "no AuthRateLimiter"))?,
             org_events: use_context::<OrgEvents>(),
             imports: use_context::<ImportJobs>(),
         })
@@ -266,9 +266,14 @@ impl RequestContext {
 
     /// Counts an attempt at a secret-guessing endpoint from this address.
     pub fn check_rate_limit(&self) -> Result<(), AppError> {
-        match (&self.services.limiter, self.ip) {
-            (Some(limiter), Some(ip)) if !limiter.0.allow(ip) => Err(AppError::RateLimited),
-            _ => Ok(()),
+        // A request whose address is unknown counts in one bucket shared by all such.
+        let ip = self
+            .ip
+            .unwrap_or(std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED));
+        if self.services.limiter.0.allow(ip) {
+            Ok(())
+        } else {
+            Err(AppError::RateLimited)
         }
     }
 
