@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what building and testing Kouka needs, skipping whatever is already present.
 #   scripts/setup.sh run    toolchain target, cargo-leptos, wasm-bindgen CLI, npm packages
-#   scripts/setup.sh test   the same, plus Debian's chromium and postgresql (when root)
+#   scripts/setup.sh test   the same, plus cargo-audit, Debian's chromium and postgresql (when root)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mode="${1:-run}"
@@ -43,6 +43,11 @@ if [ ! -x node_modules/.bin/wasm-opt ] || [ package-lock.json -nt node_modules/.
 fi
 
 if [ "$mode" = test ]; then
+  # cargo-audit checks Cargo.lock against the RustSec advisories (scripts/audit.sh).
+  if ! cargo audit --version >/dev/null 2>&1; then
+    say "installing cargo-audit (takes a few minutes, once)"
+    cargo install cargo-audit --locked
+  fi
   need_apt=()
   # A real SMTP server for the mail tests (server/tests/support/smtp_sink.py). Debian's own
   # python3 refuses pip installs (PEP 668); its package python3-aiosmtpd serves there.

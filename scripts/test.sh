@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `make test`: everything, on a fresh machine too. Exit code says it all.
 #   1. installs what is missing (scripts/setup.sh test)
-#   2. cargo fmt --check, clippy (server side, and the browser side for wasm32)
+#   2. cargo fmt --check, clippy (server side, and the browser side for wasm32), and the
+#      dependency audit against known vulnerabilities (scripts/audit.sh)
 #   3. all Rust tests, on SQLite and on PostgreSQL: a throwaway server started here
 #      (its own folder and port, stopped afterwards), or KOUKA_TEST_POSTGRES_URL if set
 #   4. the release build and the Playwright suite against it, in Debian's Chromium
@@ -17,6 +18,9 @@ cargo fmt --all --check
 step "clippy"
 cargo clippy --all-targets -- -D warnings
 cargo clippy -p kouka-frontend --target wasm32-unknown-unknown -- -D warnings
+
+step "dependency audit (known vulnerabilities)"
+scripts/audit.sh
 
 pg_dir=""
 cleanup() { [ -n "$pg_dir" ] && scripts/postgres.sh stop "$pg_dir"; }
