@@ -3,6 +3,7 @@
 //! Internal detail (SQL errors, I/O) is logged on the server and never sent; the browser
 //! gets a kind it can translate with [`AppError::message`].
 
+use crate::domain::form_field::FormField;
 use crate::i18n::{Lang, texts};
 use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
@@ -21,7 +22,7 @@ pub enum AppError {
     /// Bad input: the field it concerns and why, in both languages.
     #[error("invalid {field}: {reason_en}")]
     Invalid {
-        field: String,
+        field: FormField,
         reason_ja: String,
         reason_en: String,
     },
@@ -74,10 +75,19 @@ impl AppError {
         }
     }
 
+    /// A refusal of `field`, with the reason in Japanese and English.
+    pub fn invalid(field: FormField, ja: impl Into<String>, en: impl Into<String>) -> AppError {
+        AppError::Invalid {
+            field,
+            reason_ja: ja.into(),
+            reason_en: en.into(),
+        }
+    }
+
     /// The form field a refusal is about, if any.
-    pub fn field(&self) -> Option<&str> {
+    pub fn field(&self) -> Option<FormField> {
         match self {
-            AppError::Invalid { field, .. } => Some(field.as_str()),
+            AppError::Invalid { field, .. } => Some(*field),
             _ => None,
         }
     }
@@ -95,7 +105,7 @@ impl AppError {
                 reason_ja,
                 reason_en,
             } => {
-                let label = crate::i18n::field_label(field, lang);
+                let label = crate::i18n::field_label(*field, lang);
                 match lang {
                     Lang::Ja => format!("{label}：{reason_ja}"),
                     Lang::En => format!("{label}: {reason_en}"),
@@ -132,7 +142,7 @@ impl FromServerFnError for AppError {
             ServerFnErrorErr::Args(detail)
             | ServerFnErrorErr::MissingArg(detail)
             | ServerFnErrorErr::Deserialization(detail) => AppError::Invalid {
-                field: "request".into(),
+                field: FormField::Request,
                 reason_ja: format!("リクエストを読み取れません（{detail}）"),
                 reason_en: format!("the request could not be read ({detail})"),
             },
@@ -162,7 +172,7 @@ mod tests {
     #[test]
     fn invalid_names_the_field_in_both_languages() {
         let error = AppError::Invalid {
-            field: "email".into(),
+            field: FormField::Email,
             reason_ja: "形式が正しくありません".into(),
             reason_en: "is not an e-mail address".into(),
         };
@@ -176,7 +186,7 @@ mod tests {
     #[test]
     fn travels_between_server_and_browser_intact() {
         let error = AppError::Invalid {
-            field: "code".into(),
+            field: FormField::CompanyCode,
             reason_ja: "既に使われています".into(),
             reason_en: "is already taken".into(),
         };

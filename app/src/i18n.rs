@@ -4,6 +4,8 @@
 //! field, so a string missing in one language is a compile error, not a blank on screen.
 //! The language comes from the `kouka_lang` cookie, else `Accept-Language`, else Japanese.
 
+use crate::domain::account_status::AccountStatus;
+use crate::domain::form_field::FormField;
 use serde::{Deserialize, Serialize};
 
 /// Name of the cookie that remembers the reader's language choice.
@@ -379,6 +381,17 @@ pub struct Texts {
     pub manual_optional: &'static str,
     pub manual_description: &'static str,
     pub manual_example: &'static str,
+}
+
+impl Texts {
+    /// How an account's status reads in lists and badges.
+    pub fn account_status(&self, status: AccountStatus) -> &'static str {
+        match status {
+            AccountStatus::Invited => self.status_invited,
+            AccountStatus::Active => self.status_active,
+            AccountStatus::Deactivated => self.status_deactivated,
+        }
+    }
 }
 
 pub static JA: Texts = Texts {
@@ -965,38 +978,37 @@ pub static EN: Texts = Texts {
     manual_example: "Example",
 };
 
-/// The label users know a form field by, for error messages that name it. Unknown names
-/// (which would be a programming slip) fall back to the generic "input" wording.
-pub fn field_label(field: &str, lang: Lang) -> &'static str {
+/// The label users know a form field by, for error messages that name it.
+pub fn field_label(field: FormField, lang: Lang) -> &'static str {
     let t = texts(lang);
     match field {
-        "email" => t.field_email,
-        "password" => t.field_password,
-        "password_confirm" | "new_password_confirm" => t.field_password_confirm,
-        "new_password" => t.field_new_password,
-        "current_password" => t.field_current_password,
-        "company_code" => t.field_company_code,
-        "display_name" => t.field_display_name,
-        "employee_code" => t.col_employee_code,
-        "roles" => t.col_roles,
-        "status" => t.col_status,
-        "department_codes" => t.scope_title,
-        "kana" => t.field_kana,
-        "job_title" => t.field_job_title,
-        "grade" => t.field_grade,
-        "employment_type" => t.field_employment_type,
-        "hire_date" => t.field_hire_date,
-        "department_code" => t.field_department_code,
-        "concurrent_codes" => t.field_concurrent_codes,
-        "manages_codes" => t.field_manages_codes,
-        "department_name" => t.field_department_name,
-        "manager" => t.org_manager,
-        "parent_id" => t.org_parent,
-        "department" => t.kind_departments,
-        "kind" => t.import_kind,
-        "encoding" => t.export_encoding,
-        "import" => t.import_title,
-        _ => t.error_invalid,
+        FormField::Email => t.field_email,
+        FormField::Password => t.field_password,
+        FormField::PasswordConfirm | FormField::NewPasswordConfirm => t.field_password_confirm,
+        FormField::NewPassword => t.field_new_password,
+        FormField::CurrentPassword => t.field_current_password,
+        FormField::CompanyCode => t.field_company_code,
+        FormField::DisplayName => t.field_display_name,
+        FormField::EmployeeCode => t.col_employee_code,
+        FormField::Roles => t.col_roles,
+        FormField::Status => t.col_status,
+        FormField::DepartmentCodes => t.scope_title,
+        FormField::Kana => t.field_kana,
+        FormField::JobTitle => t.field_job_title,
+        FormField::Grade => t.field_grade,
+        FormField::EmploymentType => t.field_employment_type,
+        FormField::HireDate => t.field_hire_date,
+        FormField::DepartmentCode => t.field_department_code,
+        FormField::ConcurrentCodes => t.field_concurrent_codes,
+        FormField::ManagesCodes => t.field_manages_codes,
+        FormField::DepartmentName => t.field_department_name,
+        FormField::Manager => t.org_manager,
+        FormField::ParentId => t.org_parent,
+        FormField::Department => t.kind_departments,
+        FormField::Kind => t.import_kind,
+        FormField::Encoding => t.export_encoding,
+        FormField::Import => t.import_title,
+        FormField::Request => t.error_invalid,
     }
 }
 

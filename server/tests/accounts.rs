@@ -3,24 +3,18 @@
 
 mod common;
 
-use common::{LINK_BASE, TestDb, create_tenant};
+use common::{LINK_BASE, TestDb, audit_count, count, create_tenant, origin};
 use kouka_app::backend::accounts::{self, LoginInput};
-use kouka_app::backend::audit::RequestOrigin;
-use kouka_app::backend::db::{Db, DbKind};
+use kouka_app::backend::audit::Outcome;
+use kouka_app::backend::db::DbKind;
 use kouka_app::backend::sessions;
 use kouka_app::backend::tokens::Purpose;
-use kouka_app::domain::ids::TenantId;
+use kouka_app::domain::audit::AuditAction;
+use kouka_app::domain::form_field::FormField;
 use kouka_app::domain::time::Timestamp;
 use kouka_app::error::AppError;
 
 const GOOD_PASSWORD: &str = "桜が咲く頃に会いましょう2026";
-
-fn origin() -> RequestOrigin {
-    RequestOrigin {
-        ip: Some("192.0.2.10".into()),
-        user_agent: Some("accounts-test".into()),
-    }
-}
 
 fn login_input(code: &str, identifier: &str, password: &str) -> LoginInput {
     LoginInput {
@@ -28,17 +22,6 @@ fn login_input(code: &str, identifier: &str, password: &str) -> LoginInput {
         identifier: identifier.into(),
         password: password.into(),
     }
-}
-
-async fn count(db: &Db, tenant: &TenantId, sql: &str) -> i64 {
-    let mut tx = db.begin_for_tenant(tenant).await.expect("tx");
-    let n: i64 = sqlx::query_scalar(sql)
-        .bind(tenant.as_str())
-        .fetch_one(&mut *tx)
-        .await
-        .expect("count");
-    tx.commit().await.expect("commit");
-    n
 }
 
 async fn setup_link_sets_the_password_once_and_signs_in(kind: DbKind) {
@@ -74,7 +57,7 @@ async fn setup_link_sets_the_password_once_and_signs_in(kind: DbKind) {
     )
     .await;
     assert!(
-        matches!(weak, Err(AppError::Invalid { ref field, .. }) if field == "password"),
+        matches!(weak, Err(AppError::Invalid { field, .. }) if field == FormField::Password),
         "{weak:?}"
     );
     let session = accounts::set_password_with_link(
@@ -120,7 +103,13 @@ async fn setup_link_sets_the_password_once_and_signs_in(kind: DbKind) {
     .expect("login");
     assert_ne!(secret, session, "a new session id at every login");
     assert_eq!(
-        count(db, &notice.tenant_id, "SELECT COUNT(*) FROM audit_log WHERE tenant_id = $1 AND action = 'auth.login' AND outcome = 'success'").await,
+        audit_count(
+            db,
+            &notice.tenant_id,
+            AuditAction::AuthLogin,
+            Some(Outcome::Success)
+        )
+        .await,
         1
     );
     test_db.drop_db().await;
@@ -180,12 +169,7 @@ async fn every_login_failure_looks_the_same_and_five_lock_the_account(kind: DbKi
     .await;
     assert_eq!(locked.err(), Some(AppError::LoginFailed));
     assert_eq!(
-        count(
-            db,
-            &notice.tenant_id,
-            "SELECT COUNT(*) FROM audit_log WHERE tenant_id = $1 AND action = 'auth.lock'"
-        )
-        .await,
+        audit_count(db, &notice.tenant_id, AuditAction::AuthLock, None).await,
         1
     );
     assert_eq!(
@@ -208,7 +192,21 @@ async fn every_login_failure_looks_the_same_and_five_lock_the_account(kind: DbKi
     .await
     .expect("login after the lock");
     assert!(
-        count(db, &notice.tenant_id, "SELECT COUNT(*) FROM audit_log WHERE tenant_id = $1 AND action = 'auth.login' AND outcome <> 'success'").await >= 7,
+        audit_count(
+            db,
+            &notice.tenant_id,
+            AuditAction::AuthLogin,
+            Some(Outcome::Denied)
+        )
+        .await
+            + audit_count(
+                db,
+                &notice.tenant_id,
+                AuditAction::AuthLogin,
+                Some(Outcome::Failure)
+            )
+            .await
+            >= 7,
         "failed logins are audit events"
     );
     test_db.drop_db().await;
@@ -358,7 +356,7 @@ async fn password_change_needs_the_current_one_and_ends_other_sessions(kind: DbK
     )
     .await;
     assert!(
-        matches!(wrong, Err(AppError::Invalid { ref field, .. }) if field == "current_password")
+        matches!(wrong, Err(AppError::Invalid { field, .. }) if field == FormField::CurrentPassword)
     );
     // A wrong current password counts like a failed login: the next try waits a second.
     let too_soon = accounts::change_password(
@@ -550,19 +548,15 @@ async fn guessing_the_current_password_locks_like_failed_logins(kind: DbKind) {
     assert_eq!(login, Err(AppError::LoginFailed));
     let tenant = &notice.tenant_id;
     assert_eq!(
-        count(
-            db,
-            tenant,
-            "SELECT COUNT(*) FROM audit_log WHERE tenant_id = $1 AND action = 'auth.lock'"
-        )
-        .await,
+        audit_count(db, tenant, AuditAction::AuthLock, None).await,
         1
     );
     assert_eq!(
-        count(
+        audit_count(
             db,
             tenant,
-            "SELECT COUNT(*) FROM audit_log WHERE tenant_id = $1 AND action = 'user.password_changed' AND outcome = 'failure'"
+            AuditAction::UserPasswordChanged,
+            Some(Outcome::Failure)
         )
         .await,
         5

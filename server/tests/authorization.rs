@@ -5,9 +5,12 @@
 
 mod common;
 
-use common::{TestApp, insert_user, signed_in_user, spawn_app_with, tenant_with_admin};
+use common::{
+    TestApp, audit_count, insert_user, signed_in_user, spawn_app_with, tenant_with_admin,
+};
 use kouka_app::backend::db::{Db, DbKind};
 use kouka_app::backend::secrets::ScopedSecret;
+use kouka_app::domain::audit::AuditAction;
 use kouka_app::domain::ids::{TenantId, UserId};
 use kouka_app::domain::roles::Role;
 use kouka_app::domain::time::Timestamp;
@@ -586,15 +589,7 @@ async fn every_server_function_obeys_the_table(kind: DbKind) {
     tx.commit().await.expect("commit");
 
     // Refusals are audit events.
-    let mut tx = db.begin_for_tenant(&world.tenant_a).await.expect("tx");
-    let denied: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM audit_log WHERE tenant_id = $1 AND action = 'access.denied'",
-    )
-    .bind(world.tenant_a.as_str())
-    .fetch_one(&mut *tx)
-    .await
-    .expect("audit");
-    tx.commit().await.expect("commit");
+    let denied = audit_count(&db, &world.tenant_a, AuditAction::AccessDenied, None).await;
     assert_eq!(
         denied, refusals_by_signed_in_users_of_a,
         "one audit row per refusal"

@@ -7,6 +7,7 @@ mod common;
 use common::{spawn_app, spawn_app_with};
 use futures::StreamExt;
 use kouka_app::backend::db::DbKind;
+use kouka_app::domain::form_field::FormField;
 use kouka_app::i18n::{Lang, Texts, texts};
 use reqwest::StatusCode;
 use reqwest::header::{ACCEPT_ENCODING, ACCEPT_LANGUAGE, COOKIE, ORIGIN};
@@ -570,7 +571,7 @@ async fn pages_are_compressed_and_errors_keep_their_status(kind: DbKind) {
     let error: kouka_app::error::AppError =
         serde_json::from_slice(&refused.bytes().await.expect("body")).expect("an AppError");
     assert!(
-        matches!(error, kouka_app::error::AppError::Invalid { ref field, .. } if field == "request"),
+        matches!(error, kouka_app::error::AppError::Invalid { field, .. } if field == FormField::Request),
         "{error:?}"
     );
     app.finish().await;

@@ -4,11 +4,11 @@
 
 mod common;
 
-use common::{TestApp, admin_session, spawn_app, spawn_app_with};
+use common::{TestApp, admin_session, audit_count, count, spawn_app, spawn_app_with};
 use kouka_app::backend::audit::RequestOrigin;
-use kouka_app::backend::db::{Db, DbKind};
+use kouka_app::backend::db::DbKind;
 use kouka_app::backend::sessions;
-use kouka_app::domain::ids::TenantId;
+use kouka_app::domain::audit::AuditAction;
 use kouka_app::domain::org_csv::{ImportCounts, ImportState, ImportStatus};
 use kouka_app::domain::time::Timestamp;
 use std::time::Duration;
@@ -99,17 +99,6 @@ async fn add_employee(
         )
         .await;
     assert_eq!(status, 200, "{body}");
-}
-
-async fn count(db: &Db, tenant: &TenantId, sql: &str) -> i64 {
-    let mut tx = db.begin_for_tenant(tenant).await.expect("tx");
-    let value = sqlx::query_scalar(sql)
-        .bind(tenant.as_str())
-        .fetch_one(&mut *tx)
-        .await
-        .expect(sql);
-    tx.commit().await.expect("commit");
-    value
 }
 
 fn counts(state: &ImportState) -> ImportCounts {
@@ -242,21 +231,11 @@ async fn a_bad_row_is_named_then_the_fixed_file_imports(kind: DbKind) {
         3
     );
     assert_eq!(
-        count(
-            &db,
-            &tenant,
-            "SELECT COUNT(*) FROM audit_log WHERE tenant_id = $1 AND action = 'employee.import'"
-        )
-        .await,
+        audit_count(&db, &tenant, AuditAction::EmployeeImport, None).await,
         3
     );
     assert_eq!(
-        count(
-            &db,
-            &tenant,
-            "SELECT COUNT(*) FROM audit_log WHERE tenant_id = $1 AND action = 'org.import'"
-        )
-        .await,
+        audit_count(&db, &tenant, AuditAction::OrgImport, None).await,
         2
     );
     let mut tx = db.begin_for_tenant(&tenant).await.unwrap();

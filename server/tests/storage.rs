@@ -7,17 +7,116 @@ use common::insert_tenant;
 
 use common::TestDb;
 use kouka_app::backend::audit::{self, Actor, AuditEntry, Outcome, RequestOrigin};
-use kouka_app::backend::db::{Db, DbKind};
+use kouka_app::backend::db::{Db, DbKind, UniqueKey};
+use kouka_app::domain::audit::AuditAction;
 use kouka_app::domain::ids::{TenantId, UserId};
 use kouka_app::domain::time::Timestamp;
 use sqlx::Row;
 use std::collections::BTreeMap;
 
-/// table → column → (type, not null)
-type Schema = BTreeMap<String, BTreeMap<String, (String, bool)>>;
+/// What the two migration sets must agree on, table by table, in one vocabulary.
+#[derive(Debug, Default, PartialEq)]
+struct Schema {
+    /// table → column → (type, not null)
+    columns: BTreeMap<String, BTreeMap<String, (String, bool)>>,
+    /// table → primary key and UNIQUE constraints, normalised
+    keys: BTreeMap<String, Vec<String>>,
+    /// index name → its definition (table, uniqueness, columns or expressions, partial
+    /// predicate), normalised; the indexes behind keys are under `keys`
+    indexes: BTreeMap<String, String>,
+    /// table → foreign keys with their ON DELETE action, normalised
+    foreign_keys: BTreeMap<String, Vec<String>>,
+    /// table → CHECK constraints, normalised
+    checks: BTreeMap<String, Vec<String>>,
+}
+
+impl Schema {
+    fn add(map: &mut BTreeMap<String, Vec<String>>, table: &str, definition: &str) {
+        let list = map.entry(table.to_owned()).or_default();
+        list.push(normalized_sql(definition));
+        list.sort();
+    }
+}
+
+/// One spelling for a constraint or index definition as either database writes it:
+/// lower case, no schema prefix, no `USING btree`, no casts, `= ANY (ARRAY[…])` as `IN (…)`,
+/// no parentheses or white space.
+fn normalized_sql(sql: &str) -> String {
+    let sql = sql
+        .to_lowercase()
+        .replace("if not exists ", "")
+        .replace("public.", "")
+        .replace(" using btree", "")
+        .replace("= any (array[", "in (")
+        .replace("])", ")");
+    let mut out = String::new();
+    let mut chars = sql.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == ':' && chars.peek() == Some(&':') {
+            // A cast such as ::text or ::character varying.
+            chars.next();
+            let mut type_name = String::new();
+            while let Some(&next) = chars
+                .peek()
+                .filter(|c| c.is_ascii_alphabetic() || **c == '_')
+            {
+                type_name.push(next);
+                chars.next();
+            }
+            if type_name == "character" {
+                for expected in " varying".chars() {
+                    if chars.peek() == Some(&expected) {
+                        chars.next();
+                    }
+                }
+            }
+            continue;
+        }
+        if !c.is_whitespace() && c != '(' && c != ')' {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// The CHECK clauses in SQLite's text of a CREATE TABLE, each `CHECK (…)` with its
+/// parentheses balanced.
+fn sqlite_checks(create_table: &str) -> Vec<String> {
+    let upper = create_table.to_uppercase();
+    let mut found = Vec::new();
+    let mut from = 0;
+    while let Some(at) = upper[from..].find("CHECK") {
+        let start = from + at;
+        let before = upper[..start].chars().next_back();
+        from = start + "CHECK".len();
+        if before.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_') {
+            continue;
+        }
+        let Some(open) = upper[from..].find('(').map(|i| from + i) else {
+            break;
+        };
+        let mut depth = 0;
+        let mut end = open;
+        for (i, c) in create_table[open..].char_indices() {
+            match c {
+                '(' => depth += 1,
+                ')' => depth -= 1,
+                _ => {}
+            }
+            if depth == 0 {
+                end = open + i;
+                break;
+            }
+        }
+        found.push(create_table[start..=end].to_owned());
+        from = end;
+    }
+    found
+}
 
 async fn schema_of(db: &Db) -> Schema {
-    let rows = match db.kind() {
+    let mut schema = Schema::default();
+    let columns = match db.kind() {
         DbKind::Sqlite => {
             sqlx::query(
                 "SELECT m.name AS table_name, c.name AS column_name, c.type AS data_type, \
@@ -41,9 +140,8 @@ async fn schema_of(db: &Db) -> Schema {
             .await
         }
     }
-    .expect("read schema");
-    let mut schema = Schema::new();
-    for row in rows {
+    .expect("read columns");
+    for row in columns {
         let table: String = row.get("table_name");
         let column: String = row.get("column_name");
         let data_type: String = row.get("data_type");
@@ -55,11 +153,172 @@ async fn schema_of(db: &Db) -> Schema {
             other => other.to_owned(),
         };
         schema
+            .columns
             .entry(table)
             .or_default()
             .insert(column, (data_type, not_null > 0));
     }
+    match db.kind() {
+        DbKind::Sqlite => sqlite_constraints(db, &mut schema).await,
+        DbKind::Postgres => postgres_constraints(db, &mut schema).await,
+    }
     schema
+}
+
+async fn sqlite_constraints(db: &Db, schema: &mut Schema) {
+    let pool = db.pool();
+    let tables: Vec<(String, String)> = sqlx::query_as(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'table' \
+         AND name NOT LIKE 'sqlite_%' AND name <> '_sqlx_migrations'",
+    )
+    .fetch_all(pool)
+    .await
+    .expect("read tables");
+    for (table, create_table) in tables {
+        let key: Vec<String> =
+            sqlx::query_scalar("SELECT name FROM pragma_table_info($1) WHERE pk > 0 ORDER BY pk")
+                .bind(&table)
+                .fetch_all(pool)
+                .await
+                .expect("read primary key");
+        Schema::add(
+            &mut schema.keys,
+            &table,
+            &format!("PRIMARY KEY ({})", key.join(", ")),
+        );
+        let uniques: Vec<String> =
+            sqlx::query_scalar("SELECT name FROM pragma_index_list($1) WHERE origin = 'u'")
+                .bind(&table)
+                .fetch_all(pool)
+                .await
+                .expect("read unique constraints");
+        for index in uniques {
+            let columns: Vec<String> =
+                sqlx::query_scalar("SELECT name FROM pragma_index_info($1) ORDER BY seqno")
+                    .bind(&index)
+                    .fetch_all(pool)
+                    .await
+                    .expect("read unique columns");
+            Schema::add(
+                &mut schema.keys,
+                &table,
+                &format!("UNIQUE ({})", columns.join(", ")),
+            );
+        }
+        let created: Vec<(String, String)> = sqlx::query_as(
+            "SELECT l.name, m.sql FROM pragma_index_list($1) l \
+             JOIN sqlite_master m ON m.type = 'index' AND m.name = l.name \
+             WHERE l.origin = 'c'",
+        )
+        .bind(&table)
+        .fetch_all(pool)
+        .await
+        .expect("read indexes");
+        for (name, sql) in created {
+            schema.indexes.insert(name, normalized_sql(&sql));
+        }
+        let references: Vec<(i64, String, String, Option<String>, String)> = sqlx::query_as(
+            "SELECT id, \"table\", \"from\", \"to\", on_delete \
+             FROM pragma_foreign_key_list($1) ORDER BY id, seq",
+        )
+        .bind(&table)
+        .fetch_all(pool)
+        .await
+        .expect("read foreign keys");
+        let mut by_id: BTreeMap<i64, (String, Vec<String>, Vec<String>, String)> = BTreeMap::new();
+        for (id, parent, from, to, on_delete) in references {
+            let entry = by_id
+                .entry(id)
+                .or_insert_with(|| (parent, Vec::new(), Vec::new(), on_delete));
+            entry.1.push(from);
+            entry.2.push(to.unwrap_or_default());
+        }
+        for (parent, from, to, on_delete) in by_id.into_values() {
+            let action = match on_delete.as_str() {
+                "NO ACTION" => String::new(),
+                other => format!(" ON DELETE {other}"),
+            };
+            Schema::add(
+                &mut schema.foreign_keys,
+                &table,
+                &format!(
+                    "FOREIGN KEY ({}) REFERENCES {parent}({}){action}",
+                    from.join(", "),
+                    to.join(", ")
+                ),
+            );
+        }
+        for check in sqlite_checks(&create_table) {
+            Schema::add(&mut schema.checks, &table, &check);
+        }
+    }
+}
+
+async fn postgres_constraints(db: &Db, schema: &mut Schema) {
+    let pool = db.pool();
+    let constraints: Vec<(String, String, String)> = sqlx::query_as(
+        "SELECT c.conrelid::regclass::text, c.contype::text, pg_get_constraintdef(c.oid) \
+         FROM pg_constraint c JOIN pg_namespace n ON n.oid = c.connamespace \
+         WHERE n.nspname = current_schema() AND c.contype IN ('p', 'u', 'f', 'c') \
+         AND c.conrelid::regclass::text <> '_sqlx_migrations'",
+    )
+    .fetch_all(pool)
+    .await
+    .expect("read constraints");
+    for (table, kind, definition) in constraints {
+        let map = match kind.as_str() {
+            "p" | "u" => &mut schema.keys,
+            "f" => &mut schema.foreign_keys,
+            _ => &mut schema.checks,
+        };
+        Schema::add(map, &table, &definition);
+    }
+    let indexes: Vec<(String, String)> = sqlx::query_as(
+        "SELECT indexname::text, indexdef FROM pg_indexes \
+         WHERE schemaname = current_schema() AND tablename <> '_sqlx_migrations' \
+         AND indexname NOT IN (SELECT conname FROM pg_constraint WHERE contype IN ('p', 'u'))",
+    )
+    .fetch_all(pool)
+    .await
+    .expect("read indexes");
+    for (name, definition) in indexes {
+        schema.indexes.insert(name, normalized_sql(&definition));
+    }
+}
+
+#[test]
+fn constraint_spellings_of_both_databases_normalise_alike() {
+    assert_eq!(
+        normalized_sql("CHECK ((language = ANY (ARRAY['ja'::text, 'en'::text])))"),
+        normalized_sql("CHECK (language IN ('ja', 'en'))")
+    );
+    assert_eq!(
+        normalized_sql(
+            "CREATE UNIQUE INDEX posts_one_primary ON public.posts USING btree (tenant_id, user_id) WHERE (is_primary = 1)"
+        ),
+        normalized_sql(
+            "CREATE UNIQUE INDEX posts_one_primary ON posts (tenant_id, user_id) WHERE is_primary = 1"
+        )
+    );
+    assert_eq!(
+        normalized_sql("CHECK ((status)::text = 'a'::character varying)"),
+        "check status='a'".replace(' ', "")
+    );
+    assert_eq!(
+        normalized_sql("CHECK (((a)::text = 'x'::text) AND (b > 0))"),
+        "checka='x'andb>0"
+    );
+    // What must stay different does.
+    assert_ne!(
+        normalized_sql("CHECK (seat_limit >= 0)"),
+        normalized_sql("CHECK (seat_limit > 0)")
+    );
+    assert_eq!(
+        sqlite_checks(
+            "CREATE TABLE t (a BIGINT CHECK (a IN (0, 1)), rechecked TEXT, CHECK ((a) >= 0))"
+        ),
+        ["CHECK (a IN (0, 1))", "CHECK ((a) >= 0)"]
+    );
 }
 
 #[tokio::test]
@@ -70,11 +329,34 @@ async fn sqlite_and_postgres_schemas_match() {
     let lite = TestDb::new(DbKind::Sqlite).await.expect("sqlite");
     let (lite_schema, pg_schema) = (schema_of(&lite.db).await, schema_of(&pg.db).await);
     for table in ["tenants", "users", "departments", "audit_log"] {
-        assert!(lite_schema.contains_key(table), "sqlite lacks {table}");
+        assert!(
+            lite_schema.columns.contains_key(table),
+            "sqlite lacks {table}"
+        );
     }
+    assert!(
+        lite_schema.indexes.contains_key("posts_one_manager")
+            && lite_schema.checks.contains_key("users")
+            && lite_schema.foreign_keys.contains_key("posts"),
+        "the schema reader sees indexes, CHECKs and foreign keys: {lite_schema:#?}"
+    );
+    let message = "migrations/sqlite and migrations/postgres must define the same";
     assert_eq!(
-        lite_schema, pg_schema,
-        "migrations/sqlite and migrations/postgres must define the same tables and columns"
+        lite_schema.columns, pg_schema.columns,
+        "{message} tables and columns"
+    );
+    assert_eq!(
+        lite_schema.keys, pg_schema.keys,
+        "{message} primary keys and UNIQUE constraints"
+    );
+    assert_eq!(lite_schema.indexes, pg_schema.indexes, "{message} indexes");
+    assert_eq!(
+        lite_schema.foreign_keys, pg_schema.foreign_keys,
+        "{message} foreign keys"
+    );
+    assert_eq!(
+        lite_schema.checks, pg_schema.checks,
+        "{message} CHECK constraints"
     );
     lite.drop_db().await;
     pg.drop_db().await;
@@ -224,7 +506,7 @@ async fn audit_row_commits_and_rolls_back_with_its_change(kind: DbKind) {
     };
     let db = &test_db.db;
     let tenant = insert_tenant(db, "AUDIT").await;
-    let entry = |action: &'static str| AuditEntry {
+    let entry = |action: AuditAction| AuditEntry {
         tenant: &tenant,
         actor: Actor::Operator,
         action,
@@ -240,42 +522,29 @@ async fn audit_row_commits_and_rolls_back_with_its_change(kind: DbKind) {
     };
 
     let mut tx = db.begin_for_tenant(&tenant).await.expect("tx");
-    audit::record(&mut tx, entry("rolled.back"))
+    audit::record(&mut tx, entry(AuditAction::TenantCreate))
         .await
         .expect("record");
     tx.rollback().await.expect("rollback");
 
     let mut tx = db.begin_for_tenant(&tenant).await.expect("tx");
-    audit::record(&mut tx, entry("committed"))
+    audit::record(&mut tx, entry(AuditAction::UserCreate))
         .await
         .expect("record");
     tx.commit().await.expect("commit");
 
-    let mut tx = db.begin_for_tenant(&tenant).await.expect("tx");
-    let rows = sqlx::query(
-        "SELECT action, actor_kind, after_json, outcome, ip FROM audit_log WHERE tenant_id = $1",
-    )
-    .bind(tenant.as_str())
-    .fetch_all(&mut *tx)
-    .await
-    .expect("select");
+    let log = audit::read_log(db, &tenant).await.expect("read the log");
     assert_eq!(
-        rows.len(),
+        log.len(),
         1,
         "the rolled-back row is gone with its transaction"
     );
-    let row = &rows[0];
-    assert_eq!(row.get::<String, _>("action"), "committed");
-    assert_eq!(row.get::<String, _>("actor_kind"), "operator");
-    assert_eq!(row.get::<String, _>("outcome"), "success");
-    assert_eq!(
-        row.get::<Option<String>, _>("ip").as_deref(),
-        Some("127.0.0.1")
-    );
-    let after: serde_json::Value =
-        serde_json::from_str(&row.get::<String, _>("after_json")).expect("json");
-    assert_eq!(after["name"], "監査 株式会社");
-    tx.commit().await.expect("commit");
+    let logged = &log[0];
+    assert_eq!(logged.action, AuditAction::UserCreate);
+    assert_eq!(logged.actor, Actor::Operator);
+    assert_eq!(logged.outcome, Outcome::Success);
+    assert_eq!(logged.origin.ip.as_deref(), Some("127.0.0.1"));
+    assert_eq!(logged.after.as_ref().unwrap()["name"], "監査 株式会社");
     test_db.drop_db().await;
 }
 
@@ -328,8 +597,73 @@ async fn cross_tenant_parent_reference_is_impossible(kind: DbKind) {
     test_db.drop_db().await;
 }
 
+/// Each `UniqueKey` is recognised from the error its clash gives on this database, so a
+/// renamed constraint or a changed message is a test failure rather than a raw error
+/// shown to a user.
+async fn unique_keys_are_recognised(kind: DbKind) {
+    let Some(test_db) = TestDb::new(kind).await else {
+        return;
+    };
+    let db = &test_db.db;
+    let tenant = insert_tenant(db, "UNIQ").await;
+    let now = Timestamp::now().as_micros();
+    let in_tenant = |sql: &'static str, values: [&'static str; 3]| {
+        let tenant = tenant.clone();
+        async move {
+            let mut tx = db.begin_write_for_tenant(&tenant).await.expect("tx");
+            let mut query = sqlx::query(sql).bind(tenant.as_str());
+            for value in values {
+                query = query.bind(value);
+            }
+            query.bind(now).execute(&mut *tx).await?;
+            tx.commit().await
+        }
+    };
+    let user = "INSERT INTO users (tenant_id, id, email, employee_code, display_name, \
+                created_at, updated_at) VALUES ($1, $2, $3, $4, '一意 太郎', $5, $5)";
+    let department = "INSERT INTO departments (tenant_id, id, code, name, created_at, \
+                      updated_at) VALUES ($1, $2, $3, $4, $5, $5)";
+    in_tenant(user, ["u1", "a@example.jp", "E1"])
+        .await
+        .expect("first user");
+    in_tenant(department, ["d1", "S100", "営業部"])
+        .await
+        .expect("first department");
+    let clashes = [
+        (
+            UniqueKey::UserEmail,
+            in_tenant(user, ["u2", "a@example.jp", "E2"]).await,
+        ),
+        (
+            UniqueKey::UserEmployeeCode,
+            in_tenant(user, ["u3", "b@example.jp", "E1"]).await,
+        ),
+        (
+            UniqueKey::DepartmentCode,
+            in_tenant(department, ["d2", "S100", "別の部"]).await,
+        ),
+        (
+            UniqueKey::TenantCode,
+            sqlx::query(
+                "INSERT INTO tenants (id, code, name, seat_limit, contract_start, created_at, \
+                 updated_at) VALUES ('t2', 'UNIQ', '別 株式会社', 1, '2026-04-01', $1, $1)",
+            )
+            .bind(now)
+            .execute(db.pool())
+            .await
+            .map(|_| ()),
+        ),
+    ];
+    for (key, result) in clashes {
+        let error = result.expect_err("the second row clashes");
+        assert_eq!(UniqueKey::clashed(&error), Some(key), "{error}");
+    }
+    test_db.drop_db().await;
+}
+
 on_both_databases! {
     audit_row_commits_and_rolls_back => super::audit_row_commits_and_rolls_back_with_its_change;
     migrations_are_idempotent => super::migrations_are_idempotent;
     cross_tenant_parent_reference_is_impossible => super::cross_tenant_parent_reference_is_impossible;
+    unique_keys_are_recognised => super::unique_keys_are_recognised;
 }

@@ -8,6 +8,7 @@ use kouka_app::backend::db::{Db, DbKind};
 use kouka_app::backend::secrets::ScopedSecret;
 use kouka_app::backend::tenants::{self, NewTenantInput, TenantError, parse_new_tenant};
 use kouka_app::backend::tokens::{self, Purpose, TokenProblem};
+use kouka_app::domain::audit::AuditAction;
 use kouka_app::domain::ids::UserId;
 use kouka_app::domain::time::Timestamp;
 use kouka_server::operator::{self, TenantCommand};
@@ -113,13 +114,15 @@ async fn create_prints_a_setup_notice_and_refuses_a_taken_code(kind: DbKind) {
     assert_eq!(row.get::<String, _>("status"), "invited");
     assert_eq!(row.get::<Option<String>, _>("password_hash"), None);
     assert_eq!(row.get::<String, _>("role"), "system_admin");
-    let actions: Vec<String> =
-        sqlx::query_scalar("SELECT action FROM audit_log WHERE tenant_id = $1 ORDER BY action")
-            .bind(notice.tenant_id.as_str())
-            .fetch_all(&mut *tx)
-            .await
-            .expect("audit");
-    assert_eq!(actions, ["tenant.create", "user.create"]);
+    let actions: Vec<AuditAction> = common::audit_log(db, &notice.tenant_id)
+        .await
+        .iter()
+        .map(|e| e.action)
+        .collect();
+    assert_eq!(
+        actions,
+        [AuditAction::TenantCreate, AuditAction::UserCreate]
+    );
     // Only the hash of the setup secret is stored.
     let stored: Vec<String> =
         sqlx::query_scalar("SELECT token_hash FROM one_time_tokens WHERE tenant_id = $1")

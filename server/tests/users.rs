@@ -10,6 +10,8 @@ use kouka_app::backend::db::{Db, DbKind};
 use kouka_app::backend::sessions::{self, SessionUser};
 use kouka_app::backend::tokens::Purpose;
 use kouka_app::backend::users::{self, UserInput};
+use kouka_app::domain::audit::AuditAction;
+use kouka_app::domain::form_field::FormField;
 use kouka_app::domain::ids::{TenantId, UserId};
 use kouka_app::domain::roles::Role;
 use kouka_app::domain::time::Timestamp;
@@ -86,7 +88,7 @@ async fn invitation_seat_limit_and_duplicates(kind: DbKind) {
     )
     .await;
     assert!(
-        matches!(duplicate, Err(AppError::Invalid { ref field, .. }) if field == "email"),
+        matches!(duplicate, Err(AppError::Invalid { field, .. }) if field == FormField::Email),
         "{duplicate:?}"
     );
     let mut same_code = person(9);
@@ -102,7 +104,7 @@ async fn invitation_seat_limit_and_duplicates(kind: DbKind) {
     )
     .await;
     assert!(
-        matches!(clash, Err(AppError::Invalid { ref field, .. }) if field == "employee_code"),
+        matches!(clash, Err(AppError::Invalid { field, .. }) if field == FormField::EmployeeCode),
         "{clash:?}"
     );
     users::create_user(
@@ -269,29 +271,26 @@ async fn deleting_removes_personal_data_and_keeps_anonymous_audit(kind: DbKind) 
         users::get_user(db, &tenant, &doomed).await.err(),
         Some(AppError::NotFound)
     );
+    let rows: Vec<_> = common::audit_log(db, &tenant)
+        .await
+        .into_iter()
+        .filter(|e| e.target_id.as_deref() == Some(doomed.as_str()))
+        .collect();
     let mut tx = db.begin_for_tenant(&tenant).await.expect("tx");
-    let rows: Vec<(String, Option<String>)> = sqlx::query_as(
-        "SELECT action, after_json FROM audit_log WHERE tenant_id = $1 AND target_id = $2 ORDER BY occurred_at, id",
-    )
-    .bind(tenant.as_str())
-    .bind(doomed.as_str())
-    .fetch_all(&mut *tx)
-    .await
-    .expect("audit");
     let mails: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM mail_outbox WHERE tenant_id = $1 AND to_address = 'person7@example.jp'")
         .bind(tenant.as_str())
         .fetch_one(&mut *tx)
         .await
         .expect("outbox");
     tx.commit().await.expect("commit");
-    let actions: Vec<&str> = rows.iter().map(|(a, _)| a.as_str()).collect();
+    let actions: Vec<AuditAction> = rows.iter().map(|e| e.action).collect();
     assert_eq!(
         actions,
-        ["user.create", "user.delete"],
+        [AuditAction::UserCreate, AuditAction::UserDelete],
         "the history stays, by id"
     );
     assert!(
-        rows.iter().all(|(_, after)| after.is_none()),
+        rows.iter().all(|e| e.after.is_none()),
         "no name or e-mail left in it: {rows:?}"
     );
     assert_eq!(mails, 0, "queued mail to them is gone");
@@ -528,7 +527,7 @@ async fn business_scopes_name_unknown_codes_and_change_nothing(kind: DbKind) {
     let unknown =
         users::set_business_scope(db, &admin, &manager, "SALES, NOPE, GONE", &origin).await;
     assert!(
-        matches!(&unknown, Err(AppError::Invalid { field, reason_en, .. }) if field == "department_codes" && reason_en.contains("GONE, NOPE")),
+        matches!(&unknown, Err(AppError::Invalid { field, reason_en, .. }) if *field == FormField::DepartmentCodes && reason_en.contains("GONE, NOPE")),
         "{unknown:?}"
     );
     assert_eq!(

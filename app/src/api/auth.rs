@@ -2,6 +2,8 @@
 //! The public ones (anyone may call them) guard themselves with the per-IP limit and give
 //! nothing away; the rest go through `authorize`.
 
+#[cfg(feature = "ssr")]
+use crate::domain::form_field::FormField;
 use crate::domain::roles::Role;
 use crate::error::AppError;
 use leptos::prelude::*;
@@ -137,7 +139,7 @@ pub async fn set_password(
     use crate::backend::{accounts, sessions};
     let ctx = RequestContext::load().await?;
     ctx.check_rate_limit()?;
-    confirm_matches(&password, &password_confirm, "password_confirm")?;
+    confirm_matches(&password, &password_confirm, FormField::PasswordConfirm)?;
     let secret = accounts::set_password_with_link(
         &ctx.db,
         &link,
@@ -192,7 +194,11 @@ pub async fn change_password(
     let user = ctx
         .authorize(Action::ChangeOwnPassword, Target::User(&tenant, &me))
         .await?;
-    confirm_matches(&new_password, &new_password_confirm, "new_password_confirm")?;
+    confirm_matches(
+        &new_password,
+        &new_password_confirm,
+        FormField::NewPasswordConfirm,
+    )?;
     crate::backend::accounts::change_password(
         &ctx.db,
         user,
@@ -207,12 +213,12 @@ pub async fn change_password(
 /// The password typed twice must be the same: checked on the server too, so the form works
 /// without JavaScript.
 #[cfg(feature = "ssr")]
-fn confirm_matches(password: &str, confirm: &str, field: &str) -> Result<(), AppError> {
+fn confirm_matches(password: &str, confirm: &str, field: FormField) -> Result<(), AppError> {
     if password == confirm {
         Ok(())
     } else {
         Err(AppError::Invalid {
-            field: field.into(),
+            field,
             reason_ja: "確認用のパスワードが一致しません".into(),
             reason_en: "the two passwords do not match".into(),
         })

@@ -8,6 +8,7 @@ use crate::backend::org_events::{OrgChange, OrgEvents};
 use crate::backend::org_import::{ImportJobs, JobServices};
 use crate::backend::rate_limit::RateLimiter;
 use crate::backend::sessions::{self, SessionUser};
+use crate::domain::audit::AuditAction;
 use crate::domain::permissions::{Action, Denial, Target, authorize};
 use crate::domain::time::Timestamp;
 use crate::error::AppError;
@@ -245,7 +246,7 @@ impl RequestContext {
                 AuditEntry {
                     tenant,
                     actor: Actor::User(user.subject.user.clone()),
-                    action: "access.denied",
+                    action: AuditAction::AccessDenied,
                     target_type: None,
                     target_id: None,
                     before: None,

@@ -7,6 +7,7 @@ use crate::api::context::{RequestContext, Services};
 use crate::backend::org_import;
 use crate::backend::sessions;
 use crate::domain::csv_codec::Encoding;
+use crate::domain::form_field::FormField;
 use crate::domain::org_chart::OrgEvent;
 use crate::domain::org_csv::CsvKind;
 use crate::domain::permissions::Action;
@@ -167,7 +168,7 @@ async fn upload(
             .get("kind")
             .and_then(|k| CsvKind::parse(k))
             .ok_or_else(|| AppError::Invalid {
-                field: "kind".into(),
+                field: FormField::Kind,
                 reason_ja: "取り込むファイルの種類を選んでください".into(),
                 reason_en: "choose which file this is".into(),
             })?;

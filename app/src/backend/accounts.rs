@@ -12,7 +12,10 @@ use crate::backend::secrets::ScopedSecret;
 use crate::backend::sessions::{self, SessionUser};
 use crate::backend::tenants::{self, TenantContract};
 use crate::backend::tokens::{self, Purpose, TokenProblem};
+use crate::domain::account_status::AccountStatus;
+use crate::domain::audit::AuditAction;
 use crate::domain::email::Email;
+use crate::domain::form_field::FormField;
 use crate::domain::ids::{TenantId, UserId};
 use crate::domain::lockout::after_failure;
 use crate::domain::password::check_password;
@@ -35,7 +38,7 @@ struct Account {
     id: UserId,
     email: Email,
     display_name: String,
-    status: String,
+    status: AccountStatus,
     password_hash: Option<String>,
     failed_logins: i64,
     locked_until: Option<i64>,
@@ -49,7 +52,7 @@ fn account_from_row(row: &sqlx::any::AnyRow) -> Result<Account, sqlx::Error> {
         id: UserId::from_stored(row.try_get("id")?),
         email: Email::from_stored(row.try_get("email")?),
         display_name: row.try_get("display_name")?,
-        status: row.try_get("status")?,
+        status: AccountStatus::from_stored(&row.try_get::<String, _>("status")?),
         password_hash: row.try_get("password_hash")?,
         failed_logins: row.try_get("failed_logins")?,
         locked_until: row.try_get("locked_until")?,
@@ -87,7 +90,7 @@ async fn account_by_identifier(
 fn entry<'a>(
     tenant: &'a TenantId,
     actor: Actor,
-    action: &'a str,
+    action: AuditAction,
     target: Option<&'a UserId>,
     after: Option<serde_json::Value>,
     outcome: Outcome,
@@ -119,7 +122,7 @@ async fn refuse_login(
     let refusal = entry(
         tenant,
         Actor::Anonymous,
-        "auth.login",
+        AuditAction::AuthLogin,
         account,
         Some(why),
         outcome,
@@ -158,7 +161,7 @@ async fn count_wrong_password(
             entry(
                 tenant,
                 Actor::System,
-                "auth.lock",
+                AuditAction::AuthLock,
                 Some(&account.id),
                 Some(after),
                 Outcome::Success,
@@ -243,7 +246,7 @@ pub async fn login(
         )
         .await;
     }
-    if account.status != "active" {
+    if account.status != AccountStatus::Active {
         let after = serde_json::json!({ "reason": account.status });
         return refuse_login(
             tx,
@@ -270,7 +273,7 @@ pub async fn login(
         entry(
             &tenant.id,
             Actor::User(account.id.clone()),
-            "auth.login",
+            AuditAction::AuthLogin,
             Some(&account.id),
             None,
             Outcome::Success,
@@ -293,7 +296,7 @@ pub async fn logout(db: &Db, user: &SessionUser, origin: &RequestOrigin) -> Resu
         entry(
             tenant,
             Actor::User(me.clone()),
-            "auth.logout",
+            AuditAction::AuthLogout,
             Some(me),
             None,
             Outcome::Success,
@@ -379,14 +382,16 @@ pub async fn set_password_with_link(
     // Invited accounts become active; a reset keeps an active account active; a deactivated
     // account stays shut whatever link it holds.
     let updated = sqlx::query(
-        "UPDATE users SET password_hash = $1, password_set_at = $2, status = 'active', \
+        "UPDATE users SET password_hash = $1, password_set_at = $2, status = $5, \
          failed_logins = 0, locked_until = NULL, updated_at = $2 \
-         WHERE tenant_id = $3 AND id = $4 AND status <> 'deactivated'",
+         WHERE tenant_id = $3 AND id = $4 AND status <> $6",
     )
     .bind(&hash)
     .bind(now.as_micros())
     .bind(tenant.as_str())
     .bind(user.as_str())
+    .bind(AccountStatus::Active.as_str())
+    .bind(AccountStatus::Deactivated.as_str())
     .execute(&mut *tx)
     .await?;
     if updated.rows_affected() != 1 {
@@ -400,7 +405,7 @@ pub async fn set_password_with_link(
         entry(
             tenant,
             Actor::User(user.clone()),
-            "user.password_set",
+            AuditAction::UserPasswordSet,
             Some(&user),
             Some(after),
             Outcome::Success,
@@ -432,7 +437,7 @@ pub async fn request_password_reset(
     let Some(account) = account_by_identifier(db, &tenant.id, email.as_str()).await? else {
         return Ok(None);
     };
-    if account.status != "active" || account.email != email {
+    if account.status != AccountStatus::Active || account.email != email {
         return Ok(None);
     }
     let mut tx = db.begin_write_for_tenant(&tenant.id).await?;
@@ -451,7 +456,7 @@ pub async fn request_password_reset(
         entry(
             &tenant.id,
             Actor::Anonymous,
-            "auth.reset_requested",
+            AuditAction::AuthResetRequested,
             Some(&account.id),
             None,
             Outcome::Success,
@@ -507,7 +512,7 @@ pub async fn change_password(
         entry(
             tenant,
             Actor::User(me.clone()),
-            "user.password_changed",
+            AuditAction::UserPasswordChanged,
             Some(me),
             Some(after),
             outcome,
@@ -525,7 +530,7 @@ pub async fn change_password(
         audit::record(&mut tx, changed(Outcome::Failure, after)).await?;
         tx.commit().await?;
         return Err(AppError::Invalid {
-            field: "current_password".into(),
+            field: FormField::CurrentPassword,
             reason_ja: "現在のパスワードが正しくありません".into(),
             reason_en: "the current password is not correct".into(),
         });
@@ -561,7 +566,7 @@ pub async fn update_profile(
 ) -> Result<(), AppError> {
     let display_name = crate::domain::employees::parse_name(display_name).map_err(|(ja, en)| {
         AppError::Invalid {
-            field: "display_name".into(),
+            field: FormField::DisplayName,
             reason_ja: ja.into(),
             reason_en: en.into(),
         }
@@ -584,7 +589,7 @@ pub async fn update_profile(
     let mut entry = entry(
         tenant,
         Actor::User(me.clone()),
-        "user.profile",
+        AuditAction::UserProfile,
         Some(me),
         Some(after),
         Outcome::Success,
@@ -673,7 +678,7 @@ pub async fn end_own_session(
         entry(
             tenant,
             Actor::User(me.clone()),
-            "auth.session_ended",
+            AuditAction::AuthSessionEnded,
             Some(me),
             None,
             Outcome::Success,

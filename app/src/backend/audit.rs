@@ -1,10 +1,12 @@
 //! The audit writer: one function, called inside the transaction of the change it records,
 //! so a change and its audit row commit or roll back together.
 
-use crate::backend::db::{Value, insert_many};
+use crate::backend::db::{Db, DbError, Value, insert_many};
+use crate::domain::audit::AuditAction;
 use crate::domain::ids::{AuditId, TenantId, UserId};
+use crate::domain::stored_names::stored_names;
 use crate::domain::time::Timestamp;
-use sqlx::{Any, Transaction};
+use sqlx::{Any, Row, Transaction};
 
 /// Who acted.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -20,6 +22,7 @@ pub enum Actor {
 }
 
 impl Actor {
+    /// Stored in `audit_log.actor_kind`.
     fn kind(&self) -> &'static str {
         match self {
             Actor::User(_) => "user",
@@ -35,23 +38,25 @@ impl Actor {
             _ => None,
         }
     }
-}
 
-/// How the recorded attempt ended.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Outcome {
-    Success,
-    Denied,
-    Failure,
-}
-
-impl Outcome {
-    fn as_str(self) -> &'static str {
-        match self {
-            Outcome::Success => "success",
-            Outcome::Denied => "denied",
-            Outcome::Failure => "failure",
+    fn from_stored(kind: &str, user: Option<String>) -> Option<Actor> {
+        match (kind, user) {
+            ("user", Some(id)) => Some(Actor::User(UserId::from_stored(id))),
+            ("operator", _) => Some(Actor::Operator),
+            ("system", _) => Some(Actor::System),
+            ("anonymous", _) => Some(Actor::Anonymous),
+            _ => None,
         }
+    }
+}
+
+stored_names! {
+    /// How the recorded attempt ended, stored in `audit_log.outcome`.
+    pub enum Outcome {
+        Success = "success",
+        /// Refused by a rule (no role, out of scope, wrong password).
+        Denied = "denied",
+        Failure = "failure",
     }
 }
 
@@ -67,7 +72,7 @@ pub struct RequestOrigin {
 pub struct AuditEntry<'a> {
     pub tenant: &'a TenantId,
     pub actor: Actor,
-    pub action: &'a str,
+    pub action: AuditAction,
     pub target_type: Option<&'a str>,
     pub target_id: Option<&'a str>,
     pub before: Option<serde_json::Value>,
@@ -119,7 +124,7 @@ pub async fn record_many(
                 Value::from(now),
                 Value::from(entry.actor.kind()),
                 Value::Text(entry.actor.user_id().map(str::to_owned)),
-                Value::from(entry.action),
+                Value::from(entry.action.as_str()),
                 Value::Text(entry.target_type.map(str::to_owned)),
                 Value::Text(entry.target_id.map(str::to_owned)),
                 Value::Text(entry.before.map(|v| v.to_string())),
@@ -134,4 +139,69 @@ pub async fn record_many(
         .collect();
     insert_many(tx, "audit_log", &COLUMNS, rows).await?;
     Ok(ids)
+}
+
+/// One row of the audit log as it reads back.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LoggedEntry {
+    pub id: AuditId,
+    pub occurred_at: Timestamp,
+    pub actor: Actor,
+    pub action: AuditAction,
+    pub target_type: Option<String>,
+    pub target_id: Option<String>,
+    pub before: Option<serde_json::Value>,
+    pub after: Option<serde_json::Value>,
+    pub outcome: Outcome,
+    pub origin: RequestOrigin,
+}
+
+/// The tenant's audit log, oldest first. A row this build cannot read (an action or actor
+/// it does not know) is an error rather than a row left out: the log is evidence.
+pub async fn read_log(db: &Db, tenant: &TenantId) -> Result<Vec<LoggedEntry>, DbError> {
+    let mut tx = db.begin_for_tenant(tenant).await?;
+    let rows = sqlx::query(
+        "SELECT id, occurred_at, actor_kind, actor_user_id, action, target_type, target_id, \
+         before_json, after_json, outcome, ip, user_agent FROM audit_log \
+         WHERE tenant_id = $1 ORDER BY occurred_at, id",
+    )
+    .bind(tenant.as_str())
+    .fetch_all(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(rows
+        .iter()
+        .map(logged_entry_from_row)
+        .collect::<Result<_, _>>()?)
+}
+
+fn logged_entry_from_row(row: &sqlx::any::AnyRow) -> Result<LoggedEntry, sqlx::Error> {
+    let unreadable = |column: &str, value: String| sqlx::Error::ColumnDecode {
+        index: column.to_owned(),
+        source: format!("unknown value {value:?}").into(),
+    };
+    let json = |column: &str| -> Result<Option<serde_json::Value>, sqlx::Error> {
+        row.try_get::<Option<String>, _>(column)?
+            .map(|text| serde_json::from_str(&text).map_err(|e| unreadable(column, e.to_string())))
+            .transpose()
+    };
+    let kind: String = row.try_get("actor_kind")?;
+    let action: String = row.try_get("action")?;
+    let outcome: String = row.try_get("outcome")?;
+    Ok(LoggedEntry {
+        id: AuditId::from_stored(row.try_get("id")?),
+        occurred_at: Timestamp::from_micros(row.try_get("occurred_at")?),
+        actor: Actor::from_stored(&kind, row.try_get("actor_user_id")?)
+            .ok_or_else(|| unreadable("actor_kind", kind))?,
+        action: AuditAction::parse(&action).ok_or_else(|| unreadable("action", action))?,
+        target_type: row.try_get("target_type")?,
+        target_id: row.try_get("target_id")?,
+        before: json("before_json")?,
+        after: json("after_json")?,
+        outcome: Outcome::parse(&outcome).ok_or_else(|| unreadable("outcome", outcome))?,
+        origin: RequestOrigin {
+            ip: row.try_get("ip")?,
+            user_agent: row.try_get("user_agent")?,
+        },
+    })
 }

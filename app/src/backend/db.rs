@@ -11,6 +11,7 @@
 //! [`Db::begin_for_tenant`] sets for its transaction only. A query that forgets its tenant
 //! filter therefore returns nothing there instead of another company's rows.
 
+use crate::domain::dates::CalendarDate;
 use crate::domain::ids::TenantId;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::migrate::Migrator;
@@ -198,6 +199,59 @@ impl Db {
     }
 }
 
+/// The unique keys a user's input can clash with, so that a clash is told as the field it
+/// concerns. A key is known by its name on PostgreSQL and by its columns in SQLite's
+/// message ("UNIQUE constraint failed: users.tenant_id, users.email"), both from the
+/// migrations; `unique_keys_are_recognised_on_both_databases` in `server/tests/storage.rs`
+/// makes each clash on both.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UniqueKey {
+    TenantCode,
+    UserEmail,
+    UserEmployeeCode,
+    DepartmentCode,
+}
+
+impl UniqueKey {
+    pub const ALL: [UniqueKey; 4] = [
+        UniqueKey::TenantCode,
+        UniqueKey::UserEmail,
+        UniqueKey::UserEmployeeCode,
+        UniqueKey::DepartmentCode,
+    ];
+
+    /// (PostgreSQL constraint or index name, SQLite's column list)
+    fn names(self) -> (&'static str, &'static str) {
+        match self {
+            UniqueKey::TenantCode => ("tenants_code_key", "tenants.code"),
+            UniqueKey::UserEmail => ("users_tenant_id_email_key", "users.tenant_id, users.email"),
+            UniqueKey::UserEmployeeCode => (
+                "users_employee_code",
+                "users.tenant_id, users.employee_code",
+            ),
+            UniqueKey::DepartmentCode => (
+                "departments_tenant_id_code_key",
+                "departments.tenant_id, departments.code",
+            ),
+        }
+    }
+
+    /// The key a failed statement clashed with; `None` for any other error, and for a
+    /// unique key not listed here (a bug to be reported as such, not a field message).
+    pub fn clashed(error: &sqlx::Error) -> Option<UniqueKey> {
+        let error = error
+            .as_database_error()
+            .filter(|e| e.is_unique_violation())?;
+        match error.constraint() {
+            Some(name) => UniqueKey::ALL.into_iter().find(|k| k.names().0 == name),
+            None => {
+                let columns = error.message().strip_prefix("UNIQUE constraint failed: ")?;
+                UniqueKey::ALL.into_iter().find(|k| k.names().1 == columns)
+            }
+        }
+    }
+}
+
 /// One value of a row for [`insert_many`]: the two types every column here has.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Value {
@@ -318,6 +372,23 @@ fn prepare_sqlite_url(url: &str) -> Result<String, DbError> {
     } else {
         Ok(format!("{url}&mode=rwc"))
     }
+}
+
+/// A date column (`YYYY-MM-DD` text, or NULL). A stored value that is not a date is an
+/// error: every write goes through `CalendarDate`, so it would mean a damaged row.
+pub fn date_from_row(
+    row: &sqlx::any::AnyRow,
+    column: &str,
+) -> Result<Option<CalendarDate>, sqlx::Error> {
+    let Some(text) = sqlx::Row::try_get::<Option<String>, _>(row, column)? else {
+        return Ok(None);
+    };
+    CalendarDate::from_iso(&text)
+        .map(Some)
+        .ok_or_else(|| sqlx::Error::ColumnDecode {
+            index: column.to_owned(),
+            source: format!("{text:?} is not a date (YYYY-MM-DD)").into(),
+        })
 }
 
 /// A picker's answer from a row whose columns are named `value`, `label` and `detail`.

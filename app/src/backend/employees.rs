@@ -4,25 +4,32 @@
 //! transaction, in batches.
 
 use crate::backend::audit::{self, Actor, AuditEntry, Outcome, RequestOrigin};
-use crate::backend::db::{Db, TextSearch, UserFilter, Value, insert_many, placeholders};
-use crate::backend::org::{self, bump_revision, invalid};
+use crate::backend::db::{
+    Db, TextSearch, UserFilter, Value, date_from_row, insert_many, placeholders,
+};
+use crate::backend::org::{self, bump_revision};
 use crate::backend::org_events::OrgChange;
 use crate::backend::sessions::SessionUser;
 use crate::backend::users;
+use crate::domain::account_status::AccountStatus;
+use crate::domain::audit::AuditAction;
 use crate::domain::choice::{CHOICES_SHOWN, Choice};
 use crate::domain::codes::{DepartmentCode, EmployeeCode, split_code_list};
+use crate::domain::dates::CalendarDate;
 use crate::domain::email::Email;
 use crate::domain::employees::{
     EmployeeDetails, EmployeeList, EmployeeListItem, EmployeeView, LabelsInUse, Managers, PostView,
     parse_kana, parse_label, parse_name, reporting_line,
 };
+use crate::domain::form_field::FormField;
 use crate::domain::ids::{DepartmentId, TenantId, UserId};
 use crate::domain::org_chart::PersonRef;
-use crate::domain::org_import::{EmployeeRecord, EmployeeWrite, PostSpec};
+use crate::domain::org_import::{EmployeeRecord, EmployeeWrite};
+use crate::domain::posts::{Holder, ManagerSeats, PostSpec, posts_from};
 use crate::domain::time::Timestamp;
 use crate::error::AppError;
 use sqlx::{Any, Row, Transaction};
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 
 pub const PER_PAGE: i64 = 50;
 
@@ -37,7 +44,7 @@ pub struct WriteOptions<'a> {
     /// The language of new employees' accounts and mails.
     pub language: &'a str,
     /// The audit action of each row, e.g. `employee.create` or `employee.import`.
-    pub action: &'a str,
+    pub action: AuditAction,
     /// Department codes, for readable audit rows.
     pub department_codes: &'a HashMap<DepartmentId, String>,
 }
@@ -116,7 +123,7 @@ pub async fn write_employees(
                     Value::from(r.email.clone()),
                     Value::from(r.display_name.clone()),
                     Value::from(options.language),
-                    Value::from("invited"),
+                    Value::from(AccountStatus::Invited.as_str()),
                     Value::from(micros),
                     Value::from(micros),
                     Value::from(r.employee_code.clone()),
@@ -124,7 +131,7 @@ pub async fn write_employees(
                     Value::from(r.job_title.clone()),
                     Value::from(r.grade.clone()),
                     Value::from(r.employment_type.clone()),
-                    Value::from(r.hire_date.clone()),
+                    Value::from(r.hire_date.map(CalendarDate::iso)),
                 ]
             })
             .collect();
@@ -165,7 +172,7 @@ pub async fn write_employees(
             .bind(&r.job_title)
             .bind(&r.grade)
             .bind(&r.employment_type)
-            .bind(&r.hire_date)
+            .bind(r.hire_date.map(CalendarDate::iso))
             .bind(micros)
             .bind(tenant.as_str())
             .bind(write.id.as_str())
@@ -418,7 +425,7 @@ pub async fn get_employee(
         Some(EmployeeDetails {
             grade: row.try_get("grade")?,
             employment_type: row.try_get("employment_type")?,
-            hire_date: row.try_get("hire_date")?,
+            hire_date: date_from_row(&row, "hire_date")?,
         })
     } else {
         None
@@ -432,7 +439,7 @@ pub async fn get_employee(
         kana: row.try_get("kana")?,
         email: row.try_get("email")?,
         job_title: row.try_get("job_title")?,
-        status: row.try_get("status")?,
+        status: AccountStatus::from_stored(&row.try_get::<String, _>("status")?),
         posts,
         manager,
         second_manager,
@@ -502,7 +509,7 @@ pub async fn list_employees(
                 },
                 kana: row.try_get("kana")?,
                 job_title: row.try_get("job_title")?,
-                status: row.try_get("status")?,
+                status: AccountStatus::from_stored(&row.try_get::<String, _>("status")?),
             })
         })
         .collect::<Result<Vec<_>, sqlx::Error>>()?;
@@ -532,142 +539,128 @@ pub struct EmployeeInput {
     pub manages_codes: String,
 }
 
-fn field<T>(name: &str, parsed: Result<T, (&'static str, &'static str)>) -> Result<T, AppError> {
-    parsed.map_err(|(ja, en)| invalid(name, ja, en))
+fn field<T>(
+    name: FormField,
+    parsed: Result<T, (&'static str, &'static str)>,
+) -> Result<T, AppError> {
+    parsed.map_err(|(ja, en)| AppError::invalid(name, ja, en))
 }
 
 fn parse_record(input: &EmployeeInput) -> Result<EmployeeRecord, AppError> {
-    let code = field("employee_code", EmployeeCode::parse(&input.employee_code))?;
+    let code = field(
+        FormField::EmployeeCode,
+        EmployeeCode::parse(&input.employee_code),
+    )?;
     let email = Email::parse(&input.email).map_err(|e| {
         let (ja, en) = e.reasons();
-        invalid("email", ja, en)
+        AppError::invalid(FormField::Email, ja, en)
     })?;
     Ok(EmployeeRecord {
         employee_code: Some(code.as_str().to_owned()),
-        display_name: field("display_name", parse_name(&input.display_name))?,
+        display_name: field(FormField::DisplayName, parse_name(&input.display_name))?,
         email: email.as_str().to_owned(),
-        kana: field("kana", parse_kana(&input.kana))?,
-        job_title: field("job_title", parse_label(&input.job_title))?,
-        grade: field("grade", parse_label(&input.grade))?,
-        employment_type: field("employment_type", parse_label(&input.employment_type))?,
+        kana: field(FormField::Kana, parse_kana(&input.kana))?,
+        job_title: field(FormField::JobTitle, parse_label(&input.job_title))?,
+        grade: field(FormField::Grade, parse_label(&input.grade))?,
+        employment_type: field(
+            FormField::EmploymentType,
+            parse_label(&input.employment_type),
+        )?,
         hire_date: field(
-            "hire_date",
-            crate::domain::dates::parse_stored_date(&input.hire_date),
+            FormField::HireDate,
+            crate::domain::dates::parse_date(&input.hire_date),
         )?,
     })
 }
 
-/// Resolves the form's department codes to posts, with the same rules as the import: known
-/// departments, one primary, managed ones among the posts, and no department's manager
-/// taken from someone else.
+/// Resolves the form's department codes to posts, by the rules the import follows too
+/// ([`posts_from`], [`ManagerSeats`]): known departments, one primary, managed ones among
+/// the posts, and no department's manager taken from someone else.
 async fn resolve_posts(
     tx: &mut Transaction<'static, Any>,
     tenant: &TenantId,
     user: Option<&UserId>,
     input: &EmployeeInput,
 ) -> Result<(Vec<PostSpec>, HashMap<DepartmentId, String>), AppError> {
-    let mut codes = HashMap::new();
-    let lookup = |field_name: &'static str, raw: &str| -> Result<Vec<String>, AppError> {
-        split_code_list(raw)
-            .iter()
-            .map(|piece| {
-                DepartmentCode::parse(piece)
-                    .map(|code| code.as_str().to_owned())
-                    .map_err(|(ja, en)| invalid(field_name, ja, en))
-            })
-            .collect()
-    };
-    let primary_codes = lookup("department_code", &input.department_code)?;
-    if primary_codes.len() > 1 {
-        return Err(invalid(
-            "department_code",
-            "所属部署は1つだけ指定してください。ほかの部署は兼務部署に書きます",
-            "give one primary department; put the others under concurrent departments",
-        ));
-    }
-    let concurrent_codes = lookup("concurrent_codes", &input.concurrent_codes)?;
-    let managed_codes = lookup("manages_codes", &input.manages_codes)?;
-    for (field_name, list) in [
-        ("department_code", &primary_codes),
-        ("concurrent_codes", &concurrent_codes),
-        ("manages_codes", &managed_codes),
-    ] {
-        for code in list {
-            if codes.values().any(|c: &String| c == code) {
-                continue;
-            }
+    let mut codes: HashMap<DepartmentId, String> = HashMap::new();
+    let mut lookup = async |field_name: FormField, raw: &str| {
+        let mut found = Vec::new();
+        for piece in split_code_list(raw) {
+            let code = DepartmentCode::parse(&piece)
+                .map_err(|(ja, en)| AppError::invalid(field_name, ja, en))?;
             let id: Option<String> =
                 sqlx::query_scalar("SELECT id FROM departments WHERE tenant_id = $1 AND code = $2")
                     .bind(tenant.as_str())
-                    .bind(code)
+                    .bind(code.as_str())
                     .fetch_optional(&mut **tx)
                     .await?;
             let Some(id) = id else {
-                return Err(invalid(
+                return Err(AppError::invalid(
                     field_name,
                     format!("部署コード {code} の部署が登録されていません"),
                     format!("no department has the code {code}"),
                 ));
             };
-            codes.insert(DepartmentId::from_stored(id), code.clone());
+            let id = DepartmentId::from_stored(id);
+            codes.insert(id.clone(), code.as_str().to_owned());
+            found.push(id);
         }
-    }
-    let id_of = |code: &String| {
-        codes
-            .iter()
-            .find(|(_, c)| *c == code)
-            .map(|(id, _)| id.clone())
+        Ok::<_, AppError>(found)
     };
-    let primary = primary_codes.first().and_then(id_of);
-    let mut departments: BTreeSet<(bool, DepartmentId)> = BTreeSet::new();
-    if let Some(primary) = &primary {
-        departments.insert((true, primary.clone()));
-    }
-    for code in &concurrent_codes {
-        if let Some(id) = id_of(code)
-            && Some(&id) != primary.as_ref()
-        {
-            departments.insert((false, id));
-        }
-    }
-    let mut posts: Vec<PostSpec> = departments
-        .into_iter()
-        .map(|(is_primary, department)| PostSpec {
-            department,
-            primary: is_primary,
-            manager: false,
-        })
-        .collect();
-    for code in &managed_codes {
-        let Some(post) = id_of(code).and_then(|id| posts.iter_mut().find(|p| p.department == id))
-        else {
-            return Err(invalid(
-                "manages_codes",
-                format!("部署 {code} の責任者にするには、所属部署か兼務部署にも指定してください"),
-                format!("to manage {code}, the employee must also belong to it"),
-            ));
-        };
-        post.manager = true;
-        let holder: Option<String> = sqlx::query_scalar(
-            "SELECT u.display_name FROM posts p JOIN users u ON u.tenant_id = p.tenant_id AND u.id = p.user_id \
-             WHERE p.tenant_id = $1 AND p.department_id = $2 AND p.is_manager = 1 AND p.user_id <> $3",
+    let primary = lookup(FormField::DepartmentCode, &input.department_code).await?;
+    let concurrent = lookup(FormField::ConcurrentCodes, &input.concurrent_codes).await?;
+    let managed = lookup(FormField::ManagesCodes, &input.manages_codes).await?;
+    let posts = posts_from(&primary, &concurrent, &managed).map_err(|found| {
+        let first = &found[0];
+        let code = first
+            .department()
+            .and_then(|d| codes.get(d))
+            .cloned()
+            .unwrap_or_default();
+        let (ja, en) = first.reasons(&code);
+        AppError::invalid(first.field(), ja, en)
+    })?;
+    // The stored managers of the departments to manage, with their names for the message.
+    let mut stored: Vec<(UserId, DepartmentId, String)> = Vec::new();
+    for post in posts.iter().filter(|p| p.manager) {
+        let holders: Vec<(String, String)> = sqlx::query_as(
+            "SELECT p.user_id, u.display_name FROM posts p \
+             JOIN users u ON u.tenant_id = p.tenant_id AND u.id = p.user_id \
+             WHERE p.tenant_id = $1 AND p.department_id = $2 AND p.is_manager = 1",
         )
         .bind(tenant.as_str())
         .bind(post.department.as_str())
-        .bind(user.map(UserId::as_str).unwrap_or(""))
-        .fetch_optional(&mut **tx)
+        .fetch_all(&mut **tx)
         .await?;
-        if let Some(holder) = holder {
-            return Err(invalid(
-                "manages_codes",
+        stored.extend(
+            holders
+                .into_iter()
+                .map(|(holder, name)| (UserId::from_stored(holder), post.department.clone(), name)),
+        );
+    }
+    let mut seats: ManagerSeats<()> = ManagerSeats::new(
+        stored
+            .iter()
+            .map(|(holder, department, _)| (holder, department)),
+        |holder| Some(holder) == user,
+    );
+    for post in posts.iter().filter(|p| p.manager) {
+        if let Err(Holder::Stored(holder)) = seats.claim(&post.department, ()) {
+            let code = codes.get(&post.department).cloned().unwrap_or_default();
+            let name = stored
+                .iter()
+                .find(|(h, _, _)| *h == holder)
+                .map(|(_, _, name)| name.as_str())
+                .unwrap_or_default();
+            return Err(AppError::invalid(
+                FormField::ManagesCodes,
                 format!(
-                    "部署 {code} には既に責任者（{holder}）がいます。組織図の部署から責任者を変更してください"
+                    "部署 {code} には既に責任者（{name}）がいます。組織図の部署から責任者を変更してください"
                 ),
-                format!("{code} already has a manager ({holder}); change it on the org chart"),
+                format!("{code} already has a manager ({name}); change it on the org chart"),
             ));
         }
     }
-    posts.sort();
     Ok((posts, codes))
 }
 
@@ -694,7 +687,7 @@ async fn stored(
         job_title: row.try_get("job_title")?,
         grade: row.try_get("grade")?,
         employment_type: row.try_get("employment_type")?,
-        hire_date: row.try_get("hire_date")?,
+        hire_date: date_from_row(&row, "hire_date")?,
     };
     let views = posts_of(tx, tenant, id).await?;
     let codes = views
@@ -733,7 +726,7 @@ struct Saving<'a> {
     before_codes: HashMap<DepartmentId, String>,
     invite_base_url: Option<&'a str>,
     language: &'a str,
-    action: &'a str,
+    action: AuditAction,
 }
 
 /// The form's last steps, for a new employee and an edit alike: the e-mail address and
@@ -818,7 +811,7 @@ pub async fn create_employee(
         before_codes: HashMap::new(),
         invite_base_url: invite.then_some(base_url),
         language: if language == "en" { "en" } else { "ja" },
-        action: "employee.create",
+        action: AuditAction::EmployeeCreate,
     };
     let change = save_employee(tx, revision, admin, record, input, saving, origin, now).await?;
     Ok((id, change))
@@ -859,7 +852,7 @@ pub async fn update_employee(
         before_codes,
         invite_base_url: None,
         language: "ja",
-        action: "employee.update",
+        action: AuditAction::EmployeeUpdate,
     };
     save_employee(tx, revision, admin, record, input, saving, origin, now).await
 }

@@ -6,12 +6,15 @@
 //! once committed.
 
 use crate::backend::audit::{self, Actor, AuditEntry, Outcome, RequestOrigin};
-use crate::backend::db::Db;
+use crate::backend::db::{Db, UniqueKey};
 use crate::backend::org_events::OrgChange;
 use crate::backend::sessions::SessionUser;
+use crate::domain::account_status::AccountStatus;
+use crate::domain::audit::AuditAction;
 use crate::domain::choice::{CHOICES_SHOWN, Choice};
 use crate::domain::codes::{DepartmentCode, EmployeeCode};
 use crate::domain::employees::parse_name;
+use crate::domain::form_field::FormField;
 use crate::domain::ids::{DepartmentId, TenantId, UserId};
 use crate::domain::org_chart::{DepartmentNode, Member, MemberPage, OrgChart, PersonRef};
 use crate::domain::org_tree::{Node, OrgTree, SORT_STEP};
@@ -20,14 +23,6 @@ use crate::error::AppError;
 use sqlx::{Any, Row, Transaction};
 
 pub const MEMBERS_PER_PAGE: i64 = 50;
-
-pub(crate) fn invalid(field: &str, ja: impl Into<String>, en: impl Into<String>) -> AppError {
-    AppError::Invalid {
-        field: field.into(),
-        reason_ja: ja.into(),
-        reason_en: en.into(),
-    }
-}
 
 /// Bumps the tenant's org revision and returns the new one. Call it first in every
 /// transaction that changes the org chart: it takes the tenant's org write lock (a row lock
@@ -198,7 +193,7 @@ async fn snapshot(
 async fn record(
     tx: &mut Transaction<'static, Any>,
     admin: &SessionUser,
-    action: &str,
+    action: AuditAction,
     id: &DepartmentId,
     before: Option<serde_json::Value>,
     after: Option<serde_json::Value>,
@@ -226,7 +221,7 @@ async fn record(
 async fn commit_edit(
     mut tx: Transaction<'static, Any>,
     admin: &SessionUser,
-    action: &str,
+    action: AuditAction,
     id: &DepartmentId,
     before: serde_json::Value,
     origin: &RequestOrigin,
@@ -267,20 +262,18 @@ async fn check_version(
 }
 
 fn parse_department(code: &str, name: &str) -> Result<(DepartmentCode, String), AppError> {
-    let code =
-        DepartmentCode::parse(code).map_err(|(ja, en)| invalid("department_code", ja, en))?;
-    let name = parse_name(name).map_err(|(ja, en)| invalid("department_name", ja, en))?;
+    let code = DepartmentCode::parse(code)
+        .map_err(|(ja, en)| AppError::invalid(FormField::DepartmentCode, ja, en))?;
+    let name = parse_name(name)
+        .map_err(|(ja, en)| AppError::invalid(FormField::DepartmentName, ja, en))?;
     Ok((code, name))
 }
 
 /// Maps the unique key on (tenant, code) to a clear message.
 fn code_taken(error: sqlx::Error) -> AppError {
-    if error
-        .as_database_error()
-        .is_some_and(|e| e.is_unique_violation())
-    {
-        invalid(
-            "department_code",
+    if UniqueKey::clashed(&error) == Some(UniqueKey::DepartmentCode) {
+        AppError::invalid(
+            FormField::DepartmentCode,
             "この部署コードは既に使われています",
             "is already used by another department",
         )
@@ -334,7 +327,7 @@ pub async fn create_department(
     record(
         &mut tx,
         admin,
-        "department.create",
+        AuditAction::DepartmentCreate,
         &id,
         None,
         Some(after),
@@ -376,7 +369,7 @@ pub async fn update_department(
     .execute(&mut *tx)
     .await
     .map_err(code_taken)?;
-    commit_edit(tx, admin, "department.update", id, before, origin).await?;
+    commit_edit(tx, admin, AuditAction::DepartmentUpdate, id, before, origin).await?;
     Ok(OrgChange::new(tenant, revision).changed([id.clone()]))
 }
 
@@ -429,7 +422,7 @@ pub async fn move_department(
             .execute(&mut *tx)
             .await?;
     }
-    commit_edit(tx, admin, "department.move", id, before, origin).await?;
+    commit_edit(tx, admin, AuditAction::DepartmentMove, id, before, origin).await?;
     let renumbered = plan.sort_orders.into_iter().map(|(sibling, _)| sibling);
     let change = OrgChange::new(tenant, revision)
         .changed([id.clone()])
@@ -474,7 +467,7 @@ pub async fn delete_department(
     record(
         &mut tx,
         admin,
-        "department.delete",
+        AuditAction::DepartmentDelete,
         id,
         Some(before),
         None,
@@ -502,7 +495,10 @@ pub async fn set_manager(
     let manager = if employee_code.trim().is_empty() {
         None
     } else {
-        Some(EmployeeCode::parse(employee_code).map_err(|(ja, en)| invalid("manager", ja, en))?)
+        Some(
+            EmployeeCode::parse(employee_code)
+                .map_err(|(ja, en)| AppError::invalid(FormField::Manager, ja, en))?,
+        )
     };
     let mut tx = db.begin_write_for_tenant(tenant).await?;
     let revision = bump_revision(&mut tx, tenant).await?;
@@ -518,8 +514,8 @@ pub async fn set_manager(
             .fetch_optional(&mut *tx)
             .await?;
             Some(UserId::from_stored(found.ok_or_else(|| {
-                invalid(
-                    "manager",
+                AppError::invalid(
+                    FormField::Manager,
                     format!("社員番号 {code} の社員が見つかりません"),
                     format!("no employee has the code {code}"),
                 )
@@ -564,7 +560,15 @@ pub async fn set_manager(
     .bind(id.as_str())
     .execute(&mut *tx)
     .await?;
-    commit_edit(tx, admin, "department.manager", id, before, origin).await?;
+    commit_edit(
+        tx,
+        admin,
+        AuditAction::DepartmentManager,
+        id,
+        before,
+        origin,
+    )
+    .await?;
     Ok(OrgChange::new(tenant, revision).changed([id.clone()]))
 }
 
@@ -617,7 +621,7 @@ pub async fn members(
                 job_title: row.try_get("job_title")?,
                 primary: row.try_get::<i64, _>("is_primary")? == 1,
                 manager: row.try_get::<i64, _>("is_manager")? == 1,
-                status: row.try_get("status")?,
+                status: AccountStatus::from_stored(&row.try_get::<String, _>("status")?),
             })
         })
         .collect::<Result<Vec<_>, sqlx::Error>>()?;

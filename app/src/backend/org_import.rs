@@ -11,13 +11,17 @@
 //! uploaded to); the uploaded file is dropped once the import is written.
 
 use crate::backend::audit::{self, Actor, AuditEntry, Outcome, RequestOrigin};
-use crate::backend::db::{Db, Value, insert_many};
+use crate::backend::db::{Db, Value, date_from_row, insert_many};
 use crate::backend::employees::{self, WriteOptions};
 use crate::backend::org::bump_revision;
 use crate::backend::org_events::{OrgChange, OrgEvents};
 use crate::backend::sessions::SessionUser;
+use crate::backend::tenants;
 use crate::backend::users;
+use crate::domain::audit::AuditAction;
 use crate::domain::csv_codec::{self, Encoding};
+use crate::domain::dates::CalendarDate;
+use crate::domain::form_field::FormField;
 use crate::domain::ids::{DepartmentId, TenantId, UserId};
 use crate::domain::org_csv::{
     CsvKind, ImportCounts, ImportPhase, ImportProblem, ImportState, ImportStatus, PROBLEMS_SHOWN,
@@ -483,7 +487,7 @@ impl ImportJobs {
                         Ok(())
                     }
                     _ => Err(AppError::Invalid {
-                        field: "import".into(),
+                        field: FormField::Import,
                         reason_ja:
                             "この取り込みは書き込めない状態です。ファイルを選び直してください"
                                 .into(),
@@ -573,7 +577,7 @@ impl ImportJobs {
                 let options = WriteOptions {
                     invite_base_url: invite.then_some(services.base_url.as_str()),
                     language: "ja",
-                    action: "employee.import",
+                    action: AuditAction::EmployeeImport,
                     department_codes: &codes,
                 };
                 counts.invitations = employees::write_employees(
@@ -602,7 +606,7 @@ impl ImportJobs {
             AuditEntry {
                 tenant,
                 actor: Actor::User(admin.subject.user.clone()),
-                action: "org.import",
+                action: AuditAction::OrgImport,
                 target_type: Some("organization"),
                 target_id: None,
                 before: None,
@@ -788,7 +792,7 @@ async fn stored_employees(
                 job_title: row.try_get("job_title")?,
                 grade: row.try_get("grade")?,
                 employment_type: row.try_get("employment_type")?,
-                hire_date: row.try_get("hire_date")?,
+                hire_date: date_from_row(row, "hire_date")?,
             },
         ))
     })
@@ -811,12 +815,7 @@ async fn stored_employees(
         ))
     })
     .collect::<Result<Vec<_>, sqlx::Error>>()?;
-    let seats_in_use: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM users WHERE tenant_id = $1 AND status <> 'deactivated'",
-    )
-    .bind(tenant.as_str())
-    .fetch_one(&mut **tx)
-    .await?;
+    let seats_in_use = tenants::seats_taken(tx, tenant).await?;
     let seat_limit: i64 = sqlx::query_scalar("SELECT seat_limit FROM tenants WHERE id = $1")
         .bind(tenant.as_str())
         .fetch_one(&mut **tx)
@@ -903,7 +902,7 @@ async fn write_departments(
         .map(|w| AuditEntry {
             tenant,
             actor: Actor::User(admin.subject.user.clone()),
-            action: "department.import",
+            action: AuditAction::DepartmentImport,
             target_type: Some("department"),
             target_id: Some(w.id.as_str()),
             before: w.before.as_ref().map(|b| {
@@ -1002,7 +1001,7 @@ pub async fn export_csv(
                         r.job_title.clone().unwrap_or_default(),
                         r.grade.clone().unwrap_or_default(),
                         r.employment_type.clone().unwrap_or_default(),
-                        r.hire_date.clone().unwrap_or_default(),
+                        r.hire_date.map(CalendarDate::iso).unwrap_or_default(),
                     ]
                 })
                 .collect()
@@ -1013,7 +1012,7 @@ pub async fn export_csv(
     csv_codec::write(&headers, &rows, encoding).map_err(|error| {
         let (reason_ja, reason_en) = error.reasons();
         AppError::Invalid {
-            field: "encoding".into(),
+            field: FormField::Encoding,
             reason_ja,
             reason_en,
         }

@@ -5,6 +5,7 @@
 use crate::backend::audit::RequestOrigin;
 use crate::backend::db::{Db, DbError};
 use crate::backend::secrets::ScopedSecret;
+use crate::domain::account_status::AccountStatus;
 use crate::domain::email::Email;
 use crate::domain::ids::{TenantId, UserId};
 use crate::domain::permissions::Subject;
@@ -142,9 +143,9 @@ async fn resolve_session(
     };
     let last_seen: i64 = row.try_get("last_seen_at")?;
     let expires: i64 = row.try_get("expires_at")?;
-    let status: String = row.try_get("status")?;
+    let status = AccountStatus::from_stored(&row.try_get::<String, _>("status")?);
     let idle_limit = Timestamp::from_micros(last_seen).plus_seconds(IDLE_TIMEOUT_SECONDS);
-    if now.as_micros() >= expires || now >= idle_limit || status != "active" {
+    if now.as_micros() >= expires || now >= idle_limit || status != AccountStatus::Active {
         tx.commit().await?;
         // Dead for good: remove it so it cannot come back (in a writing transaction of its
         // own: the same page's other requests may be deleting it at the same moment).

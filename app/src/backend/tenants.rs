@@ -2,14 +2,16 @@
 //! `kouka tenant …` commands only; they print contract data and never a tenant's people.
 
 use crate::backend::audit::{self, Actor, AuditEntry, Outcome, RequestOrigin};
-use crate::backend::db::{Db, DbError};
+use crate::backend::db::{Db, DbError, UniqueKey};
 use crate::backend::tokens::{self, Purpose};
+use crate::domain::account_status::AccountStatus;
+use crate::domain::audit::AuditAction;
 use crate::domain::email::Email;
 use crate::domain::ids::{TenantId, UserId};
 use crate::domain::roles::Role;
 use crate::domain::tenant::CompanyCode;
 use crate::domain::time::Timestamp;
-use sqlx::Row;
+use sqlx::{Any, Row, Transaction};
 
 /// What the operator gives to create a tenant, already parsed.
 #[derive(Clone, Debug)]
@@ -104,24 +106,24 @@ pub async fn create_tenant(
     .await;
     if let Err(error) = inserted {
         // Another operator took the code between our check and the insert.
-        let taken = error
-            .as_database_error()
-            .is_some_and(|e| e.is_unique_violation());
-        return Err(if taken {
-            TenantError::CodeTaken(new.code)
-        } else {
-            error.into()
-        });
+        return Err(
+            if UniqueKey::clashed(&error) == Some(UniqueKey::TenantCode) {
+                TenantError::CodeTaken(new.code)
+            } else {
+                error.into()
+            },
+        );
     }
     sqlx::query(
         "INSERT INTO users (tenant_id, id, email, display_name, status, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, 'invited', $5, $5)",
+         VALUES ($1, $2, $3, $4, $6, $5, $5)",
     )
     .bind(tenant.as_str())
     .bind(admin.as_str())
     .bind(new.admin_email.as_str())
     .bind(&new.admin_name)
     .bind(now.as_micros())
+    .bind(AccountStatus::Invited.as_str())
     .execute(&mut *tx)
     .await?;
     sqlx::query(
@@ -138,7 +140,7 @@ pub async fn create_tenant(
         &mut tx,
         operator_entry(
             &tenant,
-            "tenant.create",
+            AuditAction::TenantCreate,
             "tenant",
             tenant.as_str(),
             serde_json::json!({
@@ -156,10 +158,10 @@ pub async fn create_tenant(
         &mut tx,
         operator_entry(
             &tenant,
-            "user.create",
+            AuditAction::UserCreate,
             "user",
             admin.as_str(),
-            serde_json::json!({ "roles": [Role::SystemAdmin.as_str()], "status": "invited" }),
+            serde_json::json!({ "roles": [Role::SystemAdmin.as_str()], "status": AccountStatus::Invited }),
         ),
     )
     .await?;
@@ -182,7 +184,7 @@ pub async fn create_tenant(
 /// An audit entry for a change the operator made from the command line.
 fn operator_entry<'a>(
     tenant: &'a TenantId,
-    action: &'a str,
+    action: AuditAction,
     target_type: &'a str,
     target_id: &'a str,
     after: serde_json::Value,
@@ -244,14 +246,22 @@ pub async fn find_by_code(db: &Db, code: &CompanyCode) -> Result<Option<TenantCo
 /// How many seats are taken: users that are not deactivated. A count, not people.
 pub async fn seats_in_use(db: &Db, tenant: &TenantId) -> Result<i64, DbError> {
     let mut tx = db.begin_for_tenant(tenant).await?;
-    let count: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM users WHERE tenant_id = $1 AND status <> 'deactivated'",
-    )
-    .bind(tenant.as_str())
-    .fetch_one(&mut *tx)
-    .await?;
+    let count = seats_taken(&mut tx, tenant).await?;
     tx.commit().await?;
     Ok(count)
+}
+
+/// The seat rule (WP 3): every account that is not deactivated takes a seat, invited ones
+/// included. Read in the transaction that adds or reactivates accounts.
+pub async fn seats_taken(
+    tx: &mut Transaction<'static, Any>,
+    tenant: &TenantId,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE tenant_id = $1 AND status <> $2")
+        .bind(tenant.as_str())
+        .bind(AccountStatus::Deactivated.as_str())
+        .fetch_one(&mut **tx)
+        .await
 }
 
 /// The operator's raw input for a new tenant, as typed on the command line.

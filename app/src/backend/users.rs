@@ -5,12 +5,16 @@
 
 use crate::backend::account_mails;
 use crate::backend::audit::{self, Actor, AuditEntry, Outcome, RequestOrigin};
-use crate::backend::db::{Db, DbKind, UserFilter, choice_from_row};
+use crate::backend::db::{Db, DbKind, UniqueKey, UserFilter, choice_from_row};
 use crate::backend::mail;
 use crate::backend::sessions::{self, SessionUser};
+use crate::backend::tenants;
 use crate::backend::tokens::{self, Purpose};
+use crate::domain::account_status::AccountStatus;
+use crate::domain::audit::AuditAction;
 use crate::domain::choice::Choice;
 use crate::domain::email::Email;
+use crate::domain::form_field::FormField;
 use crate::domain::ids::{TenantId, UserId};
 use crate::domain::permissions::{SignInField, Subject, sign_in_change_refused};
 use crate::domain::roles::Role;
@@ -39,26 +43,18 @@ struct ValidUser {
     language: &'static str,
 }
 
-fn invalid(field: &str, ja: &str, en: &str) -> AppError {
-    AppError::Invalid {
-        field: field.into(),
-        reason_ja: ja.into(),
-        reason_en: en.into(),
-    }
-}
-
 fn validate(input: &UserInput) -> Result<ValidUser, AppError> {
     let email = Email::parse(&input.email).map_err(|e| {
         let (ja, en) = e.reasons();
-        invalid("email", ja, en)
+        AppError::invalid(FormField::Email, ja, en)
     })?;
     let display_name = crate::domain::employees::parse_name(&input.display_name)
-        .map_err(|(ja, en)| invalid("display_name", ja, en))?;
+        .map_err(|(ja, en)| AppError::invalid(FormField::DisplayName, ja, en))?;
     let employee_code = if input.employee_code.trim().is_empty() {
         None
     } else {
         let code = crate::domain::codes::EmployeeCode::parse(&input.employee_code)
-            .map_err(|(ja, en)| invalid("employee_code", ja, en))?;
+            .map_err(|(ja, en)| AppError::invalid(FormField::EmployeeCode, ja, en))?;
         Some(code.as_str().to_owned())
     };
     let language = if input.language == "en" { "en" } else { "ja" };
@@ -72,7 +68,7 @@ fn validate(input: &UserInput) -> Result<ValidUser, AppError> {
 
 fn admin_entry<'a>(
     admin: &'a SessionUser,
-    action: &'a str,
+    action: AuditAction,
     target: &'a UserId,
     before: Option<serde_json::Value>,
     after: Option<serde_json::Value>,
@@ -150,12 +146,12 @@ pub async fn list_users(
             display_name: row.try_get("display_name")?,
             employee_code: row.try_get("employee_code")?,
             language: row.try_get("language")?,
-            status: row.try_get("status")?,
+            status: AccountStatus::from_stored(&row.try_get::<String, _>("status")?),
             last_login: last_login(row, &zone)?,
             id,
         });
     }
-    let seats_in_use = seats_in_use(&mut tx, tenant).await?;
+    let seats_in_use = tenants::seats_taken(&mut tx, tenant).await?;
     let seat_limit = seat_limit(&mut tx, tenant, db.kind()).await?;
     tx.commit().await?;
     Ok(UserPage {
@@ -258,18 +254,6 @@ async fn scopes_of_many(
     Ok(map)
 }
 
-async fn seats_in_use(
-    tx: &mut Transaction<'static, Any>,
-    tenant: &TenantId,
-) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar(
-        "SELECT COUNT(*) FROM users WHERE tenant_id = $1 AND status <> 'deactivated'",
-    )
-    .bind(tenant.as_str())
-    .fetch_one(&mut **tx)
-    .await
-}
-
 /// The contract's seat limit. On PostgreSQL the tenant row is locked for the rest of the
 /// transaction, so two admins adding users at once cannot both take the last seat.
 async fn seat_limit(
@@ -296,7 +280,7 @@ pub(crate) async fn ensure_seat(
     kind: DbKind,
 ) -> Result<(), AppError> {
     let limit = seat_limit(tx, tenant, kind).await?;
-    if seats_in_use(tx, tenant).await? >= limit {
+    if tenants::seats_taken(tx, tenant).await? >= limit {
         return Err(AppError::SeatLimit { limit });
     }
     Ok(())
@@ -304,27 +288,18 @@ pub(crate) async fn ensure_seat(
 
 /// Maps a unique-key clash to the field it concerns.
 pub(crate) fn taken(error: sqlx::Error) -> AppError {
-    let message = error
-        .as_database_error()
-        .map(|e| e.message().to_owned())
-        .unwrap_or_default();
-    let unique = error
-        .as_database_error()
-        .is_some_and(|e| e.is_unique_violation());
-    if unique && message.contains("employee_code") {
-        invalid(
-            "employee_code",
+    match UniqueKey::clashed(&error) {
+        Some(UniqueKey::UserEmployeeCode) => AppError::invalid(
+            FormField::EmployeeCode,
             "この社員番号は既に使われています",
             "is already used by another user",
-        )
-    } else if unique {
-        invalid(
-            "email",
+        ),
+        Some(UniqueKey::UserEmail) => AppError::invalid(
+            FormField::Email,
             "このメールアドレスは既に使われています",
             "is already used by another user",
-        )
-    } else {
-        error.into()
+        ),
+        _ => error.into(),
     }
 }
 
@@ -347,8 +322,8 @@ pub(crate) async fn ensure_unique(
     .fetch_one(&mut **tx)
     .await?;
     if email_taken > 0 {
-        return Err(invalid(
-            "email",
+        return Err(AppError::invalid(
+            FormField::Email,
             "このメールアドレスは既に使われています",
             "is already used by another user",
         ));
@@ -363,8 +338,8 @@ pub(crate) async fn ensure_unique(
         .fetch_one(&mut **tx)
         .await?;
         if code_taken > 0 {
-            return Err(invalid(
-                "employee_code",
+            return Err(AppError::invalid(
+                FormField::EmployeeCode,
                 "この社員番号は既に使われています",
                 "is already used by another user",
             ));
@@ -480,7 +455,7 @@ pub async fn create_user(
     .await?;
     sqlx::query(
         "INSERT INTO users (tenant_id, id, email, display_name, employee_code, language, status, \
-         created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, 'invited', $7, $7)",
+         created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $8, $7, $7)",
     )
     .bind(tenant.as_str())
     .bind(id.as_str())
@@ -489,6 +464,7 @@ pub async fn create_user(
     .bind(valid.employee_code.as_deref())
     .bind(valid.language)
     .bind(now.as_micros())
+    .bind(AccountStatus::Invited.as_str())
     .execute(&mut *tx)
     .await
     .map_err(taken)?;
@@ -508,11 +484,18 @@ pub async fn create_user(
         "display_name": valid.display_name,
         "employee_code": valid.employee_code,
         "roles": roles.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
-        "status": "invited",
+        "status": AccountStatus::Invited,
     });
     audit::record(
         &mut tx,
-        admin_entry(admin, "user.create", &id, None, Some(after), origin),
+        admin_entry(
+            admin,
+            AuditAction::UserCreate,
+            &id,
+            None,
+            Some(after),
+            origin,
+        ),
     )
     .await?;
     tx.commit().await?;
@@ -568,7 +551,7 @@ async fn load(
         display_name: row.try_get("display_name")?,
         employee_code: row.try_get("employee_code")?,
         language: row.try_get("language")?,
-        status: row.try_get("status")?,
+        status: AccountStatus::from_stored(&row.try_get::<String, _>("status")?),
         roles: roles.into_iter().collect(),
         business_scope: business_scope(tx, tenant, user).await?,
         last_login: last_login(&row, &zone)?,
@@ -610,7 +593,7 @@ pub async fn set_business_scope(
     let mut codes: BTreeSet<String> = BTreeSet::new();
     for piece in crate::domain::codes::split_code_list(department_codes) {
         let code = crate::domain::codes::DepartmentCode::parse(&piece)
-            .map_err(|(ja, en)| invalid("department_codes", ja, en))?;
+            .map_err(|(ja, en)| AppError::invalid(FormField::DepartmentCodes, ja, en))?;
         codes.insert(code.as_str().to_owned());
     }
     let mut tx = db.begin_write_for_tenant(tenant).await?;
@@ -631,10 +614,10 @@ pub async fn set_business_scope(
     }
     if !unknown.is_empty() {
         let list = unknown.join(", ");
-        return Err(invalid(
-            "department_codes",
-            &format!("存在しない部署コードです: {list}"),
-            &format!("no department has the code: {list}"),
+        return Err(AppError::invalid(
+            FormField::DepartmentCodes,
+            format!("存在しない部署コードです: {list}"),
+            format!("no department has the code: {list}"),
         ));
     }
     sqlx::query("DELETE FROM business_admin_scopes WHERE tenant_id = $1 AND user_id = $2")
@@ -650,7 +633,15 @@ pub async fn set_business_scope(
             .execute(&mut *tx)
             .await?;
     }
-    commit_change(tx, admin, "user.business_scope", target, &before, origin).await
+    commit_change(
+        tx,
+        admin,
+        AuditAction::UserBusinessScope,
+        target,
+        &before,
+        origin,
+    )
+    .await
 }
 
 pub(crate) async fn tenant_zone(
@@ -692,7 +683,7 @@ fn snapshot(user: &UserSummary) -> serde_json::Value {
 async fn commit_change(
     mut tx: Transaction<'static, Any>,
     admin: &SessionUser,
-    action: &str,
+    action: AuditAction,
     target: &UserId,
     before: &UserSummary,
     origin: &RequestOrigin,
@@ -719,10 +710,12 @@ async fn keep_a_system_admin(
 ) -> Result<(), AppError> {
     let others: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM users u JOIN user_roles r ON r.tenant_id = u.tenant_id AND r.user_id = u.id \
-         WHERE u.tenant_id = $1 AND u.id <> $2 AND u.status = 'active' AND r.role = 'system_admin'",
+         WHERE u.tenant_id = $1 AND u.id <> $2 AND u.status = $3 AND r.role = $4",
     )
     .bind(tenant.as_str())
     .bind(losing.as_str())
+    .bind(AccountStatus::Active.as_str())
+    .bind(Role::SystemAdmin.as_str())
     .fetch_one(&mut **tx)
     .await?;
     if others == 0 {
@@ -732,7 +725,7 @@ async fn keep_a_system_admin(
 }
 
 fn is_active_system_admin(user: &UserSummary) -> bool {
-    user.status == "active" && user.roles.contains(&Role::SystemAdmin)
+    user.status == AccountStatus::Active && user.roles.contains(&Role::SystemAdmin)
 }
 
 /// Refuses a change of what `user` signs in with (e-mail, employee code: each as before and
@@ -753,7 +746,7 @@ pub fn check_sign_in_changes(
             sign_in_change_refused(Some(actor), user, roles, field, before, after)
         {
             return Err(AppError::Invalid {
-                field: field.field_name().into(),
+                field: field.field(),
                 reason_ja: ja.into(),
                 reason_en: en.into(),
             });
@@ -835,7 +828,7 @@ pub async fn update_user(
         );
         tell_old_addresses(&mut tx, tenant, &[change], now).await?;
     }
-    commit_change(tx, admin, "user.update", target, &before, origin).await
+    commit_change(tx, admin, AuditAction::UserUpdate, target, &before, origin).await
 }
 
 /// Sets the user's roles; only system admins call this (checked by `authorize`).
@@ -854,7 +847,7 @@ pub async fn set_roles(
         keep_a_system_admin(&mut tx, tenant, target).await?;
     }
     write_roles(&mut tx, tenant, target, &roles, now).await?;
-    commit_change(tx, admin, "user.roles", target, &before, origin).await
+    commit_change(tx, admin, AuditAction::UserRoles, target, &before, origin).await
 }
 
 /// Deactivates (their sessions end at once) or reactivates a user.
@@ -870,7 +863,7 @@ pub async fn set_active(
     let mut tx = db.begin_write_for_tenant(tenant).await?;
     let before = load(&mut tx, tenant, target).await?;
     let status = if active {
-        if before.status != "deactivated" {
+        if before.status != AccountStatus::Deactivated {
             return Ok(());
         }
         ensure_seat(&mut tx, tenant, db.kind()).await?;
@@ -882,28 +875,28 @@ pub async fn set_active(
         .fetch_one(&mut *tx)
         .await?;
         if password_set.is_some() {
-            "active"
+            AccountStatus::Active
         } else {
-            "invited"
+            AccountStatus::Invited
         }
     } else {
         if is_active_system_admin(&before) {
             keep_a_system_admin(&mut tx, tenant, target).await?;
         }
         sessions::end_all_of_user(&mut tx, tenant, target, None).await?;
-        "deactivated"
+        AccountStatus::Deactivated
     };
     sqlx::query("UPDATE users SET status = $1, updated_at = $2 WHERE tenant_id = $3 AND id = $4")
-        .bind(status)
+        .bind(status.as_str())
         .bind(now.as_micros())
         .bind(tenant.as_str())
         .bind(target.as_str())
         .execute(&mut *tx)
         .await?;
     let action = if active {
-        "user.reactivate"
+        AuditAction::UserReactivate
     } else {
-        "user.deactivate"
+        AuditAction::UserDeactivate
     };
     let after = serde_json::json!({ "status": status });
     audit::record(
@@ -956,7 +949,7 @@ pub async fn delete_user(
     .await?;
     audit::record(
         &mut tx,
-        admin_entry(admin, "user.delete", target, None, None, origin),
+        admin_entry(admin, AuditAction::UserDelete, target, None, None, origin),
     )
     .await?;
     tx.commit().await?;
@@ -976,9 +969,9 @@ pub async fn resend_invitation(
     let tenant = &admin.subject.tenant;
     let mut tx = db.begin_write_for_tenant(tenant).await?;
     let user = load(&mut tx, tenant, target).await?;
-    if user.status != "invited" {
-        return Err(invalid(
-            "status",
+    if user.status != AccountStatus::Invited {
+        return Err(AppError::invalid(
+            FormField::Status,
             "招待中のユーザーにのみ再送できます",
             "only invited users can be sent a new invitation",
         ));
@@ -995,7 +988,14 @@ pub async fn resend_invitation(
     .await?;
     audit::record(
         &mut tx,
-        admin_entry(admin, "user.invitation_resent", target, None, None, origin),
+        admin_entry(
+            admin,
+            AuditAction::UserInvitationResent,
+            target,
+            None,
+            None,
+            origin,
+        ),
     )
     .await?;
     tx.commit().await?;
@@ -1018,7 +1018,7 @@ pub async fn sign_out_everywhere(
         &mut tx,
         admin_entry(
             admin,
-            "user.signed_out_everywhere",
+            AuditAction::UserSignedOutEverywhere,
             target,
             None,
             Some(after),

@@ -22,6 +22,7 @@ pub async fn post_file(
     url: &str,
     file: &leptos::web_sys::File,
 ) -> Result<serde_json::Value, crate::error::AppError> {
+    use crate::domain::form_field::FormField;
     use crate::error::AppError;
     use leptos::wasm_bindgen::JsCast;
     use leptos::web_sys::{RequestInit, Response};
@@ -46,7 +47,7 @@ pub async fn post_file(
         serde_json::from_str(&text).map_err(|_| AppError::Internal)
     } else if response.status() == 413 {
         Err(AppError::Invalid {
-            field: "import".into(),
+            field: FormField::Import,
             reason_ja: "ファイルが大きすぎます".into(),
             reason_en: "the file is too large".into(),
         })

@@ -1,5 +1,6 @@
 //! Form pieces shared by every page: labelled fields and the error line.
 
+use crate::domain::form_field::FormField;
 use crate::error::AppError;
 use crate::i18n::use_lang;
 use leptos::prelude::*;
@@ -101,7 +102,7 @@ pub fn field_error(
     move || {
         error
             .and_then(|error| error.get())
-            .filter(|error| error.field() == Some(field))
+            .filter(|error| error.field().map(FormField::as_str) == Some(field))
     }
 }
 

@@ -15,23 +15,43 @@ const OUTSIDE_ERA: Reasons = (
     "is outside that era (Heisei ends on 2019-04-30, Reiwa starts on 2019-05-01)",
 );
 
-/// A date of the Gregorian calendar.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Date {
+/// A date of the Gregorian calendar, without a time or a zone: a hire date, and next the
+/// terms and deadlines of evaluation periods. Stored, sent and exported as `YYYY-MM-DD`;
+/// it deserializes only through [`CalendarDate::from_iso`], so an impossible day cannot
+/// arrive from a request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct CalendarDate {
     pub year: u32,
     pub month: u32,
     pub day: u32,
 }
 
-impl Date {
-    pub fn new(year: u32, month: u32, day: u32) -> Option<Date> {
+impl CalendarDate {
+    pub fn new(year: u32, month: u32, day: u32) -> Option<CalendarDate> {
         ((1..=12).contains(&month) && day >= 1 && day <= days_in_month(year, month))
-            .then_some(Date { year, month, day })
+            .then_some(CalendarDate { year, month, day })
     }
 
     /// `2024-04-01`: how dates are stored, sent and exported.
     pub fn iso(self) -> String {
         format!("{:04}-{:02}-{:02}", self.year, self.month, self.day)
+    }
+
+    /// Reads exactly `YYYY-MM-DD` (what [`iso`](Self::iso) writes): the stored and the
+    /// wire form. People's input goes through [`parse_date`] instead.
+    pub fn from_iso(text: &str) -> Option<CalendarDate> {
+        let bytes = text.as_bytes();
+        let digits = |range: std::ops::Range<usize>| {
+            bytes[range.clone()]
+                .iter()
+                .all(u8::is_ascii_digit)
+                .then(|| text[range].parse::<u32>().ok())
+                .flatten()
+        };
+        if bytes.len() != 10 || bytes[4] != b'-' || bytes[7] != b'-' {
+            return None;
+        }
+        CalendarDate::new(digits(0..4)?, digits(5..7)?, digits(8..10)?)
     }
 
     /// 0 = Sunday … 6 = Saturday (Sakamoto's method).
@@ -101,15 +121,15 @@ struct Era {
     names: &'static [&'static str],
     /// The Gregorian year of the era's first year (元年).
     first_year: u32,
-    first_day: Date,
-    last_day: Option<Date>,
+    first_day: CalendarDate,
+    last_day: Option<CalendarDate>,
 }
 
 const ERAS: [Era; 4] = [
     Era {
         names: &["令和", "令", "r"],
         first_year: 2019,
-        first_day: Date {
+        first_day: CalendarDate {
             year: 2019,
             month: 5,
             day: 1,
@@ -119,12 +139,12 @@ const ERAS: [Era; 4] = [
     Era {
         names: &["平成", "平", "h"],
         first_year: 1989,
-        first_day: Date {
+        first_day: CalendarDate {
             year: 1989,
             month: 1,
             day: 8,
         },
-        last_day: Some(Date {
+        last_day: Some(CalendarDate {
             year: 2019,
             month: 4,
             day: 30,
@@ -133,12 +153,12 @@ const ERAS: [Era; 4] = [
     Era {
         names: &["昭和", "昭", "s"],
         first_year: 1926,
-        first_day: Date {
+        first_day: CalendarDate {
             year: 1926,
             month: 12,
             day: 25,
         },
-        last_day: Some(Date {
+        last_day: Some(CalendarDate {
             year: 1989,
             month: 1,
             day: 7,
@@ -147,12 +167,12 @@ const ERAS: [Era; 4] = [
     Era {
         names: &["大正", "大", "t"],
         first_year: 1912,
-        first_day: Date {
+        first_day: CalendarDate {
             year: 1912,
             month: 7,
             day: 30,
         },
-        last_day: Some(Date {
+        last_day: Some(CalendarDate {
             year: 1926,
             month: 12,
             day: 24,
@@ -161,7 +181,7 @@ const ERAS: [Era; 4] = [
 ];
 
 /// Reads a date; an empty input is `None` (the field is optional wherever a date is).
-pub fn parse_date(input: &str) -> Result<Option<Date>, Reasons> {
+pub fn parse_date(input: &str) -> Result<Option<CalendarDate>, Reasons> {
     // NFKC makes full-width digits ASCII and the era ligatures (㋿, ㍻) their two kanji.
     let text = normalize(input).to_lowercase();
     if text.is_empty() {
@@ -188,7 +208,8 @@ pub fn parse_date(input: &str) -> Result<Option<Date>, Reasons> {
             };
             let rest = rest.strip_prefix(['年', '.', '/', '-']).ok_or(NOT_A_DATE)?;
             let [month, day] = month_and_day(rest)?;
-            let date = Date::new(era.first_year + year - 1, month, day).ok_or(NO_SUCH_DAY)?;
+            let date =
+                CalendarDate::new(era.first_year + year - 1, month, day).ok_or(NO_SUCH_DAY)?;
             if year == 0 || date < era.first_day || era.last_day.is_some_and(|last| date > last) {
                 return Err(OUTSIDE_ERA);
             }
@@ -216,15 +237,30 @@ pub fn parse_date(input: &str) -> Result<Option<Date>, Reasons> {
             if !(1900..=2999).contains(&year) || !(1..=12).contains(&month) {
                 return Err(NOT_A_DATE);
             }
-            Date::new(year, month, day).ok_or(NO_SUCH_DAY)?
+            CalendarDate::new(year, month, day).ok_or(NO_SUCH_DAY)?
         }
     };
     Ok(Some(date))
 }
 
-/// A date field as forms and the import store it: `YYYY-MM-DD`, or `None` when empty.
-pub fn parse_stored_date(input: &str) -> Result<Option<String>, Reasons> {
-    parse_date(input).map(|date| date.map(Date::iso))
+impl std::fmt::Display for CalendarDate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.iso())
+    }
+}
+
+impl serde::Serialize for CalendarDate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.iso())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CalendarDate {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        CalendarDate::from_iso(&text)
+            .ok_or_else(|| serde::de::Error::custom(format!("{text:?} is not a date (YYYY-MM-DD)")))
+    }
 }
 
 /// `4月1日`, `4.1`, `4/1`, `04-01` after the year.
@@ -251,6 +287,28 @@ fn number(text: &str, max_len: usize) -> Option<u32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_stored_form_round_trips_and_nothing_else_reads_as_it() {
+        let day = CalendarDate::new(2024, 2, 29).unwrap();
+        assert_eq!(CalendarDate::from_iso(&day.iso()), Some(day));
+        assert_eq!(serde_json::to_string(&day).unwrap(), "\"2024-02-29\"");
+        assert_eq!(
+            serde_json::from_str::<CalendarDate>("\"2024-02-29\"").unwrap(),
+            day
+        );
+        for wrong in [
+            "2023-02-29",
+            "2024-2-29",
+            "2024/02/29",
+            "２０２４-02-29",
+            "2024-02-29x",
+            "",
+        ] {
+            assert_eq!(CalendarDate::from_iso(wrong), None, "{wrong}");
+            assert!(serde_json::from_str::<CalendarDate>(&format!("{wrong:?}")).is_err());
+        }
+    }
 
     fn iso(input: &str) -> String {
         parse_date(input).unwrap().unwrap().iso()
@@ -323,11 +381,11 @@ mod tests {
 
     #[test]
     fn weekdays_and_long_forms() {
-        let date = Date::new(2024, 4, 1).unwrap();
+        let date = CalendarDate::new(2024, 4, 1).unwrap();
         assert_eq!(date.long_ja(), "2024年4月1日（月）");
         assert_eq!(date.long_en(), "Mon 1 April 2024");
         // Checked against a calendar: 2000-01-01 was a Saturday, 2026-12-01 a Tuesday.
-        assert_eq!(Date::new(2000, 1, 1).unwrap().weekday(), 6);
-        assert_eq!(Date::new(2026, 12, 1).unwrap().weekday(), 2);
+        assert_eq!(CalendarDate::new(2000, 1, 1).unwrap().weekday(), 6);
+        assert_eq!(CalendarDate::new(2026, 12, 1).unwrap().weekday(), 2);
     }
 }

@@ -2,6 +2,8 @@
 //! posts. The field rules are here, shared by the admin forms and the CSV import, and so is
 //! the reporting line, derived from the org tree and its managers.
 
+use crate::domain::account_status::AccountStatus;
+use crate::domain::dates::CalendarDate;
 use crate::domain::ids::{DepartmentId, UserId};
 use crate::domain::org_chart::PersonRef;
 use crate::domain::org_tree::OrgTree;
@@ -24,7 +26,7 @@ pub struct PostView {
 pub struct EmployeeDetails {
     pub grade: Option<String>,
     pub employment_type: Option<String>,
-    pub hire_date: Option<String>,
+    pub hire_date: Option<CalendarDate>,
 }
 
 /// An employee's page: who they are, where they work, whom they report to.
@@ -34,8 +36,7 @@ pub struct EmployeeView {
     pub kana: Option<String>,
     pub email: String,
     pub job_title: Option<String>,
-    /// `invited`, `active` or `deactivated`.
-    pub status: String,
+    pub status: AccountStatus,
     /// The primary post first.
     pub posts: Vec<PostView>,
     /// The 1st evaluator the org chart proposes, and the 2nd.
@@ -55,7 +56,7 @@ pub struct EmployeeListItem {
     pub job_title: Option<String>,
     /// (code, name) of the primary department.
     pub department: Option<(String, String)>,
-    pub status: String,
+    pub status: AccountStatus,
 }
 
 /// Values the tenant already uses for the free-text labels, suggested in the forms.
@@ -77,7 +78,7 @@ pub struct EmployeeList {
 pub use crate::domain::codes::Reasons;
 
 /// A field's parser: the value to store (`None`: empty), or why not.
-pub type FieldParser = fn(&str) -> Result<Option<String>, Reasons>;
+pub type FieldParser<T = String> = fn(&str) -> Result<Option<T>, Reasons>;
 
 pub const NAME_MAX_CHARS: usize = 100;
 pub const KANA_MAX_CHARS: usize = 100;

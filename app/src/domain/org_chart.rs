@@ -3,6 +3,7 @@
 //! and the browser-side model that applies them, flattens the visible rows of the tree
 //! (for the virtualized ARIA tree) and searches by code or name.
 
+use crate::domain::account_status::AccountStatus;
 use crate::domain::codes::normalize;
 use crate::domain::ids::DepartmentId;
 use crate::domain::org_tree::{Node, OrgTree};
@@ -51,8 +52,7 @@ pub struct Member {
     /// The primary post (主所属); otherwise a concurrent one (兼務).
     pub primary: bool,
     pub manager: bool,
-    /// `invited`, `active` or `deactivated`.
-    pub status: String,
+    pub status: AccountStatus,
 }
 
 /// A page of a department's members: managers first, then primary, then concurrent posts.

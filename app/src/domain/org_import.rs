@@ -14,13 +14,15 @@
 
 use crate::domain::codes::{DepartmentCode, EmployeeCode, split_code_list};
 use crate::domain::csv_codec::{self, ColumnMap, CsvError, Encoding, Table};
-use crate::domain::dates::parse_stored_date;
+use crate::domain::dates::{CalendarDate, parse_date};
 use crate::domain::email::Email;
 use crate::domain::employees::{FieldParser, parse_kana, parse_label, parse_name};
 use crate::domain::ids::{DepartmentId, UserId};
 use crate::domain::org_csv::{CsvKind, ImportCounts, ImportProblem};
 use crate::domain::org_tree::SORT_STEP;
 use crate::domain::permissions::{SignInField, Subject, sign_in_change_refused};
+pub use crate::domain::posts::PostSpec;
+use crate::domain::posts::{Holder, ManagerSeats, posts_from};
 use crate::domain::roles::Role;
 use std::collections::{BTreeSet, HashMap, HashSet};
 
@@ -447,15 +449,7 @@ pub struct EmployeeRecord {
     pub job_title: Option<String>,
     pub grade: Option<String>,
     pub employment_type: Option<String>,
-    pub hire_date: Option<String>,
-}
-
-/// A post: the employee in a department, primary or concurrent, maybe as its manager.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct PostSpec {
-    pub department: DepartmentId,
-    pub primary: bool,
-    pub manager: bool,
+    pub hire_date: Option<CalendarDate>,
 }
 
 /// What the employee import compares against.
@@ -546,14 +540,14 @@ fn departments_of(
 }
 
 /// A field from an optional column: parsed when the column is there, else as stored.
-fn optional_field(
+fn optional_field<T: Clone>(
     file: &ParsedFile,
     row: &csv_codec::Row,
     key: &str,
-    stored: Option<&Option<String>>,
-    parse: FieldParser,
+    stored: Option<&Option<T>>,
+    parse: FieldParser<T>,
     problems: &mut Vec<ImportProblem>,
-) -> Option<String> {
+) -> Option<T> {
     match file.cell(row, key) {
         Some(raw) => parse(raw).unwrap_or_else(|(ja, en)| {
             problems.push(problem(row.line, Some(key), raw, ja, en));
@@ -727,7 +721,7 @@ pub fn plan_employees(
                 row,
                 "hire_date",
                 stored_record.map(|r| &r.hire_date),
-                parse_stored_date,
+                parse_date,
                 &mut problems,
             ),
         };
@@ -837,7 +831,7 @@ fn sign_in_problems(
             after.as_deref(),
         );
         if let Some((ja, en)) = refused {
-            let column = Some(field.field_name());
+            let column = Some(field.field().as_str());
             problems.push(problem(line, column, &after.unwrap_or_default(), ja, en));
         }
     }
@@ -910,7 +904,8 @@ fn email_taken(line: usize, email: Option<&str>, holder_code: Option<String>) ->
     }
 }
 
-/// The posts a row leaves the employee with.
+/// The posts a row leaves the employee with: each list from its column when the file has
+/// it, else as stored; the rules are those of [`posts_from`].
 fn plan_posts(
     file: &ParsedFile,
     row: &csv_codec::Row,
@@ -920,88 +915,42 @@ fn plan_posts(
     problems: &mut Vec<ImportProblem>,
 ) -> Vec<PostSpec> {
     let line = row.line;
-    let primary: Option<DepartmentId> = match file.cell(row, "department_code") {
-        Some(raw) => departments_of(line, "department_code", raw, by_code, problems)
-            .into_iter()
-            .next(),
+    let mut list = |key: &str, keep: fn(&PostSpec) -> bool| match file.cell(row, key) {
+        Some(raw) => departments_of(line, key, raw, by_code, problems),
         None => stored
             .iter()
-            .find(|p| p.primary)
-            .map(|p| p.department.clone()),
-    };
-    if let Some(raw) = file.cell(row, "department_code")
-        && split_code_list(raw).len() > 1
-    {
-        problems.push(problem(
-            line,
-            Some("department_code"),
-            raw,
-            "所属部署は1つだけ指定してください。ほかの部署は兼務部署コードに書きます",
-            "give one primary department; put the others under concurrent department codes",
-        ));
-    }
-    let concurrent: Vec<DepartmentId> = match file.cell(row, "concurrent_codes") {
-        Some(raw) => departments_of(line, "concurrent_codes", raw, by_code, problems),
-        None => stored
-            .iter()
-            .filter(|p| !p.primary)
+            .filter(|p| keep(p))
             .map(|p| p.department.clone())
             .collect(),
     };
-    let mut posts: Vec<PostSpec> = primary
-        .iter()
-        .map(|department| PostSpec {
-            department: department.clone(),
-            primary: true,
-            manager: false,
-        })
-        .chain(
-            concurrent
-                .into_iter()
-                .filter(|d| Some(d) != primary.as_ref())
-                .map(|department| PostSpec {
-                    department,
-                    primary: false,
-                    manager: false,
-                }),
-        )
-        .collect();
-    let managed: BTreeSet<DepartmentId> = match file.cell(row, "manages_codes") {
-        Some(raw) => {
-            let managed = departments_of(line, "manages_codes", raw, by_code, problems);
-            for department in &managed {
-                if !posts.iter().any(|p| &p.department == department) {
-                    let code = code_of.get(department).copied().unwrap_or_default();
-                    problems.push(problem(
-                        line,
-                        Some("manages_codes"),
-                        code,
-                        format!(
-                            "部署 {code} の責任者にするには、所属部署か兼務部署にも指定してください"
-                        ),
-                        format!(
-                            "to manage {code}, the employee must also belong to it (primary or concurrent)"
-                        ),
-                    ));
-                }
-            }
-            managed.into_iter().collect()
+    let primary = list("department_code", |p| p.primary);
+    let concurrent = list("concurrent_codes", |p| !p.primary);
+    let mut managed = list("manages_codes", |p| p.manager);
+    if file.cell(row, "manages_codes").is_none() {
+        // A stored manager flag goes with its post when the file moves the employee away.
+        managed.retain(|d| primary.contains(d) || concurrent.contains(d));
+    }
+    posts_from(&primary, &concurrent, &managed).unwrap_or_else(|found| {
+        for post_problem in found {
+            let code = post_problem
+                .department()
+                .and_then(|d| code_of.get(d).copied())
+                .unwrap_or_default();
+            let field = post_problem.field().as_str();
+            let value = if code.is_empty() {
+                file.cell(row, field).unwrap_or_default()
+            } else {
+                code
+            };
+            let (ja, en) = post_problem.reasons(code);
+            problems.push(problem(line, Some(field), value, ja, en));
         }
-        None => stored
-            .iter()
-            .filter(|p| p.manager)
-            .map(|p| p.department.clone())
-            .collect(),
-    };
-    for post in &mut posts {
-        post.manager = managed.contains(&post.department);
-    }
-    posts.sort();
-    posts
+        Vec::new()
+    })
 }
 
-/// A department has one manager: two rows naming the same one, or a row naming one whose
-/// stored manager the file does not change, is a problem.
+/// A department has one manager ([`ManagerSeats`]): two rows naming the same one, or a row
+/// naming one whose stored manager the file does not rewrite, is a problem.
 fn manager_clashes(
     writes: &[EmployeeWrite],
     snapshot: &EmployeeSnapshot,
@@ -1009,49 +958,47 @@ fn manager_clashes(
     code_of: &HashMap<&DepartmentId, &str>,
 ) -> Vec<ImportProblem> {
     let in_file: HashSet<&UserId> = matched.iter().map(|i| &snapshot.employees[*i].0).collect();
-    let stored_manager: HashMap<&DepartmentId, &UserId> = snapshot
+    let stored_managers = snapshot
         .posts
         .iter()
-        .filter(|(user, post)| post.manager && !in_file.contains(user))
-        .map(|(user, post)| (&post.department, user))
-        .collect();
+        .filter(|(_, post)| post.manager)
+        .map(|(user, post)| (user, &post.department));
+    let mut seats = ManagerSeats::new(stored_managers, |user| in_file.contains(user));
     let record_of: HashMap<&UserId, &EmployeeRecord> =
         snapshot.employees.iter().map(|(id, r)| (id, r)).collect();
-    let mut claimed: HashMap<&DepartmentId, usize> = HashMap::new();
     let mut problems = Vec::new();
     for write in writes {
         for post in write.posts.iter().filter(|p| p.manager) {
             let code = code_of.get(&post.department).copied().unwrap_or_default();
-            if let Some(first) = claimed.get(&post.department) {
-                problems.push(problem(
-                    write.line,
-                    Some("manages_codes"),
-                    code,
-                    format!("部署 {code} の責任者が{first}行目と重複しています。責任者は1部署に1人です"),
-                    format!("{code} already gets a manager on line {first}; a department has one manager"),
-                ));
-            } else if let Some(holder) = stored_manager.get(&post.department) {
-                let who = record_of
-                    .get(holder)
-                    .map(|r| match &r.employee_code {
-                        Some(c) => format!("{} ({c})", r.display_name),
-                        None => r.display_name.clone(),
-                    })
-                    .unwrap_or_default();
-                problems.push(problem(
-                    write.line,
-                    Some("manages_codes"),
-                    code,
+            let (ja, en) = match seats.claim(&post.department, write.line) {
+                Ok(()) => continue,
+                Err(Holder::Claimed(first)) => (
                     format!(
-                        "部署 {code} には既に責任者（{who}）がいます。先にその社員の責任者部署コードから外してください"
+                        "部署 {code} の責任者が{first}行目と重複しています。責任者は1部署に1人です"
                     ),
                     format!(
-                        "{code} already has a manager ({who}); take it off their managed departments first"
+                        "{code} already gets a manager on line {first}; a department has one manager"
                     ),
-                ));
-            } else {
-                claimed.insert(&post.department, write.line);
-            }
+                ),
+                Err(Holder::Stored(holder)) => {
+                    let who = record_of
+                        .get(&holder)
+                        .map(|r| match &r.employee_code {
+                            Some(c) => format!("{} ({c})", r.display_name),
+                            None => r.display_name.clone(),
+                        })
+                        .unwrap_or_default();
+                    (
+                        format!(
+                            "部署 {code} には既に責任者（{who}）がいます。先にその社員の責任者部署コードから外してください"
+                        ),
+                        format!(
+                            "{code} already has a manager ({who}); take it off their managed departments first"
+                        ),
+                    )
+                }
+            };
+            problems.push(problem(write.line, Some("manages_codes"), code, ja, en));
         }
     }
     problems

@@ -4,6 +4,7 @@
 //! and reorders never run out of room. Pure: the live tree editor and the server both call
 //! it, the server before it writes.
 
+use crate::domain::form_field::FormField;
 use crate::domain::ids::DepartmentId;
 use crate::error::AppError;
 use serde::{Deserialize, Serialize};
@@ -79,7 +80,7 @@ impl From<TreeError> for AppError {
         }
         let (reason_ja, reason_en) = error.reasons();
         AppError::Invalid {
-            field: "parent_id".into(),
+            field: FormField::ParentId,
             reason_ja: reason_ja.into(),
             reason_en: reason_en.into(),
         }
@@ -135,7 +136,7 @@ impl From<DeleteRefusal> for AppError {
         }
         let (reason_ja, reason_en) = refusal.reasons();
         AppError::Invalid {
-            field: "department".into(),
+            field: FormField::Department,
             reason_ja,
             reason_en,
         }

@@ -5,6 +5,7 @@
 //! Lengths count Unicode characters, not bytes, so a Japanese passphrase is measured the
 //! way its owner sees it.
 
+use crate::domain::form_field::FormField;
 use std::collections::HashSet;
 use std::sync::LazyLock;
 
@@ -117,7 +118,7 @@ impl From<PasswordProblem> for AppError {
     fn from(problem: PasswordProblem) -> Self {
         let (reason_ja, reason_en) = problem.reasons();
         AppError::Invalid {
-            field: "password".into(),
+            field: FormField::Password,
             reason_ja: reason_ja.into(),
             reason_en: reason_en.into(),
         }
@@ -265,7 +266,7 @@ mod tests {
             else {
                 panic!("{problem:?} did not become AppError::Invalid");
             };
-            assert_eq!(field, "password");
+            assert_eq!(field, FormField::Password);
             assert!(
                 !reason_ja.is_empty() && !reason_en.is_empty(),
                 "{problem:?}"

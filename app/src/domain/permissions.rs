@@ -3,6 +3,7 @@
 //! the subject taken from the session and the target's tenant from storage — never from
 //! the request. Deny by default: an action not granted below is refused.
 
+use crate::domain::form_field::FormField;
 use crate::domain::ids::{TenantId, UserId};
 use crate::domain::roles::Role;
 use serde::{Deserialize, Serialize};
@@ -146,11 +147,11 @@ pub enum SignInField {
 impl SignInField {
     pub const ALL: [SignInField; 2] = [SignInField::Email, SignInField::EmployeeCode];
 
-    /// The form and CSV field name.
-    pub fn field_name(self) -> &'static str {
+    /// The form field and CSV column.
+    pub fn field(self) -> FormField {
         match self {
-            SignInField::Email => "email",
-            SignInField::EmployeeCode => "employee_code",
+            SignInField::Email => FormField::Email,
+            SignInField::EmployeeCode => FormField::EmployeeCode,
         }
     }
 

@@ -1,5 +1,6 @@
 //! What the user administration screens show: shared by the server and the browser.
 
+use crate::domain::account_status::AccountStatus;
 use crate::domain::roles::Role;
 use serde::{Deserialize, Serialize};
 
@@ -12,8 +13,7 @@ pub struct UserSummary {
     pub employee_code: Option<String>,
     /// `ja` or `en`
     pub language: String,
-    /// `invited`, `active` or `deactivated`
-    pub status: String,
+    pub status: AccountStatus,
     pub roles: Vec<Role>,
     /// The departments (code and name) whose subtrees a business admin covers.
     pub business_scope: Vec<crate::domain::choice::Choice>,

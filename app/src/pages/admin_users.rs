@@ -13,6 +13,7 @@ use crate::components::mail_queue::MailQueueNote;
 use crate::components::page_title::PageTitle;
 use crate::components::pager::{PageTarget, Pager};
 use crate::components::picker::{Picker, Search};
+use crate::domain::account_status::AccountStatus;
 use crate::domain::roles::Role;
 use crate::domain::users::UserSummary;
 use crate::i18n::{Lang, Texts, use_lang, use_texts};
@@ -24,14 +25,6 @@ use std::sync::Arc;
 fn role_name(role: Role, lang: Lang) -> &'static str {
     let (ja, en) = role.names();
     if lang == Lang::Ja { ja } else { en }
-}
-
-fn status_name(status: &str, t: &'static Texts) -> &'static str {
-    match status {
-        "active" => t.status_active,
-        "invited" => t.status_invited,
-        _ => t.status_deactivated,
-    }
 }
 
 /// The role checkboxes, named as the server functions' arguments.
@@ -157,7 +150,7 @@ fn UsersContent() -> impl IntoView {
                                             <td>{user.employee_code.unwrap_or_default()}</td>
                                             <td>
                                                 <span class=format!("badge badge--{}", user.status)>
-                                                    {status_name(&user.status, t)}
+                                                    {t.account_status(user.status)}
                                                 </span>
                                             </td>
                                             <td>{roles}</td>
@@ -297,7 +290,7 @@ fn UserContent() -> impl IntoView {
         let deactivating = user
             .get_untracked()
             .and_then(Result::ok)
-            .is_some_and(|u| u.status != "deactivated");
+            .is_some_and(|u| u.status != AccountStatus::Deactivated);
         if deactivating && !confirm(t().user_deactivate_confirm) {
             ev.prevent_default();
         }
@@ -307,13 +300,13 @@ fn UserContent() -> impl IntoView {
         // Copy, so every form's children can take the hidden id field.
         let uid = StoredValue::new(user.id.clone());
         let hidden = move || view! { <input type="hidden" name="id" value=uid.get_value() /> };
-        let status = user.status.clone();
-        let is_deactivated = user.status == "deactivated";
-        let is_invited = user.status == "invited";
+        let status = user.status;
+        let is_deactivated = user.status == AccountStatus::Deactivated;
+        let is_invited = user.status == AccountStatus::Invited;
         view! {
             <h1>{user.display_name.clone()}</h1>
             <p class="meta">
-                <span class=format!("badge badge--{}", user.status)>{move || status_name(&status, t())}</span>
+                <span class=format!("badge badge--{}", user.status)>{move || t().account_status(status)}</span>
                 " · " {move || t().col_last_login} ": " {user.last_login.clone().unwrap_or_else(|| "-".into())}
             </p>
             <section class="card" aria-labelledby="edit-title">

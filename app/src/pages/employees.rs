@@ -15,20 +15,12 @@ use crate::components::picker::{Picker, Search};
 use crate::domain::choice::Choice;
 use crate::domain::employees::{EmployeeList, EmployeeView, LabelsInUse, PostView};
 use crate::error::AppError;
-use crate::i18n::{Texts, use_lang, use_texts};
+use crate::i18n::{use_lang, use_texts};
 use crate::shell::use_signed_in_user;
 use leptos::prelude::*;
 use leptos_router::components::{A, Form};
 use leptos_router::hooks::{use_params_map, use_query_map};
 use std::sync::Arc;
-
-fn status_name(status: &str, t: &'static Texts) -> &'static str {
-    match status {
-        "active" => t.status_active,
-        "invited" => t.status_invited,
-        _ => t.status_deactivated,
-    }
-}
 
 /// The fields of an employee, empty for a new one or filled for an edit. Names match the
 /// server functions' arguments.
@@ -87,7 +79,7 @@ fn EmployeeFields(
         <Field error=error label=Signal::derive(move || t().field_job_title) name="job_title" value=value(|e| e.job_title.clone()) optional=true suggestions=suggest(|l| l.job_titles.clone()) />
         <Field error=error label=Signal::derive(move || t().field_grade) name="grade" value=details(|d| d.grade.clone()) optional=true suggestions=suggest(|l| l.grades.clone()) />
         <Field error=error label=Signal::derive(move || t().field_employment_type) name="employment_type" value=details(|d| d.employment_type.clone()) optional=true suggestions=suggest(|l| l.employment_types.clone()) />
-        <DateField error=error label=Signal::derive(move || t().field_hire_date) name="hire_date" value=details(|d| d.hire_date.clone()) optional=true />
+        <DateField error=error label=Signal::derive(move || t().field_hire_date) name="hire_date" value=details(|d| d.hire_date.map(|date| date.iso())) optional=true />
         <Picker error=error label=Signal::derive(move || t().field_primary_department) id="department_code" name="department_code" search=Search::Departments picked=primary optional=true />
         <Picker error=error label=Signal::derive(move || t().field_concurrent_codes) id="concurrent_codes" name="concurrent_codes" search=Search::Departments picked=concurrent multiple=true optional=true />
         <Picker error=error label=Signal::derive(move || t().field_manages_codes) id="manages_codes" name="manages_codes" search=Search::Departments picked=managed multiple=true optional=true />
@@ -164,7 +156,7 @@ fn EmployeesContent() -> impl IntoView {
                                         <td>{item.person.employee_code.unwrap_or_default()}</td>
                                         <td>{item.department.map(|(code, name)| format!("{name} ({code})")).unwrap_or_default()}</td>
                                         <td>{item.job_title.unwrap_or_default()}</td>
-                                        <td><span class=format!("badge badge--{}", item.status)>{status_name(&item.status, t)}</span></td>
+                                        <td><span class=format!("badge badge--{}", item.status)>{t.account_status(item.status)}</span></td>
                                     </tr>
                                 })
                                 .collect_view()}
@@ -316,7 +308,7 @@ fn EmployeeContent() -> impl IntoView {
                 <dt>{t.field_employment_type}</dt>
                 <dd>{d.employment_type.unwrap_or_else(|| "-".into())}</dd>
                 <dt>{t.field_hire_date}</dt>
-                <dd>{d.hire_date.unwrap_or_else(|| "-".into())}</dd>
+                <dd>{d.hire_date.map_or_else(|| "-".into(), |date| date.iso())}</dd>
             }
         });
         let account = employee.person.id.clone();
@@ -342,7 +334,7 @@ fn EmployeeContent() -> impl IntoView {
             <h1>{employee.person.name.clone()}</h1>
             <p class="meta">
                 {employee.kana.clone().unwrap_or_default()} " · " {employee.person.employee_code.clone().unwrap_or_default()} " · "
-                <span class=format!("badge badge--{}", employee.status)>{status_name(&employee.status, t)}</span>
+                <span class=format!("badge badge--{}", employee.status)>{t.account_status(employee.status)}</span>
             </p>
             <section class="card" aria-labelledby="employee-facts">
                 <h2 id="employee-facts">{t.employee_title}</h2>

@@ -10,6 +10,7 @@ use crate::components::forms::{Notice, NoticeLine, confirm};
 use crate::components::pager::{PageTarget, Pager};
 use crate::components::picker::{Picker, Search};
 use crate::domain::choice::Choice;
+use crate::domain::form_field::FormField;
 use crate::domain::ids::DepartmentId;
 use crate::domain::org_chart::MemberPage;
 use crate::i18n::{use_lang, use_texts};
@@ -242,7 +243,7 @@ fn MoveForm(editor: Editor, id: DepartmentId, notice: RwSignal<Option<Notice>>) 
                 None => {
                     let message = editor.texts().org_unknown_parent.replace("{code}", &wanted);
                     notice.set(Some(Notice::Failed(crate::error::AppError::Invalid {
-                        field: "parent_id".into(),
+                        field: FormField::ParentId,
                         reason_ja: message.clone(),
                         reason_en: message,
                     })));

@@ -9,6 +9,8 @@ use crate::components::forms::{Notice, NoticeLine};
 use crate::components::gate::{Gate, Need};
 use crate::components::mail_queue::MailQueueNote;
 use crate::components::page_title::PageTitle;
+#[cfg(feature = "hydrate")]
+use crate::domain::form_field::FormField;
 use crate::domain::org_csv::{
     CsvKind, ImportCounts, ImportPhase, ImportProblem, ImportState, ImportStatus,
 };
@@ -190,7 +192,7 @@ fn start_upload(
             .and_then(|files| files.get(0));
         let Some(file) = file else {
             notice.set(Some(Notice::Failed(AppError::Invalid {
-                field: "import".into(),
+                field: FormField::Import,
                 reason_ja: crate::i18n::JA.import_choose_file.into(),
                 reason_en: crate::i18n::EN.import_choose_file.into(),
             })));

@@ -4,11 +4,12 @@
 #![allow(dead_code)]
 
 use kouka_app::backend::accounts;
-use kouka_app::backend::audit::RequestOrigin;
+use kouka_app::backend::audit::{self, LoggedEntry, Outcome, RequestOrigin};
 use kouka_app::backend::db::{Db, DbKind};
 use kouka_app::backend::secrets::ScopedSecret;
 use kouka_app::backend::tenants::{self, NewTenantInput, SetupNotice, parse_new_tenant};
 use kouka_app::backend::tokens::{self, Purpose};
+use kouka_app::domain::audit::AuditAction;
 use kouka_app::domain::ids::{TenantId, UserId};
 use kouka_app::domain::roles::Role;
 use kouka_app::domain::time::Timestamp;
@@ -22,7 +23,8 @@ use tokio::sync::oneshot;
 pub struct TestDb {
     pub db: Db,
     pub url: String,
-    cleanup: Cleanup,
+    /// Taken by `drop_db`; what is left when a test panics before it is cleaned up on drop.
+    cleanup: Option<Cleanup>,
 }
 
 enum Cleanup {
@@ -78,16 +80,47 @@ impl TestDb {
         let db = Db::connect_and_migrate(&url)
             .await
             .expect("migrate test db");
-        Some(TestDb { db, url, cleanup })
+        Some(TestDb {
+            db,
+            url,
+            cleanup: Some(cleanup),
+        })
     }
 
-    pub async fn drop_db(self) {
+    pub async fn drop_db(mut self) {
         self.db.close().await;
-        match self.cleanup {
+        if let Some(cleanup) = self.cleanup.take() {
+            cleanup.run().await;
+        }
+    }
+}
+
+/// A test that fails never reaches `drop_db`: its database goes here instead, on a thread
+/// of its own (the test's runtime may be unwinding).
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        let Some(cleanup) = self.cleanup.take() else {
+            return;
+        };
+        let dropping = std::thread::spawn(move || {
+            tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime for the cleanup")
+                .block_on(cleanup.run());
+        });
+        let _ = dropping.join();
+    }
+}
+
+impl Cleanup {
+    async fn run(self) {
+        match self {
             Cleanup::SqliteDir(dir) => {
                 let _ = std::fs::remove_dir_all(dir);
             }
             Cleanup::PostgresDatabase { admin_url, name } => {
+                // FORCE: the failed test's pool may still hold connections.
                 if let Ok(mut admin) = sqlx::PgConnection::connect(&admin_url).await {
                     let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
                         .execute(&mut admin)
@@ -96,6 +129,47 @@ impl TestDb {
             }
         }
     }
+}
+
+/// A request origin for calls made straight to the backend.
+pub fn origin() -> RequestOrigin {
+    RequestOrigin {
+        ip: Some("192.0.2.10".into()),
+        user_agent: Some("kouka-test".into()),
+    }
+}
+
+/// The single number `sql` selects, with the tenant bound as `$1`.
+pub async fn count(db: &Db, tenant: &TenantId, sql: &str) -> i64 {
+    let mut tx = db.begin_for_tenant(tenant).await.expect("tx");
+    let value = sqlx::query_scalar(sql)
+        .bind(tenant.as_str())
+        .fetch_one(&mut *tx)
+        .await
+        .expect(sql);
+    tx.commit().await.expect("commit");
+    value
+}
+
+/// The tenant's audit log, read as the product reads it.
+pub async fn audit_log(db: &Db, tenant: &TenantId) -> Vec<LoggedEntry> {
+    audit::read_log(db, tenant)
+        .await
+        .expect("read the audit log")
+}
+
+/// How many entries of `action` the log holds; with `outcome`, only those that ended so.
+pub async fn audit_count(
+    db: &Db,
+    tenant: &TenantId,
+    action: AuditAction,
+    outcome: Option<Outcome>,
+) -> usize {
+    audit_log(db, tenant)
+        .await
+        .iter()
+        .filter(|e| e.action == action && outcome.is_none_or(|o| e.outcome == o))
+        .count()
 }
 
 /// Replaces the database name (the path) of a PostgreSQL URL, keeping its query.

@@ -325,7 +325,7 @@ fn new_employees_with_posts_and_fields() {
             job_title: Some("課長".into()),
             grade: Some("等級1".into()),
             employment_type: Some("正社員".into()),
-            hire_date: Some("2024-04-01".into()),
+            hire_date: CalendarDate::new(2024, 4, 1),
         }
     );
     let mut expected = vec![

@@ -1,0 +1,46 @@
+//! What the audit log records (WP 8): every action by its stored name, and the kinds of
+//! record an entry is about. The writer is `backend::audit`.
+
+use crate::domain::stored_names::stored_names;
+
+stored_names! {
+    /// One kind of audited change or attempt, stored in `audit_log.action`.
+    pub enum AuditAction {
+        /// A request refused for lack of a role or scope.
+        AccessDenied = "access.denied",
+        AuthLogin = "auth.login",
+        AuthLogout = "auth.logout",
+        /// An account locked after repeated failed sign-ins.
+        AuthLock = "auth.lock",
+        AuthResetRequested = "auth.reset_requested",
+        /// A session ended by its user from the session list.
+        AuthSessionEnded = "auth.session_ended",
+        TenantCreate = "tenant.create",
+        UserCreate = "user.create",
+        UserUpdate = "user.update",
+        UserRoles = "user.roles",
+        UserBusinessScope = "user.business_scope",
+        UserDeactivate = "user.deactivate",
+        UserReactivate = "user.reactivate",
+        UserDelete = "user.delete",
+        UserInvitationResent = "user.invitation_resent",
+        UserSignedOutEverywhere = "user.signed_out_everywhere",
+        UserPasswordSet = "user.password_set",
+        UserPasswordChanged = "user.password_changed",
+        /// A user's own display name or language.
+        UserProfile = "user.profile",
+        DepartmentCreate = "department.create",
+        DepartmentUpdate = "department.update",
+        DepartmentMove = "department.move",
+        DepartmentDelete = "department.delete",
+        DepartmentManager = "department.manager",
+        /// One department written by a CSV import (one entry per department).
+        DepartmentImport = "department.import",
+        EmployeeCreate = "employee.create",
+        EmployeeUpdate = "employee.update",
+        /// One employee written by a CSV import (one entry per employee).
+        EmployeeImport = "employee.import",
+        /// A whole CSV import: its file, counts and who ran it.
+        OrgImport = "org.import",
+    }
+}
