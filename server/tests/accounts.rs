@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{LINK_BASE, TestDb, audit_count, count, create_tenant, origin};
+use common::{LINK_BASE, TestDb, audit_count, count, create_tenant, origin, tenant_with_admin_at};
 use kouka_app::backend::accounts::{self, LoginInput};
 use kouka_app::backend::audit::Outcome;
 use kouka_app::backend::db::DbKind;
@@ -120,18 +120,8 @@ async fn every_login_failure_looks_the_same_and_five_lock_the_account(kind: DbKi
         return;
     };
     let db = &test_db.db;
-    let notice = create_tenant(db, "LOCK", 5).await;
     let t0 = Timestamp::now();
-    accounts::set_password_with_link(
-        db,
-        &notice.setup_code,
-        Purpose::Setup,
-        GOOD_PASSWORD.into(),
-        &origin(),
-        t0,
-    )
-    .await
-    .expect("password set");
+    let (notice, _session) = tenant_with_admin_at(db, "LOCK", 5, GOOD_PASSWORD, t0).await;
 
     for (code, who, password) in [
         ("NOPE", "admin@lock.example", GOOD_PASSWORD),
@@ -217,18 +207,8 @@ async fn deactivation_ends_sessions_and_refuses_login(kind: DbKind) {
         return;
     };
     let db = &test_db.db;
-    let notice = create_tenant(db, "DEACT", 5).await;
     let now = Timestamp::now();
-    let session = accounts::set_password_with_link(
-        db,
-        &notice.setup_code,
-        Purpose::Setup,
-        GOOD_PASSWORD.into(),
-        &origin(),
-        now,
-    )
-    .await
-    .expect("password set");
+    let (notice, session) = tenant_with_admin_at(db, "DEACT", 5, GOOD_PASSWORD, now).await;
     let mut tx = db.begin_for_tenant(&notice.tenant_id).await.expect("tx");
     sqlx::query("UPDATE users SET status = 'deactivated' WHERE tenant_id = $1")
         .bind(notice.tenant_id.as_str())
@@ -259,18 +239,8 @@ async fn sessions_expire_idle_and_absolute(kind: DbKind) {
         return;
     };
     let db = &test_db.db;
-    let notice = create_tenant(db, "IDLE", 5).await;
     let t0 = Timestamp::now();
-    let session = accounts::set_password_with_link(
-        db,
-        &notice.setup_code,
-        Purpose::Setup,
-        GOOD_PASSWORD.into(),
-        &origin(),
-        t0,
-    )
-    .await
-    .expect("password set");
+    let (_, session) = tenant_with_admin_at(db, "IDLE", 5, GOOD_PASSWORD, t0).await;
     // Active every 20 minutes: alive up to the 12-hour limit.
     let mut now = t0;
     for _ in 0..35 {
@@ -321,18 +291,8 @@ async fn password_change_needs_the_current_one_and_ends_other_sessions(kind: DbK
         return;
     };
     let db = &test_db.db;
-    let notice = create_tenant(db, "CHANGE", 5).await;
     let now = Timestamp::now();
-    let first = accounts::set_password_with_link(
-        db,
-        &notice.setup_code,
-        Purpose::Setup,
-        GOOD_PASSWORD.into(),
-        &origin(),
-        now,
-    )
-    .await
-    .expect("password set");
+    let (_, first) = tenant_with_admin_at(db, "CHANGE", 5, GOOD_PASSWORD, now).await;
     let second = accounts::login(
         db,
         login_input("CHANGE", "admin@change.example", GOOD_PASSWORD),
@@ -410,18 +370,8 @@ async fn reset_sends_a_link_only_to_real_active_accounts(kind: DbKind) {
         return;
     };
     let db = &test_db.db;
-    let notice = create_tenant(db, "RESET", 5).await;
     let now = Timestamp::now();
-    accounts::set_password_with_link(
-        db,
-        &notice.setup_code,
-        Purpose::Setup,
-        GOOD_PASSWORD.into(),
-        &origin(),
-        now,
-    )
-    .await
-    .expect("password set");
+    let (notice, _session) = tenant_with_admin_at(db, "RESET", 5, GOOD_PASSWORD, now).await;
     for (code, email) in [
         ("RESET", "ghost@reset.example"),
         ("NOPE", "admin@reset.example"),
@@ -494,18 +444,8 @@ async fn guessing_the_current_password_locks_like_failed_logins(kind: DbKind) {
         return;
     };
     let db = &test_db.db;
-    let notice = create_tenant(db, "GUESS", 5).await;
     let mut now = Timestamp::now();
-    let session = accounts::set_password_with_link(
-        db,
-        &notice.setup_code,
-        Purpose::Setup,
-        GOOD_PASSWORD.into(),
-        &origin(),
-        now,
-    )
-    .await
-    .expect("password set");
+    let (notice, session) = tenant_with_admin_at(db, "GUESS", 5, GOOD_PASSWORD, now).await;
     let me = sessions::resolve(db, &session, now)
         .await
         .expect("resolve")

@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{TestDb, admin_session, audit_count, origin, spawn_app, spawn_second_app};
+use common::{TestDb, admin_session, audit_count, spawn_app, spawn_second_app, writer};
 use kouka_app::backend::db::{Db, DbKind};
 use kouka_app::backend::employees::{self, EmployeeInput};
 use kouka_app::backend::org;
@@ -26,13 +26,10 @@ async fn add(
     code: &str,
 ) -> DepartmentId {
     org::create_department(
-        db,
-        admin,
+        &writer(db, admin, Timestamp::now()),
         parent.cloned(),
         code,
         &format!("{code}部"),
-        &origin(),
-        Timestamp::now(),
     )
     .await
     .unwrap_or_else(|e| panic!("create {code}: {e:?}"))
@@ -87,14 +84,11 @@ fn employee(code: &str, department: &str) -> EmployeeInput {
 
 async fn hire(db: &Db, admin: &SessionUser, input: EmployeeInput) -> Result<UserId, AppError> {
     employees::create_employee(
-        db,
-        admin,
+        &writer(db, admin, Timestamp::now()),
         &input,
         false,
         "ja",
         "http://kouka.test",
-        &origin(),
-        Timestamp::now(),
     )
     .await
     .map(|(id, _)| id)
@@ -115,24 +109,24 @@ async fn edits_of_the_tree(kind: DbKind) {
     let start = org::load_chart(db, &tenant, true).await.unwrap().revision;
 
     // Rename, then a second rename based on the old version is refused.
-    let renamed = org::update_department(db, &admin, &s, 1, "S", "営業本部", &origin(), now)
+    let renamed = org::update_department(&writer(db, &admin, now), &s, 1, "S", "営業本部")
         .await
         .expect("rename");
     assert_eq!(renamed.revision, start + 1);
     assert_eq!(
-        org::update_department(db, &admin, &s, 1, "S", "上書き", &origin(), now).await,
+        org::update_department(&writer(db, &admin, now), &s, 1, "S", "上書き").await,
         Err(AppError::Conflict)
     );
     let fresh = node(db, &tenant, &s).await;
     assert_eq!((fresh.name.as_str(), fresh.version), ("営業本部", 2));
     // A code another department has is refused by name.
-    let taken = org::update_department(db, &admin, &s, 2, "D", "営業本部", &origin(), now).await;
+    let taken = org::update_department(&writer(db, &admin, now), &s, 2, "D", "営業本部").await;
     assert!(
         matches!(taken, Err(AppError::Invalid { field, .. }) if field == FormField::DepartmentCode)
     );
 
     // Under its own descendant: refused, nothing changes.
-    let cycle = org::move_department(db, &admin, &h, 1, Some(t.clone()), 0, &origin(), now).await;
+    let cycle = org::move_department(&writer(db, &admin, now), &h, 1, Some(t.clone()), 0).await;
     assert!(
         matches!(cycle, Err(AppError::Invalid { ref reason_en, .. }) if reason_en.contains("under itself")),
         "{cycle:?}"
@@ -140,11 +134,11 @@ async fn edits_of_the_tree(kind: DbKind) {
     assert_eq!(children(db, &tenant, None).await, ["H"]);
 
     // Reorder: D first. Move T to the top level, first.
-    org::move_department(db, &admin, &d, 1, Some(h.clone()), 0, &origin(), now)
+    org::move_department(&writer(db, &admin, now), &d, 1, Some(h.clone()), 0)
         .await
         .expect("reorder");
     assert_eq!(children(db, &tenant, Some(&h)).await, ["D", "S"]);
-    let (change, version) = org::move_department(db, &admin, &t, 1, None, 0, &origin(), now)
+    let (change, version) = org::move_department(&writer(db, &admin, now), &t, 1, None, 0)
         .await
         .expect("move");
     assert!(change.changed.contains(&t));
@@ -155,22 +149,22 @@ async fn edits_of_the_tree(kind: DbKind) {
     // Only an empty department can be deleted, and the refusal says why.
     hire(db, &admin, employee("E1", "S")).await.expect("hire");
     let version = node(db, &tenant, &s).await.version;
-    let refused = org::delete_department(db, &admin, &s, version, &origin()).await;
+    let refused = org::delete_department(&writer(db, &admin, Timestamp::now()), &s, version).await;
     assert!(
         matches!(refused, Err(AppError::Invalid { ref reason_ja, .. }) if reason_ja.contains("所属している社員が1名")),
         "{refused:?}"
     );
-    let refused = org::delete_department(db, &admin, &h, 1, &origin()).await;
+    let refused = org::delete_department(&writer(db, &admin, Timestamp::now()), &h, 1).await;
     assert!(
         matches!(refused, Err(AppError::Invalid { ref reason_ja, .. }) if reason_ja.contains("配下に部署が2件")),
         "{refused:?}"
     );
-    let removed = org::delete_department(db, &admin, &t, 2, &origin())
+    let removed = org::delete_department(&writer(db, &admin, Timestamp::now()), &t, 2)
         .await
         .expect("delete the empty one");
     assert_eq!(removed.removed, std::slice::from_ref(&t));
     assert_eq!(
-        org::delete_department(db, &admin, &t, 2, &origin()).await,
+        org::delete_department(&writer(db, &admin, Timestamp::now()), &t, 2).await,
         Err(AppError::NotFound)
     );
 
@@ -204,10 +198,10 @@ async fn concurrent_moves_never_make_a_cycle(kind: DbKind) {
         let a = add(db, &admin, None, &format!("A{round}")).await;
         let b = add(db, &admin, None, &format!("B{round}")).await;
         let now = Timestamp::now();
-        let from = origin();
+        let w = writer(db, &admin, now);
         let (first, second) = tokio::join!(
-            org::move_department(db, &admin, &a, 1, Some(b.clone()), 0, &from, now),
-            org::move_department(db, &admin, &b, 1, Some(a.clone()), 0, &from, now),
+            org::move_department(&w, &a, 1, Some(b.clone()), 0),
+            org::move_department(&w, &b, 1, Some(a.clone()), 0),
         );
         assert!(
             first.is_ok() != second.is_ok(),
@@ -244,13 +238,13 @@ async fn managers_members_and_the_reporting_line(kind: DbKind) {
     )
     .await
     .unwrap();
-    org::set_manager(db, &admin, &hq, 1, "C1", &origin(), now)
+    org::set_manager(&writer(db, &admin, now), &hq, 1, "C1")
         .await
         .expect("manager of HQ");
-    org::set_manager(db, &admin, &sales, 1, "Ｖ１", &origin(), now)
+    org::set_manager(&writer(db, &admin, now), &sales, 1, "Ｖ１")
         .await
         .expect("full-width code typed");
-    let unknown = org::set_manager(db, &admin, &sales, 2, "NOPE", &origin(), now).await;
+    let unknown = org::set_manager(&writer(db, &admin, now), &sales, 2, "NOPE").await;
     assert!(matches!(unknown, Err(AppError::Invalid { field, .. }) if field == FormField::Manager));
 
     let view = employees::get_employee(db, &tenant, &member, false, false)
@@ -298,7 +292,7 @@ async fn managers_members_and_the_reporting_line(kind: DbKind) {
     );
 
     // Making someone else manager of TEAM moves the role; a non-member gets a concurrent post.
-    org::set_manager(db, &admin, &team, 1, "C1", &origin(), now)
+    org::set_manager(&writer(db, &admin, now), &team, 1, "C1")
         .await
         .expect("new manager");
     let page = org::members(db, &tenant, &team, 1).await.unwrap();
@@ -439,8 +433,7 @@ async fn the_employee_form_keeps_the_rules(kind: DbKind) {
 
     // Editing: fields, posts and a code change of one's own.
     let change = employees::update_employee(
-        db,
-        &admin,
+        &writer(db, &admin, Timestamp::now()),
         &boss,
         &EmployeeInput {
             job_title: "本部長".into(),
@@ -450,8 +443,6 @@ async fn the_employee_form_keeps_the_rules(kind: DbKind) {
             manages_codes: "HQ;DEV".into(),
             ..employee("E1", "HQ")
         },
-        &origin(),
-        Timestamp::now(),
     )
     .await
     .expect("update");

@@ -8,6 +8,7 @@ use crate::backend::org_events::{OrgChange, OrgEvents};
 use crate::backend::org_import::{ImportJobs, JobServices};
 use crate::backend::rate_limit::RateLimiter;
 use crate::backend::sessions::{self, SessionUser};
+use crate::backend::write::WriteContext;
 use crate::domain::audit::AuditAction;
 use crate::domain::permissions::{Action, Denial, Target, authorize};
 use crate::domain::time::Timestamp;
@@ -177,6 +178,11 @@ impl RequestContext {
     /// deciding what optional content a page shows, not for guarding an action.
     pub fn allows(&self, action: Action, target: Target<'_>) -> bool {
         authorize(self.user.as_ref().map(|u| &u.subject), action, target).is_ok()
+    }
+
+    /// The frame of a change by `user` (authorized for it), from this request, now.
+    pub fn write_as<'a>(&'a self, user: &'a SessionUser) -> WriteContext<'a> {
+        WriteContext::new(&self.db, user, self.origin.clone(), self.now)
     }
 
     /// Announces a committed change of the org chart to every live browser of the tenant.

@@ -95,14 +95,11 @@ pub async fn create_employee(
         manages_codes,
     };
     let (id, change) = crate::backend::employees::create_employee(
-        &ctx.db,
-        &admin,
+        &ctx.write_as(&admin),
         &input,
         invite.is_some(),
         &language,
         &ctx.settings.base_url,
-        &ctx.origin,
-        ctx.now,
     )
     .await?;
     ctx.publish(change).await;
@@ -142,15 +139,8 @@ pub async fn update_employee(
         manages_codes,
     };
     let id = UserId::from_stored(id.trim().to_owned());
-    let change = crate::backend::employees::update_employee(
-        &ctx.db,
-        &admin,
-        &id,
-        &input,
-        &ctx.origin,
-        ctx.now,
-    )
-    .await?;
+    let change =
+        crate::backend::employees::update_employee(&ctx.write_as(&admin), &id, &input).await?;
     ctx.publish(change).await;
     // A changed login e-mail is told to the old address.
     ctx.wake_mailer();

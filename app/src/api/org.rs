@@ -61,13 +61,10 @@ pub async fn create_department(
     let ctx = RequestContext::load().await?;
     let admin = ctx.authorize_on_tenant(Action::EditDepartments).await?;
     let (id, change) = crate::backend::org::create_department(
-        &ctx.db,
-        &admin,
+        &ctx.write_as(&admin),
         parent(&parent_id),
         &code,
         &name,
-        &ctx.origin,
-        ctx.now,
     )
     .await?;
     ctx.publish(change).await;
@@ -85,14 +82,11 @@ pub async fn update_department(
     let ctx = RequestContext::load().await?;
     let admin = ctx.authorize_on_tenant(Action::EditDepartments).await?;
     let change = crate::backend::org::update_department(
-        &ctx.db,
-        &admin,
+        &ctx.write_as(&admin),
         &department_id(&id),
         version,
         &code,
         &name,
-        &ctx.origin,
-        ctx.now,
     )
     .await?;
     ctx.publish(change).await;
@@ -111,14 +105,11 @@ pub async fn move_department(
     let ctx = RequestContext::load().await?;
     let admin = ctx.authorize_on_tenant(Action::EditDepartments).await?;
     let (change, new_version) = crate::backend::org::move_department(
-        &ctx.db,
-        &admin,
+        &ctx.write_as(&admin),
         &department_id(&id),
         version,
         parent(&parent_id),
         usize::try_from(index.max(0)).unwrap_or(usize::MAX),
-        &ctx.origin,
-        ctx.now,
     )
     .await?;
     ctx.publish(change).await;
@@ -130,14 +121,9 @@ pub async fn move_department(
 pub async fn delete_department(id: String, version: i64) -> Result<(), AppError> {
     let ctx = RequestContext::load().await?;
     let admin = ctx.authorize_on_tenant(Action::EditDepartments).await?;
-    let change = crate::backend::org::delete_department(
-        &ctx.db,
-        &admin,
-        &department_id(&id),
-        version,
-        &ctx.origin,
-    )
-    .await?;
+    let change =
+        crate::backend::org::delete_department(&ctx.write_as(&admin), &department_id(&id), version)
+            .await?;
     ctx.publish(change).await;
     Ok(())
 }
@@ -152,13 +138,10 @@ pub async fn set_department_manager(
     let ctx = RequestContext::load().await?;
     let admin = ctx.authorize_on_tenant(Action::EditDepartments).await?;
     let change = crate::backend::org::set_manager(
-        &ctx.db,
-        &admin,
+        &ctx.write_as(&admin),
         &department_id(&id),
         version,
         &employee_code,
-        &ctx.origin,
-        ctx.now,
     )
     .await?;
     ctx.publish(change).await;

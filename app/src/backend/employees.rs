@@ -3,14 +3,14 @@
 //! import (100,000 at once) alike: users, posts, invitations and audit rows, in the caller's
 //! transaction, in batches.
 
-use crate::backend::audit::{self, Actor, AuditEntry, Outcome, RequestOrigin};
+use crate::backend::audit::{self, Actor, AuditEntry, Outcome};
 use crate::backend::db::{
     Db, TextSearch, UserFilter, Value, date_from_row, insert_many, placeholders,
 };
 use crate::backend::org::{self, bump_revision};
 use crate::backend::org_events::OrgChange;
-use crate::backend::sessions::SessionUser;
 use crate::backend::users;
+use crate::backend::write::WriteContext;
 use crate::domain::account_status::AccountStatus;
 use crate::domain::audit::AuditAction;
 use crate::domain::choice::{CHOICES_SHOWN, Choice};
@@ -26,7 +26,6 @@ use crate::domain::ids::{DepartmentId, TenantId, UserId};
 use crate::domain::org_chart::PersonRef;
 use crate::domain::org_import::{EmployeeRecord, EmployeeWrite};
 use crate::domain::posts::{Holder, ManagerSeats, PostSpec, posts_from};
-use crate::domain::time::Timestamp;
 use crate::error::AppError;
 use sqlx::{Any, Row, Transaction};
 use std::collections::HashMap;
@@ -79,17 +78,15 @@ fn audit_snapshot(
 
 /// Stores `writes` in `tx`: new users (invited unless told not to), changed fields, replaced
 /// posts, and one audit row each. Returns how many invitations were queued.
-#[allow(clippy::too_many_arguments)]
 pub async fn write_employees(
+    w: &WriteContext<'_>,
     tx: &mut Transaction<'static, Any>,
-    admin: &SessionUser,
     writes: &[EmployeeWrite],
     options: &WriteOptions<'_>,
-    origin: &RequestOrigin,
-    now: Timestamp,
     progress: &mut (dyn FnMut(usize) + Send),
 ) -> Result<usize, AppError> {
-    let tenant = &admin.subject.tenant;
+    let (admin, origin, now) = (w.by, &w.origin, w.now);
+    let tenant = w.tenant();
     let micros = now.as_micros();
     // All old posts go first: a department's manager may move from one row to another, and
     // the one-manager index must never see both.
@@ -732,18 +729,15 @@ struct Saving<'a> {
 /// The form's last steps, for a new employee and an edit alike: the e-mail address and
 /// employee code are the employee's own, the posts keep the rules, and all is written,
 /// audited and committed. Answers what changed on the chart.
-#[allow(clippy::too_many_arguments)]
 async fn save_employee(
+    w: &WriteContext<'_>,
     mut tx: Transaction<'static, Any>,
     revision: i64,
-    admin: &SessionUser,
     record: EmployeeRecord,
     input: &EmployeeInput,
     saving: Saving<'_>,
-    origin: &RequestOrigin,
-    now: Timestamp,
 ) -> Result<OrgChange, AppError> {
-    let tenant = &admin.subject.tenant;
+    let tenant = w.tenant();
     let existing = saving.before.as_ref().map(|_| &saving.id);
     users::ensure_unique(
         &mut tx,
@@ -774,12 +768,10 @@ async fn save_employee(
         department_codes: &codes,
     };
     write_employees(
+        w,
         &mut tx,
-        admin,
         std::slice::from_ref(&write),
         &options,
-        origin,
-        now,
         &mut |_| {},
     )
     .await?;
@@ -788,22 +780,18 @@ async fn save_employee(
 }
 
 /// Creates an employee (a user without roles), inviting them when `invite` is set.
-#[allow(clippy::too_many_arguments)]
 pub async fn create_employee(
-    db: &Db,
-    admin: &SessionUser,
+    w: &WriteContext<'_>,
     input: &EmployeeInput,
     invite: bool,
     language: &str,
     base_url: &str,
-    origin: &RequestOrigin,
-    now: Timestamp,
 ) -> Result<(UserId, OrgChange), AppError> {
     let record = parse_record(input)?;
-    let tenant = &admin.subject.tenant;
-    let mut tx = db.begin_write_for_tenant(tenant).await?;
+    let tenant = w.tenant();
+    let mut tx = w.begin().await?;
     let revision = bump_revision(&mut tx, tenant).await?;
-    users::ensure_seat(&mut tx, tenant, db.kind()).await?;
+    users::ensure_seat(&mut tx, tenant, w.db.kind()).await?;
     let id = UserId::generate();
     let saving = Saving {
         id: id.clone(),
@@ -813,28 +801,25 @@ pub async fn create_employee(
         language: if language == "en" { "en" } else { "ja" },
         action: AuditAction::EmployeeCreate,
     };
-    let change = save_employee(tx, revision, admin, record, input, saving, origin, now).await?;
+    let change = save_employee(w, tx, revision, record, input, saving).await?;
     Ok((id, change))
 }
 
 /// Changes an employee's fields and posts (their account, roles and status are the user
 /// administration's).
 pub async fn update_employee(
-    db: &Db,
-    admin: &SessionUser,
+    w: &WriteContext<'_>,
     id: &UserId,
     input: &EmployeeInput,
-    origin: &RequestOrigin,
-    now: Timestamp,
 ) -> Result<OrgChange, AppError> {
     let record = parse_record(input)?;
-    let tenant = &admin.subject.tenant;
-    let mut tx = db.begin_write_for_tenant(tenant).await?;
+    let tenant = w.tenant();
+    let mut tx = w.begin().await?;
     let revision = bump_revision(&mut tx, tenant).await?;
     let (before_record, before_posts, before_codes) = stored(&mut tx, tenant, id).await?;
     let roles = crate::backend::sessions::roles_of(&mut tx, tenant, id).await?;
     users::check_sign_in_changes(
-        &admin.subject,
+        &w.by.subject,
         id,
         &roles,
         (
@@ -854,7 +839,7 @@ pub async fn update_employee(
         language: "ja",
         action: AuditAction::EmployeeUpdate,
     };
-    save_employee(tx, revision, admin, record, input, saving, origin, now).await
+    save_employee(w, tx, revision, record, input, saving).await
 }
 
 /// Employees with an employee code whose name, kana or code holds `query`, for a picker:

@@ -17,3 +17,4 @@ pub mod sessions;
 pub mod tenants;
 pub mod tokens;
 pub mod users;
+pub mod write;

@@ -5,10 +5,10 @@
 //! from `domain::org_tree`, writes its audit row, and answers the [`OrgChange`] to publish
 //! once committed.
 
-use crate::backend::audit::{self, Actor, AuditEntry, Outcome, RequestOrigin};
+use crate::backend::audit::AuditEntry;
 use crate::backend::db::{Db, UniqueKey};
 use crate::backend::org_events::OrgChange;
-use crate::backend::sessions::SessionUser;
+use crate::backend::write::WriteContext;
 use crate::domain::account_status::AccountStatus;
 use crate::domain::audit::AuditAction;
 use crate::domain::choice::{CHOICES_SHOWN, Choice};
@@ -18,7 +18,6 @@ use crate::domain::form_field::FormField;
 use crate::domain::ids::{DepartmentId, TenantId, UserId};
 use crate::domain::org_chart::{DepartmentNode, Member, MemberPage, OrgChart, PersonRef};
 use crate::domain::org_tree::{Node, OrgTree, SORT_STEP};
-use crate::domain::time::Timestamp;
 use crate::error::AppError;
 use sqlx::{Any, Row, Transaction};
 
@@ -190,55 +189,28 @@ async fn snapshot(
     }))
 }
 
-async fn record(
-    tx: &mut Transaction<'static, Any>,
-    admin: &SessionUser,
+/// The audit row of a change of department `id`.
+fn entry<'a>(
+    w: &WriteContext<'a>,
     action: AuditAction,
-    id: &DepartmentId,
+    id: &'a DepartmentId,
     before: Option<serde_json::Value>,
     after: Option<serde_json::Value>,
-    origin: &RequestOrigin,
-) -> Result<(), AppError> {
-    audit::record(
-        tx,
-        AuditEntry {
-            tenant: &admin.subject.tenant,
-            actor: Actor::User(admin.subject.user.clone()),
-            action,
-            target_type: Some("department"),
-            target_id: Some(id.as_str()),
-            before,
-            after,
-            outcome: Outcome::Success,
-            origin: origin.clone(),
-        },
-    )
-    .await?;
-    Ok(())
+) -> AuditEntry<'a> {
+    w.audit_entry(action, "department", id.as_str(), before, after)
 }
 
 /// Ends an edit of `id`: records it with its state before and now, and commits.
 async fn commit_edit(
+    w: &WriteContext<'_>,
     mut tx: Transaction<'static, Any>,
-    admin: &SessionUser,
     action: AuditAction,
     id: &DepartmentId,
     before: serde_json::Value,
-    origin: &RequestOrigin,
 ) -> Result<(), AppError> {
-    let after = snapshot(&mut tx, &admin.subject.tenant, id).await?;
-    record(
-        &mut tx,
-        admin,
-        action,
-        id,
-        Some(before),
-        Some(after),
-        origin,
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
+    let after = snapshot(&mut tx, w.tenant(), id).await?;
+    w.audit_and_commit(tx, entry(w, action, id, Some(before), Some(after)))
+        .await
 }
 
 /// Refuses an edit based on another version than the stored one.
@@ -284,17 +256,14 @@ fn code_taken(error: sqlx::Error) -> AppError {
 
 /// Adds a department as the last child of `parent` (a top-level one for `None`).
 pub async fn create_department(
-    db: &Db,
-    admin: &SessionUser,
+    w: &WriteContext<'_>,
     parent: Option<DepartmentId>,
     code: &str,
     name: &str,
-    origin: &RequestOrigin,
-    now: Timestamp,
 ) -> Result<(DepartmentId, OrgChange), AppError> {
     let (code, name) = parse_department(code, name)?;
-    let tenant = &admin.subject.tenant;
-    let mut tx = db.begin_write_for_tenant(tenant).await?;
+    let tenant = w.tenant();
+    let mut tx = w.begin().await?;
     let revision = bump_revision(&mut tx, tenant).await?;
     let tree = tree(&mut tx, tenant).await?;
     if let Some(parent) = &parent
@@ -319,41 +288,31 @@ pub async fn create_department(
     .bind(&name)
     .bind(parent.as_ref().map(DepartmentId::as_str))
     .bind(last.saturating_add(SORT_STEP))
-    .bind(now.as_micros())
+    .bind(w.now.as_micros())
     .execute(&mut *tx)
     .await
     .map_err(code_taken)?;
     let after = snapshot(&mut tx, tenant, &id).await?;
-    record(
-        &mut tx,
-        admin,
-        AuditAction::DepartmentCreate,
-        &id,
-        None,
-        Some(after),
-        origin,
+    w.audit_and_commit(
+        tx,
+        entry(w, AuditAction::DepartmentCreate, &id, None, Some(after)),
     )
     .await?;
-    tx.commit().await?;
     let change = OrgChange::new(tenant, revision).changed([id.clone()]);
     Ok((id, change))
 }
 
 /// Renames a department or changes its code.
-#[allow(clippy::too_many_arguments)]
 pub async fn update_department(
-    db: &Db,
-    admin: &SessionUser,
+    w: &WriteContext<'_>,
     id: &DepartmentId,
     version: i64,
     code: &str,
     name: &str,
-    origin: &RequestOrigin,
-    now: Timestamp,
 ) -> Result<OrgChange, AppError> {
     let (code, name) = parse_department(code, name)?;
-    let tenant = &admin.subject.tenant;
-    let mut tx = db.begin_write_for_tenant(tenant).await?;
+    let tenant = w.tenant();
+    let mut tx = w.begin().await?;
     let revision = bump_revision(&mut tx, tenant).await?;
     check_version(&mut tx, tenant, id, version).await?;
     let before = snapshot(&mut tx, tenant, id).await?;
@@ -363,13 +322,13 @@ pub async fn update_department(
     )
     .bind(code.as_str())
     .bind(&name)
-    .bind(now.as_micros())
+    .bind(w.now.as_micros())
     .bind(tenant.as_str())
     .bind(id.as_str())
     .execute(&mut *tx)
     .await
     .map_err(code_taken)?;
-    commit_edit(tx, admin, AuditAction::DepartmentUpdate, id, before, origin).await?;
+    commit_edit(w, tx, AuditAction::DepartmentUpdate, id, before).await?;
     Ok(OrgChange::new(tenant, revision).changed([id.clone()]))
 }
 
@@ -377,19 +336,15 @@ pub async fn update_department(
 /// siblings; reordering is a move to the same parent. Refused if it would put the
 /// department under itself or its own sub-departments. Answers the change and the
 /// department's new version (the next move of the same department is based on it).
-#[allow(clippy::too_many_arguments)]
 pub async fn move_department(
-    db: &Db,
-    admin: &SessionUser,
+    w: &WriteContext<'_>,
     id: &DepartmentId,
     version: i64,
     new_parent: Option<DepartmentId>,
     index: usize,
-    origin: &RequestOrigin,
-    now: Timestamp,
 ) -> Result<(OrgChange, i64), AppError> {
-    let tenant = &admin.subject.tenant;
-    let mut tx = db.begin_write_for_tenant(tenant).await?;
+    let tenant = w.tenant();
+    let mut tx = w.begin().await?;
     let revision = bump_revision(&mut tx, tenant).await?;
     check_version(&mut tx, tenant, id, version).await?;
     let tree = tree(&mut tx, tenant).await?;
@@ -401,7 +356,7 @@ pub async fn move_department(
             "UPDATE departments SET parent_id = $1, updated_at = $2 WHERE tenant_id = $3 AND id = $4",
         )
         .bind(plan.new_parent.as_ref().map(DepartmentId::as_str))
-        .bind(now.as_micros())
+        .bind(w.now.as_micros())
         .bind(tenant.as_str())
         .bind(id.as_str())
         .execute(&mut *tx)
@@ -422,7 +377,7 @@ pub async fn move_department(
             .execute(&mut *tx)
             .await?;
     }
-    commit_edit(tx, admin, AuditAction::DepartmentMove, id, before, origin).await?;
+    commit_edit(w, tx, AuditAction::DepartmentMove, id, before).await?;
     let renumbered = plan.sort_orders.into_iter().map(|(sibling, _)| sibling);
     let change = OrgChange::new(tenant, revision)
         .changed([id.clone()])
@@ -444,14 +399,12 @@ async fn member_count(
 
 /// Deletes a department that has no sub-departments and no members; otherwise says why.
 pub async fn delete_department(
-    db: &Db,
-    admin: &SessionUser,
+    w: &WriteContext<'_>,
     id: &DepartmentId,
     version: i64,
-    origin: &RequestOrigin,
 ) -> Result<OrgChange, AppError> {
-    let tenant = &admin.subject.tenant;
-    let mut tx = db.begin_write_for_tenant(tenant).await?;
+    let tenant = w.tenant();
+    let mut tx = w.begin().await?;
     let revision = bump_revision(&mut tx, tenant).await?;
     check_version(&mut tx, tenant, id, version).await?;
     let tree = tree(&mut tx, tenant).await?;
@@ -464,34 +417,24 @@ pub async fn delete_department(
         .bind(id.as_str())
         .execute(&mut *tx)
         .await?;
-    record(
-        &mut tx,
-        admin,
-        AuditAction::DepartmentDelete,
-        id,
-        Some(before),
-        None,
-        origin,
+    w.audit_and_commit(
+        tx,
+        entry(w, AuditAction::DepartmentDelete, id, Some(before), None),
     )
     .await?;
-    tx.commit().await?;
     Ok(OrgChange::new(tenant, revision).removed(id.clone()))
 }
 
 /// Makes the employee with `employee_code` the department's manager (empty: nobody). An
 /// employee who holds no post there gets a concurrent one, since a manager belongs to the
 /// department they manage.
-#[allow(clippy::too_many_arguments)]
 pub async fn set_manager(
-    db: &Db,
-    admin: &SessionUser,
+    w: &WriteContext<'_>,
     id: &DepartmentId,
     version: i64,
     employee_code: &str,
-    origin: &RequestOrigin,
-    now: Timestamp,
 ) -> Result<OrgChange, AppError> {
-    let tenant = &admin.subject.tenant;
+    let tenant = w.tenant();
     let manager = if employee_code.trim().is_empty() {
         None
     } else {
@@ -500,7 +443,7 @@ pub async fn set_manager(
                 .map_err(|(ja, en)| AppError::invalid(FormField::Manager, ja, en))?,
         )
     };
-    let mut tx = db.begin_write_for_tenant(tenant).await?;
+    let mut tx = w.begin().await?;
     let revision = bump_revision(&mut tx, tenant).await?;
     check_version(&mut tx, tenant, id, version).await?;
     let user: Option<UserId> = match &manager {
@@ -547,7 +490,7 @@ pub async fn set_manager(
             .bind(tenant.as_str())
             .bind(user.as_str())
             .bind(id.as_str())
-            .bind(now.as_micros())
+            .bind(w.now.as_micros())
             .execute(&mut *tx)
             .await?;
         }
@@ -555,20 +498,12 @@ pub async fn set_manager(
     sqlx::query(
         "UPDATE departments SET version = version + 1, updated_at = $1 WHERE tenant_id = $2 AND id = $3",
     )
-    .bind(now.as_micros())
+    .bind(w.now.as_micros())
     .bind(tenant.as_str())
     .bind(id.as_str())
     .execute(&mut *tx)
     .await?;
-    commit_edit(
-        tx,
-        admin,
-        AuditAction::DepartmentManager,
-        id,
-        before,
-        origin,
-    )
-    .await?;
+    commit_edit(w, tx, AuditAction::DepartmentManager, id, before).await?;
     Ok(OrgChange::new(tenant, revision).changed([id.clone()]))
 }
 

@@ -18,6 +18,7 @@ use crate::backend::org_events::{OrgChange, OrgEvents};
 use crate::backend::sessions::SessionUser;
 use crate::backend::tenants;
 use crate::backend::users;
+use crate::backend::write::WriteContext;
 use crate::domain::audit::AuditAction;
 use crate::domain::csv_codec::{self, Encoding};
 use crate::domain::dates::CalendarDate;
@@ -568,10 +569,10 @@ impl ImportJobs {
         let job = id.to_owned();
         let mut progress = move |done: usize| jobs.working(&job, ImportPhase::Write, done, total);
         progress(0);
-        let now = Timestamp::now();
+        let w = WriteContext::new(db, admin, origin.clone(), Timestamp::now());
         match &plan {
             Plan::Departments(plan) => {
-                write_departments(&mut tx, admin, plan, origin, now, &mut progress).await?;
+                write_departments(&w, &mut tx, plan, &mut progress).await?;
             }
             Plan::Employees(plan) => {
                 let options = WriteOptions {
@@ -580,16 +581,9 @@ impl ImportJobs {
                     action: AuditAction::EmployeeImport,
                     department_codes: &codes,
                 };
-                counts.invitations = employees::write_employees(
-                    &mut tx,
-                    admin,
-                    &plan.writes,
-                    &options,
-                    origin,
-                    now,
-                    &mut progress,
-                )
-                .await?;
+                counts.invitations =
+                    employees::write_employees(&w, &mut tx, &plan.writes, &options, &mut progress)
+                        .await?;
             }
         }
         let summary = serde_json::json!({
@@ -839,13 +833,12 @@ fn department_audit(code: &str, name: &str, parent: Option<&str>, order: i64) ->
 /// Writes a department plan: new ones in multi-row inserts, changed ones one by one, in
 /// the plan's order (parents first), with one audit row each.
 async fn write_departments(
+    w: &WriteContext<'_>,
     tx: &mut Transaction<'static, Any>,
-    admin: &SessionUser,
     plan: &DepartmentPlan,
-    origin: &RequestOrigin,
-    now: Timestamp,
     progress: &mut (dyn FnMut(usize) + Send),
 ) -> Result<(), AppError> {
+    let (admin, origin, now) = (w.by, &w.origin, w.now);
     const COLUMNS: [&str; 9] = [
         "tenant_id",
         "id",

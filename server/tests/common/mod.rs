@@ -7,8 +7,10 @@ use kouka_app::backend::accounts;
 use kouka_app::backend::audit::{self, LoggedEntry, Outcome, RequestOrigin};
 use kouka_app::backend::db::{Db, DbKind};
 use kouka_app::backend::secrets::ScopedSecret;
+use kouka_app::backend::sessions::SessionUser;
 use kouka_app::backend::tenants::{self, NewTenantInput, SetupNotice, parse_new_tenant};
 use kouka_app::backend::tokens::{self, Purpose};
+use kouka_app::backend::write::WriteContext;
 use kouka_app::domain::audit::AuditAction;
 use kouka_app::domain::ids::{TenantId, UserId};
 use kouka_app::domain::roles::Role;
@@ -139,6 +141,11 @@ pub fn origin() -> RequestOrigin {
     }
 }
 
+/// The frame of a change by `by` at `now`, from [`origin`].
+pub fn writer<'a>(db: &'a Db, by: &'a SessionUser, now: Timestamp) -> WriteContext<'a> {
+    WriteContext::new(db, by, origin(), now)
+}
+
 /// The single number `sql` selects, with the tenant bound as `$1`.
 pub async fn count(db: &Db, tenant: &TenantId, sql: &str) -> i64 {
     let mut tx = db.begin_for_tenant(tenant).await.expect("tx");
@@ -241,14 +248,25 @@ pub async fn tenant_with_admin(
     seats: i64,
     password: &str,
 ) -> (SetupNotice, ScopedSecret) {
+    tenant_with_admin_at(db, code, seats, password, Timestamp::now()).await
+}
+
+/// [`tenant_with_admin`] with the setup link used at `now` (tests of time limits).
+pub async fn tenant_with_admin_at(
+    db: &Db,
+    code: &str,
+    seats: i64,
+    password: &str,
+    now: Timestamp,
+) -> (SetupNotice, ScopedSecret) {
     let notice = create_tenant(db, code, seats).await;
     let session = accounts::set_password_with_link(
         db,
         &notice.setup_code,
         Purpose::Setup,
         password.into(),
-        &RequestOrigin::default(),
-        Timestamp::now(),
+        &origin(),
+        now,
     )
     .await
     .expect("the admin's password");
