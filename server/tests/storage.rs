@@ -661,6 +661,58 @@ async fn unique_keys_are_recognised(kind: DbKind) {
     test_db.drop_db().await;
 }
 
+/// Log lines written while a test runs, for asserting what an operator would read.
+#[derive(Clone, Default)]
+struct CapturedLog(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for CapturedLog {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for CapturedLog {
+    type Writer = CapturedLog;
+    fn make_writer(&'a self) -> CapturedLog {
+        self.clone()
+    }
+}
+
+/// An operator reading the log of a failed request learns which operation failed: the
+/// database error is logged inside the backend function's span.
+#[tokio::test]
+async fn a_database_error_is_logged_with_its_operation() {
+    let test_db = TestDb::new(DbKind::Sqlite).await.expect("sqlite");
+    let (_tenant, admin, _) = common::admin_session(&test_db.db, "SPAN", 5).await;
+    test_db.db.close().await;
+    let log = CapturedLog::default();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(log.clone())
+        .with_ansi(false)
+        .finish();
+    let result = {
+        let _guard = tracing::subscriber::set_default(subscriber);
+        kouka_app::backend::org::create_department(
+            &common::writer(&test_db.db, &admin, Timestamp::now()),
+            None,
+            "S100",
+            "営業部",
+        )
+        .await
+    };
+    assert_eq!(result.err(), Some(kouka_app::error::AppError::Internal));
+    let text = String::from_utf8(log.0.lock().unwrap().clone()).unwrap();
+    assert!(
+        text.contains("create_department") && text.contains("database error"),
+        "the log names the operation: {text}"
+    );
+    test_db.drop_db().await;
+}
+
 on_both_databases! {
     audit_row_commits_and_rolls_back => super::audit_row_commits_and_rolls_back_with_its_change;
     migrations_are_idempotent => super::migrations_are_idempotent;

@@ -183,6 +183,7 @@ async fn count_wrong_password(
 /// Signs in; the secret for the session cookie on success. Every failure is the same
 /// [`AppError::LoginFailed`] after about the same work, so nothing reveals which accounts
 /// exist (WP 7).
+#[tracing::instrument(skip_all)]
 pub async fn login(
     db: &Db,
     input: LoginInput,
@@ -286,6 +287,7 @@ pub async fn login(
 }
 
 /// Ends the current session.
+#[tracing::instrument(skip_all)]
 pub async fn logout(db: &Db, user: &SessionUser, origin: &RequestOrigin) -> Result<(), AppError> {
     let tenant = &user.subject.tenant;
     let mut tx = db.begin_write_for_tenant(tenant).await?;
@@ -325,6 +327,7 @@ fn link_problem(problem: TokenProblem) -> AppError {
 }
 
 /// Who a link is for, without using it up.
+#[tracing::instrument(skip_all)]
 pub async fn inspect_link(
     db: &Db,
     link: &str,
@@ -356,6 +359,7 @@ pub async fn inspect_link(
 
 /// Sets the user's own password through a one-time link, activates an invited account,
 /// ends any other session of theirs, and signs them in. Returns the new session's secret.
+#[tracing::instrument(skip_all)]
 pub async fn set_password_with_link(
     db: &Db,
     link: &str,
@@ -420,6 +424,7 @@ pub async fn set_password_with_link(
 /// Sends a reset link to an active account with that company code and address. Answers
 /// the same whether or not there is one; the work runs after the answer, so its duration
 /// tells nothing either.
+#[tracing::instrument(skip_all)]
 pub async fn request_password_reset(
     db: &Db,
     base_url: &str,
@@ -470,6 +475,7 @@ pub async fn request_password_reset(
 
 /// Changes the signed-in user's password: the current one is required; every other
 /// session of theirs ends.
+#[tracing::instrument(skip_all)]
 pub async fn change_password(
     db: &Db,
     user: &SessionUser,
@@ -556,6 +562,7 @@ pub async fn change_password(
 }
 
 /// The signed-in user's own name and language.
+#[tracing::instrument(skip_all)]
 pub async fn update_profile(
     db: &Db,
     user: &SessionUser,
@@ -614,6 +621,7 @@ pub struct OwnSession {
 }
 
 /// The signed-in user's live sessions, most recently used first.
+#[tracing::instrument(skip_all)]
 pub async fn own_sessions(
     db: &Db,
     user: &SessionUser,
@@ -653,6 +661,7 @@ pub async fn own_sessions(
 }
 
 /// Ends one of the signed-in user's own sessions (never anyone else's).
+#[tracing::instrument(skip_all)]
 pub async fn end_own_session(
     db: &Db,
     user: &SessionUser,

@@ -82,6 +82,7 @@ pub struct AuditEntry<'a> {
 }
 
 /// Writes the entry in `tx`. Call it in the same transaction as the change it records.
+#[tracing::instrument(skip_all)]
 pub async fn record(
     tx: &mut Transaction<'static, Any>,
     entry: AuditEntry<'_>,
@@ -108,6 +109,7 @@ const COLUMNS: [&str; 13] = [
 
 /// Writes several entries at once (a bulk change writes one row per record it changes),
 /// in the transaction of the change. Returns their ids in order.
+#[tracing::instrument(skip_all)]
 pub async fn record_many(
     tx: &mut Transaction<'static, Any>,
     entries: Vec<AuditEntry<'_>>,
@@ -158,6 +160,7 @@ pub struct LoggedEntry {
 
 /// The tenant's audit log, oldest first. A row this build cannot read (an action or actor
 /// it does not know) is an error rather than a row left out: the log is evidence.
+#[tracing::instrument(skip_all)]
 pub async fn read_log(db: &Db, tenant: &TenantId) -> Result<Vec<LoggedEntry>, DbError> {
     let mut tx = db.begin_for_tenant(tenant).await?;
     let rows = sqlx::query(

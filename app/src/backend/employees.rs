@@ -78,6 +78,7 @@ fn audit_snapshot(
 
 /// Stores `writes` in `tx`: new users (invited unless told not to), changed fields, replaced
 /// posts, and one audit row each. Returns how many invitations were queued.
+#[tracing::instrument(skip_all)]
 pub async fn write_employees(
     w: &WriteContext<'_>,
     tx: &mut Transaction<'static, Any>,
@@ -331,6 +332,7 @@ async fn primary_of(
 
 /// Whether one of `employee`'s departments lies in a subtree of `admin`'s business-admin
 /// scope: the fact `authorize` needs for `ViewEmployeeDetails`.
+#[tracing::instrument(skip_all)]
 pub async fn in_business_scope(
     db: &Db,
     tenant: &TenantId,
@@ -361,6 +363,7 @@ pub async fn in_business_scope(
 }
 
 /// One employee's page. `show_details` and `can_edit` were decided by `authorize`.
+#[tracing::instrument(skip_all)]
 pub async fn get_employee(
     db: &Db,
     tenant: &TenantId,
@@ -448,6 +451,7 @@ pub async fn get_employee(
 /// One page of the directory in kana order (五十音順; by name where kana is missing):
 /// everyone whose name, kana, e-mail or employee code
 /// contains `query` (case-insensitive).
+#[tracing::instrument(skip_all)]
 pub async fn list_employees(
     db: &Db,
     tenant: &TenantId,
@@ -780,6 +784,7 @@ async fn save_employee(
 }
 
 /// Creates an employee (a user without roles), inviting them when `invite` is set.
+#[tracing::instrument(skip_all)]
 pub async fn create_employee(
     w: &WriteContext<'_>,
     input: &EmployeeInput,
@@ -807,6 +812,7 @@ pub async fn create_employee(
 
 /// Changes an employee's fields and posts (their account, roles and status are the user
 /// administration's).
+#[tracing::instrument(skip_all)]
 pub async fn update_employee(
     w: &WriteContext<'_>,
     id: &UserId,
@@ -844,6 +850,7 @@ pub async fn update_employee(
 
 /// Employees with an employee code whose name, kana or code holds `query`, for a picker:
 /// the exact code first, then in kana order; each with their job title.
+#[tracing::instrument(skip_all)]
 pub async fn find_employees(
     db: &Db,
     tenant: &TenantId,
@@ -874,6 +881,7 @@ pub async fn find_employees(
 
 /// The grades, employment types and job titles already in use, offered as suggestions so
 /// that one grade is not typed three ways.
+#[tracing::instrument(skip_all)]
 pub async fn labels_in_use(db: &Db, tenant: &TenantId) -> Result<LabelsInUse, AppError> {
     let mut tx = db.begin_for_tenant(tenant).await?;
     let mut lists = Vec::new();

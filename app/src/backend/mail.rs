@@ -80,6 +80,7 @@ impl fmt::Debug for OutgoingMail {
 
 /// Adds `mail` to the outbox, due now. Call it in the transaction of the change that causes
 /// the mail, then wake the worker ([`MailHandle::wake`]) after the commit.
+#[tracing::instrument(skip_all)]
 pub async fn enqueue(
     tx: &mut Transaction<'static, Any>,
     tenant: &TenantId,
@@ -89,6 +90,7 @@ pub async fn enqueue(
 }
 
 /// Adds several mails at once (an import's invitations), like [`enqueue`].
+#[tracing::instrument(skip_all)]
 pub async fn enqueue_many(
     tx: &mut Transaction<'static, Any>,
     tenant: &TenantId,
@@ -205,6 +207,7 @@ impl DeliveryReport {
 
 /// One pass over every tenant: first the urgent mails of all of them, then a batch of
 /// each tenant's others, each oldest first.
+#[tracing::instrument(skip_all)]
 pub async fn deliver_due(
     db: &Db,
     settings: &MailSettings,
@@ -231,6 +234,7 @@ async fn deliver_with(db: &Db, sender: &Sender, now: Timestamp) -> Result<Delive
 }
 
 /// Like [`deliver_due`], for one tenant only.
+#[tracing::instrument(skip_all)]
 pub async fn deliver_due_for_tenant(
     db: &Db,
     settings: &MailSettings,
@@ -241,6 +245,7 @@ pub async fn deliver_due_for_tenant(
 }
 
 /// How many mails of a tenant wait to be sent: for the admins' pages.
+#[tracing::instrument(skip_all)]
 pub async fn queue_depth(db: &Db, tenant: &TenantId) -> Result<MailQueue, DbError> {
     let mut tx = db.begin_for_tenant(tenant).await?;
     let row = sqlx::query(

@@ -27,6 +27,7 @@ pub const MEMBERS_PER_PAGE: i64 = 50;
 /// transaction that changes the org chart: it takes the tenant's org write lock (a row lock
 /// on PostgreSQL; on SQLite the database write lock, taken before anything is read, so the
 /// reads that follow cannot go stale).
+#[tracing::instrument(skip_all)]
 pub async fn bump_revision(
     tx: &mut Transaction<'static, Any>,
     tenant: &TenantId,
@@ -73,6 +74,7 @@ fn node_from(row: &sqlx::any::AnyRow) -> Result<DepartmentNode, sqlx::Error> {
 
 /// The whole chart. The revision is read first: a change committed in between is then both
 /// in the chart and announced after it, which the browser handles (never the reverse).
+#[tracing::instrument(skip_all)]
 pub async fn load_chart(db: &Db, tenant: &TenantId, can_edit: bool) -> Result<OrgChart, AppError> {
     let mut tx = db.begin_for_tenant(tenant).await?;
     let revision = revision_in(&mut tx, tenant).await?;
@@ -90,6 +92,7 @@ pub async fn load_chart(db: &Db, tenant: &TenantId, can_edit: bool) -> Result<Or
 }
 
 /// The tenant's org revision now (a live stream starts with it).
+#[tracing::instrument(skip_all)]
 pub async fn current_revision(db: &Db, tenant: &TenantId) -> Result<i64, AppError> {
     let mut tx = db.begin_for_tenant(tenant).await?;
     let revision = revision_in(&mut tx, tenant).await?;
@@ -110,6 +113,7 @@ async fn revision_in(
 }
 
 /// Some departments as the chart shows them (for live events); unknown ids are skipped.
+#[tracing::instrument(skip_all)]
 pub async fn departments_by_id(
     db: &Db,
     tenant: &TenantId,
@@ -134,6 +138,7 @@ pub async fn departments_by_id(
 }
 
 /// The tree of the tenant's departments, as stored.
+#[tracing::instrument(skip_all)]
 pub async fn tree(
     tx: &mut Transaction<'static, Any>,
     tenant: &TenantId,
@@ -255,6 +260,7 @@ fn code_taken(error: sqlx::Error) -> AppError {
 }
 
 /// Adds a department as the last child of `parent` (a top-level one for `None`).
+#[tracing::instrument(skip_all)]
 pub async fn create_department(
     w: &WriteContext<'_>,
     parent: Option<DepartmentId>,
@@ -303,6 +309,7 @@ pub async fn create_department(
 }
 
 /// Renames a department or changes its code.
+#[tracing::instrument(skip_all)]
 pub async fn update_department(
     w: &WriteContext<'_>,
     id: &DepartmentId,
@@ -336,6 +343,7 @@ pub async fn update_department(
 /// siblings; reordering is a move to the same parent. Refused if it would put the
 /// department under itself or its own sub-departments. Answers the change and the
 /// department's new version (the next move of the same department is based on it).
+#[tracing::instrument(skip_all)]
 pub async fn move_department(
     w: &WriteContext<'_>,
     id: &DepartmentId,
@@ -398,6 +406,7 @@ async fn member_count(
 }
 
 /// Deletes a department that has no sub-departments and no members; otherwise says why.
+#[tracing::instrument(skip_all)]
 pub async fn delete_department(
     w: &WriteContext<'_>,
     id: &DepartmentId,
@@ -428,6 +437,7 @@ pub async fn delete_department(
 /// Makes the employee with `employee_code` the department's manager (empty: nobody). An
 /// employee who holds no post there gets a concurrent one, since a manager belongs to the
 /// department they manage.
+#[tracing::instrument(skip_all)]
 pub async fn set_manager(
     w: &WriteContext<'_>,
     id: &DepartmentId,
@@ -509,6 +519,7 @@ pub async fn set_manager(
 
 /// One page of a department's members: its manager first, then primary posts, then
 /// concurrent ones, each by employee code.
+#[tracing::instrument(skip_all)]
 pub async fn members(
     db: &Db,
     tenant: &TenantId,
@@ -571,6 +582,7 @@ pub async fn members(
 /// Departments whose code or name holds `query`, for a picker: exact code first, then codes
 /// that start with it, then the rest by code; each with its parent's name to tell alike
 /// names apart.
+#[tracing::instrument(skip_all)]
 pub async fn find_departments(
     db: &Db,
     tenant: &TenantId,

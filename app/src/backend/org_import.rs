@@ -926,6 +926,7 @@ async fn write_departments(
 /// The tenant's departments or employees as CSV in the import's format, Japanese headers,
 /// formula-safe. Employees without an employee code (e.g. an admin account) are not
 /// employees of the file and are left out.
+#[tracing::instrument(skip_all)]
 pub async fn export_csv(
     db: &Db,
     tenant: &TenantId,

@@ -149,6 +149,7 @@ async fn password_work<T: Send + 'static>(
 }
 
 /// Hashes a new password for storage.
+#[tracing::instrument(skip_all)]
 pub async fn hash_password(password: String) -> Result<String, AppError> {
     password_work(move || hash_blocking(&password))
         .await?
@@ -157,6 +158,7 @@ pub async fn hash_password(password: String) -> Result<String, AppError> {
 
 /// Whether `password` matches the stored PHC string `phc`; `Busy` when too many checks
 /// wait already.
+#[tracing::instrument(skip_all)]
 pub async fn verify_password(password: String, phc: String) -> Result<bool, AppError> {
     password_work(move || verify_blocking(&password, &phc)).await
 }
@@ -169,6 +171,7 @@ static DUMMY_HASH: LazyLock<Option<String>> =
 /// Does the work of [`verify_password`] against a dummy hash, for sign-ins to an account
 /// that does not exist: answering at once would tell an attacker which accounts do. It
 /// waits in the same queue, so it is busy exactly when a real check would be.
+#[tracing::instrument(skip_all)]
 pub async fn verify_against_dummy(password: String) -> Result<(), AppError> {
     // The dummy hash is first computed here, on the blocking thread too; the outcome is
     // meaningless: only the time spent matters.

@@ -71,6 +71,7 @@ pub struct SessionUser {
 
 /// Starts a session for `user` (after a successful login or setup); returns the secret for
 /// the cookie. Always a new id: a session id is never carried over from before login.
+#[tracing::instrument(skip_all)]
 pub async fn create(
     tx: &mut Transaction<'static, Any>,
     tenant: &TenantId,
@@ -97,6 +98,7 @@ pub async fn create(
 
 /// The user of a live session, or `None` (unknown, expired, idle too long, user no longer
 /// active). Refreshes the idle clock: the user did something.
+#[tracing::instrument(skip_all)]
 pub async fn resolve(
     db: &Db,
     secret: &ScopedSecret,
@@ -107,6 +109,7 @@ pub async fn resolve(
 
 /// Like [`resolve`], but leaves the idle clock alone: for a long-lived connection (the live
 /// org chart) that re-checks its session without the user doing anything.
+#[tracing::instrument(skip_all)]
 pub async fn check(
     db: &Db,
     secret: &ScopedSecret,
@@ -198,6 +201,7 @@ async fn resolve_session(
 }
 
 /// The roles a user holds.
+#[tracing::instrument(skip_all)]
 pub async fn roles_of(
     tx: &mut Transaction<'static, Any>,
     tenant: &TenantId,
@@ -213,6 +217,7 @@ pub async fn roles_of(
 }
 
 /// Ends one session (logout).
+#[tracing::instrument(skip_all)]
 pub async fn end(
     tx: &mut Transaction<'static, Any>,
     tenant: &TenantId,
@@ -227,6 +232,7 @@ pub async fn end(
 }
 
 /// Ends every session of `user`, but `keep` (the one changing its password, say).
+#[tracing::instrument(skip_all)]
 pub async fn end_all_of_user(
     tx: &mut Transaction<'static, Any>,
     tenant: &TenantId,

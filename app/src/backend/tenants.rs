@@ -76,6 +76,7 @@ pub struct TenantContract {
 
 /// Creates the tenant, its first system admin (who has no password yet) and the setup
 /// token, with audit rows, all in one transaction.
+#[tracing::instrument(skip_all)]
 pub async fn create_tenant(
     db: &Db,
     base_url: &str,
@@ -220,6 +221,7 @@ fn contract_from_row(row: &sqlx::any::AnyRow) -> Result<TenantContract, sqlx::Er
 }
 
 /// Every tenant's contract data, by company code.
+#[tracing::instrument(skip_all)]
 pub async fn list_tenants(db: &Db) -> Result<Vec<TenantContract>, DbError> {
     let rows = sqlx::query(&format!(
         "SELECT {CONTRACT_COLUMNS} FROM tenants ORDER BY code"
@@ -233,6 +235,7 @@ pub async fn list_tenants(db: &Db) -> Result<Vec<TenantContract>, DbError> {
 }
 
 /// One tenant's contract data; `None` for an unknown code.
+#[tracing::instrument(skip_all)]
 pub async fn find_by_code(db: &Db, code: &CompanyCode) -> Result<Option<TenantContract>, DbError> {
     let row = sqlx::query(&format!(
         "SELECT {CONTRACT_COLUMNS} FROM tenants WHERE code = $1"
@@ -244,6 +247,7 @@ pub async fn find_by_code(db: &Db, code: &CompanyCode) -> Result<Option<TenantCo
 }
 
 /// How many seats are taken: users that are not deactivated. A count, not people.
+#[tracing::instrument(skip_all)]
 pub async fn seats_in_use(db: &Db, tenant: &TenantId) -> Result<i64, DbError> {
     let mut tx = db.begin_for_tenant(tenant).await?;
     let count = seats_taken(&mut tx, tenant).await?;
@@ -253,6 +257,7 @@ pub async fn seats_in_use(db: &Db, tenant: &TenantId) -> Result<i64, DbError> {
 
 /// The seat rule (WP 3): every account that is not deactivated takes a seat, invited ones
 /// included. Read in the transaction that adds or reactivates accounts.
+#[tracing::instrument(skip_all)]
 pub async fn seats_taken(
     tx: &mut Transaction<'static, Any>,
     tenant: &TenantId,

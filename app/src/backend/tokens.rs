@@ -74,6 +74,7 @@ pub struct IssuedToken {
 }
 
 /// Issues a token for `user`, voiding the unused older ones of the same purpose.
+#[tracing::instrument(skip_all)]
 pub async fn issue(
     tx: &mut Transaction<'static, Any>,
     tenant: &TenantId,
@@ -110,6 +111,7 @@ pub async fn issue(
 
 /// Issues one token each for users who have none yet (just created): nothing to void, so
 /// a bulk creation writes them all at once.
+#[tracing::instrument(skip_all)]
 pub async fn issue_for_new_users(
     tx: &mut Transaction<'static, Any>,
     tenant: &TenantId,
@@ -159,6 +161,7 @@ pub enum TokenProblem {
 }
 
 /// Looks a token up without using it (to show the page behind a link).
+#[tracing::instrument(skip_all)]
 pub async fn peek(
     tx: &mut Transaction<'static, Any>,
     secret: &ScopedSecret,
@@ -187,6 +190,7 @@ pub async fn peek(
 }
 
 /// Uses a token: valid once. Marks it used in `tx`, so it stays unused if `tx` rolls back.
+#[tracing::instrument(skip_all)]
 pub async fn redeem(
     tx: &mut Transaction<'static, Any>,
     secret: &ScopedSecret,

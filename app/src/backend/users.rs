@@ -92,6 +92,7 @@ fn admin_entry<'a>(
 /// Quick at 100,000 users: without a search the page walks the `users_by_name` index and
 /// the count is an index count; roles and scopes come in one query each for the page.
 /// With a search, the match is a case-insensitive substring match over the whole tenant.
+#[tracing::instrument(skip_all)]
 pub async fn list_users(
     db: &Db,
     tenant: &TenantId,
@@ -204,6 +205,7 @@ async fn roles_of_many(
 }
 
 /// The roles of every user of the tenant that holds any.
+#[tracing::instrument(skip_all)]
 pub async fn roles_of_all(
     tx: &mut Transaction<'static, Any>,
     tenant: &TenantId,
@@ -274,6 +276,7 @@ async fn seat_limit(
     .await
 }
 
+#[tracing::instrument(skip_all)]
 pub(crate) async fn ensure_seat(
     tx: &mut Transaction<'static, Any>,
     tenant: &TenantId,
@@ -305,6 +308,7 @@ pub(crate) fn taken(error: sqlx::Error) -> AppError {
 
 /// Names the field whose value another user of the tenant already has. The unique keys
 /// remain the backstop against a race; this gives the clear message.
+#[tracing::instrument(skip_all)]
 pub(crate) async fn ensure_unique(
     tx: &mut Transaction<'static, Any>,
     tenant: &TenantId,
@@ -392,6 +396,7 @@ impl InvitationContext {
 }
 
 /// Sends `user` a new invitation; their older links stop working.
+#[tracing::instrument(skip_all)]
 pub(crate) async fn invite(
     tx: &mut Transaction<'static, Any>,
     tenant: &TenantId,
@@ -408,6 +413,7 @@ pub(crate) async fn invite(
 }
 
 /// Invites users created in this transaction, all at once (an import): `(id, e-mail, name)`.
+#[tracing::instrument(skip_all)]
 pub(crate) async fn invite_new_users(
     tx: &mut Transaction<'static, Any>,
     tenant: &TenantId,
@@ -431,6 +437,7 @@ pub(crate) async fn invite_new_users(
 }
 
 /// Creates a user who chooses their own password through the invitation mail (WP 7).
+#[tracing::instrument(skip_all)]
 pub async fn create_user(
     db: &Db,
     admin: &SessionUser,
@@ -580,6 +587,7 @@ async fn business_scope(
 
 /// Sets the departments (by code; each covers its subtree) a business admin works for.
 /// Unknown codes are named and nothing changes.
+#[tracing::instrument(skip_all)]
 pub async fn set_business_scope(
     db: &Db,
     admin: &SessionUser,
@@ -644,6 +652,7 @@ pub async fn set_business_scope(
     .await
 }
 
+#[tracing::instrument(skip_all)]
 pub(crate) async fn tenant_zone(
     tx: &mut Transaction<'static, Any>,
     tenant: &TenantId,
@@ -660,6 +669,7 @@ fn last_login(row: &sqlx::any::AnyRow, zone: &str) -> Result<Option<String>, sql
 }
 
 /// One user, for the edit screen.
+#[tracing::instrument(skip_all)]
 pub async fn get_user(db: &Db, tenant: &TenantId, user: &UserId) -> Result<UserSummary, AppError> {
     let mut tx = db.begin_for_tenant(tenant).await?;
     let summary = load(&mut tx, tenant, user).await?;
@@ -757,6 +767,7 @@ pub fn check_sign_in_changes(
 
 /// Queues the notice of a changed login e-mail to each old address, in the change's
 /// transaction: `(old, new, name)` per user.
+#[tracing::instrument(skip_all)]
 pub async fn tell_old_addresses(
     tx: &mut Transaction<'static, Any>,
     tenant: &TenantId,
@@ -775,6 +786,7 @@ pub async fn tell_old_addresses(
 }
 
 /// Edits name, e-mail, employee code and language.
+#[tracing::instrument(skip_all)]
 pub async fn update_user(
     db: &Db,
     admin: &SessionUser,
@@ -832,6 +844,7 @@ pub async fn update_user(
 }
 
 /// Sets the user's roles; only system admins call this (checked by `authorize`).
+#[tracing::instrument(skip_all)]
 pub async fn set_roles(
     db: &Db,
     admin: &SessionUser,
@@ -851,6 +864,7 @@ pub async fn set_roles(
 }
 
 /// Deactivates (their sessions end at once) or reactivates a user.
+#[tracing::instrument(skip_all)]
 pub async fn set_active(
     db: &Db,
     admin: &SessionUser,
@@ -917,6 +931,7 @@ pub async fn set_active(
 
 /// Deletes a user and their personal data. Audit rows stay, with the id as an anonymous
 /// reference: the snapshots in them are redacted, and queued mail to them is dropped.
+#[tracing::instrument(skip_all)]
 pub async fn delete_user(
     db: &Db,
     admin: &SessionUser,
@@ -958,6 +973,7 @@ pub async fn delete_user(
 
 /// Sends a fresh invitation (the older link stops working). Only for users who have not
 /// chosen a password yet.
+#[tracing::instrument(skip_all)]
 pub async fn resend_invitation(
     db: &Db,
     admin: &SessionUser,
@@ -1003,6 +1019,7 @@ pub async fn resend_invitation(
 }
 
 /// Ends every session of a user at once.
+#[tracing::instrument(skip_all)]
 pub async fn sign_out_everywhere(
     db: &Db,
     admin: &SessionUser,
