@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{TestDb, tenant_with_admin};
+use common::{TestDb, tenant_with_admin, writer};
 use kouka_app::backend::accounts::{self, LoginInput};
 use kouka_app::backend::audit::RequestOrigin;
 use kouka_app::backend::db::{Db, DbKind};
@@ -67,24 +67,18 @@ async fn invitation_seat_limit_and_duplicates(kind: DbKind) {
     let origin = RequestOrigin::default();
     let now = Timestamp::now();
     let first = users::create_user(
-        db,
-        &admin,
+        &writer(db, &admin, now),
         person(1),
         BTreeSet::new(),
         "http://kouka.test",
-        &origin,
-        now,
     )
     .await
     .expect("first");
     let duplicate = users::create_user(
-        db,
-        &admin,
+        &writer(db, &admin, now),
         person(1),
         BTreeSet::new(),
         "http://kouka.test",
-        &origin,
-        now,
     )
     .await;
     assert!(
@@ -94,13 +88,10 @@ async fn invitation_seat_limit_and_duplicates(kind: DbKind) {
     let mut same_code = person(9);
     same_code.employee_code = "E0001".into();
     let clash = users::create_user(
-        db,
-        &admin,
+        &writer(db, &admin, now),
         same_code,
         BTreeSet::new(),
         "http://kouka.test",
-        &origin,
-        now,
     )
     .await;
     assert!(
@@ -108,25 +99,19 @@ async fn invitation_seat_limit_and_duplicates(kind: DbKind) {
         "{clash:?}"
     );
     users::create_user(
-        db,
-        &admin,
+        &writer(db, &admin, now),
         person(2),
         BTreeSet::new(),
         "http://kouka.test",
-        &origin,
-        now,
     )
     .await
     .expect("second");
     // Admin + 2 = 3 seats: the fourth is refused with the limit named.
     let over = users::create_user(
-        db,
-        &admin,
+        &writer(db, &admin, now),
         person(3),
         BTreeSet::new(),
         "http://kouka.test",
-        &origin,
-        now,
     )
     .await;
     assert_eq!(over.err(), Some(AppError::SeatLimit { limit: 3 }));
@@ -134,22 +119,19 @@ async fn invitation_seat_limit_and_duplicates(kind: DbKind) {
     assert!(message.contains("3席"), "{message}");
 
     // Deactivating frees a seat; reactivating needs one.
-    users::set_active(db, &admin, &first, false, &origin, now)
+    users::set_active(&writer(db, &admin, now), &first, false)
         .await
         .expect("deactivate");
     users::create_user(
-        db,
-        &admin,
+        &writer(db, &admin, now),
         person(3),
         BTreeSet::new(),
         "http://kouka.test",
-        &origin,
-        now,
     )
     .await
     .expect("the freed seat");
     assert_eq!(
-        users::set_active(db, &admin, &first, true, &origin, now)
+        users::set_active(&writer(db, &admin, now), &first, true)
             .await
             .err(),
         Some(AppError::SeatLimit { limit: 3 })
@@ -190,51 +172,46 @@ async fn the_last_system_admin_stays(kind: DbKind) {
     };
     let db = &test_db.db;
     let (_tenant, admin) = setup(db, "LAST", 10).await;
-    let origin = RequestOrigin::default();
     let now = Timestamp::now();
     let me = admin.subject.user.clone();
     assert_eq!(
-        users::set_roles(db, &admin, &me, BTreeSet::new(), &origin, now)
+        users::set_roles(&writer(db, &admin, now), &me, BTreeSet::new())
             .await
             .err(),
         Some(AppError::LastSystemAdmin)
     );
     assert_eq!(
-        users::set_active(db, &admin, &me, false, &origin, now)
+        users::set_active(&writer(db, &admin, now), &me, false)
             .await
             .err(),
         Some(AppError::LastSystemAdmin)
     );
     assert_eq!(
-        users::delete_user(db, &admin, &me, &origin).await.err(),
+        users::delete_user(&writer(db, &admin, Timestamp::now()), &me)
+            .await
+            .err(),
         Some(AppError::LastSystemAdmin)
     );
     // An invited second admin does not count: they are not active yet.
     let second = users::create_user(
-        db,
-        &admin,
+        &writer(db, &admin, now),
         person(1),
         [Role::SystemAdmin].into(),
         "http://kouka.test",
-        &origin,
-        now,
     )
     .await
     .expect("second admin");
     assert_eq!(
-        users::set_active(db, &admin, &me, false, &origin, now)
+        users::set_active(&writer(db, &admin, now), &me, false)
             .await
             .err(),
         Some(AppError::LastSystemAdmin)
     );
     // Roles can be changed freely for someone who is not the last admin.
     users::set_roles(
-        db,
-        &admin,
+        &writer(db, &admin, now),
         &second,
         [Role::AuditAdmin, Role::BusinessAdmin].into(),
-        &origin,
-        now,
     )
     .await
     .expect("roles");
@@ -251,20 +228,16 @@ async fn deleting_removes_personal_data_and_keeps_anonymous_audit(kind: DbKind) 
     };
     let db = &test_db.db;
     let (tenant, admin) = setup(db, "DELETE", 10).await;
-    let origin = RequestOrigin::default();
     let now = Timestamp::now();
     let doomed = users::create_user(
-        db,
-        &admin,
+        &writer(db, &admin, now),
         person(7),
         BTreeSet::new(),
         "http://kouka.test",
-        &origin,
-        now,
     )
     .await
     .expect("created");
-    users::delete_user(db, &admin, &doomed, &origin)
+    users::delete_user(&writer(db, &admin, Timestamp::now()), &doomed)
         .await
         .expect("deleted");
     assert_eq!(
@@ -306,17 +279,14 @@ async fn resending_an_invitation_voids_the_old_link(kind: DbKind) {
     let origin = RequestOrigin::default();
     let now = Timestamp::now();
     let invited: UserId = users::create_user(
-        db,
-        &admin,
+        &writer(db, &admin, now),
         person(4),
         BTreeSet::new(),
         "http://kouka.test",
-        &origin,
-        now,
     )
     .await
     .expect("created");
-    users::resend_invitation(db, &admin, &invited, "http://kouka.test", &origin, now)
+    users::resend_invitation(&writer(db, &admin, now), &invited, "http://kouka.test")
         .await
         .expect("resent");
     let bodies = outbox_bodies(db, &tenant).await;
@@ -346,7 +316,7 @@ async fn resending_an_invitation_voids_the_old_link(kind: DbKind) {
     .expect("the new link works");
     // Active now: no more invitations for them.
     assert!(matches!(
-        users::resend_invitation(db, &admin, &invited, "http://kouka.test", &origin, now).await,
+        users::resend_invitation(&writer(db, &admin, now), &invited, "http://kouka.test").await,
         Err(AppError::Invalid { .. })
     ));
     test_db.drop_db().await;
@@ -358,17 +328,13 @@ async fn the_list_is_paged_searchable_and_escapes_wildcards(kind: DbKind) {
     };
     let db = &test_db.db;
     let (tenant, admin) = setup(db, "LIST", 1000).await;
-    let origin = RequestOrigin::default();
     let now = Timestamp::now();
     for n in 1..=60 {
         users::create_user(
-            db,
-            &admin,
+            &writer(db, &admin, now),
             person(n),
             BTreeSet::new(),
             "http://kouka.test",
-            &origin,
-            now,
         )
         .await
         .expect("created");
@@ -414,7 +380,6 @@ async fn searches_ignore_case_and_width_in_every_list(kind: DbKind) {
     };
     let db = &test_db.db;
     let (tenant, admin) = setup(db, "FOLD", 100).await;
-    let origin = RequestOrigin::default();
     for (name, email, code) in [
         ("Yamada Taro", "taro@fold.example", "T100"),
         ("YAMADA Hanako", "hanako@fold.example", "H200"),
@@ -427,13 +392,10 @@ async fn searches_ignore_case_and_width_in_every_list(kind: DbKind) {
             language: "ja".into(),
         };
         users::create_user(
-            db,
-            &admin,
+            &writer(db, &admin, Timestamp::now()),
             input,
             BTreeSet::new(),
             "http://kouka.test",
-            &origin,
-            Timestamp::now(),
         )
         .await
         .expect("created");
@@ -486,7 +448,6 @@ async fn business_scopes_name_unknown_codes_and_change_nothing(kind: DbKind) {
     };
     let db = &test_db.db;
     let (tenant, admin) = setup(db, "SCOPE", 10).await;
-    let origin = RequestOrigin::default();
     let now = Timestamp::now();
     let mut tx = db.begin_for_tenant(&tenant).await.expect("tx");
     for code in ["SALES", "DEV"] {
@@ -501,19 +462,20 @@ async fn business_scopes_name_unknown_codes_and_change_nothing(kind: DbKind) {
     }
     tx.commit().await.expect("commit");
     let manager = users::create_user(
-        db,
-        &admin,
+        &writer(db, &admin, now),
         person(5),
         [Role::BusinessAdmin].into(),
         "http://kouka.test",
-        &origin,
-        now,
     )
     .await
     .expect("created");
-    users::set_business_scope(db, &admin, &manager, "SALES、 DEV", &origin)
-        .await
-        .expect("scope");
+    users::set_business_scope(
+        &writer(db, &admin, Timestamp::now()),
+        &manager,
+        "SALES、 DEV",
+    )
+    .await
+    .expect("scope");
     assert_eq!(
         users::get_user(db, &tenant, &manager)
             .await
@@ -524,8 +486,12 @@ async fn business_scopes_name_unknown_codes_and_change_nothing(kind: DbKind) {
             .collect::<Vec<_>>(),
         ["DEV", "SALES"]
     );
-    let unknown =
-        users::set_business_scope(db, &admin, &manager, "SALES, NOPE, GONE", &origin).await;
+    let unknown = users::set_business_scope(
+        &writer(db, &admin, Timestamp::now()),
+        &manager,
+        "SALES, NOPE, GONE",
+    )
+    .await;
     assert!(
         matches!(&unknown, Err(AppError::Invalid { field, reason_en, .. }) if *field == FormField::DepartmentCodes && reason_en.contains("GONE, NOPE")),
         "{unknown:?}"

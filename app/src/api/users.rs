@@ -97,13 +97,10 @@ pub async fn create_user(
         language,
     };
     let id = users::create_user(
-        &ctx.db,
-        &admin,
+        &ctx.write_as(&admin),
         input,
         roles.into_iter().collect(),
         &ctx.settings.base_url,
-        &ctx.origin,
-        ctx.now,
     )
     .await?;
     ctx.wake_mailer();
@@ -130,7 +127,7 @@ pub async fn update_user(
         employee_code,
         language,
     };
-    users::update_user(&ctx.db, &admin, &id, input, &ctx.origin, ctx.now).await?;
+    users::update_user(&ctx.write_as(&admin), &id, input).await?;
     // The name may show on the org chart (as a manager): live browsers reload it.
     ctx.publish(chart_reload(&admin)).await;
     // A changed login e-mail is told to the old address.
@@ -167,15 +164,7 @@ pub async fn set_user_roles(
         (Role::AuditAdmin, &audit_admin),
         (Role::BusinessAdmin, &business_admin),
     ]);
-    crate::backend::users::set_roles(
-        &ctx.db,
-        &admin,
-        &id,
-        roles.into_iter().collect(),
-        &ctx.origin,
-        ctx.now,
-    )
-    .await
+    crate::backend::users::set_roles(&ctx.write_as(&admin), &id, roles.into_iter().collect()).await
 }
 
 /// Deactivates a user (their sessions end at once) or, with `active`, reactivates them.
@@ -185,7 +174,7 @@ pub async fn set_user_active(id: String, active: bool) -> Result<(), AppError> {
     let ctx = RequestContext::load().await?;
     let id = user_id(&id);
     let admin = admin_for(&ctx, Action::DeactivateUser, Some(&id)).await?;
-    crate::backend::users::set_active(&ctx.db, &admin, &id, active, &ctx.origin, ctx.now).await
+    crate::backend::users::set_active(&ctx.write_as(&admin), &id, active).await
 }
 
 /// Deletes a user and their personal data.
@@ -195,7 +184,7 @@ pub async fn delete_user(id: String) -> Result<(), AppError> {
     let ctx = RequestContext::load().await?;
     let id = user_id(&id);
     let admin = admin_for(&ctx, Action::DeleteUser, Some(&id)).await?;
-    crate::backend::users::delete_user(&ctx.db, &admin, &id, &ctx.origin).await?;
+    crate::backend::users::delete_user(&ctx.write_as(&admin), &id).await?;
     // Their posts went with them: member counts and managers on the chart changed.
     ctx.publish(chart_reload(&admin)).await;
     Ok(())
@@ -208,15 +197,8 @@ pub async fn resend_invitation(id: String) -> Result<(), AppError> {
     let ctx = RequestContext::load().await?;
     let id = user_id(&id);
     let admin = admin_for(&ctx, Action::ResendInvitation, Some(&id)).await?;
-    crate::backend::users::resend_invitation(
-        &ctx.db,
-        &admin,
-        &id,
-        &ctx.settings.base_url,
-        &ctx.origin,
-        ctx.now,
-    )
-    .await?;
+    crate::backend::users::resend_invitation(&ctx.write_as(&admin), &id, &ctx.settings.base_url)
+        .await?;
     ctx.wake_mailer();
     Ok(())
 }
@@ -228,7 +210,7 @@ pub async fn sign_out_user_everywhere(id: String) -> Result<u64, AppError> {
     let ctx = RequestContext::load().await?;
     let id = user_id(&id);
     let admin = admin_for(&ctx, Action::SignOutUserEverywhere, Some(&id)).await?;
-    crate::backend::users::sign_out_everywhere(&ctx.db, &admin, &id, &ctx.origin).await
+    crate::backend::users::sign_out_everywhere(&ctx.write_as(&admin), &id).await
 }
 
 /// Sets the departments (codes, comma-separated) whose subtrees a business admin covers.
@@ -238,8 +220,7 @@ pub async fn set_business_scope(id: String, department_codes: String) -> Result<
     let ctx = RequestContext::load().await?;
     let id = user_id(&id);
     let admin = admin_for(&ctx, Action::SetRoles, Some(&id)).await?;
-    crate::backend::users::set_business_scope(&ctx.db, &admin, &id, &department_codes, &ctx.origin)
-        .await
+    crate::backend::users::set_business_scope(&ctx.write_as(&admin), &id, &department_codes).await
 }
 
 /// How many of the tenant's mails wait to be sent (the admins who send them see it).

@@ -10,6 +10,7 @@ use crate::backend::mail;
 use crate::backend::sessions::{self, SessionUser};
 use crate::backend::tenants;
 use crate::backend::tokens::{self, Purpose};
+use crate::backend::write::WriteContext;
 use crate::domain::account_status::AccountStatus;
 use crate::domain::audit::AuditAction;
 use crate::domain::choice::Choice;
@@ -439,14 +440,13 @@ pub(crate) async fn invite_new_users(
 /// Creates a user who chooses their own password through the invitation mail (WP 7).
 #[tracing::instrument(skip_all)]
 pub async fn create_user(
-    db: &Db,
-    admin: &SessionUser,
+    w: &WriteContext<'_>,
     input: UserInput,
     roles: BTreeSet<Role>,
     base_url: &str,
-    origin: &RequestOrigin,
-    now: Timestamp,
 ) -> Result<UserId, AppError> {
+    let (db, admin, origin) = (w.db, w.by, &w.origin);
+    let now = w.now;
     let valid = validate(&input)?;
     let tenant = &admin.subject.tenant;
     let id = UserId::generate();
@@ -589,12 +589,11 @@ async fn business_scope(
 /// Unknown codes are named and nothing changes.
 #[tracing::instrument(skip_all)]
 pub async fn set_business_scope(
-    db: &Db,
-    admin: &SessionUser,
+    w: &WriteContext<'_>,
     target: &UserId,
     department_codes: &str,
-    origin: &RequestOrigin,
 ) -> Result<(), AppError> {
+    let (db, admin, origin) = (w.db, w.by, &w.origin);
     let tenant = &admin.subject.tenant;
     // The one reader of a list of department codes (`;` as the CSV writes it, full-width
     // input folded), as the employee form and the import read theirs.
@@ -788,13 +787,12 @@ pub async fn tell_old_addresses(
 /// Edits name, e-mail, employee code and language.
 #[tracing::instrument(skip_all)]
 pub async fn update_user(
-    db: &Db,
-    admin: &SessionUser,
+    w: &WriteContext<'_>,
     target: &UserId,
     input: UserInput,
-    origin: &RequestOrigin,
-    now: Timestamp,
 ) -> Result<(), AppError> {
+    let (db, admin, origin) = (w.db, w.by, &w.origin);
+    let now = w.now;
     let valid = validate(&input)?;
     let tenant = &admin.subject.tenant;
     let mut tx = db.begin_write_for_tenant(tenant).await?;
@@ -846,13 +844,12 @@ pub async fn update_user(
 /// Sets the user's roles; only system admins call this (checked by `authorize`).
 #[tracing::instrument(skip_all)]
 pub async fn set_roles(
-    db: &Db,
-    admin: &SessionUser,
+    w: &WriteContext<'_>,
     target: &UserId,
     roles: BTreeSet<Role>,
-    origin: &RequestOrigin,
-    now: Timestamp,
 ) -> Result<(), AppError> {
+    let (db, admin, origin) = (w.db, w.by, &w.origin);
+    let now = w.now;
     let tenant = &admin.subject.tenant;
     let mut tx = db.begin_write_for_tenant(tenant).await?;
     let before = load(&mut tx, tenant, target).await?;
@@ -866,13 +863,12 @@ pub async fn set_roles(
 /// Deactivates (their sessions end at once) or reactivates a user.
 #[tracing::instrument(skip_all)]
 pub async fn set_active(
-    db: &Db,
-    admin: &SessionUser,
+    w: &WriteContext<'_>,
     target: &UserId,
     active: bool,
-    origin: &RequestOrigin,
-    now: Timestamp,
 ) -> Result<(), AppError> {
+    let (db, admin, origin) = (w.db, w.by, &w.origin);
+    let now = w.now;
     let tenant = &admin.subject.tenant;
     let mut tx = db.begin_write_for_tenant(tenant).await?;
     let before = load(&mut tx, tenant, target).await?;
@@ -932,12 +928,8 @@ pub async fn set_active(
 /// Deletes a user and their personal data. Audit rows stay, with the id as an anonymous
 /// reference: the snapshots in them are redacted, and queued mail to them is dropped.
 #[tracing::instrument(skip_all)]
-pub async fn delete_user(
-    db: &Db,
-    admin: &SessionUser,
-    target: &UserId,
-    origin: &RequestOrigin,
-) -> Result<(), AppError> {
+pub async fn delete_user(w: &WriteContext<'_>, target: &UserId) -> Result<(), AppError> {
+    let (db, admin, origin) = (w.db, w.by, &w.origin);
     let tenant = &admin.subject.tenant;
     let mut tx = db.begin_write_for_tenant(tenant).await?;
     let before = load(&mut tx, tenant, target).await?;
@@ -975,13 +967,12 @@ pub async fn delete_user(
 /// chosen a password yet.
 #[tracing::instrument(skip_all)]
 pub async fn resend_invitation(
-    db: &Db,
-    admin: &SessionUser,
+    w: &WriteContext<'_>,
     target: &UserId,
     base_url: &str,
-    origin: &RequestOrigin,
-    now: Timestamp,
 ) -> Result<(), AppError> {
+    let (db, admin, origin) = (w.db, w.by, &w.origin);
+    let now = w.now;
     let tenant = &admin.subject.tenant;
     let mut tx = db.begin_write_for_tenant(tenant).await?;
     let user = load(&mut tx, tenant, target).await?;
@@ -1020,12 +1011,8 @@ pub async fn resend_invitation(
 
 /// Ends every session of a user at once.
 #[tracing::instrument(skip_all)]
-pub async fn sign_out_everywhere(
-    db: &Db,
-    admin: &SessionUser,
-    target: &UserId,
-    origin: &RequestOrigin,
-) -> Result<u64, AppError> {
+pub async fn sign_out_everywhere(w: &WriteContext<'_>, target: &UserId) -> Result<u64, AppError> {
+    let (db, admin, origin) = (w.db, w.by, &w.origin);
     let tenant = &admin.subject.tenant;
     let mut tx = db.begin_write_for_tenant(tenant).await?;
     load(&mut tx, tenant, target).await?;
