@@ -44,9 +44,10 @@ fi
 
 if [ "$mode" = test ]; then
   # cargo-audit checks Cargo.lock against the RustSec advisories (scripts/audit.sh).
-  if ! cargo audit --version >/dev/null 2>&1; then
-    say "installing cargo-audit (takes a few minutes, once)"
-    cargo install cargo-audit --locked
+  # Pinned like the other tools, so that every run reads the advisories the same way.
+  if ! cargo audit --version 2>/dev/null | grep -q ' 0\.22\.2$'; then
+    say "installing cargo-audit 0.22.2 (takes a few minutes, once)"
+    cargo install cargo-audit --version 0.22.2 --locked
   fi
   need_apt=()
   # A real SMTP server for the mail tests (server/tests/support/smtp_sink.py). Debian's own
