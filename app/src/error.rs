@@ -105,7 +105,7 @@ impl AppError {
                 reason_ja,
                 reason_en,
             } => {
-                let label = crate::i18n::field_label(*field, lang);
+                let label = t.field_label(*field);
                 match lang {
                     Lang::Ja => format!("{label}：{reason_ja}"),
                     Lang::En => format!("{label}: {reason_en}"),

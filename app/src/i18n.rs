@@ -384,6 +384,41 @@ pub struct Texts {
 }
 
 impl Texts {
+    /// The label users know a form field by, for error messages that name it.
+    pub fn field_label(&self, field: FormField) -> &'static str {
+        match field {
+            FormField::Email => self.field_email,
+            FormField::Password => self.field_password,
+            FormField::PasswordConfirm | FormField::NewPasswordConfirm => {
+                self.field_password_confirm
+            }
+            FormField::NewPassword => self.field_new_password,
+            FormField::CurrentPassword => self.field_current_password,
+            FormField::CompanyCode => self.field_company_code,
+            FormField::DisplayName => self.field_display_name,
+            FormField::EmployeeCode => self.col_employee_code,
+            FormField::Roles => self.col_roles,
+            FormField::Status => self.col_status,
+            FormField::DepartmentCodes => self.scope_title,
+            FormField::Kana => self.field_kana,
+            FormField::JobTitle => self.field_job_title,
+            FormField::Grade => self.field_grade,
+            FormField::EmploymentType => self.field_employment_type,
+            FormField::HireDate => self.field_hire_date,
+            FormField::DepartmentCode => self.field_department_code,
+            FormField::ConcurrentCodes => self.field_concurrent_codes,
+            FormField::ManagesCodes => self.field_manages_codes,
+            FormField::DepartmentName => self.field_department_name,
+            FormField::Manager => self.org_manager,
+            FormField::ParentId => self.org_parent,
+            FormField::Department => self.kind_departments,
+            FormField::Kind => self.import_kind,
+            FormField::Encoding => self.export_encoding,
+            FormField::Import => self.import_title,
+            FormField::Request => self.error_invalid,
+        }
+    }
+
     /// How an account's status reads in lists and badges.
     pub fn account_status(&self, status: AccountStatus) -> &'static str {
         match status {
@@ -977,40 +1012,6 @@ pub static EN: Texts = Texts {
     manual_description: "Description",
     manual_example: "Example",
 };
-
-/// The label users know a form field by, for error messages that name it.
-pub fn field_label(field: FormField, lang: Lang) -> &'static str {
-    let t = texts(lang);
-    match field {
-        FormField::Email => t.field_email,
-        FormField::Password => t.field_password,
-        FormField::PasswordConfirm | FormField::NewPasswordConfirm => t.field_password_confirm,
-        FormField::NewPassword => t.field_new_password,
-        FormField::CurrentPassword => t.field_current_password,
-        FormField::CompanyCode => t.field_company_code,
-        FormField::DisplayName => t.field_display_name,
-        FormField::EmployeeCode => t.col_employee_code,
-        FormField::Roles => t.col_roles,
-        FormField::Status => t.col_status,
-        FormField::DepartmentCodes => t.scope_title,
-        FormField::Kana => t.field_kana,
-        FormField::JobTitle => t.field_job_title,
-        FormField::Grade => t.field_grade,
-        FormField::EmploymentType => t.field_employment_type,
-        FormField::HireDate => t.field_hire_date,
-        FormField::DepartmentCode => t.field_department_code,
-        FormField::ConcurrentCodes => t.field_concurrent_codes,
-        FormField::ManagesCodes => t.field_manages_codes,
-        FormField::DepartmentName => t.field_department_name,
-        FormField::Manager => t.org_manager,
-        FormField::ParentId => t.org_parent,
-        FormField::Department => t.kind_departments,
-        FormField::Kind => t.import_kind,
-        FormField::Encoding => t.export_encoding,
-        FormField::Import => t.import_title,
-        FormField::Request => t.error_invalid,
-    }
-}
 
 /// The dictionary of a language.
 /// A text that counts something: `{n}` becomes the number, and each `{one|other}` the form

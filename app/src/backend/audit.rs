@@ -1,7 +1,7 @@
 //! The audit writer: one function, called inside the transaction of the change it records,
 //! so a change and its audit row commit or roll back together.
 
-use crate::backend::db::{Db, DbError, Value, insert_many};
+use crate::backend::db::{Db, DbError, Value, insert_many, unreadable_column};
 use crate::domain::audit::AuditAction;
 use crate::domain::ids::{AuditId, TenantId, UserId};
 use crate::domain::stored_names::stored_names;
@@ -21,14 +21,23 @@ pub enum Actor {
     Anonymous,
 }
 
+stored_names! {
+    /// What kind of actor an entry records, stored in `audit_log.actor_kind`.
+    pub enum ActorKind {
+        User = "user",
+        Operator = "operator",
+        System = "system",
+        Anonymous = "anonymous",
+    }
+}
+
 impl Actor {
-    /// Stored in `audit_log.actor_kind`.
-    fn kind(&self) -> &'static str {
+    fn kind(&self) -> ActorKind {
         match self {
-            Actor::User(_) => "user",
-            Actor::Operator => "operator",
-            Actor::System => "system",
-            Actor::Anonymous => "anonymous",
+            Actor::User(_) => ActorKind::User,
+            Actor::Operator => ActorKind::Operator,
+            Actor::System => ActorKind::System,
+            Actor::Anonymous => ActorKind::Anonymous,
         }
     }
 
@@ -39,13 +48,15 @@ impl Actor {
         }
     }
 
+    /// The actor of a stored row; `None` for a kind this build does not know, or a user
+    /// row without its user.
     fn from_stored(kind: &str, user: Option<String>) -> Option<Actor> {
-        match (kind, user) {
-            ("user", Some(id)) => Some(Actor::User(UserId::from_stored(id))),
-            ("operator", _) => Some(Actor::Operator),
-            ("system", _) => Some(Actor::System),
-            ("anonymous", _) => Some(Actor::Anonymous),
-            _ => None,
+        match (ActorKind::parse(kind)?, user) {
+            (ActorKind::User, Some(id)) => Some(Actor::User(UserId::from_stored(id))),
+            (ActorKind::User, None) => None,
+            (ActorKind::Operator, _) => Some(Actor::Operator),
+            (ActorKind::System, _) => Some(Actor::System),
+            (ActorKind::Anonymous, _) => Some(Actor::Anonymous),
         }
     }
 }
@@ -124,7 +135,7 @@ pub async fn record_many(
                 Value::from(entry.tenant.as_str()),
                 Value::from(id.as_str()),
                 Value::from(now),
-                Value::from(entry.actor.kind()),
+                Value::from(entry.actor.kind().as_str()),
                 Value::Text(entry.actor.user_id().map(str::to_owned)),
                 Value::from(entry.action.as_str()),
                 Value::Text(entry.target_type.map(str::to_owned)),
@@ -179,10 +190,8 @@ pub async fn read_log(db: &Db, tenant: &TenantId) -> Result<Vec<LoggedEntry>, Db
 }
 
 fn logged_entry_from_row(row: &sqlx::any::AnyRow) -> Result<LoggedEntry, sqlx::Error> {
-    let unreadable = |column: &str, value: String| sqlx::Error::ColumnDecode {
-        index: column.to_owned(),
-        source: format!("unknown value {value:?}").into(),
-    };
+    let unreadable =
+        |column: &str, value: String| unreadable_column(column, format!("unknown value {value:?}"));
     let json = |column: &str| -> Result<Option<serde_json::Value>, sqlx::Error> {
         row.try_get::<Option<String>, _>(column)?
             .map(|text| serde_json::from_str(&text).map_err(|e| unreadable(column, e.to_string())))

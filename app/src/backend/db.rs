@@ -202,7 +202,7 @@ impl Db {
 /// The unique keys a user's input can clash with, so that a clash is told as the field it
 /// concerns. A key is known by its name on PostgreSQL and by its columns in SQLite's
 /// message ("UNIQUE constraint failed: users.tenant_id, users.email"), both from the
-/// migrations; `unique_keys_are_recognised_on_both_databases` in `server/tests/storage.rs`
+/// migrations; `unique_keys_are_recognised` in `server/tests/storage.rs`
 /// makes each clash on both.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum UniqueKey {
@@ -385,10 +385,16 @@ pub fn date_from_row(
     };
     CalendarDate::from_iso(&text)
         .map(Some)
-        .ok_or_else(|| sqlx::Error::ColumnDecode {
-            index: column.to_owned(),
-            source: format!("{text:?} is not a date (YYYY-MM-DD)").into(),
-        })
+        .ok_or_else(|| unreadable_column(column, format!("{text:?} is not a date (YYYY-MM-DD)")))
+}
+
+/// The error for a stored value this build cannot read back (a damaged row, or a name a
+/// newer build wrote): the row is refused, never guessed at.
+pub fn unreadable_column(column: &str, problem: String) -> sqlx::Error {
+    sqlx::Error::ColumnDecode {
+        index: column.to_owned(),
+        source: problem.into(),
+    }
 }
 
 /// A picker's answer from a row whose columns are named `value`, `label` and `detail`.

@@ -3,7 +3,7 @@
 //! import (100,000 at once) alike: users, posts, invitations and audit rows, in the caller's
 //! transaction, in batches.
 
-use crate::backend::audit::{self, Actor, AuditEntry, Outcome};
+use crate::backend::audit;
 use crate::backend::db::{
     Db, TextSearch, UserFilter, Value, date_from_row, insert_many, placeholders,
 };
@@ -86,8 +86,8 @@ pub async fn write_employees(
     options: &WriteOptions<'_>,
     progress: &mut (dyn FnMut(usize) + Send),
 ) -> Result<usize, AppError> {
-    let (admin, origin, now) = (w.by, &w.origin, w.now);
     let tenant = w.tenant();
+    let now = w.now;
     let micros = now.as_micros();
     // All old posts go first: a department's manager may move from one row to another, and
     // the one-manager index must never see both.
@@ -225,23 +225,21 @@ pub async fn write_employees(
         }
         let entries = chunk
             .iter()
-            .map(|w| AuditEntry {
-                tenant,
-                actor: Actor::User(admin.subject.user.clone()),
-                action: options.action,
-                target_type: Some("user"),
-                target_id: Some(w.id.as_str()),
-                before: w
-                    .before
-                    .as_ref()
-                    .map(|(r, p)| audit_snapshot(r, p, options.department_codes)),
-                after: Some(audit_snapshot(
-                    &w.record,
-                    &w.posts,
-                    options.department_codes,
-                )),
-                outcome: Outcome::Success,
-                origin: origin.clone(),
+            .map(|write| {
+                w.audit_entry(
+                    options.action,
+                    "user",
+                    write.id.as_str(),
+                    write
+                        .before
+                        .as_ref()
+                        .map(|(r, p)| audit_snapshot(r, p, options.department_codes)),
+                    Some(audit_snapshot(
+                        &write.record,
+                        &write.posts,
+                        options.department_codes,
+                    )),
+                )
             })
             .collect();
         let moved: Vec<(Email, Email, String)> = chunk
@@ -589,6 +587,15 @@ async fn resolve_posts(
         for piece in split_code_list(raw) {
             let code = DepartmentCode::parse(&piece)
                 .map_err(|(ja, en)| AppError::invalid(field_name, ja, en))?;
+            // A department named in two lists (a primary one also managed) is looked up once.
+            if let Some(id) = codes
+                .iter()
+                .find(|(_, c)| *c == code.as_str())
+                .map(|(id, _)| id)
+            {
+                found.push(id.clone());
+                continue;
+            }
             let id: Option<String> =
                 sqlx::query_scalar("SELECT id FROM departments WHERE tenant_id = $1 AND code = $2")
                     .bind(tenant.as_str())

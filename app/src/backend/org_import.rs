@@ -838,7 +838,6 @@ async fn write_departments(
     plan: &DepartmentPlan,
     progress: &mut (dyn FnMut(usize) + Send),
 ) -> Result<(), AppError> {
-    let (admin, origin, now) = (w.by, &w.origin, w.now);
     const COLUMNS: [&str; 9] = [
         "tenant_id",
         "id",
@@ -850,8 +849,8 @@ async fn write_departments(
         "created_at",
         "updated_at",
     ];
-    let tenant = &admin.subject.tenant;
-    let micros = now.as_micros();
+    let tenant = w.tenant();
+    let micros = w.now.as_micros();
     let mut pending: Vec<Vec<Value>> = Vec::new();
     for (done, write) in plan.writes.iter().enumerate() {
         let parent = write.parent.as_ref().map(|p| p.as_str().to_owned());
@@ -892,28 +891,26 @@ async fn write_departments(
     let entries = plan
         .writes
         .iter()
-        .map(|w| AuditEntry {
-            tenant,
-            actor: Actor::User(admin.subject.user.clone()),
-            action: AuditAction::DepartmentImport,
-            target_type: Some("department"),
-            target_id: Some(w.id.as_str()),
-            before: w.before.as_ref().map(|b| {
-                department_audit(
-                    &b.code,
-                    &b.name,
-                    b.parent.as_ref().map(DepartmentId::as_str),
-                    b.sort_order,
-                )
-            }),
-            after: Some(department_audit(
-                &w.code,
-                &w.name,
-                w.parent.as_ref().map(DepartmentId::as_str),
-                w.sort_order,
-            )),
-            outcome: Outcome::Success,
-            origin: origin.clone(),
+        .map(|write| {
+            w.audit_entry(
+                AuditAction::DepartmentImport,
+                "department",
+                write.id.as_str(),
+                write.before.as_ref().map(|b| {
+                    department_audit(
+                        &b.code,
+                        &b.name,
+                        b.parent.as_ref().map(DepartmentId::as_str),
+                        b.sort_order,
+                    )
+                }),
+                Some(department_audit(
+                    &write.code,
+                    &write.name,
+                    write.parent.as_ref().map(DepartmentId::as_str),
+                    write.sort_order,
+                )),
+            )
         })
         .collect();
     audit::record_many(tx, entries).await?;

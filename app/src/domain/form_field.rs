@@ -1,6 +1,6 @@
 //! The fields a refusal can be about: the argument names of the server functions, which
 //! are also the `name`s of the form inputs and the keys of the CSV columns. A refusal names
-//! one of these (`AppError::Invalid`), and `i18n::field_label` gives each its label, so a
+//! one of these (`AppError::Invalid`), and `Texts::field_label` gives each its label, so a
 //! field without a label is a compile error rather than the word "input" on screen.
 
 use crate::domain::stored_names::stored_names;
