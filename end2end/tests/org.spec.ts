@@ -26,6 +26,15 @@ function rowByCode(page: Page, code: string): Locator {
   return page.getByRole("treeitem", { name: new RegExp(`^${code} `) });
 }
 
+/** Expects the keyboard on `item`: the tree holds the focus and names the row as its
+ * active descendant (the rows themselves come and go as the chart changes). */
+async function expectActiveRow(item: Locator) {
+  const tree = item.page().getByRole("tree");
+  const id = await item.getAttribute("id");
+  await expect(tree).toBeFocused();
+  await expect(tree).toHaveAttribute("aria-activedescendant", id ?? "(no id)");
+}
+
 /** One of the add-a-department forms, by its heading. */
 function addForm(page: Page, heading: string): Locator {
   return page.locator("form", { has: page.getByRole("heading", { name: heading }) });
@@ -120,16 +129,16 @@ test("two admins edit the chart live, a stale edit is refused, and the keyboard 
   for (let i = 0; i < 40; i++) {
     await other.keyboard.press("Tab");
     const role = await other.evaluate(() => document.activeElement?.getAttribute("role"));
-    if (role === "treeitem") break;
+    if (role === "tree") break;
   }
-  await expect(row(other, "本社")).toBeFocused();
+  await expectActiveRow(row(other, "本社"));
   await other.keyboard.press("ArrowDown");
-  await expect(row(other, "開発部")).toBeFocused();
+  await expectActiveRow(row(other, "開発部"));
   await other.keyboard.press("ArrowDown");
-  await expect(row(other, "営業本部")).toBeFocused();
+  await expectActiveRow(row(other, "営業本部"));
   await other.keyboard.press("Alt+ArrowRight");
   await expect(row(other, "営業本部")).toHaveAttribute("aria-level", "2");
-  await expect(row(other, "営業本部")).toBeFocused();
+  await expectActiveRow(row(other, "営業本部"));
   await other.keyboard.press("Alt+ArrowUp");
   await expect(row(other, "営業本部")).toHaveAttribute("aria-posinset", "1");
   await expect(other.getByRole("status").first()).toContainText("移動しました");
@@ -152,6 +161,18 @@ test("two admins edit the chart live, a stale edit is refused, and the keyboard 
   await expect(row(page, "開発部")).toHaveAttribute("aria-posinset", "1");
   await expect(row(other, "営業本部")).toHaveAttribute("aria-posinset", "2");
   await expect(other.getByRole("alert")).toHaveCount(0);
+  // Keys faster still, a few milliseconds apart: the event of the first move comes while
+  // the last is planned, and must not put the row back where the first left it (this
+  // lost the last key in CI). Each key goes to whatever has the focus at that moment.
+  await other.evaluate(async () => {
+    for (const key of ["ArrowUp", "ArrowDown", "ArrowUp"]) {
+      document.activeElement?.dispatchEvent(new KeyboardEvent("keydown", { key, altKey: true, bubbles: true }));
+      await new Promise((done) => setTimeout(done, 0));
+    }
+  });
+  await expect(row(page, "営業本部")).toHaveAttribute("aria-posinset", "1");
+  await expect(row(other, "営業本部")).toHaveAttribute("aria-posinset", "1");
+  await expectActiveRow(row(other, "営業本部"));
 
   // A move under its own sub-department is refused with the reason.
   await row(page, "本社").click();
@@ -355,19 +376,19 @@ test("at 5,000 departments only the rows in view exist, and search reveals a dee
   // A department three levels down: search, Enter, and it is shown, chosen and focused.
   await page.getByRole("searchbox", { name: "部署コードまたは部署名で検索" }).fill("D4999");
   await page.keyboard.press("Enter");
-  await expect(rowByCode(page, "D4999")).toBeFocused();
+  await expectActiveRow(rowByCode(page, "D4999"));
   await expect(rowByCode(page, "D4999")).toHaveAttribute("aria-selected", "true");
   await expect(rowByCode(page, "D4999")).toHaveAttribute("aria-level", "3");
   await expect(page.getByRole("heading", { name: "D4999 部署4999" })).toBeVisible();
   // Home and End travel the whole open list, 560 rows; the window follows. (The last open
   // row is D4999 itself: the last of the last top-level department's last sub-department.)
   await page.keyboard.press("Home");
-  await expect(rowByCode(page, "D0000")).toBeFocused();
+  await expectActiveRow(rowByCode(page, "D0000"));
   await page.keyboard.press("End");
-  await expect(rowByCode(page, "D4999")).toBeFocused();
+  await expectActiveRow(rowByCode(page, "D4999"));
   await expect(rowByCode(page, "D0000")).toHaveCount(0);
   await page.keyboard.press("Home");
-  await expect(rowByCode(page, "D0000")).toBeFocused();
+  await expectActiveRow(rowByCode(page, "D0000"));
   expect(await page.getByRole("treeitem").count()).toBeLessThan(80);
   expect(unexpected(problems)).toEqual([]);
 });

@@ -6,7 +6,7 @@
 use crate::domain::account_status::AccountStatus;
 use crate::domain::codes::normalize;
 use crate::domain::ids::DepartmentId;
-use crate::domain::org_tree::{Node, OrgTree};
+use crate::domain::org_tree::{MovePlan, Node, OrgTree};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashSet};
 
@@ -112,6 +112,9 @@ pub enum Applied {
     /// The model cannot follow (a missed event, a reload request, inconsistent data):
     /// fetch the chart again.
     NeedsReload,
+    /// Kept for later: this browser's own edits are being saved (see
+    /// [`ChartModel::hold_events`]).
+    Held,
 }
 
 /// A browser's copy of the chart.
@@ -121,6 +124,8 @@ pub struct ChartModel {
     tree: OrgTree,
     revision: i64,
     can_edit: bool,
+    /// Events that came while this browser's own moves were being saved, in order.
+    held: Option<Vec<OrgEvent>>,
 }
 
 fn tree_of(nodes: &BTreeMap<DepartmentId, DepartmentNode>) -> Option<OrgTree> {
@@ -151,7 +156,32 @@ impl ChartModel {
             tree,
             revision: chart.revision,
             can_edit: chart.can_edit,
+            held: None,
         })
+    }
+
+    /// Keeps live events for later while this browser's moves are shown but not all saved.
+    /// The event of the first of several quick moves would otherwise put the department
+    /// back where that move left it, and the next key would be planned from there (a
+    /// quick Alt+↓ ↑ ↓ lost its last ↓).
+    pub fn hold_events(&mut self) {
+        self.held.get_or_insert_with(Vec::new);
+    }
+
+    pub fn is_holding_events(&self) -> bool {
+        self.held.is_some()
+    }
+
+    /// Applies the events kept since [`ChartModel::hold_events`], in order: once every move
+    /// is saved they end where the moves did (or where someone else's change put them).
+    pub fn release_events(&mut self) -> Applied {
+        let mut outcome = Applied::Current;
+        for event in self.held.take().unwrap_or_default() {
+            if self.apply(&event) == Applied::NeedsReload {
+                outcome = Applied::NeedsReload;
+            }
+        }
+        outcome
     }
 
     pub fn revision(&self) -> i64 {
@@ -178,10 +208,15 @@ impl ChartModel {
         self.nodes.is_empty()
     }
 
-    /// Applies a live event. A reload request always reloads; changes at or below this
+    /// Applies a live event (or keeps it, see [`ChartModel::hold_events`]). A reload
+    /// request always reloads; changes at or below this
     /// model's revision are already in it; the next revision applies; a gap means one was
     /// missed.
     pub fn apply(&mut self, event: &OrgEvent) -> Applied {
+        if let Some(held) = &mut self.held {
+            held.push(event.clone());
+            return Applied::Held;
+        }
         let (revision, departments, removed) = match event {
             OrgEvent::Changed {
                 revision,
@@ -233,6 +268,35 @@ impl ChartModel {
             }
             None => false,
         }
+    }
+
+    /// Shows a planned move before the server has it: the new parent and every changed
+    /// sort order, the moved department's included wherever the plan lists it.
+    pub fn show_move(&mut self, plan: &MovePlan) -> bool {
+        let Some(moved) = self.nodes.get(&plan.id) else {
+            return false;
+        };
+        let mut changed = BTreeMap::new();
+        changed.insert(
+            plan.id.clone(),
+            DepartmentNode {
+                parent: plan.new_parent.clone(),
+                ..moved.clone()
+            },
+        );
+        for (id, sort_order) in &plan.sort_orders {
+            let base = changed.get(id).or_else(|| self.nodes.get(id)).cloned();
+            if let Some(base) = base {
+                changed.insert(
+                    id.clone(),
+                    DepartmentNode {
+                        sort_order: *sort_order,
+                        ..base
+                    },
+                );
+            }
+        }
+        self.update_locally(changed.into_values().collect())
     }
 
     /// Records the version the server gave a department after this browser's own edit
@@ -440,6 +504,107 @@ mod tests {
             "a change committed before the stream started was missed"
         );
         assert_eq!(model.revision(), at);
+    }
+
+    fn sales_at(model: &ChartModel, sort_order: i64, version: i64) -> DepartmentNode {
+        DepartmentNode {
+            sort_order,
+            version,
+            ..model.get(&id("sales")).unwrap().clone()
+        }
+    }
+
+    #[test]
+    fn events_of_moves_still_being_saved_wait_until_all_are() {
+        let mut model = model();
+        // Sales (10) is before dev (20) under hq. Quick keys: down, up, down, shown at once.
+        let after = |m: &ChartModel, order, version| OrgEvent::Changed {
+            revision: m.revision() + 1,
+            departments: vec![sales_at(m, order, version)],
+            removed: vec![],
+        };
+        model.hold_events();
+        model.update_locally(vec![sales_at(&model, 30, 1)]);
+        model.update_locally(vec![sales_at(&model, 5, 1)]);
+        model.update_locally(vec![sales_at(&model, 30, 1)]);
+        // The server's events for the first two arrive while the third is being saved.
+        let down = after(&model, 30, 2);
+        assert_eq!(model.apply(&down), Applied::Held);
+        let up = OrgEvent::Changed {
+            revision: 7,
+            departments: vec![sales_at(&model, 5, 3)],
+            removed: vec![],
+        };
+        assert_eq!(model.apply(&up), Applied::Held);
+        assert_eq!(
+            model.tree().children(Some(&id("hq"))),
+            [&id("dev"), &id("sales")],
+            "what the user did stays on screen"
+        );
+        assert_eq!(model.revision(), 5);
+        let last = OrgEvent::Changed {
+            revision: 8,
+            departments: vec![sales_at(&model, 30, 4)],
+            removed: vec![],
+        };
+        assert_eq!(model.apply(&last), Applied::Held);
+        assert_eq!(model.release_events(), Applied::Current);
+        assert!(!model.is_holding_events());
+        assert_eq!(model.revision(), 8);
+        assert_eq!(model.get(&id("sales")).map(|n| n.version), Some(4));
+        assert_eq!(
+            model.tree().children(Some(&id("hq"))),
+            [&id("dev"), &id("sales")]
+        );
+        // Events apply at once again; a gap among the kept ones asks for a reload.
+        assert_eq!(model.apply(&after(&model, 5, 5)), Applied::Current);
+        model.hold_events();
+        let gap = OrgEvent::Changed {
+            revision: 11,
+            departments: vec![],
+            removed: vec![],
+        };
+        assert_eq!(model.apply(&gap), Applied::Held);
+        assert_eq!(model.release_events(), Applied::NeedsReload);
+    }
+
+    #[test]
+    fn a_move_shows_at_once_wherever_the_plan_lists_the_moved_department() {
+        use crate::domain::org_tree::KeyMove;
+        let mut model = model();
+        let under_hq = |m: &ChartModel| -> Vec<DepartmentId> {
+            m.tree()
+                .children(Some(&id("hq")))
+                .into_iter()
+                .cloned()
+                .collect()
+        };
+        // Down: the sibling's new order comes first in the plan, the moved one's second.
+        for (key, expected) in [
+            (KeyMove::Down, [id("dev"), id("sales")]),
+            (KeyMove::Up, [id("sales"), id("dev")]),
+            (KeyMove::Down, [id("dev"), id("sales")]),
+        ] {
+            let plan = model
+                .tree()
+                .plan_key_move(&id("sales"), key)
+                .unwrap()
+                .unwrap();
+            assert!(model.show_move(&plan));
+            assert_eq!(under_hq(&model), expected, "after {key:?}");
+        }
+        // Out from under hq: a root after it.
+        let plan = model
+            .tree()
+            .plan_key_move(&id("sales"), KeyMove::Outdent)
+            .unwrap()
+            .unwrap();
+        assert!(model.show_move(&plan));
+        assert_eq!(under_hq(&model), [id("dev")]);
+        assert_eq!(
+            model.tree().children(None),
+            [&id("hq"), &id("sales"), &id("other")]
+        );
     }
 
     #[test]

@@ -60,8 +60,6 @@ pub struct Editor {
     pub viewport: RwSignal<f64>,
     pub dragging: RwSignal<Option<DepartmentId>>,
     pub drop_target: RwSignal<Option<(DepartmentId, DropZone)>>,
-    /// Whether the keyboard is working in the tree (then focus follows `focused`).
-    pub tree_active: RwSignal<bool>,
     /// The live stream is down and reconnecting.
     pub live_lost: RwSignal<bool>,
     pub rows: Memo<Vec<VisibleRow>>,
@@ -113,7 +111,6 @@ impl Editor {
             viewport: RwSignal::new(DEFAULT_VIEWPORT),
             dragging: RwSignal::new(None),
             drop_target: RwSignal::new(None),
-            tree_active: RwSignal::new(false),
             live_lost: RwSignal::new(false),
             rows,
             index,
@@ -141,6 +138,16 @@ impl Editor {
         if let Ok(chart) = get_org_chart().await
             && let Some(model) = ChartModel::new(chart)
         {
+            // Moves shown but not yet saved would vanish: load again once they are.
+            let reload_later = OrgEvent::Reload {
+                revision: model.revision(),
+            };
+            if self.model.with_untracked(ChartModel::is_holding_events) {
+                self.model.update(|m| {
+                    m.apply(&reload_later);
+                });
+                return;
+            }
             self.model.set(model);
             let gone = |id: &Option<DepartmentId>| {
                 id.as_ref()
@@ -202,11 +209,20 @@ impl Editor {
         self.scroll_request.set(Some(top));
     }
 
-    /// Focuses a row from the keyboard or a click.
+    /// Makes `id` the tree's active row (from the keyboard or a click).
     fn focus(self, id: DepartmentId) {
-        self.tree_active.set(true);
         self.focused.set(Some(id.clone()));
         self.scroll_to(&id);
+    }
+
+    /// Puts the keyboard focus on the tree (after a search, a rename, a deletion). The
+    /// browser's focus stays on the tree element itself and `aria-activedescendant` names
+    /// the active row: rows come and go and reorder as the chart changes, and a focused
+    /// row moved in the page would lose the focus and the keys pressed meanwhile.
+    pub fn focus_tree(self) {
+        if let Some(tree) = self.tree_ref.get_untracked() {
+            let _ = tree.focus();
+        }
     }
 
     /// Opens the way to `id` and selects it (after a search or an addition).
@@ -246,28 +262,8 @@ impl Editor {
                 return;
             }
         };
-        let changed: Vec<DepartmentNode> = self.model.with_untracked(|m| {
-            let mut changed = vec![DepartmentNode {
-                parent: plan.new_parent.clone(),
-                ..node.clone()
-            }];
-            for (sibling, order) in &plan.sort_orders {
-                let base = if sibling == &id {
-                    changed.pop()
-                } else {
-                    m.get(sibling).cloned()
-                };
-                if let Some(base) = base {
-                    changed.push(DepartmentNode {
-                        sort_order: *order,
-                        ..base
-                    });
-                }
-            }
-            changed
-        });
         self.model.update(|m| {
-            m.update_locally(changed);
+            m.show_move(&plan);
         });
         if let Some(parent) = &plan.new_parent {
             self.expanded.update(|open| {
@@ -292,6 +288,7 @@ impl Editor {
             return;
         }
         self.sending.set(true);
+        self.model.update(ChartModel::hold_events);
         leptos::task::spawn_local(async move {
             while let Some(next) = self.moves.try_update_value(VecDeque::pop_front).flatten() {
                 let version = self
@@ -321,6 +318,9 @@ impl Editor {
                 }
             }
             self.sending.set(false);
+            if self.model.try_update(ChartModel::release_events) == Some(Applied::NeedsReload) {
+                self.reload_soon();
+            }
         });
     }
 
@@ -412,7 +412,6 @@ fn OrgEditor(editor: Editor) -> impl IntoView {
     let can_edit = editor.can_edit();
     connect_live(editor);
     measure_viewport(editor);
-    follow_focus(editor);
     view! {
         <p class="lead">{move || if can_edit { t().org_lead_edit } else { t().org_lead_view }}</p>
         <div class="org-layout">
@@ -453,9 +452,8 @@ fn SearchBox(editor: Editor) -> impl IntoView {
     });
     let choose = move |id: DepartmentId| {
         query.set(String::new());
-        editor.reveal(id.clone());
-        editor.tree_active.set(true);
-        crate::components::browser::focus_id(&format!("dept-{id}"));
+        editor.reveal(id);
+        editor.focus_tree();
     };
     view! {
         <div class="org-search" role="search">
@@ -544,6 +542,18 @@ fn TreeView(editor: Editor) -> impl IntoView {
         }
     });
     let on_keydown = move |ev: KeyboardEvent| on_tree_key(editor, ev);
+    // The row the keys act on: the focused one, else the first (see `Editor::focus_tree`).
+    let active_row = move || {
+        editor
+            .focused
+            .get()
+            .or_else(|| {
+                editor
+                    .rows
+                    .with(|rows| rows.first().map(|row| row.id.clone()))
+            })
+            .map(|id| format!("dept-{id}"))
+    };
     view! {
         <Show
             when=move || !editor.model.with(ChartModel::is_empty)
@@ -560,14 +570,9 @@ fn TreeView(editor: Editor) -> impl IntoView {
                         editor.scroll_top.set(f64::from(el.scroll_top()));
                     }
                 }
+                tabindex="0"
+                aria-activedescendant=active_row
                 on:keydown=on_keydown
-                on:focusin=move |_| editor.tree_active.set(true)
-                on:focusout=move |ev: leptos::ev::FocusEvent| {
-                    // Leaving for another part of the page (not a row being re-rendered).
-                    if ev.related_target().is_some() {
-                        editor.tree_active.set(false);
-                    }
-                }
             >
                 <div class="tree__canvas" node_ref=canvas>
                     <For each=move || window.get() key=|id| id.clone() let:id>
@@ -661,6 +666,9 @@ fn TreeRow(editor: Editor, id: DepartmentId) -> impl IntoView {
                 if is_selected() {
                     class.push_str(" tree-row--selected");
                 }
+                if is_focused() {
+                    class.push_str(" tree-row--active");
+                }
                 class
             }}
             aria-setsize=move || row.with(|r| r.as_ref().map_or(1, |(_, row)| row.set_size))
@@ -673,7 +681,6 @@ fn TreeRow(editor: Editor, id: DepartmentId) -> impl IntoView {
                 })
             }
             aria-selected=move || is_selected().to_string()
-            tabindex=move || if is_focused() { "0" } else { "-1" }
             draggable=if can_edit { "true" } else { "false" }
             on:click=move |_| {
                 editor.focus(click_id.clone());
@@ -800,29 +807,22 @@ fn InlineRename(editor: Editor) -> impl IntoView {
             input.select();
         }
     });
-    let finish = {
-        let id = id.clone();
-        move || {
-            editor.renaming.set(None);
-            editor.tree_active.set(true);
-            crate::components::browser::focus_id(&format!("dept-{id}"));
-        }
+    let finish = move || {
+        editor.renaming.set(None);
+        editor.focus_tree();
     };
-    Effect::new({
-        let finish = finish.clone();
-        move |_| match save.value().get() {
-            Some(Ok(())) => {
-                editor
-                    .notice
-                    .set(Some(Notice::Done(t().org_saved.to_owned())));
-                finish();
-            }
-            Some(Err(error)) => {
-                editor.failed(error);
-                finish();
-            }
-            None => {}
+    Effect::new(move |_| match save.value().get() {
+        Some(Ok(())) => {
+            editor
+                .notice
+                .set(Some(Notice::Done(t().org_saved.to_owned())));
+            finish();
         }
+        Some(Err(error)) => {
+            editor.failed(error);
+            finish();
+        }
+        None => {}
     });
     let label = move || t().field_department_name;
     view! {
@@ -931,24 +931,6 @@ fn on_tree_key(editor: Editor, ev: KeyboardEvent) {
     };
     ev.prevent_default();
     editor.focus(target.unwrap_or(id));
-}
-
-/// Moves the browser's focus to the focused row whenever the keyboard works in the tree.
-fn follow_focus(editor: Editor) {
-    Effect::new(move |_| {
-        let focused = editor.focused.get();
-        // Re-run when rows are re-rendered, too.
-        editor.rows.track();
-        if editor.renaming.with(Option::is_some) || !editor.tree_active.get_untracked() {
-            return;
-        }
-        if let Some(id) = focused {
-            // After this change is rendered: a row just revealed exists only then.
-            request_animation_frame(move || {
-                crate::components::browser::focus_id(&format!("dept-{id}"));
-            });
-        }
-    });
 }
 
 /// Measures how tall the tree can be (the CSS's `max-height: min(70vh, 40rem)`; it is

@@ -345,9 +345,8 @@ fn DeleteButton(
                     // search box), not to <body>.
                     match node.parent.clone() {
                         Some(parent) => {
-                            editor.reveal(parent.clone());
-                            editor.tree_active.set(true);
-                            crate::components::browser::focus_id(&format!("dept-{parent}"));
+                            editor.reveal(parent);
+                            editor.focus_tree();
                         }
                         None => crate::components::browser::focus_id("org-search"),
                     }
