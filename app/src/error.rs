@@ -4,6 +4,7 @@
 //! gets a kind it can translate with [`AppError::message`].
 
 use crate::domain::form_field::FormField;
+use crate::domain::problem::Problem;
 use crate::i18n::{Lang, texts};
 use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
@@ -19,13 +20,9 @@ pub enum AppError {
     NotFound,
     #[error("changed by someone else")]
     Conflict,
-    /// Bad input: the field it concerns and why, in both languages.
-    #[error("invalid {field}: {reason_en}")]
-    Invalid {
-        field: FormField,
-        reason_ja: String,
-        reason_en: String,
-    },
+    /// Bad input: the field it concerns and why (translated in `i18n::problems`).
+    #[error("invalid {field}: {problem:?}")]
+    Invalid { field: FormField, problem: Problem },
     /// Login refused. One message for a wrong company code, unknown user, wrong password,
     /// deactivated or locked account: nothing tells an attacker which it was.
     #[error("login failed")]
@@ -76,11 +73,10 @@ impl AppError {
     }
 
     /// A refusal of `field`, with the reason in Japanese and English.
-    pub fn invalid(field: FormField, ja: impl Into<String>, en: impl Into<String>) -> AppError {
+    pub fn invalid(field: FormField, problem: impl Into<Problem>) -> AppError {
         AppError::Invalid {
             field,
-            reason_ja: ja.into(),
-            reason_en: en.into(),
+            problem: problem.into(),
         }
     }
 
@@ -100,15 +96,12 @@ impl AppError {
             AppError::Forbidden => t.error_forbidden.to_owned(),
             AppError::NotFound => t.error_not_found.to_owned(),
             AppError::Conflict => t.error_conflict.to_owned(),
-            AppError::Invalid {
-                field,
-                reason_ja,
-                reason_en,
-            } => {
+            AppError::Invalid { field, problem } => {
                 let label = t.field_label(*field);
+                let reason = problem.text(lang);
                 match lang {
-                    Lang::Ja => format!("{label}：{reason_ja}"),
-                    Lang::En => format!("{label}: {reason_en}"),
+                    Lang::Ja => format!("{label}：{reason}"),
+                    Lang::En => format!("{label}: {reason}"),
                 }
             }
             AppError::LoginFailed => t.error_login_failed.to_owned(),
@@ -141,11 +134,9 @@ impl FromServerFnError for AppError {
             ServerFnErrorErr::Request(_) => AppError::Network,
             ServerFnErrorErr::Args(detail)
             | ServerFnErrorErr::MissingArg(detail)
-            | ServerFnErrorErr::Deserialization(detail) => AppError::Invalid {
-                field: FormField::Request,
-                reason_ja: format!("リクエストを読み取れません（{detail}）"),
-                reason_en: format!("the request could not be read ({detail})"),
-            },
+            | ServerFnErrorErr::Deserialization(detail) => {
+                AppError::invalid(FormField::Request, Problem::Unreadable { detail })
+            }
             _ => AppError::Internal,
         }
     }
@@ -171,25 +162,27 @@ mod tests {
 
     #[test]
     fn invalid_names_the_field_in_both_languages() {
-        let error = AppError::Invalid {
-            field: FormField::Email,
-            reason_ja: "形式が正しくありません".into(),
-            reason_en: "is not an e-mail address".into(),
-        };
-        assert!(error.message(Lang::Ja).starts_with("メールアドレス："));
-        assert!(error.message(Lang::En).starts_with("E-mail address: "));
-        assert!(error.message(Lang::Ja).contains("形式が正しくありません"));
-        assert!(error.message(Lang::En).contains("is not an e-mail address"));
+        let error = AppError::invalid(FormField::Email, Problem::BadEmail);
+        assert_eq!(
+            error.message(Lang::Ja),
+            "メールアドレス：メールアドレスの形式が正しくありません"
+        );
+        assert_eq!(
+            error.message(Lang::En),
+            "E-mail address: is not a valid e-mail address"
+        );
         assert_eq!(error.status(), 422);
     }
 
     #[test]
     fn travels_between_server_and_browser_intact() {
-        let error = AppError::Invalid {
-            field: FormField::CompanyCode,
-            reason_ja: "既に使われています".into(),
-            reason_en: "is already taken".into(),
-        };
+        let error = AppError::invalid(
+            FormField::ManagesCodes,
+            Problem::HasManager {
+                code: "S100".into(),
+                who: "山田 太郎".into(),
+            },
+        );
         assert_eq!(AppError::de(error.ser()), error);
         assert_eq!(
             AppError::from_server_fn_error(ServerFnErrorErr::Request("offline".into())),

@@ -4,6 +4,8 @@
 //! field, so a string missing in one language is a compile error, not a blank on screen.
 //! The language comes from the `kouka_lang` cookie, else `Accept-Language`, else Japanese.
 
+mod problems;
+
 use crate::domain::account_status::AccountStatus;
 use crate::domain::form_field::FormField;
 use serde::{Deserialize, Serialize};
@@ -148,7 +150,7 @@ pub struct Texts {
     pub punct_close: &'static str,
     pub table_region: &'static str,
     pub no_access_title: &'static str,
-    pub no_access_need: &'static str,
+    pub no_access_need: fn(&str) -> String,
     pub no_access_home: &'static str,
     pub sign_in_needed: &'static str,
     pub mail_queue_waiting: &'static str,
@@ -161,7 +163,7 @@ pub struct Texts {
     pub users_title: &'static str,
     pub users_search: &'static str,
     pub users_search_submit: &'static str,
-    pub users_seats: &'static str,
+    pub users_seats: fn(i64, i64) -> String,
     pub users_count: &'static str,
     pub users_none: &'static str,
     pub users_new: &'static str,
@@ -169,7 +171,7 @@ pub struct Texts {
     pub users_created: &'static str,
     pub users_prev: &'static str,
     pub users_next: &'static str,
-    pub users_page: &'static str,
+    pub users_page: fn(i64, i64) -> String,
     pub col_name: &'static str,
     pub col_status: &'static str,
     pub col_employee_code: &'static str,
@@ -238,7 +240,7 @@ pub struct Texts {
     pub change_password_title: &'static str,
     pub change_password_submit: &'static str,
     pub change_password_done: &'static str,
-    pub welcome: &'static str,
+    pub welcome: fn(&str) -> String,
     pub welcome_lead: &'static str,
     pub nav_org: &'static str,
     pub nav_employees: &'static str,
@@ -271,10 +273,9 @@ pub struct Texts {
     pub org_move_to: &'static str,
     pub org_move_parent_code: &'static str,
     pub org_move_submit: &'static str,
-    pub org_moved: &'static str,
-    pub org_unknown_parent: &'static str,
+    pub org_moved: fn(&str) -> String,
     pub org_delete: &'static str,
-    pub org_delete_confirm: &'static str,
+    pub org_delete_confirm: fn(&str) -> String,
     pub org_deleted: &'static str,
     pub org_members: &'static str,
     pub org_no_members: &'static str,
@@ -313,12 +314,12 @@ pub struct Texts {
     pub field_hire_date: &'static str,
     pub picker_search_departments: &'static str,
     pub picker_search_employees: &'static str,
-    pub picker_remove: &'static str,
+    pub picker_remove: fn(&str) -> String,
     pub picker_found: &'static str,
     pub picker_none: &'static str,
-    pub picker_unpicked: &'static str,
+    pub picker_unpicked: fn(&str) -> String,
     pub picker_chosen: &'static str,
-    pub date_understood: &'static str,
+    pub date_understood: fn(&str) -> String,
     pub date_pick: &'static str,
     pub date_hint: &'static str,
     pub field_primary_department: &'static str,
@@ -335,12 +336,11 @@ pub struct Texts {
     pub import_file: &'static str,
     pub import_invite: &'static str,
     pub import_check: &'static str,
-    pub import_choose_file: &'static str,
     pub import_uploading: &'static str,
     pub phase_parse: &'static str,
     pub phase_validate: &'static str,
     pub phase_write: &'static str,
-    pub import_progress: &'static str,
+    pub import_progress: fn(usize, usize) -> String,
     pub import_problems: &'static str,
     pub import_problems_download: &'static str,
     pub import_problems_more: &'static str,
@@ -368,7 +368,7 @@ pub struct Texts {
     pub templates_title: &'static str,
     pub templates_lead: &'static str,
     /// A template's download button; `{kind}`: 部署 or 社員.
-    pub template_of: &'static str,
+    pub template_of: fn(&str) -> String,
     pub manual_title: &'static str,
     pub manual_org_title: &'static str,
     pub manual_org_body: &'static str,
@@ -487,7 +487,11 @@ pub static JA: Texts = Texts {
     punct_close: "）",
     table_region: "表（横にスクロールできます）",
     no_access_title: "この画面を使う権限がありません",
-    no_access_need: "この画面は {roles} の権限を持つ人が使えます。必要な場合は、社内のシステム管理者に権限の付与を依頼してください。",
+    no_access_need: |roles| {
+        format!(
+            "この画面は {roles} の権限を持つ人が使えます。必要な場合は、社内のシステム管理者に権限の付与を依頼してください。"
+        )
+    },
     no_access_home: "ホームに戻る",
     sign_in_needed: "この画面を見るにはログインしてください。",
     mail_queue_waiting: "送信待ちのメールが {n} 件あります（パスワード再設定などの至急のメールは先に送られます）。",
@@ -500,7 +504,7 @@ pub static JA: Texts = Texts {
     users_title: "ユーザー管理",
     users_search: "氏名・メールアドレス・社員番号で検索",
     users_search_submit: "検索",
-    users_seats: "利用中 {used} / 契約 {n} 席",
+    users_seats: |used, limit| format!("利用中 {used} / 契約 {limit} 席"),
     users_count: "{n} 人",
     users_none: "該当するユーザーはいません。",
     users_new: "ユーザーを追加",
@@ -508,7 +512,7 @@ pub static JA: Texts = Texts {
     users_created: "ユーザーを追加し、招待メールを送りました。",
     users_prev: "前へ",
     users_next: "次へ",
-    users_page: "{page} / {pages} ページ",
+    users_page: |page, pages| format!("{page} / {pages} ページ"),
     col_name: "氏名",
     col_status: "状態",
     col_employee_code: "社員番号",
@@ -577,7 +581,7 @@ pub static JA: Texts = Texts {
     change_password_title: "パスワードの変更",
     change_password_submit: "パスワードを変更",
     change_password_done: "パスワードを変更しました。他の端末のログインは終了しました。",
-    welcome: "ようこそ、{name} さん",
+    welcome: |name| format!("ようこそ、{name} さん"),
     welcome_lead: "評価の進捗や目標設定は、今後このページからご利用いただけます。",
     nav_org: "組織図",
     nav_employees: "社員",
@@ -610,10 +614,9 @@ pub static JA: Texts = Texts {
     org_move_to: "上位部署を変更",
     org_move_parent_code: "新しい上位部署（空欄で最上位）",
     org_move_submit: "移動",
-    org_moved: "「{name}」を移動しました。",
-    org_unknown_parent: "部署コード {code} の部署が見つかりません。",
+    org_moved: |name| format!("「{name}」を移動しました。"),
     org_delete: "この部署を削除",
-    org_delete_confirm: "部署「{name}」を削除します。よろしいですか？",
+    org_delete_confirm: |name| format!("部署「{name}」を削除します。よろしいですか？"),
     org_deleted: "部署を削除しました。",
     org_members: "所属社員",
     org_no_members: "所属している社員はいません。",
@@ -652,12 +655,14 @@ pub static JA: Texts = Texts {
     field_hire_date: "入社日",
     picker_search_departments: "部署コードまたは部署名で検索",
     picker_search_employees: "氏名・フリガナ・社員番号で検索",
-    picker_remove: "{label}を外す",
+    picker_remove: |label| format!("{label}を外す"),
     picker_found: "候補{n}件。上下キーで選び、Enterで決定します。",
     picker_none: "該当する候補がありません。",
-    picker_unpicked: "「{text}」はまだ選ばれていません。候補から選ぶか、消してください。",
+    picker_unpicked: |text| {
+        format!("「{text}」はまだ選ばれていません。候補から選ぶか、消してください。")
+    },
     picker_chosen: "選択中",
-    date_understood: "{date}として登録します",
+    date_understood: |date| format!("{date}として登録します"),
     date_pick: "カレンダーから選ぶ",
     date_hint: "2024/4/1、2024年4月1日、令和6年4月1日 なども入力できます",
     field_primary_department: "所属部署",
@@ -674,12 +679,11 @@ pub static JA: Texts = Texts {
     import_file: "CSVファイル（UTF-8 または Shift_JIS。自動で判別します）",
     import_invite: "新しい社員に招待メールを送る",
     import_check: "内容を確認",
-    import_choose_file: "CSVファイルを選んでください。",
     import_uploading: "アップロード中…",
     phase_parse: "ファイルの読み込み",
     phase_validate: "内容の確認",
     phase_write: "書き込み",
-    import_progress: "{done} / {total}",
+    import_progress: |done, total| format!("{done} / {total}"),
     import_problems: "問題が {n} 件あります。修正したファイルを選び直してください。何も書き込まれていません。",
     import_problems_download: "問題の一覧をCSVでダウンロード",
     import_problems_more: "ほか {n} 件はCSVでご確認ください。",
@@ -706,7 +710,7 @@ pub static JA: Texts = Texts {
     export_submit: "出力",
     templates_title: "テンプレート",
     templates_lead: "見出し行だけのCSVファイルです。列の説明は管理者マニュアルにあります。",
-    template_of: "{kind}のテンプレート",
+    template_of: |kind| format!("{kind}のテンプレート"),
     manual_title: "管理者マニュアル",
     manual_org_title: "組織図の編集",
     manual_org_body: "組織図の画面では、部署の追加・名前の変更・移動・並べ替え・削除ができます。変更はすぐに保存され、同じ画面を開いている他の管理者にも1秒以内に反映されます。2人が同じ部署を同時に変更した場合、後から保存した方には「他の人が先に変更しました」と表示され、最新の内容が表示されます。部署を自分自身の配下へ移動することはできません。所属社員や下位部署のある部署は削除できません。",
@@ -779,7 +783,11 @@ pub static EN: Texts = Texts {
     punct_close: ")",
     table_region: "Table (scrolls sideways)",
     no_access_title: "You cannot use this page",
-    no_access_need: "This page is for people with the {roles} role. If you need it, ask your company's system admin to give you the role.",
+    no_access_need: |roles| {
+        format!(
+            "This page is for people with the {roles} role. If you need it, ask your company's system admin to give you the role."
+        )
+    },
     no_access_home: "Back to the home page",
     sign_in_needed: "Please sign in to see this page.",
     mail_queue_waiting: "{n} {mail is|mails are} waiting to be sent (urgent ones such as password resets go first).",
@@ -792,7 +800,12 @@ pub static EN: Texts = Texts {
     users_title: "Users",
     users_search: "Search by name, e-mail or employee code",
     users_search_submit: "Search",
-    users_seats: "{used} of {n} {seat|seats} in use",
+    users_seats: |used, limit| {
+        format!(
+            "{used} of {limit} {} in use",
+            if limit == 1 { "seat" } else { "seats" }
+        )
+    },
     users_count: "{n} {user|users}",
     users_none: "No users match.",
     users_new: "Add a user",
@@ -800,7 +813,7 @@ pub static EN: Texts = Texts {
     users_created: "The user was added and an invitation was sent.",
     users_prev: "Previous",
     users_next: "Next",
-    users_page: "Page {page} of {pages}",
+    users_page: |page, pages| format!("Page {page} of {pages}"),
     col_name: "Name",
     col_status: "Status",
     col_employee_code: "Employee code",
@@ -869,7 +882,7 @@ pub static EN: Texts = Texts {
     change_password_title: "Change password",
     change_password_submit: "Change password",
     change_password_done: "Your password is changed. Your other sessions have ended.",
-    welcome: "Welcome, {name}",
+    welcome: |name| format!("Welcome, {name}"),
     welcome_lead: "Your evaluations and goals will appear here.",
     nav_org: "Org chart",
     nav_employees: "Employees",
@@ -902,10 +915,9 @@ pub static EN: Texts = Texts {
     org_move_to: "Move under another department",
     org_move_parent_code: "New parent department (empty for the top level)",
     org_move_submit: "Move",
-    org_moved: "Moved \"{name}\".",
-    org_unknown_parent: "No department has the code {code}.",
+    org_moved: |name| format!("Moved \"{name}\"."),
     org_delete: "Delete this department",
-    org_delete_confirm: "Delete the department \"{name}\"?",
+    org_delete_confirm: |name| format!("Delete the department \"{name}\"?"),
     org_deleted: "The department was deleted.",
     org_members: "Members",
     org_no_members: "Nobody belongs to this department.",
@@ -944,12 +956,14 @@ pub static EN: Texts = Texts {
     field_hire_date: "Hire date",
     picker_search_departments: "Search by department code or name",
     picker_search_employees: "Search by name, kana or employee code",
-    picker_remove: "Remove {label}",
+    picker_remove: |label| format!("Remove {label}"),
     picker_found: "{n} {match|matches}. Up and down arrows choose, Enter picks.",
     picker_none: "Nothing matches.",
-    picker_unpicked: "“{text}” is not picked yet: choose it from the list, or clear it.",
+    picker_unpicked: |text| {
+        format!("“{text}” is not picked yet: choose it from the list, or clear it.")
+    },
     picker_chosen: "Chosen",
-    date_understood: "Saved as {date}",
+    date_understood: |date| format!("Saved as {date}"),
     date_pick: "Pick from a calendar",
     date_hint: "2024/4/1, 2024年4月1日 and 令和6年4月1日 work too",
     field_primary_department: "Primary department",
@@ -966,12 +980,11 @@ pub static EN: Texts = Texts {
     import_file: "CSV file (UTF-8 or Shift_JIS, detected automatically)",
     import_invite: "Send invitation mails to new employees",
     import_check: "Check the file",
-    import_choose_file: "Choose a CSV file.",
     import_uploading: "Uploading…",
     phase_parse: "Reading the file",
     phase_validate: "Checking the rows",
     phase_write: "Writing",
-    import_progress: "{done} of {total}",
+    import_progress: |done, total| format!("{done} of {total}"),
     import_problems: "{n} {problem|problems} found. Fix the file and choose it again. Nothing was written.",
     import_problems_download: "Download the problems as CSV",
     import_problems_more: "{n} more {is|are} in the CSV.",
@@ -998,7 +1011,7 @@ pub static EN: Texts = Texts {
     export_submit: "Export",
     templates_title: "Templates",
     templates_lead: "CSV files with the header row only. The admin manual explains each column.",
-    template_of: "{kind} template",
+    template_of: |kind| format!("{kind} template"),
     manual_title: "Admin manual",
     manual_org_title: "Editing the org chart",
     manual_org_body: "On the org chart you add, rename, move, reorder and delete departments. Every change is saved at once and reaches other admins looking at the chart within a second. When two admins change the same department at once, the later one is told someone else changed it first and sees the latest version. A department cannot move under itself, and only a department without members or sub-departments can be deleted.",
@@ -1101,6 +1114,20 @@ mod tests {
             EN.mail_queue_waiting,
         ] {
             assert!(text.contains('|'), "{text}");
+        }
+    }
+
+    #[test]
+    fn texts_with_values_put_them_in_place() {
+        assert_eq!((EN.users_seats)(1, 1), "1 of 1 seat in use");
+        assert_eq!((EN.users_seats)(3, 50), "3 of 50 seats in use");
+        assert_eq!((JA.users_seats)(3, 50), "利用中 3 / 契約 50 席");
+        assert_eq!((JA.users_page)(2, 7), "2 / 7 ページ");
+        assert_eq!((EN.users_page)(2, 7), "Page 2 of 7");
+        for t in [&JA, &EN] {
+            assert!((t.welcome)("山田").contains("山田"));
+            assert!((t.org_moved)("営業部").contains("営業部"));
+            assert!((t.import_progress)(3, 9).contains('9'));
         }
     }
 

@@ -128,7 +128,7 @@ async fn edits_of_the_tree(kind: DbKind) {
     // Under its own descendant: refused, nothing changes.
     let cycle = org::move_department(&writer(db, &admin, now), &h, 1, Some(t.clone()), 0).await;
     assert!(
-        matches!(cycle, Err(AppError::Invalid { ref reason_en, .. }) if reason_en.contains("under itself")),
+        matches!(cycle, Err(ref e @ AppError::Invalid { .. }) if e.message(kouka_app::i18n::Lang::En).contains("under itself")),
         "{cycle:?}"
     );
     assert_eq!(children(db, &tenant, None).await, ["H"]);
@@ -151,12 +151,12 @@ async fn edits_of_the_tree(kind: DbKind) {
     let version = node(db, &tenant, &s).await.version;
     let refused = org::delete_department(&writer(db, &admin, Timestamp::now()), &s, version).await;
     assert!(
-        matches!(refused, Err(AppError::Invalid { ref reason_ja, .. }) if reason_ja.contains("所属している社員が1名")),
+        matches!(refused, Err(ref e @ AppError::Invalid { .. }) if e.message(kouka_app::i18n::Lang::Ja).contains("所属している社員が1名")),
         "{refused:?}"
     );
     let refused = org::delete_department(&writer(db, &admin, Timestamp::now()), &h, 1).await;
     assert!(
-        matches!(refused, Err(AppError::Invalid { ref reason_ja, .. }) if reason_ja.contains("配下に部署が2件")),
+        matches!(refused, Err(ref e @ AppError::Invalid { .. }) if e.message(kouka_app::i18n::Lang::Ja).contains("配下に部署が2件")),
         "{refused:?}"
     );
     let removed = org::delete_department(&writer(db, &admin, Timestamp::now()), &t, 2)

@@ -493,7 +493,7 @@ async fn business_scopes_name_unknown_codes_and_change_nothing(kind: DbKind) {
     )
     .await;
     assert!(
-        matches!(&unknown, Err(AppError::Invalid { field, reason_en, .. }) if *field == FormField::DepartmentCodes && reason_en.contains("GONE, NOPE")),
+        matches!(&unknown, Err(e @ AppError::Invalid { field, .. }) if *field == FormField::DepartmentCodes && e.message(kouka_app::i18n::Lang::En).contains("GONE, NOPE")),
         "{unknown:?}"
     );
     assert_eq!(

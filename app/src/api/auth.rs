@@ -217,10 +217,9 @@ fn confirm_matches(password: &str, confirm: &str, field: FormField) -> Result<()
     if password == confirm {
         Ok(())
     } else {
-        Err(AppError::Invalid {
+        Err(AppError::invalid(
             field,
-            reason_ja: "確認用のパスワードが一致しません".into(),
-            reason_en: "the two passwords do not match".into(),
-        })
+            crate::domain::problem::Problem::PasswordsDiffer,
+        ))
     }
 }

@@ -167,10 +167,8 @@ async fn upload(
         let kind = query
             .get("kind")
             .and_then(|k| CsvKind::parse(k))
-            .ok_or_else(|| AppError::Invalid {
-                field: FormField::Kind,
-                reason_ja: "取り込むファイルの種類を選んでください".into(),
-                reason_en: "choose which file this is".into(),
+            .ok_or_else(|| {
+                AppError::invalid(FormField::Kind, crate::domain::problem::Problem::NoFileKind)
             })?;
         let invite = query.get("invite").is_none_or(|v| v != "false");
         let name = query.get("name").map_or("", String::as_str);

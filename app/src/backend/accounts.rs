@@ -535,11 +535,10 @@ pub async fn change_password(
         let after = serde_json::json!({ "reason": "wrong current password", "failed_logins": failure.failed_logins });
         audit::record(&mut tx, changed(Outcome::Failure, after)).await?;
         tx.commit().await?;
-        return Err(AppError::Invalid {
-            field: FormField::CurrentPassword,
-            reason_ja: "現在のパスワードが正しくありません".into(),
-            reason_en: "the current password is not correct".into(),
-        });
+        return Err(AppError::invalid(
+            FormField::CurrentPassword,
+            crate::domain::problem::Problem::WrongCurrentPassword,
+        ));
     }
     check_password(&new_password, &code, user.email.as_str())?;
     let hash = hash_password(new_password).await?;
@@ -571,13 +570,8 @@ pub async fn update_profile(
     origin: &RequestOrigin,
     now: Timestamp,
 ) -> Result<(), AppError> {
-    let display_name = crate::domain::employees::parse_name(display_name).map_err(|(ja, en)| {
-        AppError::Invalid {
-            field: FormField::DisplayName,
-            reason_ja: ja.into(),
-            reason_en: en.into(),
-        }
-    })?;
+    let display_name = crate::domain::employees::parse_name(display_name)
+        .map_err(|problem| AppError::invalid(FormField::DisplayName, problem))?;
     let display_name = display_name.as_str();
     let tenant = &user.subject.tenant;
     let me = &user.subject.user;

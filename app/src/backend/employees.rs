@@ -26,6 +26,7 @@ use crate::domain::ids::{DepartmentId, TenantId, UserId};
 use crate::domain::org_chart::PersonRef;
 use crate::domain::org_import::{EmployeeRecord, EmployeeWrite};
 use crate::domain::posts::{Holder, ManagerSeats, PostSpec, posts_from};
+use crate::domain::problem::Problem;
 use crate::error::AppError;
 use sqlx::{Any, Row, Transaction};
 use std::collections::HashMap;
@@ -538,11 +539,8 @@ pub struct EmployeeInput {
     pub manages_codes: String,
 }
 
-fn field<T>(
-    name: FormField,
-    parsed: Result<T, (&'static str, &'static str)>,
-) -> Result<T, AppError> {
-    parsed.map_err(|(ja, en)| AppError::invalid(name, ja, en))
+fn field<T>(name: FormField, parsed: Result<T, Problem>) -> Result<T, AppError> {
+    parsed.map_err(|problem| AppError::invalid(name, problem))
 }
 
 fn parse_record(input: &EmployeeInput) -> Result<EmployeeRecord, AppError> {
@@ -550,10 +548,7 @@ fn parse_record(input: &EmployeeInput) -> Result<EmployeeRecord, AppError> {
         FormField::EmployeeCode,
         EmployeeCode::parse(&input.employee_code),
     )?;
-    let email = Email::parse(&input.email).map_err(|e| {
-        let (ja, en) = e.reasons();
-        AppError::invalid(FormField::Email, ja, en)
-    })?;
+    let email = Email::parse(&input.email).map_err(|e| AppError::invalid(FormField::Email, e))?;
     Ok(EmployeeRecord {
         employee_code: Some(code.as_str().to_owned()),
         display_name: field(FormField::DisplayName, parse_name(&input.display_name))?,
@@ -586,7 +581,7 @@ async fn resolve_posts(
         let mut found = Vec::new();
         for piece in split_code_list(raw) {
             let code = DepartmentCode::parse(&piece)
-                .map_err(|(ja, en)| AppError::invalid(field_name, ja, en))?;
+                .map_err(|problem| AppError::invalid(field_name, problem))?;
             // A department named in two lists (a primary one also managed) is looked up once.
             if let Some(id) = codes
                 .iter()
@@ -605,8 +600,9 @@ async fn resolve_posts(
             let Some(id) = id else {
                 return Err(AppError::invalid(
                     field_name,
-                    format!("部署コード {code} の部署が登録されていません"),
-                    format!("no department has the code {code}"),
+                    Problem::UnknownDepartmentCodes {
+                        codes: code.as_str().to_owned(),
+                    },
                 ));
             };
             let id = DepartmentId::from_stored(id);
@@ -625,8 +621,11 @@ async fn resolve_posts(
             .and_then(|d| codes.get(d))
             .cloned()
             .unwrap_or_default();
-        let (ja, en) = first.reasons(&code);
-        AppError::invalid(first.field(), ja, en)
+        let problem = Problem::Post {
+            problem: first.clone(),
+            code,
+        };
+        AppError::invalid(first.field(), problem)
     })?;
     // The stored managers of the departments to manage, with their names for the message.
     let mut stored: Vec<(UserId, DepartmentId, String)> = Vec::new();
@@ -662,10 +661,10 @@ async fn resolve_posts(
                 .unwrap_or_default();
             return Err(AppError::invalid(
                 FormField::ManagesCodes,
-                format!(
-                    "部署 {code} には既に責任者（{name}）がいます。組織図の部署から責任者を変更してください"
-                ),
-                format!("{code} already has a manager ({name}); change it on the org chart"),
+                Problem::HasManager {
+                    code,
+                    who: name.to_owned(),
+                },
             ));
         }
     }

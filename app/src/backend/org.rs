@@ -18,6 +18,7 @@ use crate::domain::form_field::FormField;
 use crate::domain::ids::{DepartmentId, TenantId, UserId};
 use crate::domain::org_chart::{DepartmentNode, Member, MemberPage, OrgChart, PersonRef};
 use crate::domain::org_tree::{Node, OrgTree, SORT_STEP};
+use crate::domain::problem::Problem;
 use crate::error::AppError;
 use sqlx::{Any, Row, Transaction};
 
@@ -240,20 +241,16 @@ async fn check_version(
 
 fn parse_department(code: &str, name: &str) -> Result<(DepartmentCode, String), AppError> {
     let code = DepartmentCode::parse(code)
-        .map_err(|(ja, en)| AppError::invalid(FormField::DepartmentCode, ja, en))?;
+        .map_err(|problem| AppError::invalid(FormField::DepartmentCode, problem))?;
     let name = parse_name(name)
-        .map_err(|(ja, en)| AppError::invalid(FormField::DepartmentName, ja, en))?;
+        .map_err(|problem| AppError::invalid(FormField::DepartmentName, problem))?;
     Ok((code, name))
 }
 
 /// Maps the unique key on (tenant, code) to a clear message.
 fn code_taken(error: sqlx::Error) -> AppError {
     if UniqueKey::clashed(&error) == Some(UniqueKey::DepartmentCode) {
-        AppError::invalid(
-            FormField::DepartmentCode,
-            "この部署コードは既に使われています",
-            "is already used by another department",
-        )
+        AppError::invalid(FormField::DepartmentCode, Problem::UsedByAnotherDepartment)
     } else {
         error.into()
     }
@@ -450,7 +447,7 @@ pub async fn set_manager(
     } else {
         Some(
             EmployeeCode::parse(employee_code)
-                .map_err(|(ja, en)| AppError::invalid(FormField::Manager, ja, en))?,
+                .map_err(|problem| AppError::invalid(FormField::Manager, problem))?,
         )
     };
     let mut tx = w.begin().await?;
@@ -469,8 +466,9 @@ pub async fn set_manager(
             Some(UserId::from_stored(found.ok_or_else(|| {
                 AppError::invalid(
                     FormField::Manager,
-                    format!("社員番号 {code} の社員が見つかりません"),
-                    format!("no employee has the code {code}"),
+                    Problem::UnknownEmployeeCode {
+                        code: code.to_string(),
+                    },
                 )
             })?))
         }

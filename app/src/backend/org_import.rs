@@ -487,13 +487,10 @@ impl ImportJobs {
                         };
                         Ok(())
                     }
-                    _ => Err(AppError::Invalid {
-                        field: FormField::Import,
-                        reason_ja:
-                            "この取り込みは書き込めない状態です。ファイルを選び直してください"
-                                .into(),
-                        reason_en: "this import cannot be written; choose the file again".into(),
-                    }),
+                    _ => Err(AppError::invalid(
+                        FormField::Import,
+                        crate::domain::problem::Problem::ImportNotWritable,
+                    )),
                 }
             })
             .unwrap_or(Err(AppError::NotFound));
@@ -1000,14 +997,8 @@ pub async fn export_csv(
     };
     tx.commit().await?;
     let headers: Vec<&str> = kind.columns().iter().map(|c| c.ja).collect();
-    csv_codec::write(&headers, &rows, encoding).map_err(|error| {
-        let (reason_ja, reason_en) = error.reasons();
-        AppError::Invalid {
-            field: FormField::Encoding,
-            reason_ja,
-            reason_en,
-        }
-    })
+    csv_codec::write(&headers, &rows, encoding)
+        .map_err(|error| AppError::invalid(FormField::Encoding, error))
 }
 
 /// An empty file with the header row, for filling in.

@@ -8,6 +8,7 @@ use crate::domain::account_status::AccountStatus;
 use crate::domain::audit::AuditAction;
 use crate::domain::email::Email;
 use crate::domain::ids::{TenantId, UserId};
+use crate::domain::problem::Problem;
 use crate::domain::roles::Role;
 use crate::domain::tenant::CompanyCode;
 use crate::domain::time::Timestamp;
@@ -290,36 +291,27 @@ pub fn parse_new_tenant(
     today: chrono::NaiveDate,
 ) -> Result<NewTenant, Vec<String>> {
     let mut problems = Vec::new();
-    let mut problem = |field: &str, (ja, en): (&str, &str)| {
+    let mut problem = |field: &str, problem: Problem| {
+        let (ja, en) = problem.reasons();
         problems.push(format!("{field}: {ja} / {en}"));
     };
     let code = CompanyCode::parse(&input.code)
-        .map_err(|e| problem("--code", e.reasons()))
+        .map_err(|e| problem("--code", e.into()))
         .ok();
     let name = input.name.trim().to_owned();
-    if name.is_empty() || name.chars().count() > 200 {
-        problem(
-            "--name",
-            (
-                "1〜200文字で指定してください",
-                "must be 1 to 200 characters",
-            ),
-        );
+    if name.is_empty() {
+        problem("--name", Problem::Empty);
+    } else if name.chars().count() > 200 {
+        problem("--name", Problem::TooLong { max: 200 });
     } else if let Err(reasons) = crate::domain::text::refuse_forbidden(&name) {
         // The company name goes into every mail's subject.
         problem("--name", reasons);
     }
     if !(1..=1_000_000).contains(&input.seats) {
-        problem(
-            "--seats",
-            (
-                "1以上の席数を指定してください",
-                "must be a seat count of at least 1",
-            ),
-        );
+        problem("--seats", Problem::SeatCount);
     }
     let admin_email = Email::parse(&input.admin_email)
-        .map_err(|e| problem("--admin-email", e.reasons()))
+        .map_err(|e| problem("--admin-email", e.into()))
         .ok();
     let admin_name = match crate::domain::employees::parse_name(&input.admin_name) {
         Ok(name) => name,
@@ -329,22 +321,12 @@ pub fn parse_new_tenant(
         }
     };
     if input.time_zone.parse::<chrono_tz::Tz>().is_err() {
-        problem(
-            "--timezone",
-            (
-                "タイムゾーン名が不明です（例: Asia/Tokyo）",
-                "is not a known time zone (e.g. Asia/Tokyo)",
-            ),
-        );
+        problem("--timezone", Problem::UnknownTimeZone);
     }
     let date = |value: &str| chrono::NaiveDate::parse_from_str(value.trim(), "%Y-%m-%d").ok();
-    const BAD_DATE: (&str, &str) = (
-        "日付は YYYY-MM-DD で指定してください",
-        "must be a date as YYYY-MM-DD",
-    );
     let start = match &input.contract_start {
         Some(value) => date(value).or_else(|| {
-            problem("--contract-start", BAD_DATE);
+            problem("--contract-start", Problem::NotAnIsoDate);
             None
         }),
         None => Some(today),
@@ -352,18 +334,12 @@ pub fn parse_new_tenant(
     let end = match &input.contract_end {
         Some(value) => match date(value) {
             Some(end) if start.is_some_and(|s| end < s) => {
-                problem(
-                    "--contract-end",
-                    (
-                        "契約開始日より後の日付を指定してください",
-                        "must not be before the contract start",
-                    ),
-                );
+                problem("--contract-end", Problem::EndBeforeStart);
                 None
             }
             Some(end) => Some(end),
             None => {
-                problem("--contract-end", BAD_DATE);
+                problem("--contract-end", Problem::NotAnIsoDate);
                 None
             }
         },
@@ -371,7 +347,7 @@ pub fn parse_new_tenant(
     };
     let contact_email = match &input.contact_email {
         Some(value) => Email::parse(value)
-            .map_err(|e| problem("--contact-email", e.reasons()))
+            .map_err(|e| problem("--contact-email", e.into()))
             .ok(),
         None => None,
     };

@@ -18,6 +18,7 @@ use crate::domain::email::Email;
 use crate::domain::form_field::FormField;
 use crate::domain::ids::{TenantId, UserId};
 use crate::domain::permissions::{SignInField, Subject, sign_in_change_refused};
+use crate::domain::problem::Problem;
 use crate::domain::roles::Role;
 use crate::domain::time::Timestamp;
 pub use crate::domain::users::{UserPage, UserSummary};
@@ -45,17 +46,14 @@ struct ValidUser {
 }
 
 fn validate(input: &UserInput) -> Result<ValidUser, AppError> {
-    let email = Email::parse(&input.email).map_err(|e| {
-        let (ja, en) = e.reasons();
-        AppError::invalid(FormField::Email, ja, en)
-    })?;
+    let email = Email::parse(&input.email).map_err(|e| AppError::invalid(FormField::Email, e))?;
     let display_name = crate::domain::employees::parse_name(&input.display_name)
-        .map_err(|(ja, en)| AppError::invalid(FormField::DisplayName, ja, en))?;
+        .map_err(|problem| AppError::invalid(FormField::DisplayName, problem))?;
     let employee_code = if input.employee_code.trim().is_empty() {
         None
     } else {
         let code = crate::domain::codes::EmployeeCode::parse(&input.employee_code)
-            .map_err(|(ja, en)| AppError::invalid(FormField::EmployeeCode, ja, en))?;
+            .map_err(|problem| AppError::invalid(FormField::EmployeeCode, problem))?;
         Some(code.as_str().to_owned())
     };
     let language = if input.language == "en" { "en" } else { "ja" };
@@ -293,16 +291,12 @@ pub(crate) async fn ensure_seat(
 /// Maps a unique-key clash to the field it concerns.
 pub(crate) fn taken(error: sqlx::Error) -> AppError {
     match UniqueKey::clashed(&error) {
-        Some(UniqueKey::UserEmployeeCode) => AppError::invalid(
-            FormField::EmployeeCode,
-            "この社員番号は既に使われています",
-            "is already used by another user",
-        ),
-        Some(UniqueKey::UserEmail) => AppError::invalid(
-            FormField::Email,
-            "このメールアドレスは既に使われています",
-            "is already used by another user",
-        ),
+        Some(UniqueKey::UserEmployeeCode) => {
+            AppError::invalid(FormField::EmployeeCode, Problem::UsedByAnotherUser)
+        }
+        Some(UniqueKey::UserEmail) => {
+            AppError::invalid(FormField::Email, Problem::UsedByAnotherUser)
+        }
         _ => error.into(),
     }
 }
@@ -329,8 +323,7 @@ pub(crate) async fn ensure_unique(
     if email_taken > 0 {
         return Err(AppError::invalid(
             FormField::Email,
-            "このメールアドレスは既に使われています",
-            "is already used by another user",
+            Problem::UsedByAnotherUser,
         ));
     }
     if let Some(code) = employee_code {
@@ -345,8 +338,7 @@ pub(crate) async fn ensure_unique(
         if code_taken > 0 {
             return Err(AppError::invalid(
                 FormField::EmployeeCode,
-                "この社員番号は既に使われています",
-                "is already used by another user",
+                Problem::UsedByAnotherUser,
             ));
         }
     }
@@ -600,7 +592,7 @@ pub async fn set_business_scope(
     let mut codes: BTreeSet<String> = BTreeSet::new();
     for piece in crate::domain::codes::split_code_list(department_codes) {
         let code = crate::domain::codes::DepartmentCode::parse(&piece)
-            .map_err(|(ja, en)| AppError::invalid(FormField::DepartmentCodes, ja, en))?;
+            .map_err(|problem| AppError::invalid(FormField::DepartmentCodes, problem))?;
         codes.insert(code.as_str().to_owned());
     }
     let mut tx = db.begin_write_for_tenant(tenant).await?;
@@ -623,8 +615,7 @@ pub async fn set_business_scope(
         let list = unknown.join(", ");
         return Err(AppError::invalid(
             FormField::DepartmentCodes,
-            format!("存在しない部署コードです: {list}"),
-            format!("no department has the code: {list}"),
+            Problem::UnknownDepartmentCodes { codes: list },
         ));
     }
     sqlx::query("DELETE FROM business_admin_scopes WHERE tenant_id = $1 AND user_id = $2")
@@ -751,14 +742,10 @@ pub fn check_sign_in_changes(
         (SignInField::Email, email),
         (SignInField::EmployeeCode, employee_code),
     ] {
-        if let Some((ja, en)) =
+        if let Some(problem) =
             sign_in_change_refused(Some(actor), user, roles, field, before, after)
         {
-            return Err(AppError::Invalid {
-                field: field.field(),
-                reason_ja: ja.into(),
-                reason_en: en.into(),
-            });
+            return Err(AppError::invalid(field.field(), problem));
         }
     }
     Ok(())
@@ -977,11 +964,7 @@ pub async fn resend_invitation(
     let mut tx = db.begin_write_for_tenant(tenant).await?;
     let user = load(&mut tx, tenant, target).await?;
     if user.status != AccountStatus::Invited {
-        return Err(AppError::invalid(
-            FormField::Status,
-            "招待中のユーザーにのみ再送できます",
-            "only invited users can be sent a new invitation",
-        ));
+        return Err(AppError::invalid(FormField::Status, Problem::NotInvited));
     }
     invite(
         &mut tx,

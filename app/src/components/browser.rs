@@ -46,11 +46,10 @@ pub async fn post_file(
     if response.ok() {
         serde_json::from_str(&text).map_err(|_| AppError::Internal)
     } else if response.status() == 413 {
-        Err(AppError::Invalid {
-            field: FormField::Import,
-            reason_ja: "ファイルが大きすぎます".into(),
-            reason_en: "the file is too large".into(),
-        })
+        Err(AppError::invalid(
+            FormField::Import,
+            crate::domain::problem::Problem::FileTooLarge,
+        ))
     } else {
         Err(serde_json::from_str(&text).unwrap_or(AppError::Internal))
     }

@@ -162,11 +162,11 @@ pub fn DateField(
             } else {
                 date.long_en()
             };
-            Some(t().date_understood.replace("{date}", &day))
+            Some((t().date_understood)(&day))
         }
         // None, not "": an empty text node would not survive hydration.
         Ok(None) => None,
-        Err((ja, en)) => Some(if lang.get() == Lang::Ja { ja } else { en }.to_owned()),
+        Err(problem) => Some(problem.text(lang.get())),
     };
     let iso = move || {
         parse_date(&text.get())

@@ -84,7 +84,7 @@ fn NoAccess(need: Need) -> impl IntoView {
         <PageTitle pick=|t| t.no_access_title />
         <section class="card narrow" aria-labelledby="no-access-title">
             <h1 id="no-access-title">{move || t().no_access_title}</h1>
-            <p>{move || t().no_access_need.replace("{roles}", &need.roles(lang.get()))}</p>
+            <p>{move || (t().no_access_need)(&need.roles(lang.get()))}</p>
             <p>
                 <a href="/">{move || t().no_access_home}</a>
             </p>

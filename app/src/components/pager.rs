@@ -48,7 +48,7 @@ pub fn Pager(
         <nav class="pager" aria-label=label>
             {(page > 1).then(|| control(page - 1, t.users_prev))}
             <span>
-                {t.users_page.replace("{page}", &page.to_string()).replace("{pages}", &pages.to_string())}
+                {(t.users_page)(page, pages)}
             </span>
             {(page < pages).then(|| control(page + 1, t.users_next))}
         </nav>

@@ -198,8 +198,7 @@ pub fn Picker(
     let option_id = move |i: usize| format!("{id}-option-{i}");
     let unpicked = move || {
         let typed = text.get();
-        (!typed.trim().is_empty() && !open.get())
-            .then(|| t().picker_unpicked.replace("{text}", typed.trim()))
+        (!typed.trim().is_empty() && !open.get()).then(|| (t().picker_unpicked)(typed.trim()))
     };
     let described = {
         let (status_id, error_id) = (status_id.clone(), error_id.clone());
@@ -230,7 +229,7 @@ pub fn Picker(
                 <For each=move || picked.get() key=|choice| choice.value.clone() let:choice>
                     {
                         let value = choice.value.clone();
-                        let remove_label = t().picker_remove.replace("{label}", &shown(&choice));
+                        let remove_label = (t().picker_remove)(&shown(&choice));
                         view! {
                             <li class="chip">
                                 <span>{shown(&choice)}</span>

@@ -10,14 +10,7 @@ use unicode_normalization::UnicodeNormalization;
 
 pub const CODE_MAX_CHARS: usize = 32;
 
-/// Why a code was refused: (Japanese, English), ready for `AppError::Invalid`.
-pub type Reasons = (&'static str, &'static str);
-
-const CODE_EMPTY: Reasons = ("入力してください", "must not be empty");
-const CODE_BAD: Reasons = (
-    "英数字・ハイフン・アンダースコアの32文字以内で入力してください",
-    "must be up to 32 letters, digits, hyphens or underscores",
-);
+use crate::domain::problem::Problem;
 
 /// NFKC, then trims ASCII blanks and the full-width space.
 pub fn normalize(input: &str) -> String {
@@ -28,17 +21,17 @@ pub fn normalize(input: &str) -> String {
         .to_owned()
 }
 
-fn parse_code(input: &str) -> Result<String, Reasons> {
+fn parse_code(input: &str) -> Result<String, Problem> {
     let code = normalize(input);
     if code.is_empty() {
-        return Err(CODE_EMPTY);
+        return Err(Problem::Empty);
     }
     if code.chars().count() > CODE_MAX_CHARS
         || !code
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
     {
-        return Err(CODE_BAD);
+        return Err(Problem::BadCode);
     }
     Ok(code)
 }
@@ -51,7 +44,7 @@ macro_rules! code_type {
         pub struct $name(String);
 
         impl $name {
-            pub fn parse(input: &str) -> Result<Self, Reasons> {
+            pub fn parse(input: &str) -> Result<Self, Problem> {
                 parse_code(input).map(Self)
             }
 
@@ -101,12 +94,12 @@ mod tests {
     fn codes_are_normalized_and_checked() {
         assert_eq!(EmployeeCode::parse(" Ｅ１００ ").unwrap().as_str(), "E100");
         assert_eq!(DepartmentCode::parse("S-01_a").unwrap().as_str(), "S-01_a");
-        assert_eq!(EmployeeCode::parse("　"), Err(CODE_EMPTY));
-        assert_eq!(DepartmentCode::parse("営業部"), Err(CODE_BAD));
-        assert_eq!(DepartmentCode::parse("A B"), Err(CODE_BAD));
+        assert_eq!(EmployeeCode::parse("　"), Err(Problem::Empty));
+        assert_eq!(DepartmentCode::parse("営業部"), Err(Problem::BadCode));
+        assert_eq!(DepartmentCode::parse("A B"), Err(Problem::BadCode));
         assert_eq!(
             EmployeeCode::parse(&"9".repeat(33)),
-            Err(CODE_BAD),
+            Err(Problem::BadCode),
             "33 characters are too many"
         );
         assert!(EmployeeCode::parse(&"9".repeat(32)).is_ok());

@@ -26,90 +26,7 @@ pub enum Encoding {
     ShiftJis,
 }
 
-/// Why a CSV file could not be read or written.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-pub enum CsvError {
-    #[error("the file is neither UTF-8 nor Shift_JIS")]
-    UnknownEncoding,
-    /// A quoted cell opened on `line` never closes: everything after it would be one cell.
-    #[error("line {line}: a quoted cell is never closed")]
-    UnclosedQuote { line: usize },
-    #[error("line {line}: {found} cells where the header has {expected}")]
-    WrongCellCount {
-        line: usize,
-        expected: usize,
-        found: usize,
-    },
-    #[error("unknown column {name:?}")]
-    UnknownHeader { name: String },
-    #[error("required column {en:?} is missing")]
-    MissingColumn { ja: String, en: String },
-    #[error("column {name:?} appears twice")]
-    DuplicateHeader { name: String },
-    /// A character Shift_JIS cannot hold as it is, in the cell of `column` of the record
-    /// on row `line` whose first cell (its code) is `record`.
-    #[error("row {line}: {character:?} in {column} cannot be written in Shift_JIS")]
-    NotRepresentable {
-        line: usize,
-        column: String,
-        record: String,
-        character: char,
-    },
-}
-
-impl CsvError {
-    /// The explanation shown to the user: (Japanese, English).
-    pub fn reasons(&self) -> (String, String) {
-        match self {
-            CsvError::UnknownEncoding => (
-                "文字コードを判別できません。UTF-8 または Shift_JIS（Excel の「CSV（コンマ区切り）」）で保存してください".to_owned(),
-                "the file is neither UTF-8 nor Shift_JIS; save it as UTF-8 or as Excel's \"CSV (Comma delimited)\"".to_owned(),
-            ),
-            CsvError::UnclosedQuote { line } => (
-                format!("{line}行目: 「\"」で始まるセルが閉じられていません"),
-                format!("row {line}: a cell opened with '\"' is never closed"),
-            ),
-            CsvError::WrongCellCount {
-                line,
-                expected,
-                found,
-            } => (
-                format!(
-                    "{line}行目: 列の数が見出しと違います（見出し {expected} 列、この行 {found} 列）"
-                ),
-                format!("row {line}: {found} cells where the header has {expected}"),
-            ),
-            CsvError::UnknownHeader { name } => (
-                format!("見出し行: 「{name}」という列は使えません"),
-                format!("header row: unknown column \"{name}\""),
-            ),
-            CsvError::MissingColumn { ja, en } => (
-                format!("見出し行: 必須の列「{ja}」がありません"),
-                format!("header row: the required column \"{en}\" is missing"),
-            ),
-            CsvError::DuplicateHeader { name } => (
-                format!("見出し行: 列「{name}」が重複しています"),
-                format!("header row: column \"{name}\" appears twice"),
-            ),
-            CsvError::NotRepresentable {
-                line,
-                column,
-                record,
-                character,
-            } => {
-                let named = crate::domain::text::describe(*character);
-                (
-                    format!(
-                        "{line}行目（{record}）の「{column}」: {named} は Shift_JIS で保存できないため、そのままでは出力できません。UTF-8 で出力してください"
-                    ),
-                    format!(
-                        "row {line} ({record}), {column}: {named} cannot be written in Shift_JIS as it is; export as UTF-8"
-                    ),
-                )
-            }
-        }
-    }
-}
+pub use crate::domain::csv_error::CsvError;
 
 /// Bytes → text. A UTF-8 BOM means UTF-8 (the BOM is dropped); otherwise valid UTF-8 (which
 /// includes pure ASCII) is UTF-8; otherwise the bytes must be valid CP932.
@@ -454,6 +371,7 @@ pub fn shift_jis_lacks(text: &str) -> Option<char> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::problem::Problem;
     use proptest::prelude::*;
 
     fn strings(items: &[&str]) -> Vec<String> {
@@ -591,7 +509,7 @@ mod tests {
                 found: 2
             }
         );
-        let (ja, en) = error.reasons();
+        let (ja, en) = Problem::Csv(error.clone()).reasons();
         assert_eq!(
             ja,
             "4行目: 列の数が見出しと違います（見出し 3 列、この行 2 列）"
@@ -611,7 +529,7 @@ mod tests {
     fn unclosed_quote_names_the_line_it_opens_on() {
         let error = parse("a,b\r\n1,2\r\n3,\"oops\r\n4,5\r\n").unwrap_err();
         assert_eq!(error, CsvError::UnclosedQuote { line: 3 });
-        assert!(error.reasons().0.starts_with("3行目"));
+        assert!(Problem::Csv(error.clone()).reasons().0.starts_with("3行目"));
     }
 
     #[test]
@@ -720,7 +638,10 @@ mod tests {
                 name: "部署".into()
             }
         );
-        assert_eq!(error.reasons().0, "見出し行: 「部署」という列は使えません");
+        assert_eq!(
+            Problem::Csv(error.clone()).reasons().0,
+            "見出し行: 「部署」という列は使えません"
+        );
 
         let error = map_columns(&strings(&["社員番号", "氏名", "Name"]), COLUMNS).unwrap_err();
         assert_eq!(
@@ -738,7 +659,7 @@ mod tests {
                 en: "Employee code".into()
             }
         );
-        let (ja, en) = error.reasons();
+        let (ja, en) = Problem::Csv(error.clone()).reasons();
         assert_eq!(ja, "見出し行: 必須の列「社員番号」がありません");
         assert_eq!(
             en,
@@ -870,11 +791,11 @@ mod tests {
             }
         );
         assert!(
-            error.reasons().0.starts_with(
+            Problem::Csv(error.clone()).reasons().0.starts_with(
                 "3行目（E002）の「name」: 「😀」(U+1F600) は Shift_JIS で保存できない"
             ),
             "{:?}",
-            error.reasons()
+            Problem::Csv(error.clone()).reasons()
         );
     }
 
@@ -891,7 +812,11 @@ mod tests {
             assert!(
                 matches!(error, CsvError::NotRepresentable { character, .. } if character == c)
             );
-            assert!(error.reasons().1.contains(named), "{:?}", error.reasons());
+            assert!(
+                Problem::Csv(error.clone()).reasons().1.contains(named),
+                "{:?}",
+                Problem::Csv(error.clone()).reasons()
+            );
         }
         // A user-defined character (外字) decodes to private use and cannot go back: named
         // by its code point, not shown as an empty 「」.
@@ -904,11 +829,11 @@ mod tests {
         )
         .unwrap_err();
         assert!(
-            error.reasons().0.contains("U+E000"),
+            Problem::Csv(error.clone()).reasons().0.contains("U+E000"),
             "{:?}",
-            error.reasons()
+            Problem::Csv(error.clone()).reasons()
         );
-        assert!(!error.reasons().0.contains("「」"));
+        assert!(!Problem::Csv(error.clone()).reasons().0.contains("「」"));
         assert_eq!(shift_jis_lacks("髙橋 ①㈱ ﾀｶﾊｼ ￢"), None);
     }
 

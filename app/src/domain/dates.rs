@@ -3,17 +3,8 @@
 //! `平成31年4月30日`, `令和元年5月1日`. Stored and sent as `YYYY-MM-DD`. One parser for the
 //! forms and the CSV import.
 
-use crate::domain::codes::{Reasons, normalize};
-
-const NOT_A_DATE: Reasons = (
-    "日付は 2024-04-01、2024/4/1、2024年4月1日、令和6年4月1日 のように入力してください",
-    "must be a date such as 2024-04-01, 2024/4/1, 2024年4月1日 or 令和6年4月1日",
-);
-const NO_SUCH_DAY: Reasons = ("存在しない日付です", "is not a date that exists");
-const OUTSIDE_ERA: Reasons = (
-    "その元号の期間外の日付です（平成は2019年4月30日まで、令和は5月1日から）",
-    "is outside that era (Heisei ends on 2019-04-30, Reiwa starts on 2019-05-01)",
-);
+use crate::domain::codes::normalize;
+use crate::domain::problem::Problem;
 
 /// A date of the Gregorian calendar, without a time or a zone: a hire date, and next the
 /// terms and deadlines of evaluation periods. Stored, sent and exported as `YYYY-MM-DD`;
@@ -181,7 +172,7 @@ const ERAS: [Era; 4] = [
 ];
 
 /// Reads a date; an empty input is `None` (the field is optional wherever a date is).
-pub fn parse_date(input: &str) -> Result<Option<CalendarDate>, Reasons> {
+pub fn parse_date(input: &str) -> Result<Option<CalendarDate>, Problem> {
     // NFKC makes full-width digits ASCII and the era ligatures (㋿, ㍻) their two kanji.
     let text = normalize(input).to_lowercase();
     if text.is_empty() {
@@ -201,17 +192,19 @@ pub fn parse_date(input: &str) -> Result<Option<CalendarDate>, Reasons> {
                 None => {
                     let digits = rest.chars().take_while(char::is_ascii_digit).count();
                     (
-                        number(&rest[..digits], 2).ok_or(NOT_A_DATE)?,
+                        number(&rest[..digits], 2).ok_or(Problem::NotADate)?,
                         &rest[digits..],
                     )
                 }
             };
-            let rest = rest.strip_prefix(['年', '.', '/', '-']).ok_or(NOT_A_DATE)?;
+            let rest = rest
+                .strip_prefix(['年', '.', '/', '-'])
+                .ok_or(Problem::NotADate)?;
             let [month, day] = month_and_day(rest)?;
-            let date =
-                CalendarDate::new(era.first_year + year - 1, month, day).ok_or(NO_SUCH_DAY)?;
+            let date = CalendarDate::new(era.first_year + year - 1, month, day)
+                .ok_or(Problem::NoSuchDay)?;
             if year == 0 || date < era.first_day || era.last_day.is_some_and(|last| date > last) {
-                return Err(OUTSIDE_ERA);
+                return Err(Problem::OutsideEra);
             }
             date
         }
@@ -225,19 +218,19 @@ pub fn parse_date(input: &str) -> Result<Option<CalendarDate>, Reasons> {
                     .split(['-', '/', '.', '年', '月'])
                     .collect();
                 let [year, month, day] = parts[..] else {
-                    return Err(NOT_A_DATE);
+                    return Err(Problem::NotADate);
                 };
                 (year, month, day)
             };
             let (Some(year), Some(month), Some(day)) =
                 (number(year, 4), number(month, 2), number(day, 2))
             else {
-                return Err(NOT_A_DATE);
+                return Err(Problem::NotADate);
             };
             if !(1900..=2999).contains(&year) || !(1..=12).contains(&month) {
-                return Err(NOT_A_DATE);
+                return Err(Problem::NotADate);
             }
-            CalendarDate::new(year, month, day).ok_or(NO_SUCH_DAY)?
+            CalendarDate::new(year, month, day).ok_or(Problem::NoSuchDay)?
         }
     };
     Ok(Some(date))
@@ -264,17 +257,17 @@ impl<'de> serde::Deserialize<'de> for CalendarDate {
 }
 
 /// `4月1日`, `4.1`, `4/1`, `04-01` after the year.
-fn month_and_day(rest: &str) -> Result<[u32; 2], Reasons> {
+fn month_and_day(rest: &str) -> Result<[u32; 2], Problem> {
     let parts: Vec<&str> = rest
         .trim_end_matches('日')
         .split(['-', '/', '.', '月'])
         .collect();
     let [month, day] = parts[..] else {
-        return Err(NOT_A_DATE);
+        return Err(Problem::NotADate);
     };
     match (number(month, 2), number(day, 2)) {
         (Some(month), Some(day)) if (1..=12).contains(&month) => Ok([month, day]),
-        _ => Err(NOT_A_DATE),
+        _ => Err(Problem::NotADate),
     }
 }
 
@@ -371,11 +364,11 @@ mod tests {
             "平成元年1月7日",
             "令和0年5月1日",
         ] {
-            assert_eq!(parse_date(bad), Err(OUTSIDE_ERA), "{bad}");
+            assert_eq!(parse_date(bad), Err(Problem::OutsideEra), "{bad}");
         }
-        assert_eq!(parse_date("令和5年2月29日"), Err(NO_SUCH_DAY));
+        assert_eq!(parse_date("令和5年2月29日"), Err(Problem::NoSuchDay));
         for bad in ["令和", "令和6年", "R6", "令和6年4月", "令和六年四月一日"] {
-            assert_eq!(parse_date(bad), Err(NOT_A_DATE), "{bad}");
+            assert_eq!(parse_date(bad), Err(Problem::NotADate), "{bad}");
         }
     }
 

@@ -12,12 +12,9 @@ pub struct Email(String);
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct InvalidEmail;
 
-impl InvalidEmail {
-    pub fn reasons(self) -> (&'static str, &'static str) {
-        (
-            "メールアドレスの形式が正しくありません",
-            "is not a valid e-mail address",
-        )
+impl From<InvalidEmail> for crate::domain::problem::Problem {
+    fn from(_: InvalidEmail) -> Self {
+        crate::domain::problem::Problem::BadEmail
     }
 }
 

@@ -75,10 +75,10 @@ pub struct EmployeeList {
     pub per_page: i64,
 }
 
-pub use crate::domain::codes::Reasons;
+use crate::domain::problem::Problem;
 
 /// A field's parser: the value to store (`None`: empty), or why not.
-pub type FieldParser<T = String> = fn(&str) -> Result<Option<T>, Reasons>;
+pub type FieldParser<T = String> = fn(&str) -> Result<Option<T>, Problem>;
 
 pub const NAME_MAX_CHARS: usize = 100;
 pub const KANA_MAX_CHARS: usize = 100;
@@ -87,46 +87,41 @@ pub const LABEL_MAX_CHARS: usize = 50;
 /// 氏名 / 部署名: trimmed, 1 to 100 characters, none of them a control or direction
 /// character. Not folded: a name is written as its owner writes it. Every name field (users,
 /// employees, departments, the first admin) goes through here.
-pub fn parse_name(input: &str) -> Result<String, Reasons> {
+pub fn parse_name(input: &str) -> Result<String, Problem> {
     let name = input.trim_matches(|c: char| c.is_whitespace()).to_owned();
     if name.is_empty() || name.chars().count() > NAME_MAX_CHARS {
-        return Err((
-            "1〜100文字で入力してください",
-            "must be 1 to 100 characters",
-        ));
+        return Err(Problem::NameLength);
     }
     refuse_forbidden(&name)?;
     Ok(name)
 }
 
 /// Trimmed free text with its width folded (see `text::fold_width`).
-fn folded(input: &str) -> Result<String, Reasons> {
+fn folded(input: &str) -> Result<String, Problem> {
     let text = fold_width(input.trim_matches(|c: char| c.is_whitespace()));
     refuse_forbidden(&text)?;
     Ok(text)
 }
 
 /// フリガナ: optional; half-width katakana (ｼﾒｲ) becomes full-width (シメイ).
-pub fn parse_kana(input: &str) -> Result<Option<String>, Reasons> {
+pub fn parse_kana(input: &str) -> Result<Option<String>, Problem> {
     let kana = folded(input)?;
     if kana.chars().count() > KANA_MAX_CHARS {
-        return Err((
-            "100文字以内で入力してください",
-            "must be at most 100 characters",
-        ));
+        return Err(Problem::TooLong {
+            max: KANA_MAX_CHARS,
+        });
     }
     Ok((!kana.is_empty()).then_some(kana))
 }
 
 /// 役職, 等級, 雇用区分: optional free text of up to 50 characters, width folded (so
 /// "等級１" and "等級1" are the same grade when evaluation periods pick employees by grade).
-pub fn parse_label(input: &str) -> Result<Option<String>, Reasons> {
+pub fn parse_label(input: &str) -> Result<Option<String>, Problem> {
     let label = folded(input)?;
     if label.chars().count() > LABEL_MAX_CHARS {
-        return Err((
-            "50文字以内で入力してください",
-            "must be at most 50 characters",
-        ));
+        return Err(Problem::TooLong {
+            max: LABEL_MAX_CHARS,
+        });
     }
     Ok((!label.is_empty()).then_some(label))
 }

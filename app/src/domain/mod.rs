@@ -6,6 +6,7 @@ pub mod choice;
 pub mod codes;
 #[cfg(feature = "ssr")]
 pub mod csv_codec;
+pub mod csv_error;
 pub mod dates;
 pub mod email;
 pub mod employees;
@@ -20,6 +21,7 @@ pub mod org_tree;
 pub mod password;
 pub mod permissions;
 pub mod posts;
+pub mod problem;
 pub mod roles;
 pub(crate) mod stored_names;
 pub mod tenant;

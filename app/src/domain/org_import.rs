@@ -23,6 +23,7 @@ use crate::domain::org_tree::SORT_STEP;
 use crate::domain::permissions::{SignInField, Subject, sign_in_change_refused};
 pub use crate::domain::posts::PostSpec;
 use crate::domain::posts::{Holder, ManagerSeats, posts_from};
+use crate::domain::problem::{Problem, Repeated};
 use crate::domain::roles::Role;
 use std::collections::{BTreeSet, HashMap, HashSet};
 
@@ -32,19 +33,14 @@ pub type Progress<'a> = &'a mut dyn FnMut(usize);
 /// How often (in rows) progress is reported.
 const PROGRESS_EVERY: usize = 500;
 
-fn problem(
-    line: usize,
-    column: Option<&str>,
-    value: &str,
-    reason_ja: impl Into<String>,
-    reason_en: impl Into<String>,
-) -> ImportProblem {
+fn problem(line: usize, column: Option<&str>, value: &str, reason: Problem) -> ImportProblem {
+    let (reason_ja, reason_en) = reason.reasons();
     ImportProblem {
         line,
         column: column.map(str::to_owned),
         value: value.to_owned(),
-        reason_ja: reason_ja.into(),
-        reason_en: reason_en.into(),
+        reason_ja,
+        reason_en,
     }
 }
 
@@ -56,8 +52,7 @@ pub fn file_problem(error: &CsvError) -> ImportProblem {
         | CsvError::NotRepresentable { line, .. } => *line,
         _ => 1,
     };
-    let (ja, en) = error.reasons();
-    problem(line, None, "", ja, en)
+    problem(line, None, "", Problem::Csv(error.clone()))
 }
 
 /// A file read as far as CSV goes: its encoding, its records and which column is where.
@@ -88,24 +83,12 @@ pub fn read_file(bytes: &[u8], kind: CsvKind) -> Result<ParsedFile, ImportProble
     let (text, encoding) = csv_codec::decode(bytes).map_err(|e| file_problem(&e))?;
     let table = csv_codec::parse(&text).map_err(|e| file_problem(&e))?;
     if table.headers.is_empty() {
-        return Err(problem(
-            1,
-            None,
-            "",
-            "ファイルが空です。見出し行とデータ行のあるCSVファイルを選んでください",
-            "the file is empty; choose a CSV file with a header row and data rows",
-        ));
+        return Err(problem(1, None, "", Problem::EmptyFile));
     }
     let columns =
         csv_codec::map_columns(&table.headers, kind.columns()).map_err(|e| file_problem(&e))?;
     if table.rows.is_empty() {
-        return Err(problem(
-            1,
-            None,
-            "",
-            "データ行がありません",
-            "the file has a header but no data rows",
-        ));
+        return Err(problem(1, None, "", Problem::NoDataRows));
     }
     Ok(ParsedFile {
         encoding,
@@ -198,14 +181,14 @@ pub fn plan_departments(
         let raw_code = file.cell(row, "code").unwrap_or_default();
         let code = match DepartmentCode::parse(raw_code) {
             Ok(code) => Some(code.as_str().to_owned()),
-            Err((ja, en)) => {
-                problems.push(problem(line, Some("code"), raw_code, ja, en));
+            Err(reason) => {
+                problems.push(problem(line, Some("code"), raw_code, reason));
                 None
             }
         };
         let raw_name = file.cell(row, "name").unwrap_or_default();
         let name = parse_name(raw_name)
-            .map_err(|(ja, en)| problems.push(problem(line, Some("name"), raw_name, ja, en)))
+            .map_err(|reason| problems.push(problem(line, Some("name"), raw_name, reason)))
             .ok();
         // Some(None): the column says "top level"; None: the file does not say.
         let parent_code: Option<Option<String>> = match file.cell(row, "parent_code") {
@@ -213,8 +196,8 @@ pub fn plan_departments(
             Some(raw) if raw.trim().is_empty() => Some(None),
             Some(raw) => match DepartmentCode::parse(raw) {
                 Ok(parent) => Some(Some(parent.as_str().to_owned())),
-                Err((ja, en)) => {
-                    problems.push(problem(line, Some("parent_code"), raw, ja, en));
+                Err(reason) => {
+                    problems.push(problem(line, Some("parent_code"), raw, reason));
                     None
                 }
             },
@@ -228,8 +211,7 @@ pub fn plan_departments(
                         line,
                         Some("sort_order"),
                         raw,
-                        "0以上の整数で入力してください",
-                        "must be a whole number, 0 or more",
+                        Problem::NotASortOrder,
                     ));
                     None
                 }
@@ -241,8 +223,10 @@ pub fn plan_departments(
                 line,
                 Some("code"),
                 &code,
-                format!("部署コード {code} がファイル内で重複しています（{first}行目と同じ）"),
-                format!("department code {code} appears twice in the file (also on line {first})"),
+                Problem::TwiceInFile {
+                    value: Repeated::DepartmentCode(code.clone()),
+                    first_line: *first,
+                },
             ));
             continue;
         }
@@ -281,18 +265,16 @@ pub fn plan_departments(
                 line,
                 Some("parent_code"),
                 parent,
-                "自分自身を上位部署にはできません",
-                "a department cannot be its own parent",
+                Problem::OwnParent,
             ));
         } else if !planned.contains_key(parent) {
             problems.push(problem(
                 line,
                 Some("parent_code"),
                 parent,
-                format!(
-                    "上位部署コード {parent} の部署が、ファイルにも登録済みの部署にもありません"
-                ),
-                format!("no department with code {parent}, neither in the file nor registered"),
+                Problem::UnknownParentInFile {
+                    code: parent.to_string(),
+                },
             ));
         }
     }
@@ -381,8 +363,7 @@ fn cycle_problems(planned: &HashMap<String, Planned>) -> Vec<ImportProblem> {
                     line,
                     Some("parent_code"),
                     cycle.first().copied().unwrap_or_default(),
-                    format!("上位部署の指定が循環しています（{shown}）"),
-                    format!("the parent departments form a cycle ({shown})"),
+                    Problem::ParentCycle { path: shown },
                 ));
                 break;
             }
@@ -515,7 +496,7 @@ fn departments_of(
     let mut found = Vec::new();
     for piece in split_code_list(raw) {
         match DepartmentCode::parse(&piece) {
-            Err((ja, en)) => problems.push(problem(line, Some(column), &piece, ja, en)),
+            Err(reason) => problems.push(problem(line, Some(column), &piece, reason)),
             Ok(code) => match by_code.get(code.as_str()) {
                 Some(id) => {
                     if !found.contains(*id) {
@@ -526,12 +507,9 @@ fn departments_of(
                     line,
                     Some(column),
                     code.as_str(),
-                    format!(
-                        "部署コード {code} の部署が登録されていません。部署CSVを先に取り込んでください"
-                    ),
-                    format!(
-                        "no department has the code {code}; import the departments file first"
-                    ),
+                    Problem::UnknownDepartmentImportFirst {
+                        code: code.to_string(),
+                    },
                 )),
             },
         }
@@ -549,8 +527,8 @@ fn optional_field<T: Clone>(
     problems: &mut Vec<ImportProblem>,
 ) -> Option<T> {
     match file.cell(row, key) {
-        Some(raw) => parse(raw).unwrap_or_else(|(ja, en)| {
-            problems.push(problem(row.line, Some(key), raw, ja, en));
+        Some(raw) => parse(raw).unwrap_or_else(|reason| {
+            problems.push(problem(row.line, Some(key), raw, reason));
             None
         }),
         None => stored.cloned().flatten(),
@@ -608,8 +586,8 @@ pub fn plan_employees(
         let raw_code = file.cell(row, "employee_code").unwrap_or_default();
         let code = match EmployeeCode::parse(raw_code) {
             Ok(code) => Some(code.as_str().to_owned()),
-            Err((ja, en)) => {
-                problems.push(problem(line, Some("employee_code"), raw_code, ja, en));
+            Err(reason) => {
+                problems.push(problem(line, Some("employee_code"), raw_code, reason));
                 None
             }
         };
@@ -619,10 +597,10 @@ pub fn plan_employees(
                     line,
                     Some("employee_code"),
                     code,
-                    format!("社員番号 {code} がファイル内で重複しています（{first}行目と同じ）"),
-                    format!(
-                        "employee code {code} appears twice in the file (also on line {first})"
-                    ),
+                    Problem::TwiceInFile {
+                        value: Repeated::EmployeeCode(code.to_string()),
+                        first_line: *first,
+                    },
                 ));
                 continue;
             }
@@ -630,14 +608,13 @@ pub fn plan_employees(
         }
         let raw_name = file.cell(row, "name").unwrap_or_default();
         let name = parse_name(raw_name)
-            .map_err(|(ja, en)| problems.push(problem(line, Some("name"), raw_name, ja, en)))
+            .map_err(|reason| problems.push(problem(line, Some("name"), raw_name, reason)))
             .ok();
         let raw_email = file.cell(row, "email").unwrap_or_default();
         let email = match Email::parse(raw_email) {
             Ok(email) => Some(email.as_str().to_owned()),
             Err(invalid) => {
-                let (ja, en) = invalid.reasons();
-                problems.push(problem(line, Some("email"), raw_email, ja, en));
+                problems.push(problem(line, Some("email"), raw_email, invalid.into()));
                 None
             }
         };
@@ -647,8 +624,10 @@ pub fn plan_employees(
                     line,
                     Some("email"),
                     email,
-                    format!("このメールアドレスはファイル内で重複しています（{first}行目と同じ）"),
-                    format!("this e-mail address appears twice in the file (also on line {first})"),
+                    Problem::TwiceInFile {
+                        value: Repeated::Email,
+                        first_line: *first,
+                    },
                 ));
             } else {
                 email_lines.insert(email.clone(), line);
@@ -830,9 +809,9 @@ fn sign_in_problems(
             value(stored, field).as_deref(),
             after.as_deref(),
         );
-        if let Some((ja, en)) = refused {
+        if let Some(refused) = refused {
             let column = Some(field.field().as_str());
-            problems.push(problem(line, column, &after.unwrap_or_default(), ja, en));
+            problems.push(problem(line, column, &after.unwrap_or_default(), refused));
         }
     }
     problems
@@ -843,15 +822,11 @@ fn sign_in_problems(
 /// so the preview says so before anything is written.
 fn shift_jis_warning(line: usize, column: &str, value: &str) -> Option<ImportProblem> {
     let c = csv_codec::shift_jis_lacks(value)?;
-    let named = crate::domain::text::describe(c);
     Some(problem(
         line,
         Some(column),
         value,
-        format!(
-            "{named} は Shift_JIS にない文字です。取り込めますが、このデータを出力するときは UTF-8 を選んでください"
-        ),
-        format!("{named} is not in Shift_JIS: it imports, but export this data as UTF-8"),
+        Problem::NotInShiftJis { character: c },
     ))
 }
 
@@ -891,16 +866,9 @@ fn email_taken(line: usize, email: Option<&str>, holder_code: Option<String>) ->
             line,
             Some("email"),
             email,
-            format!("このメールアドレスは社員番号 {code} の社員が使っています"),
-            format!("this e-mail address belongs to employee {code}"),
+            Problem::EmailOfEmployee { code },
         ),
-        None => problem(
-            line,
-            Some("email"),
-            email,
-            "このメールアドレスは別のユーザーが使っています",
-            "this e-mail address belongs to another user",
-        ),
+        None => problem(line, Some("email"), email, Problem::UsedByAnotherUser),
     }
 }
 
@@ -942,8 +910,11 @@ fn plan_posts(
             } else {
                 code
             };
-            let (ja, en) = post_problem.reasons(code);
-            problems.push(problem(line, Some(field), value, ja, en));
+            let reason = Problem::Post {
+                problem: post_problem.clone(),
+                code: code.to_owned(),
+            };
+            problems.push(problem(line, Some(field), value, reason));
         }
         Vec::new()
     })
@@ -970,35 +941,24 @@ fn manager_clashes(
     for write in writes {
         for post in write.posts.iter().filter(|p| p.manager) {
             let code = code_of.get(&post.department).copied().unwrap_or_default();
-            let (ja, en) = match seats.claim(&post.department, write.line) {
+            let reason = match seats.claim(&post.department, write.line) {
                 Ok(()) => continue,
-                Err(Holder::Claimed(first)) => (
-                    format!(
-                        "部署 {code} の責任者が{first}行目と重複しています。責任者は1部署に1人です"
-                    ),
-                    format!(
-                        "{code} already gets a manager on line {first}; a department has one manager"
-                    ),
-                ),
-                Err(Holder::Stored(holder)) => {
-                    let who = record_of
+                Err(Holder::Claimed(first_line)) => Problem::ManagerTwiceInFile {
+                    code: code.to_owned(),
+                    first_line,
+                },
+                Err(Holder::Stored(holder)) => Problem::HasManagerOutsideFile {
+                    code: code.to_owned(),
+                    who: record_of
                         .get(&holder)
                         .map(|r| match &r.employee_code {
                             Some(c) => format!("{} ({c})", r.display_name),
                             None => r.display_name.clone(),
                         })
-                        .unwrap_or_default();
-                    (
-                        format!(
-                            "部署 {code} には既に責任者（{who}）がいます。先にその社員の責任者部署コードから外してください"
-                        ),
-                        format!(
-                            "{code} already has a manager ({who}); take it off their managed departments first"
-                        ),
-                    )
-                }
+                        .unwrap_or_default(),
+                },
             };
-            problems.push(problem(write.line, Some("manages_codes"), code, ja, en));
+            problems.push(problem(write.line, Some("manages_codes"), code, reason));
         }
     }
     problems
@@ -1018,12 +978,11 @@ fn seat_problem(writes: &[EmployeeWrite], snapshot: &EmployeeSnapshot) -> Option
             .employee_code
             .as_deref()
             .unwrap_or_default(),
-        format!(
-            "契約席数（{limit}席）を超えます。利用中 {used} 席に、このファイルで {adding} 名が加わります。この行から先は追加できません"
-        ),
-        format!(
-            "the contract's seat limit ({limit} seats) is exceeded: {used} in use, and this file adds {adding}; from this row on nobody fits"
-        ),
+        Problem::BeyondSeats {
+            limit,
+            used,
+            adding,
+        },
     ))
 }
 

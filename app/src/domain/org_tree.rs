@@ -6,17 +6,13 @@
 
 use crate::domain::form_field::FormField;
 use crate::domain::ids::DepartmentId;
+use crate::domain::problem::Problem;
 use crate::error::AppError;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The gap between neighbours' sort orders after a move.
 pub const SORT_STEP: i64 = 10;
-
-const UNKNOWN_DEPARTMENT: (&str, &str) = (
-    "部署が見つかりません。他の管理者が削除した可能性があります",
-    "the department does not exist; another admin may have deleted it",
-);
 
 /// One department as the tree sees it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -47,43 +43,13 @@ pub enum TreeError {
     WouldCreateCycle,
 }
 
-impl TreeError {
-    /// What the user reads: (Japanese, English).
-    pub fn reasons(&self) -> (&'static str, &'static str) {
-        match self {
-            TreeError::UnknownParent { .. } => (
-                "上位部署が見つかりません",
-                "the parent department does not exist",
-            ),
-            TreeError::DuplicateId { .. } => (
-                "同じ部署が重複して指定されています",
-                "the same department is given twice",
-            ),
-            TreeError::Cycle { .. } => (
-                "部署の親子関係が循環しています",
-                "the departments' parents form a cycle",
-            ),
-            TreeError::UnknownDepartment { .. } => UNKNOWN_DEPARTMENT,
-            TreeError::WouldCreateCycle => (
-                "部署を自分自身やその配下の部署の下へ移動することはできません",
-                "a department cannot move under itself or one of its own sub-departments",
-            ),
-        }
-    }
-}
-
 impl From<TreeError> for AppError {
     fn from(error: TreeError) -> Self {
         // An id that vanished is most likely another admin's delete: the editor reloads.
         if matches!(error, TreeError::UnknownDepartment { .. }) {
             return AppError::NotFound;
         }
-        let (reason_ja, reason_en) = error.reasons();
-        AppError::Invalid {
-            field: FormField::ParentId,
-            reason_ja: reason_ja.into(),
-            reason_en: reason_en.into(),
-        }
+        AppError::invalid(FormField::ParentId, Problem::Tree(error))
     }
 }
 
@@ -98,53 +64,13 @@ pub enum DeleteRefusal {
     UnknownDepartment { id: DepartmentId },
 }
 
-impl DeleteRefusal {
-    /// What the user reads: (Japanese, English), with the counts.
-    pub fn reasons(&self) -> (String, String) {
-        match self {
-            DeleteRefusal::HasChildren { count } => (
-                format!(
-                    "配下に部署が{count}件あるため削除できません。先に配下の部署を移動または削除してください"
-                ),
-                format!(
-                    "it has {count} {}; move or delete {} first",
-                    plural(*count, "sub-department", "sub-departments"),
-                    plural(*count, "it", "them"),
-                ),
-            ),
-            DeleteRefusal::HasMembers { count } => (
-                format!(
-                    "所属している社員が{count}名いるため削除できません。先に他の部署へ異動させてください"
-                ),
-                format!(
-                    "{count} {} to it; move them to another department first",
-                    plural(*count, "employee belongs", "employees belong"),
-                ),
-            ),
-            DeleteRefusal::UnknownDepartment { .. } => (
-                UNKNOWN_DEPARTMENT.0.to_owned(),
-                UNKNOWN_DEPARTMENT.1.to_owned(),
-            ),
-        }
-    }
-}
-
 impl From<DeleteRefusal> for AppError {
     fn from(refusal: DeleteRefusal) -> Self {
         if matches!(refusal, DeleteRefusal::UnknownDepartment { .. }) {
             return AppError::NotFound;
         }
-        let (reason_ja, reason_en) = refusal.reasons();
-        AppError::Invalid {
-            field: FormField::Department,
-            reason_ja,
-            reason_en,
-        }
+        AppError::invalid(FormField::Department, Problem::Delete(refusal))
     }
-}
-
-fn plural(count: usize, one: &'static str, many: &'static str) -> &'static str {
-    if count == 1 { one } else { many }
 }
 
 /// A move, checked against the tree: apply it here and store it on the server.
@@ -799,15 +725,15 @@ mod tests {
             TreeError::WouldCreateCycle,
         ];
         for error in errors {
-            let (ja, en) = error.reasons();
+            let (ja, en) = Problem::Tree(error.clone()).reasons();
             assert!(!ja.is_empty() && !en.is_empty(), "{error:?}");
         }
-        let (ja, en) = DeleteRefusal::HasChildren { count: 3 }.reasons();
+        let (ja, en) = Problem::Delete(DeleteRefusal::HasChildren { count: 3 }).reasons();
         assert!(
             ja.contains("3件") && en.contains("3 sub-departments"),
             "{ja} / {en}"
         );
-        let (ja, en) = DeleteRefusal::HasMembers { count: 1 }.reasons();
+        let (ja, en) = Problem::Delete(DeleteRefusal::HasMembers { count: 1 }).reasons();
         assert!(
             ja.contains("1名") && en.contains("1 employee belongs"),
             "{ja} / {en}"

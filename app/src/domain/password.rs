@@ -31,7 +31,7 @@ static COMMON: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
 });
 
 /// Why a password is refused.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum PasswordProblem {
     TooShort,
     TooLong,
@@ -86,48 +86,16 @@ fn contains_meaningful(lower_password: &str, part: &str) -> bool {
     part.chars().count() >= MIN_CONTAINED_CHARS && lower_password.contains(&part)
 }
 
-impl PasswordProblem {
-    /// What the user reads: (Japanese, English).
-    pub fn reasons(self) -> (&'static str, &'static str) {
-        match self {
-            PasswordProblem::TooShort => (
-                "12文字以上で入力してください",
-                "must be at least 12 characters",
-            ),
-            PasswordProblem::TooLong => (
-                "128文字以内で入力してください",
-                "must be at most 128 characters",
-            ),
-            PasswordProblem::Common => (
-                "よく使われていて推測されやすいため、使用できません",
-                "is too common and easy to guess",
-            ),
-            PasswordProblem::ContainsCompanyCode => (
-                "企業コードを含めないでください",
-                "must not contain the company code",
-            ),
-            PasswordProblem::ContainsEmailName => (
-                "メールアドレスの@より前の部分を含めないでください",
-                "must not contain the part of the e-mail address before the @",
-            ),
-        }
-    }
-}
-
 impl From<PasswordProblem> for AppError {
     fn from(problem: PasswordProblem) -> Self {
-        let (reason_ja, reason_en) = problem.reasons();
-        AppError::Invalid {
-            field: FormField::Password,
-            reason_ja: reason_ja.into(),
-            reason_en: reason_en.into(),
-        }
+        AppError::invalid(FormField::Password, problem)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::problem::Problem;
 
     #[test]
     fn normalization_unifies_composed_decomposed_and_full_width() {
@@ -258,41 +226,32 @@ mod tests {
             PasswordProblem::ContainsCompanyCode,
             PasswordProblem::ContainsEmailName,
         ] {
-            let AppError::Invalid {
-                field,
-                reason_ja,
-                reason_en,
-            } = AppError::from(problem)
-            else {
-                panic!("{problem:?} did not become AppError::Invalid");
-            };
-            assert_eq!(field, FormField::Password);
-            assert!(
-                !reason_ja.is_empty() && !reason_en.is_empty(),
-                "{problem:?}"
+            assert_eq!(
+                AppError::from(problem),
+                AppError::invalid(FormField::Password, Problem::Password(problem))
             );
         }
         // The reasons state the same limits as the constants.
         assert!(
-            PasswordProblem::TooShort
+            Problem::Password(PasswordProblem::TooShort)
                 .reasons()
                 .0
                 .contains(&MIN_CHARS.to_string())
         );
         assert!(
-            PasswordProblem::TooShort
+            Problem::Password(PasswordProblem::TooShort)
                 .reasons()
                 .1
                 .contains(&MIN_CHARS.to_string())
         );
         assert!(
-            PasswordProblem::TooLong
+            Problem::Password(PasswordProblem::TooLong)
                 .reasons()
                 .0
                 .contains(&MAX_CHARS.to_string())
         );
         assert!(
-            PasswordProblem::TooLong
+            Problem::Password(PasswordProblem::TooLong)
                 .reasons()
                 .1
                 .contains(&MAX_CHARS.to_string())

@@ -164,7 +164,7 @@ impl SignInField {
 }
 
 /// Why `actor` may not change `field` of `account` (the user and the roles it holds) from
-/// `before` to `after`, in Japanese and English; `None` when the change is allowed or is
+/// `before` to `after`; `None` when the change is allowed or is
 /// none. Giving an account its first employee code (the first admin, matched by e-mail)
 /// changes no way it signs in today, so only changing or clearing a value counts. One rule
 /// for the employee form, the user form and the CSV import.
@@ -175,7 +175,8 @@ pub fn sign_in_change_refused(
     field: SignInField,
     before: Option<&str>,
     after: Option<&str>,
-) -> Option<(&'static str, &'static str)> {
+) -> Option<crate::domain::problem::Problem> {
+    use crate::domain::problem::Problem;
     if before.is_none() || before == after {
         return None;
     }
@@ -192,15 +193,9 @@ pub fn sign_in_change_refused(
     }
     let system_admin = actor.is_some_and(|actor| actor.has(Role::SystemAdmin));
     Some(if field == SignInField::Email && !system_admin {
-        (
-            "ログインに使うメールアドレスを変更できるのはシステム管理者だけです",
-            "only a system admin can change the e-mail address a user signs in with",
-        )
+        Problem::LoginEmailOnlyBySystemAdmin
     } else {
-        (
-            "この利用者はあなたにない管理者権限を持っているため、ログインに使う項目は変更できません。システム管理者に依頼してください",
-            "this user holds an admin role you do not have, so you cannot change what they sign in with; ask a system admin",
-        )
+        Problem::SignInOfHigherRole
     })
 }
 

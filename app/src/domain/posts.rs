@@ -15,7 +15,7 @@ pub struct PostSpec {
 }
 
 /// What is wrong with the departments named for one employee.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum PostProblem {
     /// More than one primary department.
     SeveralPrimary,
@@ -29,22 +29,6 @@ impl PostProblem {
         match self {
             PostProblem::SeveralPrimary => FormField::DepartmentCode,
             PostProblem::ManagesWithoutPost(_) => FormField::ManagesCodes,
-        }
-    }
-
-    /// The message, in Japanese and English; `code` is the department's code.
-    pub fn reasons(&self, code: &str) -> (String, String) {
-        match self {
-            PostProblem::SeveralPrimary => (
-                "所属部署は1つだけ指定してください。ほかの部署は兼務部署に書きます".into(),
-                "give one primary department; put the others under concurrent departments".into(),
-            ),
-            PostProblem::ManagesWithoutPost(_) => (
-                format!("部署 {code} の責任者にするには、所属部署か兼務部署にも指定してください"),
-                format!(
-                    "to manage {code}, the employee must also belong to it (primary or concurrent)"
-                ),
-            ),
         }
     }
 
@@ -193,7 +177,11 @@ mod tests {
         );
         let problem = PostProblem::ManagesWithoutPost(d("x"));
         assert_eq!(problem.field(), FormField::ManagesCodes);
-        assert!(problem.reasons("S100").0.contains("S100"));
+        let reason = crate::domain::problem::Problem::Post {
+            problem,
+            code: "S100".into(),
+        };
+        assert!(reason.reasons().0.contains("S100"));
     }
 
     #[test]

@@ -11,12 +11,9 @@ pub struct CompanyCode(String);
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct InvalidCompanyCode;
 
-impl InvalidCompanyCode {
-    pub fn reasons(self) -> (&'static str, &'static str) {
-        (
-            "企業コードは英数字・ハイフン・アンダースコアの2〜32文字で指定してください",
-            "must be 2 to 32 letters, digits, hyphens or underscores",
-        )
+impl From<InvalidCompanyCode> for crate::domain::problem::Problem {
+    fn from(_: InvalidCompanyCode) -> Self {
+        crate::domain::problem::Problem::BadCompanyCode
     }
 }
 

@@ -22,13 +22,10 @@ pub fn first_forbidden(text: &str) -> Option<char> {
 }
 
 /// Refuses a text holding a forbidden character, saying why: (Japanese, English).
-pub fn refuse_forbidden(text: &str) -> Result<(), (&'static str, &'static str)> {
+pub fn refuse_forbidden(text: &str) -> Result<(), crate::domain::problem::Problem> {
     match first_forbidden(text) {
         None => Ok(()),
-        Some(_) => Err((
-            "改行・タブなどの制御文字や、文字の向きを変える記号は使えません",
-            "must not contain line breaks, tabs or other control characters, nor direction marks",
-        )),
+        Some(_) => Err(crate::domain::problem::Problem::ForbiddenCharacters),
     }
 }
 

@@ -168,10 +168,7 @@ fn UsersContent() -> impl IntoView {
         view! {
             <p class="meta">
                 {crate::i18n::counted(t.users_count, page.total)} " · "
-                {crate::i18n::counted(
-                    &t.users_seats.replace("{used}", &page.seats_in_use.to_string()),
-                    page.seat_limit,
-                )}
+                {(t.users_seats)(page.seats_in_use, page.seat_limit)}
             </p>
             {body}
             <Pager page=page.page total=page.total per_page=page.per_page label=t.users_title target=PageTarget::Link(Arc::new(link)) />

@@ -32,7 +32,7 @@ pub fn HomePage() -> impl IntoView {
                 view! {
                     <section class="card welcome" aria-labelledby="welcome-title">
                         <h2 id="welcome-title">
-                            {move || t().welcome.replace("{name}", &user.display_name)}
+                            {move || (t().welcome)(&user.display_name)}
                         </h2>
                         <p>{move || t().welcome_lead}</p>
                     </section>

@@ -305,7 +305,7 @@ impl Editor {
                 match result {
                     Ok(new_version) => {
                         self.model.update(|m| m.set_version(&next.id, new_version));
-                        let message = self.texts().org_moved.replace("{name}", &next.name);
+                        let message = (self.texts().org_moved)(&next.name);
                         self.notice.set(Some(Notice::Done(message)));
                     }
                     Err(error) => {

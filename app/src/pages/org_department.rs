@@ -241,12 +241,10 @@ fn MoveForm(editor: Editor, id: DepartmentId, notice: RwSignal<Option<Notice>>) 
                 Some(parent) => Some(parent),
                 // Deleted by someone else since it was offered.
                 None => {
-                    let message = editor.texts().org_unknown_parent.replace("{code}", &wanted);
-                    notice.set(Some(Notice::Failed(crate::error::AppError::Invalid {
-                        field: FormField::ParentId,
-                        reason_ja: message.clone(),
-                        reason_en: message,
-                    })));
+                    notice.set(Some(Notice::Failed(crate::error::AppError::invalid(
+                        FormField::ParentId,
+                        crate::domain::problem::Problem::UnknownParentCode { code: wanted },
+                    ))));
                     return;
                 }
             },
@@ -326,12 +324,7 @@ fn DeleteButton(
     let t = use_texts();
     let delete = move |_| {
         let Some(node) = editor.node(&id) else { return };
-        if !confirm(
-            &editor
-                .texts()
-                .org_delete_confirm
-                .replace("{name}", &node.name),
-        ) {
+        if !confirm(&(editor.texts().org_delete_confirm)(&node.name)) {
             return;
         }
         spawn_local(async move {

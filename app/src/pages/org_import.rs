@@ -191,11 +191,10 @@ fn start_upload(
             .and_then(|input| input.files())
             .and_then(|files| files.get(0));
         let Some(file) = file else {
-            notice.set(Some(Notice::Failed(AppError::Invalid {
-                field: FormField::Import,
-                reason_ja: crate::i18n::JA.import_choose_file.into(),
-                reason_en: crate::i18n::EN.import_choose_file.into(),
-            })));
+            notice.set(Some(Notice::Failed(AppError::invalid(
+                FormField::Import,
+                crate::domain::problem::Problem::NoFileChosen,
+            ))));
             return;
         };
         stage.set(Stage::Uploading);
@@ -270,7 +269,7 @@ fn JobView(
                     <label for="import-progress">{move || phase_name(phase, t())}</label>
                     <progress id="import-progress" max=total.max(1) value=done></progress>
                     <span class="meta">
-                        {move || t().import_progress.replace("{done}", &done.to_string()).replace("{total}", &total.to_string())}
+                        {move || (t().import_progress)(done, total)}
                     </span>
                 </div>
             }
@@ -452,7 +451,7 @@ fn ExportCard() -> impl IntoView {
                     .into_iter()
                     .map(|kind| view! {
                         <a class="button" href=format!("/api/org/template?kind={}", kind.as_str()) download="">
-                            {move || t().template_of.replace("{kind}", kind_name(kind, t()))}
+                            {move || (t().template_of)(kind_name(kind, t()))}
                         </a>
                     })
                     .collect_view()}

@@ -1,0 +1,389 @@
+//! The words of every [`Problem`]: Japanese and English side by side, one arm each, so that
+//! neither can be missing. `AppError::message` and the import's report read them here.
+
+use crate::domain::csv_error::CsvError;
+use crate::domain::employees::NAME_MAX_CHARS;
+use crate::domain::org_tree::{DeleteRefusal, TreeError};
+use crate::domain::password::{MAX_CHARS, MIN_CHARS, PasswordProblem};
+use crate::domain::posts::PostProblem;
+use crate::domain::problem::{Problem, Repeated};
+use crate::i18n::Lang;
+
+/// A text in both languages.
+type Both = (String, String);
+
+fn both(ja: &str, en: &str) -> Both {
+    (ja.to_owned(), en.to_owned())
+}
+
+fn plural(count: usize, one: &'static str, many: &'static str) -> &'static str {
+    if count == 1 { one } else { many }
+}
+
+impl Problem {
+    /// What the user reads, in their language (after the field's label).
+    pub fn text(&self, lang: Lang) -> String {
+        let (ja, en) = self.reasons();
+        match lang {
+            Lang::Ja => ja,
+            Lang::En => en,
+        }
+    }
+
+    /// Both languages at once, for a report kept for readers of either.
+    pub fn reasons(&self) -> Both {
+        match self {
+            Problem::Empty => both("入力してください", "must not be empty"),
+            Problem::BadCode => both(
+                "英数字・ハイフン・アンダースコアの32文字以内で入力してください",
+                "must be up to 32 letters, digits, hyphens or underscores",
+            ),
+            Problem::BadCompanyCode => both(
+                "企業コードは英数字・ハイフン・アンダースコアの2〜32文字で指定してください",
+                "must be 2 to 32 letters, digits, hyphens or underscores",
+            ),
+            Problem::NameLength => (
+                format!("1〜{NAME_MAX_CHARS}文字で入力してください"),
+                format!("must be 1 to {NAME_MAX_CHARS} characters"),
+            ),
+            Problem::TooLong { max } => (
+                format!("{max}文字以内で入力してください"),
+                format!("must be at most {max} characters"),
+            ),
+            Problem::ForbiddenCharacters => both(
+                "改行・タブなどの制御文字や、文字の向きを変える記号は使えません",
+                "must not contain line breaks, tabs or other control characters, nor direction marks",
+            ),
+            Problem::NotADate => both(
+                "日付は 2024-04-01、2024/4/1、2024年4月1日、令和6年4月1日 のように入力してください",
+                "must be a date such as 2024-04-01, 2024/4/1, 2024年4月1日 or 令和6年4月1日",
+            ),
+            Problem::NoSuchDay => both("存在しない日付です", "is not a date that exists"),
+            Problem::OutsideEra => both(
+                "その元号の期間外の日付です（平成は2019年4月30日まで、令和は5月1日から）",
+                "is outside that era (Heisei ends on 2019-04-30, Reiwa starts on 2019-05-01)",
+            ),
+            Problem::BadEmail => both(
+                "メールアドレスの形式が正しくありません",
+                "is not a valid e-mail address",
+            ),
+            Problem::Password(problem) => password(*problem),
+            Problem::PasswordsDiffer => both(
+                "確認用のパスワードが一致しません",
+                "the two passwords do not match",
+            ),
+            Problem::WrongCurrentPassword => both(
+                "現在のパスワードが正しくありません",
+                "the current password is not correct",
+            ),
+            Problem::UsedByAnotherUser => both(
+                "既に他のユーザーに使われています",
+                "is already used by another user",
+            ),
+            Problem::UsedByAnotherDepartment => both(
+                "この部署コードは既に使われています",
+                "is already used by another department",
+            ),
+            Problem::UnknownDepartmentCodes { codes } => (
+                format!("存在しない部署コードです: {codes}"),
+                format!("no department has the code: {codes}"),
+            ),
+            Problem::UnknownEmployeeCode { code } => (
+                format!("社員番号 {code} の社員が見つかりません"),
+                format!("no employee has the code {code}"),
+            ),
+            Problem::UnknownParentCode { code } => (
+                format!("部署コード {code} の部署が見つかりません。"),
+                format!("No department has the code {code}."),
+            ),
+            Problem::Post { problem, code } => post(problem, code),
+            Problem::HasManager { code, who } => (
+                format!(
+                    "部署 {code} には既に責任者（{who}）がいます。組織図の部署から責任者を変更してください"
+                ),
+                format!("{code} already has a manager ({who}); change it on the org chart"),
+            ),
+            Problem::HasManagerOutsideFile { code, who } => (
+                format!(
+                    "部署 {code} には既に責任者（{who}）がいます。先にその社員の責任者部署コードから外してください"
+                ),
+                format!(
+                    "{code} already has a manager ({who}); take it off their managed departments first"
+                ),
+            ),
+            Problem::ManagerTwiceInFile { code, first_line } => (
+                format!(
+                    "部署 {code} の責任者が{first_line}行目と重複しています。責任者は1部署に1人です"
+                ),
+                format!(
+                    "{code} already gets a manager on line {first_line}; a department has one manager"
+                ),
+            ),
+            Problem::LoginEmailOnlyBySystemAdmin => both(
+                "ログインに使うメールアドレスを変更できるのはシステム管理者だけです",
+                "only a system admin can change the e-mail address a user signs in with",
+            ),
+            Problem::SignInOfHigherRole => both(
+                "この利用者はあなたにない管理者権限を持っているため、ログインに使う項目は変更できません。システム管理者に依頼してください",
+                "this user holds an admin role you do not have, so you cannot change what they sign in with; ask a system admin",
+            ),
+            Problem::Tree(error) => tree(error),
+            Problem::Delete(refusal) => delete(refusal),
+            Problem::SeatCount => both(
+                "1以上の席数を指定してください",
+                "must be a seat count of at least 1",
+            ),
+            Problem::UnknownTimeZone => both(
+                "タイムゾーン名が不明です（例: Asia/Tokyo）",
+                "is not a known time zone (e.g. Asia/Tokyo)",
+            ),
+            Problem::NotAnIsoDate => both(
+                "日付は YYYY-MM-DD で指定してください",
+                "must be a date as YYYY-MM-DD",
+            ),
+            Problem::EndBeforeStart => both(
+                "契約開始日より後の日付を指定してください",
+                "must not be before the contract start",
+            ),
+            Problem::NotInvited => both(
+                "招待中のユーザーにのみ再送できます",
+                "only invited users can be sent a new invitation",
+            ),
+            Problem::FileTooLarge => both("ファイルが大きすぎます", "the file is too large"),
+            Problem::NoFileChosen => both("CSVファイルを選んでください。", "Choose a CSV file."),
+            Problem::NoFileKind => both(
+                "取り込むファイルの種類を選んでください",
+                "choose which file this is",
+            ),
+            Problem::ImportNotWritable => both(
+                "この取り込みは書き込めない状態です。ファイルを選び直してください",
+                "this import cannot be written; choose the file again",
+            ),
+            Problem::Csv(error) => csv(error),
+            Problem::EmptyFile => both(
+                "ファイルが空です。見出し行とデータ行のあるCSVファイルを選んでください",
+                "the file is empty; choose a CSV file with a header row and data rows",
+            ),
+            Problem::NoDataRows => both(
+                "データ行がありません",
+                "the file has a header but no data rows",
+            ),
+            Problem::NotASortOrder => both(
+                "0以上の整数で入力してください",
+                "must be a whole number, 0 or more",
+            ),
+            Problem::TwiceInFile { value, first_line } => {
+                let (ja, en) = match value {
+                    Repeated::DepartmentCode(code) => (
+                        format!("部署コード {code} が"),
+                        format!("department code {code}"),
+                    ),
+                    Repeated::EmployeeCode(code) => (
+                        format!("社員番号 {code} が"),
+                        format!("employee code {code}"),
+                    ),
+                    Repeated::Email => (
+                        "このメールアドレスは".to_owned(),
+                        "this e-mail address".to_owned(),
+                    ),
+                };
+                (
+                    format!("{ja}ファイル内で重複しています（{first_line}行目と同じ）"),
+                    format!("{en} appears twice in the file (also on line {first_line})"),
+                )
+            }
+            Problem::UnknownParentInFile { code } => (
+                format!("上位部署コード {code} の部署が、ファイルにも登録済みの部署にもありません"),
+                format!("no department with code {code}, neither in the file nor registered"),
+            ),
+            Problem::OwnParent => both(
+                "自分自身を上位部署にはできません",
+                "a department cannot be its own parent",
+            ),
+            Problem::ParentCycle { path } => (
+                format!("上位部署の指定が循環しています（{path}）"),
+                format!("the parent departments form a cycle ({path})"),
+            ),
+            Problem::UnknownDepartmentImportFirst { code } => (
+                format!(
+                    "部署コード {code} の部署が登録されていません。部署CSVを先に取り込んでください"
+                ),
+                format!("no department has the code {code}; import the departments file first"),
+            ),
+            Problem::NotInShiftJis { character } => {
+                let named = crate::domain::text::describe(*character);
+                (
+                    format!(
+                        "{named} は Shift_JIS にない文字です。取り込めますが、このデータを出力するときは UTF-8 を選んでください"
+                    ),
+                    format!(
+                        "{named} is not in Shift_JIS: it imports, but export this data as UTF-8"
+                    ),
+                )
+            }
+            Problem::EmailOfEmployee { code } => (
+                format!("このメールアドレスは社員番号 {code} の社員が使っています"),
+                format!("this e-mail address belongs to employee {code}"),
+            ),
+            Problem::BeyondSeats {
+                limit,
+                used,
+                adding,
+            } => (
+                format!(
+                    "契約席数（{limit}席）を超えます。利用中 {used} 席に、このファイルで {adding} 名が加わります。この行から先は追加できません"
+                ),
+                format!(
+                    "the contract's seat limit ({limit} seats) is exceeded: {used} in use, and this file adds {adding}; from this row on nobody fits"
+                ),
+            ),
+            Problem::Unreadable { detail } => (
+                format!("リクエストを読み取れません（{detail}）"),
+                format!("the request could not be read ({detail})"),
+            ),
+        }
+    }
+}
+
+fn password(problem: PasswordProblem) -> Both {
+    match problem {
+        PasswordProblem::TooShort => (
+            format!("{MIN_CHARS}文字以上で入力してください"),
+            format!("must be at least {MIN_CHARS} characters"),
+        ),
+        PasswordProblem::TooLong => (
+            format!("{MAX_CHARS}文字以内で入力してください"),
+            format!("must be at most {MAX_CHARS} characters"),
+        ),
+        PasswordProblem::Common => both(
+            "よく使われていて推測されやすいため、使用できません",
+            "is too common and easy to guess",
+        ),
+        PasswordProblem::ContainsCompanyCode => both(
+            "企業コードを含めないでください",
+            "must not contain the company code",
+        ),
+        PasswordProblem::ContainsEmailName => both(
+            "メールアドレスの@より前の部分を含めないでください",
+            "must not contain the part of the e-mail address before the @",
+        ),
+    }
+}
+
+fn post(problem: &PostProblem, code: &str) -> Both {
+    match problem {
+        PostProblem::SeveralPrimary => both(
+            "所属部署は1つだけ指定してください。ほかの部署は兼務部署に書きます",
+            "give one primary department; put the others under concurrent departments",
+        ),
+        PostProblem::ManagesWithoutPost(_) => (
+            format!("部署 {code} の責任者にするには、所属部署か兼務部署にも指定してください"),
+            format!(
+                "to manage {code}, the employee must also belong to it (primary or concurrent)"
+            ),
+        ),
+    }
+}
+
+const UNKNOWN_DEPARTMENT: (&str, &str) = (
+    "部署が見つかりません。他の管理者が削除した可能性があります",
+    "the department does not exist; another admin may have deleted it",
+);
+
+fn tree(error: &TreeError) -> Both {
+    match error {
+        TreeError::UnknownParent { .. } => both(
+            "上位部署が見つかりません",
+            "the parent department does not exist",
+        ),
+        TreeError::DuplicateId { .. } => both(
+            "同じ部署が重複して指定されています",
+            "the same department is given twice",
+        ),
+        TreeError::Cycle { .. } => both(
+            "部署の親子関係が循環しています",
+            "the departments' parents form a cycle",
+        ),
+        TreeError::UnknownDepartment { .. } => both(UNKNOWN_DEPARTMENT.0, UNKNOWN_DEPARTMENT.1),
+        TreeError::WouldCreateCycle => both(
+            "部署を自分自身やその配下の部署の下へ移動することはできません",
+            "a department cannot move under itself or one of its own sub-departments",
+        ),
+    }
+}
+
+fn delete(refusal: &DeleteRefusal) -> Both {
+    match refusal {
+        DeleteRefusal::HasChildren { count } => (
+            format!(
+                "配下に部署が{count}件あるため削除できません。先に配下の部署を移動または削除してください"
+            ),
+            format!(
+                "it has {count} {}; move or delete {} first",
+                plural(*count, "sub-department", "sub-departments"),
+                plural(*count, "it", "them"),
+            ),
+        ),
+        DeleteRefusal::HasMembers { count } => (
+            format!(
+                "所属している社員が{count}名いるため削除できません。先に他の部署へ異動させてください"
+            ),
+            format!(
+                "{count} {} to it; move them to another department first",
+                plural(*count, "employee belongs", "employees belong"),
+            ),
+        ),
+        DeleteRefusal::UnknownDepartment { .. } => both(UNKNOWN_DEPARTMENT.0, UNKNOWN_DEPARTMENT.1),
+    }
+}
+
+fn csv(error: &CsvError) -> Both {
+    match error {
+            CsvError::UnknownEncoding => (
+                "文字コードを判別できません。UTF-8 または Shift_JIS（Excel の「CSV（コンマ区切り）」）で保存してください".to_owned(),
+                "the file is neither UTF-8 nor Shift_JIS; save it as UTF-8 or as Excel's \"CSV (Comma delimited)\"".to_owned(),
+            ),
+            CsvError::UnclosedQuote { line } => (
+                format!("{line}行目: 「\"」で始まるセルが閉じられていません"),
+                format!("row {line}: a cell opened with '\"' is never closed"),
+            ),
+            CsvError::WrongCellCount {
+                line,
+                expected,
+                found,
+            } => (
+                format!(
+                    "{line}行目: 列の数が見出しと違います（見出し {expected} 列、この行 {found} 列）"
+                ),
+                format!("row {line}: {found} cells where the header has {expected}"),
+            ),
+            CsvError::UnknownHeader { name } => (
+                format!("見出し行: 「{name}」という列は使えません"),
+                format!("header row: unknown column \"{name}\""),
+            ),
+            CsvError::MissingColumn { ja, en } => (
+                format!("見出し行: 必須の列「{ja}」がありません"),
+                format!("header row: the required column \"{en}\" is missing"),
+            ),
+            CsvError::DuplicateHeader { name } => (
+                format!("見出し行: 列「{name}」が重複しています"),
+                format!("header row: column \"{name}\" appears twice"),
+            ),
+            CsvError::NotRepresentable {
+                line,
+                column,
+                record,
+                character,
+            } => {
+                let named = crate::domain::text::describe(*character);
+                (
+                    format!(
+                        "{line}行目（{record}）の「{column}」: {named} は Shift_JIS で保存できないため、そのままでは出力できません。UTF-8 で出力してください"
+                    ),
+                    format!(
+                        "row {line} ({record}), {column}: {named} cannot be written in Shift_JIS as it is; export as UTF-8"
+                    ),
+                )
+            }
+        }
+}
