@@ -15,14 +15,18 @@ use crate::domain::ids::DepartmentId;
 use crate::domain::permissions::{Action, Target};
 
 #[cfg(feature = "ssr")]
-fn department_id(id: &str) -> DepartmentId {
-    DepartmentId::from_stored(id.trim().to_owned())
+/// A malformed id names no department: not found, like an unknown one.
+fn department_id(id: &str) -> Result<DepartmentId, AppError> {
+    DepartmentId::parse(id).ok_or(AppError::NotFound)
 }
 
 /// `""` means the top level.
 #[cfg(feature = "ssr")]
-fn parent(id: &str) -> Option<DepartmentId> {
-    (!id.trim().is_empty()).then(|| department_id(id))
+fn parent(id: &str) -> Result<Option<DepartmentId>, AppError> {
+    if id.trim().is_empty() {
+        return Ok(None);
+    }
+    department_id(id).map(Some)
 }
 
 /// The whole chart of the tenant, and whether the reader may edit it.
@@ -48,7 +52,7 @@ pub async fn find_departments(query: String) -> Result<Vec<Choice>, AppError> {
 pub async fn department_members(id: String, page: i64) -> Result<MemberPage, AppError> {
     let ctx = RequestContext::load().await?;
     let user = ctx.authorize_on_tenant(Action::ViewOrgChart).await?;
-    crate::backend::org::members(&ctx.db, &user.subject.tenant, &department_id(&id), page).await
+    crate::backend::org::members(&ctx.db, &user.subject.tenant, &department_id(&id)?, page).await
 }
 
 /// Adds a department as the last child of `parent_id` (`""`: top level); answers its id.
@@ -62,7 +66,7 @@ pub async fn create_department(
     let admin = ctx.authorize_on_tenant(Action::EditDepartments).await?;
     let (id, change) = crate::backend::org::create_department(
         &ctx.write_as(&admin),
-        parent(&parent_id),
+        parent(&parent_id)?,
         &code,
         &name,
     )
@@ -83,7 +87,7 @@ pub async fn update_department(
     let admin = ctx.authorize_on_tenant(Action::EditDepartments).await?;
     let change = crate::backend::org::update_department(
         &ctx.write_as(&admin),
-        &department_id(&id),
+        &department_id(&id)?,
         version,
         &code,
         &name,
@@ -106,9 +110,9 @@ pub async fn move_department(
     let admin = ctx.authorize_on_tenant(Action::EditDepartments).await?;
     let (change, new_version) = crate::backend::org::move_department(
         &ctx.write_as(&admin),
-        &department_id(&id),
+        &department_id(&id)?,
         version,
-        parent(&parent_id),
+        parent(&parent_id)?,
         usize::try_from(index.max(0)).unwrap_or(usize::MAX),
     )
     .await?;
@@ -121,9 +125,12 @@ pub async fn move_department(
 pub async fn delete_department(id: String, version: i64) -> Result<(), AppError> {
     let ctx = RequestContext::load().await?;
     let admin = ctx.authorize_on_tenant(Action::EditDepartments).await?;
-    let change =
-        crate::backend::org::delete_department(&ctx.write_as(&admin), &department_id(&id), version)
-            .await?;
+    let change = crate::backend::org::delete_department(
+        &ctx.write_as(&admin),
+        &department_id(&id)?,
+        version,
+    )
+    .await?;
     ctx.publish(change).await;
     Ok(())
 }
@@ -139,7 +146,7 @@ pub async fn set_department_manager(
     let admin = ctx.authorize_on_tenant(Action::EditDepartments).await?;
     let change = crate::backend::org::set_manager(
         &ctx.write_as(&admin),
-        &department_id(&id),
+        &department_id(&id)?,
         version,
         &employee_code,
     )

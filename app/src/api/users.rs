@@ -32,8 +32,9 @@ async fn admin_for(
 }
 
 #[cfg(feature = "ssr")]
-fn user_id(id: &str) -> crate::domain::ids::UserId {
-    crate::domain::ids::UserId::from_stored(id.trim().to_owned())
+/// A malformed id names no user: not found, like an unknown one.
+fn user_id(id: &str) -> Result<crate::domain::ids::UserId, AppError> {
+    crate::domain::ids::UserId::parse(id).ok_or(AppError::NotFound)
 }
 
 /// Roles from the form's checkboxes (a box sends a value only when ticked).
@@ -60,7 +61,7 @@ pub async fn list_users(query: String, page: i64) -> Result<UserPage, AppError> 
 pub async fn get_user(id: String) -> Result<UserSummary, AppError> {
     use crate::domain::permissions::Action;
     let ctx = RequestContext::load().await?;
-    let id = user_id(&id);
+    let id = user_id(&id)?;
     let admin = admin_for(&ctx, Action::ViewUser, Some(&id)).await?;
     crate::backend::users::get_user(&ctx.db, &admin.subject.tenant, &id).await
 }
@@ -119,7 +120,7 @@ pub async fn update_user(
     use crate::backend::users::{self, UserInput};
     use crate::domain::permissions::Action;
     let ctx = RequestContext::load().await?;
-    let id = user_id(&id);
+    let id = user_id(&id)?;
     let admin = admin_for(&ctx, Action::EditUser, Some(&id)).await?;
     let input = UserInput {
         email,
@@ -155,7 +156,7 @@ pub async fn set_user_roles(
 ) -> Result<(), AppError> {
     use crate::domain::permissions::Action;
     let ctx = RequestContext::load().await?;
-    let id = user_id(&id);
+    let id = user_id(&id)?;
     let admin = admin_for(&ctx, Action::SetRoles, Some(&id)).await?;
     let roles = roles_from_flags([
         (Role::SystemAdmin, &system_admin),
@@ -172,7 +173,7 @@ pub async fn set_user_roles(
 pub async fn set_user_active(id: String, active: bool) -> Result<(), AppError> {
     use crate::domain::permissions::Action;
     let ctx = RequestContext::load().await?;
-    let id = user_id(&id);
+    let id = user_id(&id)?;
     let admin = admin_for(&ctx, Action::DeactivateUser, Some(&id)).await?;
     crate::backend::users::set_active(&ctx.write_as(&admin), &id, active).await
 }
@@ -182,7 +183,7 @@ pub async fn set_user_active(id: String, active: bool) -> Result<(), AppError> {
 pub async fn delete_user(id: String) -> Result<(), AppError> {
     use crate::domain::permissions::Action;
     let ctx = RequestContext::load().await?;
-    let id = user_id(&id);
+    let id = user_id(&id)?;
     let admin = admin_for(&ctx, Action::DeleteUser, Some(&id)).await?;
     crate::backend::users::delete_user(&ctx.write_as(&admin), &id).await?;
     // Their posts went with them: member counts and managers on the chart changed.
@@ -195,7 +196,7 @@ pub async fn delete_user(id: String) -> Result<(), AppError> {
 pub async fn resend_invitation(id: String) -> Result<(), AppError> {
     use crate::domain::permissions::Action;
     let ctx = RequestContext::load().await?;
-    let id = user_id(&id);
+    let id = user_id(&id)?;
     let admin = admin_for(&ctx, Action::ResendInvitation, Some(&id)).await?;
     crate::backend::users::resend_invitation(&ctx.write_as(&admin), &id, &ctx.settings.base_url)
         .await?;
@@ -208,7 +209,7 @@ pub async fn resend_invitation(id: String) -> Result<(), AppError> {
 pub async fn sign_out_user_everywhere(id: String) -> Result<u64, AppError> {
     use crate::domain::permissions::Action;
     let ctx = RequestContext::load().await?;
-    let id = user_id(&id);
+    let id = user_id(&id)?;
     let admin = admin_for(&ctx, Action::SignOutUserEverywhere, Some(&id)).await?;
     crate::backend::users::sign_out_everywhere(&ctx.write_as(&admin), &id).await
 }
@@ -218,7 +219,7 @@ pub async fn sign_out_user_everywhere(id: String) -> Result<u64, AppError> {
 pub async fn set_business_scope(id: String, department_codes: String) -> Result<(), AppError> {
     use crate::domain::permissions::Action;
     let ctx = RequestContext::load().await?;
-    let id = user_id(&id);
+    let id = user_id(&id)?;
     let admin = admin_for(&ctx, Action::SetRoles, Some(&id)).await?;
     crate::backend::users::set_business_scope(&ctx.write_as(&admin), &id, &department_codes).await
 }
