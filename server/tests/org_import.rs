@@ -383,7 +383,12 @@ async fn the_export_reads_back_unchanged(kind: DbKind) {
         panic!("one warning, no problem: {:?}", checked.state);
     };
     assert_eq!(warnings[0].column.as_deref(), Some("grade"));
-    assert!(warnings[0].reason_ja.contains("U+00A5"), "{warnings:?}");
+    assert!(
+        warnings[0]
+            .reason(kouka_app::i18n::Lang::Ja)
+            .contains("U+00A5"),
+        "{warnings:?}"
+    );
     commit(&app, &admin, &job).await;
     let refused = app
         .get_as("/api/org/export?kind=employees&encoding=sjis", &admin)
@@ -424,7 +429,9 @@ async fn the_commit_checks_again_and_writes_all_or_nothing(kind: DbKind) {
         panic!("the commit found a problem: {state:?}");
     };
     assert!(
-        problems[0].reason_ja.contains("契約席数（3席）"),
+        problems[0]
+            .reason(kouka_app::i18n::Lang::Ja)
+            .contains("契約席数（3席）"),
         "{problems:?}"
     );
     assert_eq!(

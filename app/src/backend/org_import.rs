@@ -32,6 +32,7 @@ use crate::domain::org_import::{
     ParsedFile, PostSpec,
 };
 use crate::domain::permissions::Subject;
+use crate::domain::problem::Problem;
 use crate::domain::time::Timestamp;
 use crate::error::AppError;
 use crate::i18n::Lang;
@@ -352,7 +353,6 @@ impl ImportJobs {
 
     /// An unexpected failure: shown as one problem, logged in full by `AppError::internal`.
     fn failed(&self, id: &str, error: AppError) {
-        let lang_message = |lang| error.message(lang);
         self.previewed(
             id,
             ImportCounts::default(),
@@ -360,8 +360,7 @@ impl ImportJobs {
                 line: 0,
                 column: None,
                 value: String::new(),
-                reason_ja: lang_message(Lang::Ja),
-                reason_en: lang_message(Lang::En),
+                problem: Problem::Failed(Box::new(error)),
             }],
         );
     }
@@ -545,7 +544,7 @@ impl ImportJobs {
         .await
         .map_err(|e| AppError::internal("import parse", e))?
         .map_err(|e| AppError::internal("import read upload", e))?
-        .map_err(|problem| AppError::internal("import re-read", problem.reason_en))?;
+        .map_err(|problem| AppError::internal("import re-read", problem.reason(Lang::En)))?;
         let parsed = Arc::new(parsed);
         let db = &services.db;
         let mut tx = db.begin_write_for_tenant(tenant).await?;
@@ -632,16 +631,12 @@ impl ImportJobs {
                     .and_then(|key| kind.column(key))
                     .map(|c| if lang == Lang::Ja { c.ja } else { c.en })
                     .unwrap_or_default();
-                let reason = if lang == Lang::Ja {
-                    &p.reason_ja
-                } else {
-                    &p.reason_en
-                };
+                let reason = p.reason(lang);
                 vec![
                     p.line.to_string(),
                     column.to_owned(),
                     p.value.clone(),
-                    reason.clone(),
+                    reason,
                 ]
             })
             .collect();

@@ -2,6 +2,7 @@
 //! by the import, the export, the downloadable templates and the admin manual page, so the
 //! documentation cannot drift from what the import accepts.
 
+use crate::domain::problem::Problem;
 use serde::{Deserialize, Serialize};
 
 /// A column the import understands: its key in code, its header names, and how the manual
@@ -194,7 +195,7 @@ pub const EMPLOYEE_COLUMNS: &[Column] = &[
 ];
 
 /// One thing wrong with an import file: where (the line as Excel numbers it, and the
-/// column's key) and why, in both languages.
+/// column's key) and why (a [`Problem`], read in the reader's language).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ImportProblem {
     pub line: usize,
@@ -202,8 +203,14 @@ pub struct ImportProblem {
     pub column: Option<String>,
     /// The cell as read, to find it in the file.
     pub value: String,
-    pub reason_ja: String,
-    pub reason_en: String,
+    pub problem: Problem,
+}
+
+impl ImportProblem {
+    /// Why, in `lang`.
+    pub fn reason(&self, lang: crate::i18n::Lang) -> String {
+        self.problem.text(lang)
+    }
 }
 
 /// What an import adds, changes and leaves alone.

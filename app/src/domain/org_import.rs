@@ -34,13 +34,11 @@ pub type Progress<'a> = &'a mut dyn FnMut(usize);
 const PROGRESS_EVERY: usize = 500;
 
 fn problem(line: usize, column: Option<&str>, value: &str, reason: Problem) -> ImportProblem {
-    let (reason_ja, reason_en) = reason.reasons();
     ImportProblem {
         line,
         column: column.map(str::to_owned),
         value: value.to_owned(),
-        reason_ja,
-        reason_en,
+        problem: reason,
     }
 }
 

@@ -8,6 +8,7 @@ use crate::domain::csv_error::CsvError;
 use crate::domain::org_tree::{DeleteRefusal, TreeError};
 use crate::domain::password::PasswordProblem;
 use crate::domain::posts::PostProblem;
+use crate::error::AppError;
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -130,6 +131,8 @@ pub enum Problem {
         used: i64,
         adding: usize,
     },
+    /// An import that could not go on for a reason of the server's (told as that error).
+    Failed(Box<AppError>),
     /// The request itself could not be read (a bug or a hand-made request).
     Unreadable {
         detail: String,

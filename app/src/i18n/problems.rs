@@ -237,6 +237,7 @@ impl Problem {
                     "the contract's seat limit ({limit} seats) is exceeded: {used} in use, and this file adds {adding}; from this row on nobody fits"
                 ),
             ),
+            Problem::Failed(error) => (error.message(Lang::Ja), error.message(Lang::En)),
             Problem::Unreadable { detail } => (
                 format!("リクエストを読み取れません（{detail}）"),
                 format!("the request could not be read ({detail})"),

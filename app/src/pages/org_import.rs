@@ -354,13 +354,13 @@ fn ProblemTable(kind: CsvKind, problems: Vec<ImportProblem>) -> impl IntoView {
                     .map(|c| if lang.get() == Lang::Ja { c.ja } else { c.en })
                     .unwrap_or("-")
             };
-            let (ja, en) = (p.reason_ja.clone(), p.reason_en.clone());
+            let problem = p.problem.clone();
             view! {
                 <tr>
                     <td>{if p.line == 0 { "-".to_owned() } else { p.line.to_string() }}</td>
                     <td>{column_name}</td>
                     <td class="cell-value">{p.value.clone()}</td>
-                    <td>{move || if lang.get() == Lang::Ja { ja.clone() } else { en.clone() }}</td>
+                    <td>{move || problem.text(lang.get())}</td>
                 </tr>
             }
         })

@@ -1,5 +1,6 @@
 use super::*;
 use crate::domain::ids::TenantId;
+use crate::i18n::Lang;
 
 fn dept_id(name: &str) -> DepartmentId {
     DepartmentId::from_stored(name.into())
@@ -53,7 +54,7 @@ fn plan_depts(
 fn assert_problems(problems: &[ImportProblem], expected: &[(usize, Option<&str>, &str)]) {
     let found: Vec<_> = problems
         .iter()
-        .map(|p| (p.line, p.column.as_deref(), p.reason_ja.as_str()))
+        .map(|p| (p.line, p.column.as_deref(), p.reason(Lang::Ja)))
         .collect();
     let matches = found.len() == expected.len()
         && found
@@ -66,14 +67,19 @@ fn assert_problems(problems: &[ImportProblem], expected: &[(usize, Option<&str>,
 #[test]
 fn file_level_problems_name_the_line() {
     let empty = read_file(b"", CsvKind::Departments).unwrap_err();
-    assert!(empty.reason_ja.contains("空"));
+    assert!(empty.reason(Lang::Ja).contains("空"));
     let header_only = read_file("部署コード,部署名\r\n".as_bytes(), CsvKind::Departments);
-    assert!(header_only.unwrap_err().reason_en.contains("no data rows"));
+    assert!(
+        header_only
+            .unwrap_err()
+            .reason(Lang::En)
+            .contains("no data rows")
+    );
     let unknown = read_file(
         "部署コード,部署名,色\r\nA,B,C\r\n".as_bytes(),
         CsvKind::Departments,
     );
-    assert!(unknown.unwrap_err().reason_ja.contains("「色」"));
+    assert!(unknown.unwrap_err().reason(Lang::Ja).contains("「色」"));
     let broken = read_file(
         "部署コード,部署名\r\nA,B\r\nC,D,E\r\n".as_bytes(),
         CsvKind::Departments,
@@ -81,7 +87,7 @@ fn file_level_problems_name_the_line() {
     .unwrap_err();
     assert_eq!(broken.line, 3);
     let missing = read_file("部署名\r\nB\r\n".as_bytes(), CsvKind::Departments).unwrap_err();
-    assert!(missing.reason_ja.contains("部署コード"));
+    assert!(missing.reason(Lang::Ja).contains("部署コード"));
 }
 
 #[test]
@@ -193,9 +199,9 @@ fn cycles_are_refused_in_the_file_and_against_storage() {
     assert_eq!(problems.len(), 1);
     assert_eq!(problems[0].line, 2);
     assert!(
-        problems[0].reason_ja.contains("A → B → C → A"),
+        problems[0].reason(Lang::Ja).contains("A → B → C → A"),
         "{}",
-        problems[0].reason_ja
+        problems[0].reason(Lang::Ja)
     );
 
     // Stored: H ← S ← T. The file moves H under T.
@@ -207,7 +213,7 @@ fn cycles_are_refused_in_the_file_and_against_storage() {
     let problems =
         plan_depts("部署コード,部署名,上位部署コード\r\nH,本社,T\r\n", &stored).unwrap_err();
     assert_eq!(problems[0].line, 2);
-    assert!(problems[0].reason_en.contains("cycle"));
+    assert!(problems[0].reason(Lang::En).contains("cycle"));
 }
 
 #[test]
@@ -403,7 +409,7 @@ fn only_a_system_admin_changes_a_login_email_and_never_of_a_higher_account() {
     let problems = plan_emps(moved, &by_org_admin).unwrap_err();
     assert_eq!(problems.len(), 1, "{problems:?}");
     assert_eq!(problems[0].column.as_deref(), Some("email"));
-    assert!(problems[0].reason_ja.contains("システム管理者だけ"));
+    assert!(problems[0].reason(Lang::Ja).contains("システム管理者だけ"));
 
     let mut by_system_admin = snapshot();
     by_system_admin.actor = importer(&[Role::SystemAdmin]);
@@ -416,7 +422,9 @@ fn only_a_system_admin_changes_a_login_email_and_never_of_a_higher_account() {
         .insert(user("boss"), BTreeSet::from([Role::AuditAdmin]));
     let problems = plan_emps(moved, &by_system_admin).unwrap_err();
     assert!(
-        problems[0].reason_en.contains("role you do not have"),
+        problems[0]
+            .reason(Lang::En)
+            .contains("role you do not have"),
         "{problems:?}"
     );
 
@@ -508,7 +516,7 @@ fn a_department_has_one_manager() {
     .unwrap_err();
     assert!(
         problems[0]
-            .reason_ja
+            .reason(Lang::Ja)
             .contains("既に責任者（部長 一郎 (E1)）"),
         "{problems:?}"
     );
@@ -548,7 +556,7 @@ fn the_seat_limit_is_named_on_the_first_row_that_does_not_fit() {
     let problems = plan_emps(&text, &tight).unwrap_err();
     assert_eq!(problems.len(), 1);
     assert_eq!((problems[0].line, problems[0].value.as_str()), (4, "N3"));
-    assert!(problems[0].reason_ja.contains("契約席数（4席）"));
+    assert!(problems[0].reason(Lang::Ja).contains("契約席数（4席）"));
     tight.seat_limit = 6;
     assert_eq!(plan_emps(&text, &tight).unwrap().counts.added, 4);
 }
@@ -621,9 +629,12 @@ fn values_shift_jis_cannot_hold_import_with_a_warning() {
         .map(|w| (w.line, w.column.as_deref()))
         .collect();
     assert_eq!(found, [(2, Some("name")), (2, Some("job_title"))]);
-    assert!(warnings[0].reason_ja.contains("U+E000"), "{warnings:?}");
     assert!(
-        warnings[1].reason_en.contains("「¥」(U+00A5)"),
+        warnings[0].reason(Lang::Ja).contains("U+E000"),
+        "{warnings:?}"
+    );
+    assert!(
+        warnings[1].reason(Lang::En).contains("「¥」(U+00A5)"),
         "{warnings:?}"
     );
 }
