@@ -597,6 +597,26 @@ async fn live_events_reach_the_tenant_only(kind: DbKind) {
         serde_json::from_str::<AppError>(&body).unwrap(),
         AppError::Conflict
     );
+    // An id that is not one (hand-made, cut short) names nothing: not found.
+    for bad in ["../x", &id.as_str()[..35]] {
+        let (status, body) = app
+            .post_form(
+                "/api/org/update",
+                &first_admin,
+                &[
+                    ("id", bad),
+                    ("version", "2"),
+                    ("code", "NEW"),
+                    ("name", "x"),
+                ],
+            )
+            .await;
+        assert_eq!(status, 404, "{bad}: {body}");
+        assert_eq!(
+            serde_json::from_str::<AppError>(&body).unwrap(),
+            AppError::NotFound
+        );
+    }
     let renamed = event(
         &watching
             .next_within(Duration::from_secs(1))
@@ -614,6 +634,22 @@ async fn live_events_reach_the_tenant_only(kind: DbKind) {
         "another tenant hears nothing"
     );
     assert_eq!(node(&db, &tenant, &id).await.name, "改名");
+    // The same id in capitals (as some tools copy it) is the same department.
+    let shouted = id.as_str().to_uppercase();
+    let (status, body) = app
+        .post_form(
+            "/api/org/update",
+            &first_admin,
+            &[
+                ("id", &shouted),
+                ("version", "2"),
+                ("code", "NEW"),
+                ("name", "大文字から"),
+            ],
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(node(&db, &tenant, &id).await.name, "大文字から");
     app.finish().await;
 }
 
