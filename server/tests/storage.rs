@@ -719,3 +719,46 @@ on_both_databases! {
     cross_tenant_parent_reference_is_impossible => super::cross_tenant_parent_reference_is_impossible;
     unique_keys_are_recognised => super::unique_keys_are_recognised;
 }
+
+/// Bulk rows name their columns: rows that name different ones are refused before any is
+/// written; rows that agree are written.
+#[tokio::test]
+async fn insert_many_refuses_rows_that_name_other_columns() {
+    use kouka_app::backend::db::{Value, insert_many};
+    let lite = TestDb::new(DbKind::Sqlite).await.expect("sqlite");
+    let tenant = insert_tenant(&lite.db, "BULK").await;
+    let row = |id: &str, code: &str, second: &'static str| {
+        vec![
+            ("tenant_id", Value::from(tenant.as_str())),
+            ("id", Value::from(id)),
+            (second, Value::from(code)),
+            ("name", Value::from("部署")),
+            ("sort_order", Value::from(10_i64)),
+            ("version", Value::from(1_i64)),
+            ("created_at", Value::from(1_i64)),
+            ("updated_at", Value::from(1_i64)),
+        ]
+    };
+    let count = |db: &Db| {
+        let db = db.clone();
+        async move {
+            sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM departments")
+                .fetch_one(db.pool())
+                .await
+                .expect("count")
+        }
+    };
+    let mut tx = lite.db.begin_write_for_tenant(&tenant).await.expect("tx");
+    let mixed = vec![row("d1", "A", "code"), row("d2", "B", "name_kana")];
+    let error = insert_many(&mut tx, "departments", mixed)
+        .await
+        .expect_err("mixed rows");
+    assert!(error.to_string().contains("name_kana"), "{error}");
+    let agreeing = vec![row("d1", "A", "code"), row("d2", "B", "code")];
+    insert_many(&mut tx, "departments", agreeing)
+        .await
+        .expect("agreeing rows");
+    tx.commit().await.expect("commit");
+    assert_eq!(count(&lite.db).await, 2);
+    lite.drop_db().await;
+}

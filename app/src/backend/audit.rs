@@ -102,22 +102,6 @@ pub async fn record(
     Ok(ids.remove(0))
 }
 
-const COLUMNS: [&str; 13] = [
-    "tenant_id",
-    "id",
-    "occurred_at",
-    "actor_kind",
-    "actor_user_id",
-    "action",
-    "target_type",
-    "target_id",
-    "before_json",
-    "after_json",
-    "outcome",
-    "ip",
-    "user_agent",
-];
-
 /// Writes several entries at once (a bulk change writes one row per record it changes),
 /// in the transaction of the change. Returns their ids in order.
 #[tracing::instrument(skip_all)]
@@ -132,25 +116,37 @@ pub async fn record_many(
         .map(|entry| {
             let id = AuditId::generate();
             let row = vec![
-                Value::from(entry.tenant.as_str()),
-                Value::from(id.as_str()),
-                Value::from(now),
-                Value::from(entry.actor.kind().as_str()),
-                Value::Text(entry.actor.user_id().map(str::to_owned)),
-                Value::from(entry.action.as_str()),
-                Value::Text(entry.target_type.map(str::to_owned)),
-                Value::Text(entry.target_id.map(str::to_owned)),
-                Value::Text(entry.before.map(|v| v.to_string())),
-                Value::Text(entry.after.map(|v| v.to_string())),
-                Value::from(entry.outcome.as_str()),
-                Value::Text(entry.origin.ip),
-                Value::Text(entry.origin.user_agent),
+                ("tenant_id", Value::from(entry.tenant.as_str())),
+                ("id", Value::from(id.as_str())),
+                ("occurred_at", Value::from(now)),
+                ("actor_kind", Value::from(entry.actor.kind().as_str())),
+                (
+                    "actor_user_id",
+                    Value::Text(entry.actor.user_id().map(str::to_owned)),
+                ),
+                ("action", Value::from(entry.action.as_str())),
+                (
+                    "target_type",
+                    Value::Text(entry.target_type.map(str::to_owned)),
+                ),
+                ("target_id", Value::Text(entry.target_id.map(str::to_owned))),
+                (
+                    "before_json",
+                    Value::Text(entry.before.map(|v| v.to_string())),
+                ),
+                (
+                    "after_json",
+                    Value::Text(entry.after.map(|v| v.to_string())),
+                ),
+                ("outcome", Value::from(entry.outcome.as_str())),
+                ("ip", Value::Text(entry.origin.ip)),
+                ("user_agent", Value::Text(entry.origin.user_agent)),
             ];
             ids.push(id);
             row
         })
         .collect();
-    insert_many(tx, "audit_log", &COLUMNS, rows).await?;
+    insert_many(tx, "audit_log", rows).await?;
     Ok(ids)
 }
 

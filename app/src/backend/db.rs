@@ -294,15 +294,33 @@ const MAX_PARAMETERS: usize = 30_000;
 /// Rows per statement: bigger statements stop paying off well before the parameter limit.
 const MAX_ROWS_PER_STATEMENT: usize = 500;
 
+/// One row for [`insert_many`]: each value beside the name of its column, so that a value
+/// cannot drift to its neighbour's column.
+pub type NamedRow = Vec<(&'static str, Value)>;
+
 /// Inserts many rows with multi-row `INSERT … VALUES (…), (…)` statements: a bulk write
 /// (an import of 100,000 employees) takes seconds, not minutes, and so holds SQLite's write
-/// lock only briefly. Every row must have one value per column.
+/// lock only briefly. Every row names the same columns in the same order (else nothing is
+/// written and the error says which row differs).
 pub async fn insert_many(
     tx: &mut Transaction<'static, Any>,
     table: &str,
-    columns: &[&str],
-    rows: Vec<Vec<Value>>,
+    rows: Vec<NamedRow>,
 ) -> Result<(), sqlx::Error> {
+    let Some(first) = rows.first() else {
+        return Ok(());
+    };
+    let columns: Vec<&'static str> = first.iter().map(|(column, _)| *column).collect();
+    if let Some(odd) = rows.iter().find(|row| {
+        !row.iter()
+            .map(|(column, _)| *column)
+            .eq(columns.iter().copied())
+    }) {
+        let named: Vec<&str> = odd.iter().map(|(column, _)| *column).collect();
+        return Err(sqlx::Error::Protocol(format!(
+            "insert_many into {table}: a row names {named:?}, the first {columns:?}"
+        )));
+    }
     let per_statement = (MAX_PARAMETERS / columns.len().max(1)).clamp(1, MAX_ROWS_PER_STATEMENT);
     // SQLite reads `$1` as a *named* parameter and looks each name up while compiling: a
     // 500-row statement takes ten times longer than with plain `?` (measured). PostgreSQL
@@ -310,11 +328,10 @@ pub async fn insert_many(
     let numbered = tx.backend_name() != "SQLite";
     let mut rows = rows.into_iter().peekable();
     while rows.peek().is_some() {
-        let batch: Vec<Vec<Value>> = rows.by_ref().take(per_statement).collect();
+        let batch: Vec<NamedRow> = rows.by_ref().take(per_statement).collect();
         let mut sql = format!("INSERT INTO {table} ({}) VALUES ", columns.join(", "));
         let mut n = 0;
         for (i, row) in batch.iter().enumerate() {
-            debug_assert_eq!(row.len(), columns.len());
             sql.push_str(if i == 0 { "(" } else { ", (" });
             for j in 0..row.len() {
                 n += 1;
@@ -331,7 +348,7 @@ pub async fn insert_many(
             sql.push(')');
         }
         let mut query = sqlx::query(&sql);
-        for value in batch.into_iter().flatten() {
+        for (_, value) in batch.into_iter().flatten() {
             query = match value {
                 Value::Text(text) => query.bind(text),
                 Value::Int(int) => query.bind(int),

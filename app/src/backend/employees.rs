@@ -111,52 +111,32 @@ pub async fn write_employees(
 
     let mut invitations = 0;
     for (round, chunk) in writes.chunks(CHUNK).enumerate() {
-        let new_users: Vec<Vec<Value>> = chunk
+        let new_users: Vec<crate::backend::db::NamedRow> = chunk
             .iter()
             .filter(|w| w.is_new())
             .map(|w| {
                 let r = &w.record;
                 vec![
-                    Value::from(tenant.as_str()),
-                    Value::from(w.id.as_str()),
-                    Value::from(r.email.clone()),
-                    Value::from(r.display_name.clone()),
-                    Value::from(options.language),
-                    Value::from(AccountStatus::Invited.as_str()),
-                    Value::from(micros),
-                    Value::from(micros),
-                    Value::from(r.employee_code.clone()),
-                    Value::from(r.kana.clone()),
-                    Value::from(r.job_title.clone()),
-                    Value::from(r.grade.clone()),
-                    Value::from(r.employment_type.clone()),
-                    Value::from(r.hire_date.map(CalendarDate::iso)),
+                    ("tenant_id", Value::from(tenant.as_str())),
+                    ("id", Value::from(w.id.as_str())),
+                    ("email", Value::from(r.email.clone())),
+                    ("display_name", Value::from(r.display_name.clone())),
+                    ("language", Value::from(options.language)),
+                    ("status", Value::from(AccountStatus::Invited.as_str())),
+                    ("created_at", Value::from(micros)),
+                    ("updated_at", Value::from(micros)),
+                    ("employee_code", Value::from(r.employee_code.clone())),
+                    ("kana", Value::from(r.kana.clone())),
+                    ("job_title", Value::from(r.job_title.clone())),
+                    ("grade", Value::from(r.grade.clone())),
+                    ("employment_type", Value::from(r.employment_type.clone())),
+                    ("hire_date", Value::from(r.hire_date.map(CalendarDate::iso))),
                 ]
             })
             .collect();
-        insert_many(
-            tx,
-            "users",
-            &[
-                "tenant_id",
-                "id",
-                "email",
-                "display_name",
-                "language",
-                "status",
-                "created_at",
-                "updated_at",
-                "employee_code",
-                "kana",
-                "job_title",
-                "grade",
-                "employment_type",
-                "hire_date",
-            ],
-            new_users,
-        )
-        .await
-        .map_err(users::taken)?;
+        insert_many(tx, "users", new_users)
+            .await
+            .map_err(users::taken)?;
         for write in chunk.iter().filter(|w| !w.is_new() && w.record_changed()) {
             let r = &write.record;
             sqlx::query(
@@ -179,36 +159,23 @@ pub async fn write_employees(
             .await
             .map_err(users::taken)?;
         }
-        let posts: Vec<Vec<Value>> = chunk
+        let posts: Vec<crate::backend::db::NamedRow> = chunk
             .iter()
             .filter(|w| w.posts_changed())
             .flat_map(|w| {
                 w.posts.iter().map(|post| {
                     vec![
-                        Value::from(tenant.as_str()),
-                        Value::from(w.id.as_str()),
-                        Value::from(post.department.as_str()),
-                        Value::from(i64::from(post.primary)),
-                        Value::from(i64::from(post.manager)),
-                        Value::from(micros),
+                        ("tenant_id", Value::from(tenant.as_str())),
+                        ("user_id", Value::from(w.id.as_str())),
+                        ("department_id", Value::from(post.department.as_str())),
+                        ("is_primary", Value::from(i64::from(post.primary))),
+                        ("is_manager", Value::from(i64::from(post.manager))),
+                        ("created_at", Value::from(micros)),
                     ]
                 })
             })
             .collect();
-        insert_many(
-            tx,
-            "posts",
-            &[
-                "tenant_id",
-                "user_id",
-                "department_id",
-                "is_primary",
-                "is_manager",
-                "created_at",
-            ],
-            posts,
-        )
-        .await?;
+        insert_many(tx, "posts", posts).await?;
         if let Some(base_url) = options.invite_base_url {
             let invited: Vec<(UserId, Email, String)> = chunk
                 .iter()

@@ -102,35 +102,19 @@ pub async fn enqueue_many(
         .into_iter()
         .map(|mail| {
             vec![
-                Value::from(tenant.as_str()),
-                Value::from(MailId::generate().as_str()),
-                Value::from(mail.to),
-                Value::from(mail.subject),
-                Value::from(mail.body_text),
-                Value::from(now),
-                Value::from(0_i64),
-                Value::from(now),
-                Value::from(mail.priority.as_i64()),
+                ("tenant_id", Value::from(tenant.as_str())),
+                ("id", Value::from(MailId::generate().as_str())),
+                ("to_address", Value::from(mail.to)),
+                ("subject", Value::from(mail.subject)),
+                ("body_text", Value::from(mail.body_text)),
+                ("created_at", Value::from(now)),
+                ("attempts", Value::from(0_i64)),
+                ("next_attempt_at", Value::from(now)),
+                ("priority", Value::from(mail.priority.as_i64())),
             ]
         })
         .collect();
-    insert_many(
-        tx,
-        "mail_outbox",
-        &[
-            "tenant_id",
-            "id",
-            "to_address",
-            "subject",
-            "body_text",
-            "created_at",
-            "attempts",
-            "next_attempt_at",
-            "priority",
-        ],
-        rows,
-    )
-    .await
+    insert_many(tx, "mail_outbox", rows).await
 }
 
 /// Where mails go.

@@ -830,37 +830,26 @@ async fn write_departments(
     plan: &DepartmentPlan,
     progress: &mut (dyn FnMut(usize) + Send),
 ) -> Result<(), AppError> {
-    const COLUMNS: [&str; 9] = [
-        "tenant_id",
-        "id",
-        "code",
-        "name",
-        "parent_id",
-        "sort_order",
-        "version",
-        "created_at",
-        "updated_at",
-    ];
     let tenant = w.tenant();
     let micros = w.now.as_micros();
-    let mut pending: Vec<Vec<Value>> = Vec::new();
+    let mut pending: Vec<crate::backend::db::NamedRow> = Vec::new();
     for (done, write) in plan.writes.iter().enumerate() {
         let parent = write.parent.as_ref().map(|p| p.as_str().to_owned());
         match &write.before {
             None => pending.push(vec![
-                Value::from(tenant.as_str()),
-                Value::from(write.id.as_str()),
-                Value::from(write.code.clone()),
-                Value::from(write.name.clone()),
-                Value::from(parent),
-                Value::from(write.sort_order),
-                Value::from(1_i64),
-                Value::from(micros),
-                Value::from(micros),
+                ("tenant_id", Value::from(tenant.as_str())),
+                ("id", Value::from(write.id.as_str())),
+                ("code", Value::from(write.code.clone())),
+                ("name", Value::from(write.name.clone())),
+                ("parent_id", Value::from(parent)),
+                ("sort_order", Value::from(write.sort_order)),
+                ("version", Value::from(1_i64)),
+                ("created_at", Value::from(micros)),
+                ("updated_at", Value::from(micros)),
             ]),
             Some(_) => {
                 // Its new parent may be among the pending new ones.
-                insert_many(tx, "departments", &COLUMNS, std::mem::take(&mut pending)).await?;
+                insert_many(tx, "departments", std::mem::take(&mut pending)).await?;
                 sqlx::query(
                     "UPDATE departments SET name = $1, parent_id = $2, sort_order = $3, \
                      version = version + 1, updated_at = $4 WHERE tenant_id = $5 AND id = $6",
@@ -879,7 +868,7 @@ async fn write_departments(
             progress(done);
         }
     }
-    insert_many(tx, "departments", &COLUMNS, pending).await?;
+    insert_many(tx, "departments", pending).await?;
     let entries = plan
         .writes
         .iter()

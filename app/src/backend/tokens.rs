@@ -126,29 +126,16 @@ pub async fn issue_for_new_users(
     for user in users {
         let secret = ScopedSecret::generate(tenant);
         rows.push(vec![
-            Value::from(tenant.as_str()),
-            Value::from(secret.hash()),
-            Value::from(user.as_str()),
-            Value::from(purpose.as_str()),
-            Value::from(now.as_micros()),
-            Value::from(expires_at.as_micros()),
+            ("tenant_id", Value::from(tenant.as_str())),
+            ("token_hash", Value::from(secret.hash())),
+            ("user_id", Value::from(user.as_str())),
+            ("purpose", Value::from(purpose.as_str())),
+            ("created_at", Value::from(now.as_micros())),
+            ("expires_at", Value::from(expires_at.as_micros())),
         ]);
         issued.push(IssuedToken { secret, expires_at });
     }
-    insert_many(
-        tx,
-        "one_time_tokens",
-        &[
-            "tenant_id",
-            "token_hash",
-            "user_id",
-            "purpose",
-            "created_at",
-            "expires_at",
-        ],
-        rows,
-    )
-    .await?;
+    insert_many(tx, "one_time_tokens", rows).await?;
     Ok(issued)
 }
 
