@@ -48,7 +48,7 @@ pub async fn get_employee(id: String) -> Result<EmployeeView, AppError> {
     let ctx = RequestContext::load().await?;
     let user = ctx.authorize_on_tenant(Action::ViewOrgChart).await?;
     let tenant = &user.subject.tenant;
-    let id = UserId::parse(&id).ok_or(AppError::NotFound)?;
+    let id = UserId::from_request(&id)?;
     let in_business_scope = user.subject.has(crate::domain::roles::Role::BusinessAdmin)
         && crate::backend::employees::in_business_scope(&ctx.db, tenant, &user.subject.user, &id)
             .await?;
@@ -138,7 +138,7 @@ pub async fn update_employee(
         concurrent_codes,
         manages_codes,
     };
-    let id = UserId::parse(&id).ok_or(AppError::NotFound)?;
+    let id = UserId::from_request(&id)?;
     let change =
         crate::backend::employees::update_employee(&ctx.write_as(&admin), &id, &input).await?;
     ctx.publish(change).await;

@@ -14,19 +14,13 @@ use crate::domain::ids::DepartmentId;
 #[cfg(feature = "ssr")]
 use crate::domain::permissions::{Action, Target};
 
-#[cfg(feature = "ssr")]
-/// A malformed id names no department: not found, like an unknown one.
-fn department_id(id: &str) -> Result<DepartmentId, AppError> {
-    DepartmentId::parse(id).ok_or(AppError::NotFound)
-}
-
 /// `""` means the top level.
 #[cfg(feature = "ssr")]
 fn parent(id: &str) -> Result<Option<DepartmentId>, AppError> {
     if id.trim().is_empty() {
         return Ok(None);
     }
-    department_id(id).map(Some)
+    DepartmentId::from_request(id).map(Some)
 }
 
 /// The whole chart of the tenant, and whether the reader may edit it.
@@ -52,7 +46,13 @@ pub async fn find_departments(query: String) -> Result<Vec<Choice>, AppError> {
 pub async fn department_members(id: String, page: i64) -> Result<MemberPage, AppError> {
     let ctx = RequestContext::load().await?;
     let user = ctx.authorize_on_tenant(Action::ViewOrgChart).await?;
-    crate::backend::org::members(&ctx.db, &user.subject.tenant, &department_id(&id)?, page).await
+    crate::backend::org::members(
+        &ctx.db,
+        &user.subject.tenant,
+        &DepartmentId::from_request(&id)?,
+        page,
+    )
+    .await
 }
 
 /// Adds a department as the last child of `parent_id` (`""`: top level); answers its id.
@@ -87,7 +87,7 @@ pub async fn update_department(
     let admin = ctx.authorize_on_tenant(Action::EditDepartments).await?;
     let change = crate::backend::org::update_department(
         &ctx.write_as(&admin),
-        &department_id(&id)?,
+        &DepartmentId::from_request(&id)?,
         version,
         &code,
         &name,
@@ -110,7 +110,7 @@ pub async fn move_department(
     let admin = ctx.authorize_on_tenant(Action::EditDepartments).await?;
     let (change, new_version) = crate::backend::org::move_department(
         &ctx.write_as(&admin),
-        &department_id(&id)?,
+        &DepartmentId::from_request(&id)?,
         version,
         parent(&parent_id)?,
         usize::try_from(index.max(0)).unwrap_or(usize::MAX),
@@ -127,7 +127,7 @@ pub async fn delete_department(id: String, version: i64) -> Result<(), AppError>
     let admin = ctx.authorize_on_tenant(Action::EditDepartments).await?;
     let change = crate::backend::org::delete_department(
         &ctx.write_as(&admin),
-        &department_id(&id)?,
+        &DepartmentId::from_request(&id)?,
         version,
     )
     .await?;
@@ -146,7 +146,7 @@ pub async fn set_department_manager(
     let admin = ctx.authorize_on_tenant(Action::EditDepartments).await?;
     let change = crate::backend::org::set_manager(
         &ctx.write_as(&admin),
-        &department_id(&id)?,
+        &DepartmentId::from_request(&id)?,
         version,
         &employee_code,
     )

@@ -31,12 +31,6 @@ async fn admin_for(
     ctx.authorize(action, target).await.cloned()
 }
 
-#[cfg(feature = "ssr")]
-/// A malformed id names no user: not found, like an unknown one.
-fn user_id(id: &str) -> Result<crate::domain::ids::UserId, AppError> {
-    crate::domain::ids::UserId::parse(id).ok_or(AppError::NotFound)
-}
-
 /// Roles from the form's checkboxes (a box sends a value only when ticked).
 #[cfg(feature = "ssr")]
 fn roles_from_flags(flags: [(Role, &Option<String>); 5]) -> Vec<Role> {
@@ -61,7 +55,7 @@ pub async fn list_users(query: String, page: i64) -> Result<UserPage, AppError> 
 pub async fn get_user(id: String) -> Result<UserSummary, AppError> {
     use crate::domain::permissions::Action;
     let ctx = RequestContext::load().await?;
-    let id = user_id(&id)?;
+    let id = crate::domain::ids::UserId::from_request(&id)?;
     let admin = admin_for(&ctx, Action::ViewUser, Some(&id)).await?;
     crate::backend::users::get_user(&ctx.db, &admin.subject.tenant, &id).await
 }
@@ -120,7 +114,7 @@ pub async fn update_user(
     use crate::backend::users::{self, UserInput};
     use crate::domain::permissions::Action;
     let ctx = RequestContext::load().await?;
-    let id = user_id(&id)?;
+    let id = crate::domain::ids::UserId::from_request(&id)?;
     let admin = admin_for(&ctx, Action::EditUser, Some(&id)).await?;
     let input = UserInput {
         email,
@@ -156,7 +150,7 @@ pub async fn set_user_roles(
 ) -> Result<(), AppError> {
     use crate::domain::permissions::Action;
     let ctx = RequestContext::load().await?;
-    let id = user_id(&id)?;
+    let id = crate::domain::ids::UserId::from_request(&id)?;
     let admin = admin_for(&ctx, Action::SetRoles, Some(&id)).await?;
     let roles = roles_from_flags([
         (Role::SystemAdmin, &system_admin),
@@ -173,7 +167,7 @@ pub async fn set_user_roles(
 pub async fn set_user_active(id: String, active: bool) -> Result<(), AppError> {
     use crate::domain::permissions::Action;
     let ctx = RequestContext::load().await?;
-    let id = user_id(&id)?;
+    let id = crate::domain::ids::UserId::from_request(&id)?;
     let admin = admin_for(&ctx, Action::DeactivateUser, Some(&id)).await?;
     crate::backend::users::set_active(&ctx.write_as(&admin), &id, active).await
 }
@@ -183,7 +177,7 @@ pub async fn set_user_active(id: String, active: bool) -> Result<(), AppError> {
 pub async fn delete_user(id: String) -> Result<(), AppError> {
     use crate::domain::permissions::Action;
     let ctx = RequestContext::load().await?;
-    let id = user_id(&id)?;
+    let id = crate::domain::ids::UserId::from_request(&id)?;
     let admin = admin_for(&ctx, Action::DeleteUser, Some(&id)).await?;
     crate::backend::users::delete_user(&ctx.write_as(&admin), &id).await?;
     // Their posts went with them: member counts and managers on the chart changed.
@@ -196,7 +190,7 @@ pub async fn delete_user(id: String) -> Result<(), AppError> {
 pub async fn resend_invitation(id: String) -> Result<(), AppError> {
     use crate::domain::permissions::Action;
     let ctx = RequestContext::load().await?;
-    let id = user_id(&id)?;
+    let id = crate::domain::ids::UserId::from_request(&id)?;
     let admin = admin_for(&ctx, Action::ResendInvitation, Some(&id)).await?;
     crate::backend::users::resend_invitation(&ctx.write_as(&admin), &id, &ctx.settings.base_url)
         .await?;
@@ -209,7 +203,7 @@ pub async fn resend_invitation(id: String) -> Result<(), AppError> {
 pub async fn sign_out_user_everywhere(id: String) -> Result<u64, AppError> {
     use crate::domain::permissions::Action;
     let ctx = RequestContext::load().await?;
-    let id = user_id(&id)?;
+    let id = crate::domain::ids::UserId::from_request(&id)?;
     let admin = admin_for(&ctx, Action::SignOutUserEverywhere, Some(&id)).await?;
     crate::backend::users::sign_out_everywhere(&ctx.write_as(&admin), &id).await
 }
@@ -219,7 +213,7 @@ pub async fn sign_out_user_everywhere(id: String) -> Result<u64, AppError> {
 pub async fn set_business_scope(id: String, department_codes: String) -> Result<(), AppError> {
     use crate::domain::permissions::Action;
     let ctx = RequestContext::load().await?;
-    let id = user_id(&id)?;
+    let id = crate::domain::ids::UserId::from_request(&id)?;
     let admin = admin_for(&ctx, Action::SetRoles, Some(&id)).await?;
     crate::backend::users::set_business_scope(&ctx.write_as(&admin), &id, &department_codes).await
 }

@@ -42,6 +42,12 @@ macro_rules! text_id {
                 is_uuid_text(&id).then_some(Self(id))
             }
 
+            /// An id a request names: a malformed one names nothing, so it is not found,
+            /// like an unknown one.
+            pub fn from_request(input: &str) -> Result<Self, crate::error::AppError> {
+                Self::parse(input).ok_or(crate::error::AppError::NotFound)
+            }
+
             /// Wraps an id read from storage or a trusted source.
             pub fn from_stored(value: String) -> Self {
                 Self(value)

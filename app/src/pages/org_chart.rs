@@ -139,12 +139,10 @@ impl Editor {
             && let Some(model) = ChartModel::new(chart)
         {
             // Moves shown but not yet saved would vanish: load again once they are.
-            let reload_later = OrgEvent::Reload {
-                revision: model.revision(),
-            };
             if self.model.with_untracked(ChartModel::is_holding_events) {
+                let revision = model.revision();
                 self.model.update(|m| {
-                    m.apply(&reload_later);
+                    m.apply(&OrgEvent::Reload { revision });
                 });
                 return;
             }
@@ -207,6 +205,18 @@ impl Editor {
     fn scroll(self, top: f64) {
         self.scroll_top.set(top);
         self.scroll_request.set(Some(top));
+    }
+
+    /// The row the tree's keys act on (reactive): the focused department while it is
+    /// shown, else the first row. The tree names it in `aria-activedescendant`.
+    pub fn active_row(self) -> Option<DepartmentId> {
+        self.focused
+            .get()
+            .filter(|id| self.index.with(|ix| ix.contains_key(id)))
+            .or_else(|| {
+                self.rows
+                    .with(|rows| rows.first().map(|row| row.id.clone()))
+            })
     }
 
     /// Makes `id` the tree's active row (from the keyboard or a click).
@@ -542,18 +552,7 @@ fn TreeView(editor: Editor) -> impl IntoView {
         }
     });
     let on_keydown = move |ev: KeyboardEvent| on_tree_key(editor, ev);
-    // The row the keys act on: the focused one, else the first (see `Editor::focus_tree`).
-    let active_row = move || {
-        editor
-            .focused
-            .get()
-            .or_else(|| {
-                editor
-                    .rows
-                    .with(|rows| rows.first().map(|row| row.id.clone()))
-            })
-            .map(|id| format!("dept-{id}"))
-    };
+    let active_row = move || editor.active_row().map(|id| format!("dept-{id}"));
     view! {
         <Show
             when=move || !editor.model.with(ChartModel::is_empty)
@@ -605,13 +604,9 @@ fn TreeRow(editor: Editor, id: DepartmentId) -> impl IntoView {
         let id = id.clone();
         move |signal: RwSignal<Option<DepartmentId>>| signal.with(|s| s.as_ref() == Some(&id))
     };
-    let is_focused = {
-        let is = is.clone();
-        move || {
-            is(editor.focused)
-                || (editor.focused.with(Option::is_none)
-                    && row.with(|r| r.as_ref().is_some_and(|(i, _)| *i == 0)))
-        }
+    let is_active = {
+        let id = id.clone();
+        move || editor.active_row().as_ref() == Some(&id)
     };
     let is_selected = {
         let is = is.clone();
@@ -666,7 +661,7 @@ fn TreeRow(editor: Editor, id: DepartmentId) -> impl IntoView {
                 if is_selected() {
                     class.push_str(" tree-row--selected");
                 }
-                if is_focused() {
+                if is_active() {
                     class.push_str(" tree-row--active");
                 }
                 class
@@ -879,10 +874,8 @@ fn on_tree_key(editor: Editor, ev: KeyboardEvent) {
     if rows.is_empty() {
         return;
     }
-    let current = editor
-        .focused
-        .get_untracked()
-        .and_then(|id| rows.iter().position(|row| row.id == id))
+    let current = untrack(|| editor.active_row())
+        .and_then(|id| editor.index.with_untracked(|ix| ix.get(&id).copied()))
         .unwrap_or(0);
     let row = &rows[current];
     let id = row.id.clone();
