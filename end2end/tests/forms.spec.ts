@@ -22,6 +22,11 @@ test("an admin adds an employee by picking departments and typing a Japanese-era
   const problems = watchConsole(page);
   await page.goto(createTenant(kouka, "PICK", 20));
   await choosePassword(page, ADMIN_PASSWORD);
+  // Signed in, the home page greets the user and offers no sign-in button.
+  await page.goto("/");
+  await waitForHydration(page);
+  await expect(page.getByRole("heading", { name: /ようこそ/ })).toBeVisible();
+  await expect(page.getByRole("link", { name: "ログインする" })).toHaveCount(0);
   await page.goto("/org");
   await waitForHydration(page);
   await addTopLevel(page, "HQ", "本社");

@@ -8,6 +8,7 @@ test("the home page renders in Japanese, hydrates, and breaks no CSP rule", asyn
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("人事評価を、もっと確かに。");
   await expect(page.getByRole("navigation", { name: "メインメニュー" })).toBeVisible();
   await waitForHydration(page);
+  await expect(page.getByRole("link", { name: "ログインする" })).toBeVisible();
   expect(problems, "no console errors, no CSP violations").toEqual([]);
 });
 

@@ -41,15 +41,26 @@ pub fn HomePage() -> impl IntoView {
         })
     };
 
+    // The way in, for those not signed in yet (the welcome greets the others).
+    let sign_in = move || {
+        Suspend::new(async move {
+            me.await.ok().flatten().is_none().then(|| {
+                view! {
+                    <A href="/login" attr:class="button button--primary">
+                        {move || t().home_login_cta}
+                    </A>
+                }
+            })
+        })
+    };
+
     view! {
         <PageTitle pick=|_| "" />
         <Transition fallback=|| ()>{welcome}</Transition>
         <section class="hero" aria-labelledby="hero-title">
             <h1 id="hero-title">{move || t().home_title}</h1>
             <p class="hero__lead">{move || t().home_lead}</p>
-            <A href="/login" attr:class="button button--primary">
-                {move || t().home_login_cta}
-            </A>
+            <Transition fallback=|| ()>{sign_in}</Transition>
         </section>
         <ul class="features">{features}</ul>
     }
