@@ -8,14 +8,14 @@
 //! - `/healthz`, the sign-in page and the signed-in directory page (`/org/employees`) as an
 //!   employee with no role and as the admin (whose page adds the add-employee form), each
 //!   for a few seconds on one kept-alive connection and on 32 at once: requests a second,
-//!   p50 and p99;
+//!   p50 and p99, and the mean size of a response as sent (compressed);
 //! - the directory page on one connection while 16 clients sign in continuously, against
 //!   the same without them: the login storm's effect on other users.
 //!
 //! Uses the built site in `target/site` when there is one, so pages are as a browser gets
 //! them. `KOUKA_BENCH_SECONDS` sets each phase's length (default 4); `KOUKA_BENCH_ONLY=
-//! directory` or `=parts` runs one phase (for a profiler); `RUST_LOG` turns the server's log
-//! on. Prints figures; judges nothing.
+//! directory` or `=parts` runs one phase (for a profiler; `KOUKA_BENCH_CONNECTIONS` sets the
+//! directory phase's connections, default 32); `RUST_LOG` turns the server's log on. Prints figures; judges nothing.
 
 use kouka_app::backend::accounts;
 use kouka_app::backend::audit::RequestOrigin;
@@ -63,8 +63,16 @@ fn main() -> anyhow::Result<()> {
         println!("each phase {seconds} s; p50 / p99 in ms");
         // `KOUKA_BENCH_ONLY=directory`: only that phase (for a profiler).
         if std::env::var("KOUKA_BENCH_ONLY").as_deref() == Ok("directory") {
-            let run = hammer(&base, "/org/employees", Some(&cookie), 32, phase).await;
-            println!("directory 32 conn: {:.0} req/s", run.per_second(phase));
+            let connections = std::env::var("KOUKA_BENCH_CONNECTIONS")
+                .ok()
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(32);
+            let run = hammer(&base, "/org/employees", Some(&cookie), connections, phase).await;
+            println!(
+                "directory {connections} conn: {:.0} req/s, {:.1} KiB each",
+                run.per_second(phase),
+                run.kib_per_response()
+            );
             return;
         }
         // `KOUKA_BENCH_ONLY=once`: one directory page (with `RUST_LOG=sqlx=debug`, its
@@ -91,10 +99,11 @@ fn main() -> anyhow::Result<()> {
             for connections in [1, 32] {
                 let result = hammer(&base, path, cookie, connections, phase).await;
                 println!(
-                    "{what:<36} {connections:>2} conn: {:>7.0} req/s  p50 {:>6.2}  p99 {:>6.2}  ({} errors)",
+                    "{what:<36} {connections:>2} conn: {:>7.0} req/s  p50 {:>6.2}  p99 {:>6.2}  {:>5.1} KiB  ({} errors)",
                     result.per_second(phase),
                     result.percentile(50.0),
                     result.percentile(99.0),
+                    result.kib_per_response(),
                     result.errors
                 );
             }
@@ -320,6 +329,8 @@ async fn import(
 struct Run {
     latencies: Vec<Duration>,
     errors: usize,
+    /// Bytes of body received, as sent (compressed when the server compressed).
+    body_bytes: usize,
 }
 
 impl Run {
@@ -341,6 +352,12 @@ impl Run {
     fn merge(&mut self, other: Run) {
         self.latencies.extend(other.latencies);
         self.errors += other.errors;
+        self.body_bytes += other.body_bytes;
+    }
+
+    /// The mean body size of a successful response, in KiB as sent.
+    fn kib_per_response(&self) -> f64 {
+        self.body_bytes as f64 / self.latencies.len().max(1) as f64 / 1024.0
     }
 }
 
@@ -398,11 +415,16 @@ async fn hammer(
                     // counted, not decoded).
                     request = request.header("accept-encoding", "gzip, deflate, br, zstd");
                     let ok = match request.send().await {
-                        Ok(response) => {
-                            let ok = response.status().is_success();
-                            ok && response.bytes().await.is_ok()
+                        Ok(response) if response.status().is_success() => {
+                            match response.bytes().await {
+                                Ok(body) => {
+                                    run.body_bytes += body.len();
+                                    true
+                                }
+                                Err(_) => false,
+                            }
                         }
-                        Err(_) => false,
+                        _ => false,
                     };
                     if ok {
                         run.latencies.push(started.elapsed());

@@ -4,6 +4,7 @@ pub mod bundle;
 pub mod client_addr;
 pub mod config;
 pub mod operator;
+mod request_owner;
 pub mod security;
 pub mod static_files;
 pub mod telemetry;

@@ -176,6 +176,11 @@ pub fn build_router(config: Config, db: Db, background: Background) -> Router {
             shell,
         ))
         .with_state(state)
+        // Each page's render keeps its own reactive owner (request_owner: Leptos otherwise
+        // put one page's preload links into another's head).
+        .layer(axum::middleware::from_fn(
+            crate::request_owner::keep_request_owner,
+        ))
         .layer(DefaultBodyLimit::max(config.body_limit))
         .layer(RequestBodyLimitLayer::new(config.body_limit))
         .layer(TimeoutLayer::with_status_code(

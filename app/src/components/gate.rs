@@ -48,29 +48,60 @@ impl Need {
     }
 }
 
+/// What the gate decided for a reader.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Access {
+    Granted,
+    Refused,
+    SignInFirst,
+}
+
+impl Access {
+    fn of(need: Need, reader: &Result<Option<SignedInUser>, crate::error::AppError>) -> Self {
+        match reader {
+            Ok(Some(user)) if need.met_by(user) => Access::Granted,
+            Ok(Some(_)) => Access::Refused,
+            _ => Access::SignInFirst,
+        }
+    }
+}
+
 /// Shows `children` to a reader who has what `need` asks, and otherwise says why not.
 #[component]
 pub fn Gate(need: Need, children: ChildrenFn) -> impl IntoView {
     let me = use_signed_in_user();
     let t = use_texts();
+    let decided = StoredValue::new(None::<Access>);
+    // The reader is loaded again at every navigation. Should the answer change under a page
+    // already built (signed out or a role taken away elsewhere, then a click that keeps this
+    // page), the browser loads it afresh and the server decides again.
+    Effect::new(move |_| {
+        let now = me.get().map(|reader| Access::of(need, &reader));
+        if let (Some(now), Some(built)) = (now, decided.get_value())
+            && now != built
+        {
+            #[cfg(feature = "hydrate")]
+            let _ = window().location().reload();
+        }
+    });
     view! {
         <Transition fallback=move || view! { <p>{move || t().working}</p> }>
-            {
-                let children = children.clone();
-                move || {
-                    let children = children.clone();
-                    Suspend::new(async move {
-                        match me.await {
-                            // Untracked: only the reader decides again; what the page reads
-                            // while it is built (its own resources, the query) must not
-                            // rebuild it, and with it its resources and their queries.
-                            Ok(Some(user)) if need.met_by(&user) => untrack(|| children().into_any()),
-                            Ok(Some(_)) => view! { <NoAccess need /> }.into_any(),
-                            _ => view! { <SignInFirst /> }.into_any(),
-                        }
-                    })
+            // One future, not a closure: the server walks a Transition's children several
+            // times before it renders them (Leptos' dry runs), and a closure would build the
+            // page again on each walk, and with it its resources and their queries (the
+            // directory ran its list query twice or three times per page). The page is
+            // built once, for the reader it was opened by.
+            {Suspend::new(async move {
+                let access = Access::of(need, &me.await);
+                decided.set_value(Some(access));
+                match access {
+                    // Untracked: what the page reads while it is built (its own resources,
+                    // the query) must not rebuild it.
+                    Access::Granted => untrack(|| children().into_any()),
+                    Access::Refused => view! { <NoAccess need /> }.into_any(),
+                    Access::SignInFirst => view! { <SignInFirst /> }.into_any(),
                 }
-            }
+            })}
         </Transition>
     }
 }
