@@ -13,7 +13,9 @@ use serde::{Deserialize, Serialize};
 /// Name of the cookie that remembers the reader's language choice.
 pub const LANG_COOKIE: &str = "kouka_lang";
 
+/// On the wire (forms, server functions, records) and in storage as its code, `ja` or `en`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Lang {
     #[default]
     Ja,
@@ -1068,6 +1070,16 @@ pub fn texts(lang: Lang) -> &'static Texts {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_language_travels_as_its_code() {
+        assert_eq!(serde_json::to_string(&Lang::En).expect("json"), "\"en\"");
+        assert_eq!(
+            serde_json::from_str::<Lang>("\"ja\"").expect("ja"),
+            Lang::Ja
+        );
+        assert!(serde_json::from_str::<Lang>("\"fr\"").is_err());
+    }
 
     #[test]
     fn cookie_wins_over_accept_language() {

@@ -28,6 +28,7 @@ on_both_databases! {
     a_dead_session_is_cleanly_refused_by_concurrent_requests => super::a_dead_session_is_cleanly_refused_by_concurrent_requests;
     shutdown_finishes_and_closes_the_port => super::shutdown_finishes_and_closes_the_port;
     personal_answers_are_never_cached => super::personal_answers_are_never_cached;
+    a_language_travels_as_its_code => super::a_language_travels_as_its_code;
     clients_behind_a_trusted_proxy_have_their_own_rate_limit => super::clients_behind_a_trusted_proxy_have_their_own_rate_limit;
     kept_alive_connections_do_not_wait_for_delayed_acks => super::kept_alive_connections_do_not_wait_for_delayed_acks;
 }
@@ -624,6 +625,44 @@ async fn shutdown_finishes_and_closes_the_port(kind: DbKind) {
     assert!(
         fresh.get(app.url("/healthz")).send().await.is_err(),
         "nothing listens after shutdown"
+    );
+    app.finish().await;
+}
+
+/// A form sends the account's language as its code; a code we do not offer is refused,
+/// and nothing changes (it used to become Japanese without a word).
+async fn a_language_travels_as_its_code(kind: DbKind) {
+    let Some(app) = spawn_app(kind).await else {
+        return;
+    };
+    let (tenant, admin, cookie) = common::admin_session(&app.db, "langcode", 5).await;
+    let profile = |name: &'static str, language: &'static str| {
+        let cookie = cookie.clone();
+        let app = &app;
+        async move {
+            app.post_form(
+                "/api/account/update-profile",
+                &cookie,
+                &[("display_name", name), ("language", language)],
+            )
+            .await
+        }
+    };
+    let (status, body) = profile("管理 花子", "en").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, _) = profile("管理 次郎", "fr").await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a language we do not offer"
+    );
+    let user = kouka_app::backend::users::get_user(&app.db, &tenant, &admin.subject.user)
+        .await
+        .expect("user");
+    assert_eq!(
+        (user.display_name.as_str(), user.language),
+        ("管理 花子", Lang::En),
+        "the refused form changed nothing"
     );
     app.finish().await;
 }

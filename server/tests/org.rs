@@ -87,7 +87,7 @@ async fn hire(db: &Db, admin: &SessionUser, input: EmployeeInput) -> Result<User
         &writer(db, admin, Timestamp::now()),
         &input,
         false,
-        "ja",
+        kouka_app::i18n::Lang::Ja,
         "http://kouka.test",
     )
     .await

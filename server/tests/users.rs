@@ -34,7 +34,7 @@ fn person(n: u32) -> UserInput {
         email: format!("Person{n}@Example.jp"),
         display_name: format!("社員 {n}"),
         employee_code: format!("E{n:04}"),
-        language: "ja".into(),
+        language: kouka_app::i18n::Lang::Ja,
     }
 }
 
@@ -389,7 +389,7 @@ async fn searches_ignore_case_and_width_in_every_list(kind: DbKind) {
             email: email.into(),
             display_name: name.into(),
             employee_code: code.into(),
-            language: "ja".into(),
+            language: kouka_app::i18n::Lang::Ja,
         };
         users::create_user(
             &writer(db, &admin, Timestamp::now()),
@@ -544,8 +544,8 @@ async fn own_profile_and_sessions(kind: DbKind) {
         .await
         .expect("get");
     assert_eq!(
-        (summary.display_name.as_str(), summary.language.as_str()),
-        ("管理 一郎（人事部）", "en")
+        (summary.display_name.as_str(), summary.language),
+        ("管理 一郎（人事部）", kouka_app::i18n::Lang::En)
     );
     assert!(matches!(
         accounts::update_profile(db, &admin, "  ", kouka_app::i18n::Lang::Ja, &origin, now).await,

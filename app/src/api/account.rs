@@ -37,23 +37,24 @@ async fn own(
 
 /// Changes my name and language; the language also becomes this browser's choice.
 #[server(endpoint = "account/update-profile")]
-pub async fn update_profile(display_name: String, language: String) -> Result<(), AppError> {
+pub async fn update_profile(
+    display_name: String,
+    language: crate::i18n::Lang,
+) -> Result<(), AppError> {
     use crate::components::lang_switch::lang_cookie_value;
     use crate::domain::permissions::Action;
-    use crate::i18n::Lang;
     let ctx = RequestContext::load().await?;
     let me = own(&ctx, Action::EditOwnAccount).await?;
-    let lang = Lang::from_tag(&language).unwrap_or_default();
     crate::backend::accounts::update_profile(
         &ctx.db,
         &me,
         &display_name,
-        lang,
+        language,
         &ctx.origin,
         ctx.now,
     )
     .await?;
-    ctx.set_cookie(&lang_cookie_value(lang, ctx.settings.https));
+    ctx.set_cookie(&lang_cookie_value(language, ctx.settings.https));
     Ok(())
 }
 

@@ -76,7 +76,7 @@ pub async fn create_employee(
     department_code: String,
     concurrent_codes: String,
     manages_codes: String,
-    language: String,
+    language: crate::i18n::Lang,
     invite: Option<String>,
 ) -> Result<String, AppError> {
     let ctx = RequestContext::load().await?;
@@ -98,7 +98,7 @@ pub async fn create_employee(
         &ctx.write_as(&admin),
         &input,
         invite.is_some(),
-        &language,
+        language,
         &ctx.settings.base_url,
     )
     .await?;

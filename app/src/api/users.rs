@@ -66,7 +66,7 @@ pub async fn create_user(
     email: String,
     display_name: String,
     employee_code: String,
-    language: String,
+    language: crate::i18n::Lang,
     system_admin: Option<String>,
     organization_admin: Option<String>,
     evaluation_admin: Option<String>,
@@ -109,7 +109,7 @@ pub async fn update_user(
     email: String,
     display_name: String,
     employee_code: String,
-    language: String,
+    language: crate::i18n::Lang,
 ) -> Result<(), AppError> {
     use crate::backend::users::{self, UserInput};
     use crate::domain::permissions::Action;

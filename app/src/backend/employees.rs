@@ -28,6 +28,7 @@ use crate::domain::org_import::{EmployeeRecord, EmployeeWrite};
 use crate::domain::posts::{Holder, ManagerSeats, PostSpec, posts_from};
 use crate::domain::problem::Problem;
 use crate::error::AppError;
+use crate::i18n::Lang;
 use sqlx::{Any, Row, Transaction};
 use std::collections::HashMap;
 
@@ -762,7 +763,7 @@ pub async fn create_employee(
     w: &WriteContext<'_>,
     input: &EmployeeInput,
     invite: bool,
-    language: &str,
+    language: Lang,
     base_url: &str,
 ) -> Result<(UserId, OrgChange), AppError> {
     let record = parse_record(input)?;
@@ -776,7 +777,7 @@ pub async fn create_employee(
         before: None,
         before_codes: HashMap::new(),
         invite_base_url: invite.then_some(base_url),
-        language: if language == "en" { "en" } else { "ja" },
+        language: language.code(),
         action: AuditAction::EmployeeCreate,
     };
     let change = save_employee(w, tx, revision, record, input, saving).await?;

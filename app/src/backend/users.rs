@@ -23,7 +23,8 @@ use crate::domain::roles::Role;
 use crate::domain::time::Timestamp;
 pub use crate::domain::users::{UserPage, UserSummary};
 use crate::error::AppError;
-use sqlx::{Any, Row, Transaction};
+use crate::i18n::Lang;
+use sqlx::{Any, FromRow, Row, Transaction};
 use std::collections::BTreeSet;
 
 pub const PER_PAGE: i64 = 50;
@@ -34,7 +35,7 @@ pub struct UserInput {
     pub email: String,
     pub display_name: String,
     pub employee_code: String,
-    pub language: String,
+    pub language: Lang,
 }
 
 /// The same, checked.
@@ -42,7 +43,7 @@ struct ValidUser {
     email: Email,
     display_name: String,
     employee_code: Option<String>,
-    language: &'static str,
+    language: Lang,
 }
 
 fn validate(input: &UserInput) -> Result<ValidUser, AppError> {
@@ -56,12 +57,11 @@ fn validate(input: &UserInput) -> Result<ValidUser, AppError> {
             .map_err(|problem| AppError::invalid(FormField::EmployeeCode, problem))?;
         Some(code.as_str().to_owned())
     };
-    let language = if input.language == "en" { "en" } else { "ja" };
     Ok(ValidUser {
         email,
         display_name,
         employee_code,
-        language,
+        language: input.language,
     })
 }
 
@@ -110,8 +110,9 @@ pub async fn list_users(
         ("$3", "$4", ", COUNT(*) OVER () AS total")
     };
     let select_sql = format!(
-        "SELECT id, email, display_name, employee_code, language, status, last_login_at{total_column} \
+        "SELECT {}{total_column} \
          FROM users WHERE {} ORDER BY display_name, id LIMIT {limit} OFFSET {offset}",
+        UserRow::COLUMNS,
         filter.sql
     );
     let mut select = sqlx::query(&select_sql).bind(tenant.as_str());
@@ -130,26 +131,18 @@ pub async fn list_users(
         _ => filter.count(&mut tx, tenant).await?,
     };
     let zone = tenant_zone(&mut tx, tenant).await?;
-    let ids: Vec<String> = rows
+    let rows = rows
         .iter()
-        .map(|row| row.try_get("id"))
-        .collect::<Result<_, _>>()?;
+        .map(UserRow::from_row)
+        .collect::<Result<Vec<_>, _>>()?;
+    let ids: Vec<String> = rows.iter().map(|row| row.id.clone()).collect();
     let mut roles = roles_of_many(&mut tx, tenant, &ids).await?;
     let mut scopes = scopes_of_many(&mut tx, tenant, &ids).await?;
     let mut users = Vec::with_capacity(rows.len());
-    for row in &rows {
-        let id: String = row.try_get("id")?;
-        users.push(UserSummary {
-            roles: roles.remove(&id).unwrap_or_default(),
-            business_scope: scopes.remove(&id).unwrap_or_default(),
-            email: row.try_get("email")?,
-            display_name: row.try_get("display_name")?,
-            employee_code: row.try_get("employee_code")?,
-            language: row.try_get("language")?,
-            status: AccountStatus::from_stored(&row.try_get::<String, _>("status")?),
-            last_login: last_login(row, &zone)?,
-            id,
-        });
+    for row in rows {
+        let roles = roles.remove(&row.id).unwrap_or_default();
+        let scope = scopes.remove(&row.id).unwrap_or_default();
+        users.push(row.into_summary(roles, scope, &zone)?);
     }
     let seats_in_use = tenants::seats_taken(&mut tx, tenant).await?;
     let seat_limit = seat_limit(&mut tx, tenant, db.kind()).await?;
@@ -461,7 +454,7 @@ pub async fn create_user(
     .bind(valid.email.as_str())
     .bind(&valid.display_name)
     .bind(valid.employee_code.as_deref())
-    .bind(valid.language)
+    .bind(valid.language.code())
     .bind(now.as_micros())
     .bind(AccountStatus::Invited.as_str())
     .execute(&mut *tx)
@@ -533,10 +526,10 @@ async fn load(
     tenant: &TenantId,
     user: &UserId,
 ) -> Result<UserSummary, AppError> {
-    let row = sqlx::query(
-        "SELECT id, email, display_name, employee_code, language, status, last_login_at FROM users \
-         WHERE tenant_id = $1 AND id = $2",
-    )
+    let row = sqlx::query_as::<_, UserRow>(&format!(
+        "SELECT {} FROM users WHERE tenant_id = $1 AND id = $2",
+        UserRow::COLUMNS
+    ))
     .bind(tenant.as_str())
     .bind(user.as_str())
     .fetch_optional(&mut **tx)
@@ -544,17 +537,47 @@ async fn load(
     .ok_or(AppError::NotFound)?;
     let roles = sessions::roles_of(tx, tenant, user).await?;
     let zone = tenant_zone(tx, tenant).await?;
-    Ok(UserSummary {
-        id: row.try_get("id")?,
-        email: row.try_get("email")?,
-        display_name: row.try_get("display_name")?,
-        employee_code: row.try_get("employee_code")?,
-        language: row.try_get("language")?,
-        status: AccountStatus::from_stored(&row.try_get::<String, _>("status")?),
-        roles: roles.into_iter().collect(),
-        business_scope: business_scope(tx, tenant, user).await?,
-        last_login: last_login(&row, &zone)?,
-    })
+    let scope = business_scope(tx, tenant, user).await?;
+    row.into_summary(roles.into_iter().collect(), scope, &zone)
+}
+
+/// A user's row as stored: what [`UserSummary`] is read from.
+#[derive(sqlx::FromRow)]
+struct UserRow {
+    id: String,
+    email: String,
+    display_name: String,
+    employee_code: Option<String>,
+    language: String,
+    status: String,
+    last_login_at: Option<i64>,
+}
+
+impl UserRow {
+    /// The columns to select, in the order of the fields.
+    const COLUMNS: &'static str =
+        "id, email, display_name, employee_code, language, status, last_login_at";
+
+    fn into_summary(
+        self,
+        roles: Vec<Role>,
+        business_scope: Vec<Choice>,
+        zone: &str,
+    ) -> Result<UserSummary, AppError> {
+        Ok(UserSummary {
+            id: UserId::from_stored(self.id),
+            email: Email::from_stored(self.email),
+            display_name: self.display_name,
+            employee_code: self.employee_code,
+            language: Lang::from_tag(&self.language).unwrap_or_default(),
+            status: AccountStatus::from_stored(&self.status),
+            roles,
+            business_scope,
+            last_login: self
+                .last_login_at
+                .map(|micros| Timestamp::from_micros(micros).format_in_zone(zone)),
+        })
+    }
 }
 
 /// The departments of a business admin's scope.
@@ -651,11 +674,6 @@ pub(crate) async fn tenant_zone(
         .bind(tenant.as_str())
         .fetch_one(&mut **tx)
         .await
-}
-
-fn last_login(row: &sqlx::any::AnyRow, zone: &str) -> Result<Option<String>, sqlx::Error> {
-    let micros: Option<i64> = row.try_get("last_login_at")?;
-    Ok(micros.map(|m| Timestamp::from_micros(m).format_in_zone(zone)))
 }
 
 /// One user, for the edit screen.
@@ -810,16 +828,16 @@ pub async fn update_user(
     .bind(valid.email.as_str())
     .bind(&valid.display_name)
     .bind(valid.employee_code.as_deref())
-    .bind(valid.language)
+    .bind(valid.language.code())
     .bind(now.as_micros())
     .bind(tenant.as_str())
     .bind(target.as_str())
     .execute(&mut *tx)
     .await
     .map_err(taken)?;
-    if before.email != valid.email.as_str() {
+    if before.email != valid.email {
         let change = (
-            Email::from_stored(before.email.clone()),
+            before.email.clone(),
             valid.email.clone(),
             before.display_name.clone(),
         );
@@ -930,7 +948,7 @@ pub async fn delete_user(w: &WriteContext<'_>, target: &UserId) -> Result<(), Ap
         .await?;
     sqlx::query("DELETE FROM mail_outbox WHERE tenant_id = $1 AND to_address = $2")
         .bind(tenant.as_str())
-        .bind(&before.email)
+        .bind(before.email.as_str())
         .execute(&mut *tx)
         .await?;
     sqlx::query(
@@ -970,7 +988,7 @@ pub async fn resend_invitation(
         &mut tx,
         tenant,
         target,
-        &Email::from_stored(user.email.clone()),
+        &user.email,
         &user.display_name,
         base_url,
         now,

@@ -285,3 +285,25 @@ pub fn NoticeLine(#[prop(into)] notice: Signal<Option<Notice>>) -> impl IntoView
         None => ().into_any(),
     }
 }
+
+/// The language of an account (its screens and mails): one option per language we offer,
+/// each named in its own language, sent as its code (`ja`, `en`).
+#[component]
+pub fn LanguageField(#[prop(into)] selected: Signal<crate::i18n::Lang>) -> impl IntoView {
+    let t = crate::i18n::use_texts();
+    view! {
+        <div class="field">
+            <label for="language">{move || t().field_language}</label>
+            <select id="language" name="language">
+                {crate::i18n::Lang::ALL
+                    .into_iter()
+                    .map(|lang| view! {
+                        <option value=lang.code() lang=lang.code() selected=move || selected.get() == lang>
+                            {lang.native_name()}
+                        </option>
+                    })
+                    .collect_view()}
+            </select>
+        </div>
+    }
+}

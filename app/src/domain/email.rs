@@ -5,9 +5,24 @@ use std::fmt;
 
 /// A syntactically plausible e-mail address, lower-cased. Deliverability is proven only by
 /// the invitation mail arriving; this rejects what is obviously not an address.
+/// Deserializes through [`Email::parse`]: an address from outside is never taken unchecked.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(transparent)]
+#[serde(try_from = "String", into = "String")]
 pub struct Email(String);
+
+impl TryFrom<String> for Email {
+    type Error = &'static str;
+
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        Email::parse(&value).map_err(|_| "not an e-mail address")
+    }
+}
+
+impl From<Email> for String {
+    fn from(email: Email) -> String {
+        email.0
+    }
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct InvalidEmail;
@@ -66,6 +81,17 @@ impl fmt::Display for Email {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_address_from_outside_comes_through_the_parser() {
+        let email: Email = serde_json::from_str("\"Ｔａｒｏ@Example.COM\"").expect("an address");
+        assert_eq!(email.as_str(), "taro@example.com");
+        assert!(serde_json::from_str::<Email>("\"not an address\"").is_err());
+        assert_eq!(
+            serde_json::to_string(&email).expect("json"),
+            "\"taro@example.com\""
+        );
+    }
 
     #[test]
     fn accepts_and_lowercases_ordinary_addresses() {

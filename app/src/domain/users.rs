@@ -1,18 +1,20 @@
 //! What the user administration screens show: shared by the server and the browser.
 
 use crate::domain::account_status::AccountStatus;
+use crate::domain::email::Email;
+use crate::domain::ids::UserId;
 use crate::domain::roles::Role;
+use crate::i18n::Lang;
 use serde::{Deserialize, Serialize};
 
 /// One line of the user list.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UserSummary {
-    pub id: String,
-    pub email: String,
+    pub id: UserId,
+    pub email: Email,
     pub display_name: String,
     pub employee_code: Option<String>,
-    /// `ja` or `en`
-    pub language: String,
+    pub language: Lang,
     pub status: AccountStatus,
     pub roles: Vec<Role>,
     /// The departments (code and name) whose subtrees a business admin covers.

@@ -1,7 +1,7 @@
 use crate::api::account::{EndMySession, UpdateProfile, my_sessions};
 use crate::api::auth::ChangePassword;
 use crate::components::forms::reload_to;
-use crate::components::forms::{Field, FormError};
+use crate::components::forms::{Field, FormError, LanguageField};
 use crate::components::gate::{Gate, Need};
 use crate::components::page_title::PageTitle;
 use crate::i18n::{Lang, use_lang, use_texts};
@@ -76,13 +76,7 @@ fn AccountContent() -> impl IntoView {
                                         value=user.display_name.clone()
                                         autocomplete="name"
                                     />
-                                    <div class="field">
-                                        <label for="language">{move || t().field_language}</label>
-                                        <select id="language" name="language">
-                                            <option value="ja" selected=move || lang.get() == Lang::Ja>"日本語"</option>
-                                            <option value="en" selected=move || lang.get() == Lang::En>"English"</option>
-                                        </select>
-                                    </div>
+                                    <LanguageField selected=lang />
                                     <FormError error=profile_error />
                                     <button class="button button--primary" type="submit">{move || t().profile_save}</button>
                                 </ActionForm>

@@ -7,7 +7,7 @@ use crate::api::users::{
     SignOutUserEverywhere, UpdateUser, get_user, list_users,
 };
 use crate::components::browser::urlencode;
-use crate::components::forms::{Field, FormError, confirm, reset_form};
+use crate::components::forms::{Field, FormError, LanguageField, confirm, reset_form};
 use crate::components::gate::{Gate, Need};
 use crate::components::mail_queue::MailQueueNote;
 use crate::components::page_title::PageTitle;
@@ -146,7 +146,7 @@ fn UsersContent() -> impl IntoView {
                                             <td>
                                                 <A href=format!("/admin/users/{}", user.id)>{user.display_name}</A>
                                             </td>
-                                            <td>{user.email}</td>
+                                            <td>{user.email.to_string()}</td>
                                             <td>{user.employee_code.unwrap_or_default()}</td>
                                             <td>
                                                 <span class=format!("badge badge--{}", user.status)>
@@ -198,13 +198,7 @@ fn UsersContent() -> impl IntoView {
                 <Field error=create_error label=Signal::derive(move || t().field_display_name) name="display_name" />
                 <Field error=create_error label=Signal::derive(move || t().field_email) name="email" kind="email" />
                 <Field error=create_error label=Signal::derive(move || t().field_employee_code) name="employee_code" optional=true />
-                <div class="field">
-                    <label for="language">{move || t().field_language}</label>
-                    <select id="language" name="language">
-                        <option value="ja">"日本語"</option>
-                        <option value="en">"English"</option>
-                    </select>
-                </div>
+                <LanguageField selected=Lang::Ja />
                 <fieldset class="roles">
                     <legend>{move || t().col_roles}</legend>
                     <RoleCheckboxes />
@@ -296,7 +290,8 @@ fn UserContent() -> impl IntoView {
     let details = move |user: UserSummary| {
         // Copy, so every form's children can take the hidden id field.
         let uid = StoredValue::new(user.id.clone());
-        let hidden = move || view! { <input type="hidden" name="id" value=uid.get_value() /> };
+        let hidden =
+            move || view! { <input type="hidden" name="id" value=uid.get_value().to_string() /> };
         let status = user.status;
         let is_deactivated = user.status == AccountStatus::Deactivated;
         let is_invited = user.status == AccountStatus::Invited;
@@ -311,7 +306,7 @@ fn UserContent() -> impl IntoView {
                 <ActionForm action=update attr:class="form form--grid">
                     {hidden()}
                     <Field error=error label=Signal::derive(move || t().field_display_name) name="display_name" value=user.display_name.clone() />
-                    <Field error=error label=Signal::derive(move || t().field_email) name="email" kind="email" value=user.email.clone() />
+                    <Field error=error label=Signal::derive(move || t().field_email) name="email" kind="email" value=user.email.to_string() />
                     <Field
                         error=error
                         label=Signal::derive(move || t().field_employee_code)
@@ -319,13 +314,7 @@ fn UserContent() -> impl IntoView {
                         value=user.employee_code.clone().unwrap_or_default()
                         optional=true
                     />
-                    <div class="field">
-                        <label for="language">{move || t().field_language}</label>
-                        <select id="language" name="language">
-                            <option value="ja" selected=user.language == "ja">"日本語"</option>
-                            <option value="en" selected=user.language == "en">"English"</option>
-                        </select>
-                    </div>
+                    <LanguageField selected=user.language />
                     <button class="button button--primary" type="submit">{move || t().user_save}</button>
                 </ActionForm>
                 <ActionResult outcome=outcome(update.value()) done=|t| t.user_saved />

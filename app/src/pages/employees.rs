@@ -7,7 +7,7 @@ use crate::api::employees::{
     CreateEmployee, UpdateEmployee, employee_labels, get_employee, list_employees,
 };
 use crate::components::browser::urlencode;
-use crate::components::forms::{DateField, Field, FormError, reset_form};
+use crate::components::forms::{DateField, Field, FormError, LanguageField, reset_form};
 use crate::components::gate::{Gate, Need};
 use crate::components::page_title::PageTitle;
 use crate::components::pager::{PageTarget, Pager};
@@ -15,7 +15,7 @@ use crate::components::picker::{Picker, Search};
 use crate::domain::choice::Choice;
 use crate::domain::employees::{EmployeeList, EmployeeView, LabelsInUse, PostView};
 use crate::error::AppError;
-use crate::i18n::{use_lang, use_texts};
+use crate::i18n::{Lang, use_lang, use_texts};
 use crate::shell::use_signed_in_user;
 use leptos::prelude::*;
 use leptos_router::components::{A, Form};
@@ -208,13 +208,7 @@ fn EmployeesContent() -> impl IntoView {
                             fresh_form.track();
                             view! { <EmployeeFields error=create_error /> }
                         }}
-                        <div class="field">
-                            <label for="language">{move || t().field_language}</label>
-                            <select id="language" name="language">
-                                <option value="ja">"日本語"</option>
-                                <option value="en">"English"</option>
-                            </select>
-                        </div>
+                        <LanguageField selected=Lang::Ja />
                         <label class="checkbox" for="invite">
                             <input type="checkbox" id="invite" name="invite" value="on" checked=true />
                             {move || t().employees_invite}
