@@ -194,7 +194,7 @@ async fn seed(db: &Db, base: &str) -> anyhow::Result<Seeded> {
         time_zone: "Asia/Tokyo".into(),
         contact_email: None,
     };
-    let new = parse_new_tenant(input, chrono::Utc::now().date_naive())
+    let new = parse_new_tenant(input, Timestamp::now().date_in_zone("Asia/Tokyo"))
         .map_err(|problems| anyhow::anyhow!("{problems:?}"))?;
     let notice = tenants::create_tenant(db, base, new).await?;
     let admin = accounts::set_password_with_link(

@@ -246,7 +246,7 @@ async fn admin(db: &Db) -> anyhow::Result<String> {
         time_zone: "Asia/Tokyo".into(),
         contact_email: None,
     };
-    let today = chrono::Utc::now().date_naive();
+    let today = Timestamp::now().date_in_zone("Asia/Tokyo");
     let parsed = parse_new_tenant(input, today).map_err(|e| anyhow::anyhow!("{e:?}"))?;
     let notice = tenants::create_tenant(db, "http://bench.invalid", parsed)
         .await

@@ -8,6 +8,7 @@ use kouka_app::backend::tenants::{
     self, NewTenantInput, SetupNotice, TenantContract, TenantError, parse_new_tenant,
 };
 use kouka_app::domain::tenant::CompanyCode;
+use kouka_app::domain::time::Timestamp;
 use std::fmt::Write;
 
 #[derive(Subcommand)]
@@ -58,9 +59,7 @@ pub struct CreateTenant {
 pub async fn run(db: &Db, base_url: &str, command: TenantCommand) -> Result<String, String> {
     match command {
         TenantCommand::Create(args) => {
-            let today = chrono::Utc::now()
-                .with_timezone(&args.timezone.parse().unwrap_or(chrono_tz::Asia::Tokyo))
-                .date_naive();
+            let today = Timestamp::now().date_in_zone(&args.timezone);
             let input = NewTenantInput {
                 code: args.code,
                 name: args.name,
@@ -93,7 +92,7 @@ pub async fn run(db: &Db, base_url: &str, command: TenantCommand) -> Result<Stri
                     tenant.name,
                     tenant.seat_limit,
                     tenant.contract_start,
-                    tenant.contract_end.as_deref().unwrap_or("-")
+                    tenant.contract_end.map_or("-".into(), |end| end.iso())
                 );
             }
             Ok(out)
@@ -155,9 +154,12 @@ fn format_contract(tenant: &TenantContract, seats_in_use: i64) -> String {
         seats_in_use,
         tenant.seat_limit,
         tenant.contract_start,
-        tenant.contract_end.as_deref().unwrap_or("-"),
+        tenant.contract_end.map_or("-".into(), |end| end.iso()),
         tenant.time_zone,
-        tenant.contact_email.as_deref().unwrap_or("-"),
+        tenant
+            .contact_email
+            .as_ref()
+            .map_or("-", |email| email.as_str()),
         tenant.created_at.format_in_zone(&tenant.time_zone),
     )
 }

@@ -3,7 +3,9 @@
 
 mod common;
 
-use common::{LINK_BASE, TestDb, audit_count, count, create_tenant, origin, tenant_with_admin_at};
+use common::{
+    LINK_BASE, TestDb, audit_count, count, create_tenant, origin, tenant_with_admin_at, writer,
+};
 use kouka_app::backend::accounts::{self, LoginInput};
 use kouka_app::backend::audit::Outcome;
 use kouka_app::backend::db::DbKind;
@@ -307,12 +309,9 @@ async fn password_change_needs_the_current_one_and_ends_other_sessions(kind: DbK
         .expect("alive");
 
     let wrong = accounts::change_password(
-        db,
-        &me,
+        &writer(db, &me, now),
         "not my password".into(),
         "a brand new passphrase".into(),
-        &origin(),
-        now,
     )
     .await;
     assert!(
@@ -320,23 +319,17 @@ async fn password_change_needs_the_current_one_and_ends_other_sessions(kind: DbK
     );
     // A wrong current password counts like a failed login: the next try waits a second.
     let too_soon = accounts::change_password(
-        db,
-        &me,
+        &writer(db, &me, now),
         GOOD_PASSWORD.into(),
         "a brand new passphrase".into(),
-        &origin(),
-        now,
     )
     .await;
     assert_eq!(too_soon, Err(AppError::RateLimited));
     let later = Timestamp::from_micros(now.as_micros() + 2_000_000);
     accounts::change_password(
-        db,
-        &me,
+        &writer(db, &me, later),
         GOOD_PASSWORD.into(),
         "a brand new passphrase".into(),
-        &origin(),
-        later,
     )
     .await
     .expect("changed");
@@ -452,12 +445,9 @@ async fn guessing_the_current_password_locks_like_failed_logins(kind: DbKind) {
         .expect("alive");
     for attempt in 1..=5 {
         let wrong = accounts::change_password(
-            db,
-            &me,
+            &writer(db, &me, now),
             format!("guess number {attempt}"),
             "a brand new passphrase".into(),
-            &origin(),
-            now,
         )
         .await;
         assert!(
@@ -469,12 +459,9 @@ async fn guessing_the_current_password_locks_like_failed_logins(kind: DbKind) {
     }
     // Locked: even the right password is refused for now, here and at the login.
     let locked = accounts::change_password(
-        db,
-        &me,
+        &writer(db, &me, now),
         GOOD_PASSWORD.into(),
         "a brand new passphrase".into(),
-        &origin(),
-        now,
     )
     .await;
     assert_eq!(locked, Err(AppError::RateLimited));

@@ -66,7 +66,7 @@ async fn children(db: &Db, tenant: &TenantId, parent: Option<&DepartmentId>) -> 
                 .departments
                 .iter()
                 .find(|d| &d.id == id)
-                .map(|d| d.code.clone())
+                .map(|d| d.code.to_string())
                 .unwrap_or_default()
         })
         .collect()

@@ -28,8 +28,8 @@ fn input(code: &str) -> NewTenantInput {
     }
 }
 
-fn today() -> chrono::NaiveDate {
-    chrono::NaiveDate::from_ymd_opt(2026, 11, 27).expect("date")
+fn today() -> kouka_app::domain::dates::CalendarDate {
+    kouka_app::domain::dates::CalendarDate::new(2026, 11, 27).expect("date")
 }
 
 #[test]
@@ -74,7 +74,7 @@ fn every_bad_field_is_named() {
     let mut defaulted = input("DEF");
     defaulted.contract_start = None;
     let parsed = parse_new_tenant(defaulted, today()).expect("valid");
-    assert_eq!(parsed.contract_start, "2026-11-27");
+    assert_eq!(parsed.contract_start.iso(), "2026-11-27");
 }
 
 async fn create_prints_a_setup_notice_and_refuses_a_taken_code(kind: DbKind) {

@@ -531,12 +531,9 @@ async fn own_profile_and_sessions(kind: DbKind) {
     .await
     .expect("second session");
     accounts::update_profile(
-        db,
-        &admin,
+        &writer(db, &admin, now),
         " 管理 一郎（人事部） ",
         kouka_app::i18n::Lang::En,
-        &origin,
-        now,
     )
     .await
     .expect("profile");
@@ -548,7 +545,7 @@ async fn own_profile_and_sessions(kind: DbKind) {
         ("管理 一郎（人事部）", kouka_app::i18n::Lang::En)
     );
     assert!(matches!(
-        accounts::update_profile(db, &admin, "  ", kouka_app::i18n::Lang::Ja, &origin, now).await,
+        accounts::update_profile(&writer(db, &admin, now), "  ", kouka_app::i18n::Lang::Ja).await,
         Err(AppError::Invalid { .. })
     ));
 
@@ -562,7 +559,7 @@ async fn own_profile_and_sessions(kind: DbKind) {
         .find(|s| !s.current)
         .map(|s| s.id.clone())
         .expect("the other one");
-    accounts::end_own_session(db, &admin, &other_id, &origin)
+    accounts::end_own_session(&writer(db, &admin, now), &other_id)
         .await
         .expect("ended");
     assert!(
@@ -580,7 +577,7 @@ async fn own_profile_and_sessions(kind: DbKind) {
         1
     );
     assert_eq!(
-        accounts::end_own_session(db, &admin, "someone-elses", &origin)
+        accounts::end_own_session(&writer(db, &admin, now), "someone-elses")
             .await
             .err(),
         Some(AppError::NotFound)

@@ -45,15 +45,7 @@ pub async fn update_profile(
     use crate::domain::permissions::Action;
     let ctx = RequestContext::load().await?;
     let me = own(&ctx, Action::EditOwnAccount).await?;
-    crate::backend::accounts::update_profile(
-        &ctx.db,
-        &me,
-        &display_name,
-        language,
-        &ctx.origin,
-        ctx.now,
-    )
-    .await?;
+    crate::backend::accounts::update_profile(&ctx.write_as(&me), &display_name, language).await?;
     ctx.set_cookie(&lang_cookie_value(language, ctx.settings.https));
     Ok(())
 }
@@ -93,5 +85,5 @@ pub async fn end_my_session(session: String) -> Result<(), AppError> {
     use crate::domain::permissions::Action;
     let ctx = RequestContext::load().await?;
     let me = own(&ctx, Action::EditOwnAccount).await?;
-    crate::backend::accounts::end_own_session(&ctx.db, &me, &session, &ctx.origin).await
+    crate::backend::accounts::end_own_session(&ctx.write_as(&me), &session).await
 }

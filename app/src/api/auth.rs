@@ -36,7 +36,7 @@ impl LinkPurpose {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SignedInUser {
     pub display_name: String,
-    pub email: String,
+    pub email: crate::domain::email::Email,
     pub roles: Vec<Role>,
 }
 
@@ -56,9 +56,9 @@ impl SignedInUser {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LinkDetails {
     pub display_name: String,
-    pub email: String,
+    pub email: crate::domain::email::Email,
     pub company_name: String,
-    pub company_code: String,
+    pub company_code: crate::domain::tenant::CompanyCode,
 }
 
 /// Who is signed in; `None` for nobody. Public: it reveals only the caller's own account.
@@ -67,7 +67,7 @@ pub async fn current_user() -> Result<Option<SignedInUser>, AppError> {
     let ctx = RequestContext::load().await?;
     Ok(ctx.user.map(|user| SignedInUser {
         display_name: user.display_name,
-        email: user.email.to_string(),
+        email: user.email.clone(),
         roles: user.subject.roles.into_iter().collect(),
     }))
 }
@@ -107,7 +107,7 @@ pub async fn logout() -> Result<(), AppError> {
     use crate::backend::{accounts, sessions};
     let ctx = RequestContext::load().await?;
     if let Some(user) = &ctx.user {
-        accounts::logout(&ctx.db, user, &ctx.origin).await?;
+        accounts::logout(&ctx.write_as(user)).await?;
     }
     ctx.set_cookie(&sessions::clearing_cookie(ctx.settings.https));
     Ok(())
@@ -122,9 +122,9 @@ pub async fn inspect_link(purpose: LinkPurpose, link: String) -> Result<LinkDeta
         crate::backend::accounts::inspect_link(&ctx.db, &link, purpose.backend(), ctx.now).await?;
     Ok(LinkDetails {
         display_name: info.display_name,
-        email: info.email.to_string(),
+        email: info.email,
         company_name: info.company_name,
-        company_code: info.company_code.to_string(),
+        company_code: info.company_code,
     })
 }
 
@@ -199,15 +199,8 @@ pub async fn change_password(
         &new_password_confirm,
         FormField::NewPasswordConfirm,
     )?;
-    crate::backend::accounts::change_password(
-        &ctx.db,
-        user,
-        current_password,
-        new_password,
-        &ctx.origin,
-        ctx.now,
-    )
-    .await
+    crate::backend::accounts::change_password(&ctx.write_as(user), current_password, new_password)
+        .await
 }
 
 /// The password typed twice must be the same: checked on the server too, so the form works

@@ -12,6 +12,7 @@ use crate::backend::secrets::ScopedSecret;
 use crate::backend::sessions::{self, SessionUser};
 use crate::backend::tenants::{self, TenantContract};
 use crate::backend::tokens::{self, Purpose, TokenProblem};
+use crate::backend::write::WriteContext;
 use crate::domain::account_status::AccountStatus;
 use crate::domain::audit::AuditAction;
 use crate::domain::email::Email;
@@ -22,7 +23,6 @@ use crate::domain::password::check_password;
 use crate::domain::tenant::CompanyCode;
 use crate::domain::time::Timestamp;
 use crate::error::AppError;
-use sqlx::Row;
 
 /// What a login form sends.
 #[derive(Clone)]
@@ -34,6 +34,7 @@ pub struct LoginInput {
 }
 
 /// A user row as the account flows need it.
+#[derive(sqlx::FromRow)]
 struct Account {
     id: UserId,
     email: Email,
@@ -41,22 +42,18 @@ struct Account {
     status: AccountStatus,
     password_hash: Option<String>,
     failed_logins: i64,
-    locked_until: Option<i64>,
+    locked_until: Option<Timestamp>,
 }
 
-const ACCOUNT_COLUMNS: &str =
-    "id, email, display_name, status, password_hash, failed_logins, locked_until";
+impl Account {
+    /// The columns of `users` to select, in the order of the fields.
+    const COLUMNS: &'static str =
+        "id, email, display_name, status, password_hash, failed_logins, locked_until";
 
-fn account_from_row(row: &sqlx::any::AnyRow) -> Result<Account, sqlx::Error> {
-    Ok(Account {
-        id: UserId::from_stored(row.try_get("id")?),
-        email: Email::from_stored(row.try_get("email")?),
-        display_name: row.try_get("display_name")?,
-        status: AccountStatus::from_stored(&row.try_get::<String, _>("status")?),
-        password_hash: row.try_get("password_hash")?,
-        failed_logins: row.try_get("failed_logins")?,
-        locked_until: row.try_get("locked_until")?,
-    })
+    /// Whether the account is locked after too many wrong passwords.
+    fn locked_at(&self, now: Timestamp) -> bool {
+        self.locked_until.is_some_and(|until| until > now)
+    }
 }
 
 async fn tenant_by_code(db: &Db, code: &str) -> Result<Option<TenantContract>, AppError> {
@@ -75,8 +72,9 @@ async fn account_by_identifier(
 ) -> Result<Option<Account>, AppError> {
     let identifier = identifier.trim();
     let mut tx = db.begin_for_tenant(tenant).await?;
-    let row = sqlx::query(&format!(
-        "SELECT {ACCOUNT_COLUMNS} FROM users WHERE tenant_id = $1 AND (email = $2 OR employee_code = $3)"
+    let account = sqlx::query_as(&format!(
+        "SELECT {} FROM users WHERE tenant_id = $1 AND (email = $2 OR employee_code = $3)",
+        Account::COLUMNS
     ))
     .bind(tenant.as_str())
     .bind(identifier.to_lowercase())
@@ -84,7 +82,7 @@ async fn account_by_identifier(
     .fetch_optional(&mut *tx)
     .await?;
     tx.commit().await?;
-    Ok(row.as_ref().map(account_from_row).transpose()?)
+    Ok(account)
 }
 
 fn entry<'a>(
@@ -202,9 +200,7 @@ pub async fn login(
         return refuse_login(tx, &tenant.id, None, Outcome::Failure, after, origin).await;
     };
 
-    let throttled = account
-        .locked_until
-        .is_some_and(|until| until > now.as_micros());
+    let throttled = account.locked_at(now);
     let password_ok = match (&account.password_hash, throttled) {
         (Some(hash), false) => verify_password(input.password, hash.clone()).await?,
         _ => {
@@ -288,26 +284,21 @@ pub async fn login(
 
 /// Ends the current session.
 #[tracing::instrument(skip_all)]
-pub async fn logout(db: &Db, user: &SessionUser, origin: &RequestOrigin) -> Result<(), AppError> {
-    let tenant = &user.subject.tenant;
-    let mut tx = db.begin_write_for_tenant(tenant).await?;
-    sessions::end(&mut tx, tenant, &user.session_hash).await?;
-    let me = &user.subject.user;
-    audit::record(
-        &mut tx,
-        entry(
-            tenant,
-            Actor::User(me.clone()),
-            AuditAction::AuthLogout,
-            Some(me),
-            None,
-            Outcome::Success,
-            origin,
-        ),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
+pub async fn logout(w: &WriteContext<'_>) -> Result<(), AppError> {
+    let mut tx = w.begin().await?;
+    sessions::end(&mut tx, w.tenant(), &w.by.session_hash).await?;
+    w.audit_and_commit(tx, own_entry(w, AuditAction::AuthLogout, None, None))
+        .await
+}
+
+/// The audit row of a change the signed-in user makes to their own account.
+fn own_entry<'a>(
+    w: &WriteContext<'a>,
+    action: AuditAction,
+    before: Option<serde_json::Value>,
+    after: Option<serde_json::Value>,
+) -> AuditEntry<'a> {
+    w.audit_entry(action, "user", w.by.subject.user.as_str(), before, after)
 }
 
 /// What the page behind a setup/invitation/reset link shows before the form is sent.
@@ -339,7 +330,7 @@ pub async fn inspect_link(
     let user = tokens::peek(&mut tx, &secret, purpose, now)
         .await?
         .map_err(link_problem)?;
-    let row = sqlx::query(
+    let (display_name, email, company_name, company_code) = sqlx::query_as(
         "SELECT u.display_name, u.email, t.name, t.code FROM users u JOIN tenants t ON t.id = u.tenant_id \
          WHERE u.tenant_id = $1 AND u.id = $2",
     )
@@ -350,10 +341,10 @@ pub async fn inspect_link(
     .ok_or(AppError::LinkInvalid)?;
     tx.commit().await?;
     Ok(LinkInfo {
-        display_name: row.try_get("display_name")?,
-        email: Email::from_stored(row.try_get("email")?),
-        company_name: row.try_get("name")?,
-        company_code: CompanyCode::from_stored(row.try_get("code")?),
+        display_name,
+        email,
+        company_name,
+        company_code,
     })
 }
 
@@ -477,72 +468,59 @@ pub async fn request_password_reset(
 /// session of theirs ends.
 #[tracing::instrument(skip_all)]
 pub async fn change_password(
-    db: &Db,
-    user: &SessionUser,
+    w: &WriteContext<'_>,
     current: String,
     new_password: String,
-    origin: &RequestOrigin,
-    now: Timestamp,
 ) -> Result<(), AppError> {
-    let tenant = &user.subject.tenant;
-    let me = &user.subject.user;
-    let mut tx = db.begin_for_tenant(tenant).await?;
-    let row = sqlx::query(&format!(
-        "SELECT {}, t.code, t.time_zone FROM users u JOIN tenants t ON t.id = u.tenant_id \
-         WHERE u.tenant_id = $1 AND u.id = $2",
-        ACCOUNT_COLUMNS
-            .split(", ")
-            .map(|column| format!("u.{column}"))
-            .collect::<Vec<_>>()
-            .join(", ")
+    let (tenant, me, now) = (w.tenant(), &w.by.subject.user, w.now);
+    let mut tx = w.db.begin_for_tenant(tenant).await?;
+    let columns = Account::COLUMNS
+        .split(", ")
+        .map(|column| format!("u.{column}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let AccountOfTenant {
+        account,
+        code,
+        time_zone,
+    } = sqlx::query_as(&format!(
+        "SELECT {columns}, t.code, t.time_zone FROM users u JOIN tenants t ON t.id = u.tenant_id \
+         WHERE u.tenant_id = $1 AND u.id = $2"
     ))
     .bind(tenant.as_str())
     .bind(me.as_str())
     .fetch_one(&mut *tx)
     .await?;
     tx.commit().await?;
-    let account = account_from_row(&row)?;
-    let code: String = row.try_get("code")?;
-    let zone: String = row.try_get("time_zone")?;
     // Guessing the current password from a session left open counts like guessing it at
     // the login: the same waits and the same lock.
-    if account
-        .locked_until
-        .is_some_and(|until| until > now.as_micros())
-    {
+    if account.locked_at(now) {
         verify_against_dummy(current).await?;
         return Err(AppError::RateLimited);
     }
-    // The audit row of this change, refused or done.
-    let changed = |outcome: Outcome, after: serde_json::Value| {
-        entry(
-            tenant,
-            Actor::User(me.clone()),
-            AuditAction::UserPasswordChanged,
-            Some(me),
-            Some(after),
-            outcome,
-            origin,
-        )
+    let changed = |after: serde_json::Value| {
+        own_entry(w, AuditAction::UserPasswordChanged, None, Some(after))
     };
     let current_ok = match &account.password_hash {
         Some(hash) => verify_password(current, hash.clone()).await?,
         None => false,
     };
     if !current_ok {
-        let mut tx = db.begin_write_for_tenant(tenant).await?;
-        let failure = count_wrong_password(&mut tx, tenant, &zone, &account, origin, now).await?;
+        let mut tx = w.begin().await?;
+        let failure =
+            count_wrong_password(&mut tx, tenant, &time_zone, &account, &w.origin, now).await?;
         let after = serde_json::json!({ "reason": "wrong current password", "failed_logins": failure.failed_logins });
-        audit::record(&mut tx, changed(Outcome::Failure, after)).await?;
-        tx.commit().await?;
+        let mut refused = changed(after);
+        refused.outcome = Outcome::Failure;
+        w.audit_and_commit(tx, refused).await?;
         return Err(AppError::invalid(
             FormField::CurrentPassword,
             crate::domain::problem::Problem::WrongCurrentPassword,
         ));
     }
-    check_password(&new_password, &code, user.email.as_str())?;
+    check_password(&new_password, &code, w.by.email.as_str())?;
     let hash = hash_password(new_password).await?;
-    let mut tx = db.begin_write_for_tenant(tenant).await?;
+    let mut tx = w.begin().await?;
     sqlx::query(
         "UPDATE users SET password_hash = $1, password_set_at = $2, updated_at = $2, \
                  failed_logins = 0, locked_until = NULL WHERE tenant_id = $3 AND id = $4",
@@ -553,64 +531,58 @@ pub async fn change_password(
     .bind(me.as_str())
     .execute(&mut *tx)
     .await?;
-    let ended = sessions::end_all_of_user(&mut tx, tenant, me, Some(&user.session_hash)).await?;
+    let ended = sessions::end_all_of_user(&mut tx, tenant, me, Some(&w.by.session_hash)).await?;
     let after = serde_json::json!({ "other_sessions_ended": ended });
-    audit::record(&mut tx, changed(Outcome::Success, after)).await?;
-    tx.commit().await?;
-    Ok(())
+    w.audit_and_commit(tx, changed(after)).await
+}
+
+/// An account with its tenant's company code and time zone.
+#[derive(sqlx::FromRow)]
+struct AccountOfTenant {
+    #[sqlx(flatten)]
+    account: Account,
+    code: String,
+    time_zone: String,
 }
 
 /// The signed-in user's own name and language.
 #[tracing::instrument(skip_all)]
 pub async fn update_profile(
-    db: &Db,
-    user: &SessionUser,
+    w: &WriteContext<'_>,
     display_name: &str,
     language: crate::i18n::Lang,
-    origin: &RequestOrigin,
-    now: Timestamp,
 ) -> Result<(), AppError> {
     let display_name = crate::domain::employees::parse_name(display_name)
         .map_err(|problem| AppError::invalid(FormField::DisplayName, problem))?;
     let display_name = display_name.as_str();
-    let tenant = &user.subject.tenant;
-    let me = &user.subject.user;
-    let mut tx = db.begin_write_for_tenant(tenant).await?;
+    let mut tx = w.begin().await?;
     sqlx::query("UPDATE users SET display_name = $1, language = $2, updated_at = $3 WHERE tenant_id = $4 AND id = $5")
         .bind(display_name)
         .bind(language.code())
-        .bind(now.as_micros())
-        .bind(tenant.as_str())
-        .bind(me.as_str())
+        .bind(w.now.as_micros())
+        .bind(w.tenant().as_str())
+        .bind(w.by.subject.user.as_str())
         .execute(&mut *tx)
         .await?;
     let before =
-        serde_json::json!({ "display_name": user.display_name, "language": user.language.code() });
+        serde_json::json!({ "display_name": w.by.display_name, "language": w.by.language.code() });
     let after = serde_json::json!({ "display_name": display_name, "language": language.code() });
-    let mut entry = entry(
-        tenant,
-        Actor::User(me.clone()),
-        AuditAction::UserProfile,
-        Some(me),
-        Some(after),
-        Outcome::Success,
-        origin,
-    );
-    entry.before = Some(before);
-    audit::record(&mut tx, entry).await?;
-    tx.commit().await?;
-    Ok(())
+    let entry = own_entry(w, AuditAction::UserProfile, Some(before), Some(after));
+    w.audit_and_commit(tx, entry).await
 }
 
 /// One of the signed-in user's sessions, for "my active sessions".
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, sqlx::FromRow)]
 pub struct OwnSession {
     /// The stored hash: identifies the session, opens nothing.
+    #[sqlx(rename = "token_hash")]
     pub id: String,
     pub created_at: Timestamp,
     pub last_seen_at: Timestamp,
     pub ip: Option<String>,
     pub user_agent: Option<String>,
+    /// The session of this request.
+    #[sqlx(skip)]
     pub current: bool,
 }
 
@@ -626,7 +598,7 @@ pub async fn own_sessions(
     let idle_cutoff = now
         .plus_seconds(-sessions::IDLE_TIMEOUT_SECONDS)
         .as_micros();
-    let rows = sqlx::query(
+    let sessions: Vec<OwnSession> = sqlx::query_as(
         "SELECT token_hash, created_at, last_seen_at, ip, user_agent FROM sessions \
          WHERE tenant_id = $1 AND user_id = $2 AND expires_at > $3 AND last_seen_at > $4 \
          ORDER BY last_seen_at DESC",
@@ -638,57 +610,30 @@ pub async fn own_sessions(
     .fetch_all(&mut *tx)
     .await?;
     tx.commit().await?;
-    rows.iter()
-        .map(|row| {
-            let id: String = row.try_get("token_hash")?;
-            Ok(OwnSession {
-                current: id == user.session_hash,
-                id,
-                created_at: Timestamp::from_micros(row.try_get("created_at")?),
-                last_seen_at: Timestamp::from_micros(row.try_get("last_seen_at")?),
-                ip: row.try_get("ip")?,
-                user_agent: row.try_get("user_agent")?,
-            })
+    Ok(sessions
+        .into_iter()
+        .map(|session| OwnSession {
+            current: session.id == user.session_hash,
+            ..session
         })
-        .collect::<Result<_, sqlx::Error>>()
-        .map_err(AppError::from)
+        .collect())
 }
 
 /// Ends one of the signed-in user's own sessions (never anyone else's).
 #[tracing::instrument(skip_all)]
-pub async fn end_own_session(
-    db: &Db,
-    user: &SessionUser,
-    session_id: &str,
-    origin: &RequestOrigin,
-) -> Result<(), AppError> {
-    let tenant = &user.subject.tenant;
-    let me = &user.subject.user;
-    let mut tx = db.begin_write_for_tenant(tenant).await?;
+pub async fn end_own_session(w: &WriteContext<'_>, session_id: &str) -> Result<(), AppError> {
+    let mut tx = w.begin().await?;
     let ended = sqlx::query(
         "DELETE FROM sessions WHERE tenant_id = $1 AND user_id = $2 AND token_hash = $3",
     )
-    .bind(tenant.as_str())
-    .bind(me.as_str())
+    .bind(w.tenant().as_str())
+    .bind(w.by.subject.user.as_str())
     .bind(session_id)
     .execute(&mut *tx)
     .await?;
     if ended.rows_affected() == 0 {
         return Err(AppError::NotFound);
     }
-    audit::record(
-        &mut tx,
-        entry(
-            tenant,
-            Actor::User(me.clone()),
-            AuditAction::AuthSessionEnded,
-            Some(me),
-            None,
-            Outcome::Success,
-            origin,
-        ),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
+    w.audit_and_commit(tx, own_entry(w, AuditAction::AuthSessionEnded, None, None))
+        .await
 }

@@ -6,7 +6,7 @@ use crate::domain::audit::AuditAction;
 use crate::domain::ids::{AuditId, TenantId, UserId};
 use crate::domain::stored_names::stored_names;
 use crate::domain::time::Timestamp;
-use sqlx::{Any, Row, Transaction};
+use sqlx::{Any, Transaction};
 
 /// Who acted.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -170,7 +170,7 @@ pub struct LoggedEntry {
 #[tracing::instrument(skip_all)]
 pub async fn read_log(db: &Db, tenant: &TenantId) -> Result<Vec<LoggedEntry>, DbError> {
     let mut tx = db.begin_for_tenant(tenant).await?;
-    let rows = sqlx::query(
+    let rows = sqlx::query_as::<_, AuditRow>(
         "SELECT id, occurred_at, actor_kind, actor_user_id, action, target_type, target_id, \
          before_json, after_json, outcome, ip, user_agent FROM audit_log \
          WHERE tenant_id = $1 ORDER BY occurred_at, id",
@@ -180,36 +180,53 @@ pub async fn read_log(db: &Db, tenant: &TenantId) -> Result<Vec<LoggedEntry>, Db
     .await?;
     tx.commit().await?;
     Ok(rows
-        .iter()
-        .map(logged_entry_from_row)
+        .into_iter()
+        .map(AuditRow::into_entry)
         .collect::<Result<_, _>>()?)
 }
 
-fn logged_entry_from_row(row: &sqlx::any::AnyRow) -> Result<LoggedEntry, sqlx::Error> {
-    let unreadable =
-        |column: &str, value: String| unreadable_column(column, format!("unknown value {value:?}"));
-    let json = |column: &str| -> Result<Option<serde_json::Value>, sqlx::Error> {
-        row.try_get::<Option<String>, _>(column)?
-            .map(|text| serde_json::from_str(&text).map_err(|e| unreadable(column, e.to_string())))
+/// A row of `audit_log` as stored.
+#[derive(sqlx::FromRow)]
+struct AuditRow {
+    id: AuditId,
+    occurred_at: Timestamp,
+    actor_kind: String,
+    actor_user_id: Option<String>,
+    action: AuditAction,
+    target_type: Option<String>,
+    target_id: Option<String>,
+    before_json: Option<String>,
+    after_json: Option<String>,
+    outcome: Outcome,
+    ip: Option<String>,
+    user_agent: Option<String>,
+}
+
+impl AuditRow {
+    fn into_entry(self) -> Result<LoggedEntry, sqlx::Error> {
+        let json = |column: &str, text: Option<String>| {
+            text.map(|text| {
+                serde_json::from_str(&text).map_err(|e| unreadable_column(column, e.to_string()))
+            })
             .transpose()
-    };
-    let kind: String = row.try_get("actor_kind")?;
-    let action: String = row.try_get("action")?;
-    let outcome: String = row.try_get("outcome")?;
-    Ok(LoggedEntry {
-        id: AuditId::from_stored(row.try_get("id")?),
-        occurred_at: Timestamp::from_micros(row.try_get("occurred_at")?),
-        actor: Actor::from_stored(&kind, row.try_get("actor_user_id")?)
-            .ok_or_else(|| unreadable("actor_kind", kind))?,
-        action: AuditAction::parse(&action).ok_or_else(|| unreadable("action", action))?,
-        target_type: row.try_get("target_type")?,
-        target_id: row.try_get("target_id")?,
-        before: json("before_json")?,
-        after: json("after_json")?,
-        outcome: Outcome::parse(&outcome).ok_or_else(|| unreadable("outcome", outcome))?,
-        origin: RequestOrigin {
-            ip: row.try_get("ip")?,
-            user_agent: row.try_get("user_agent")?,
-        },
-    })
+        };
+        let actor = Actor::from_stored(&self.actor_kind, self.actor_user_id).ok_or_else(|| {
+            unreadable_column("actor_kind", format!("unknown value {:?}", self.actor_kind))
+        })?;
+        Ok(LoggedEntry {
+            id: self.id,
+            occurred_at: self.occurred_at,
+            actor,
+            action: self.action,
+            target_type: self.target_type,
+            target_id: self.target_id,
+            before: json("before_json", self.before_json)?,
+            after: json("after_json", self.after_json)?,
+            outcome: self.outcome,
+            origin: RequestOrigin {
+                ip: self.ip,
+                user_agent: self.user_agent,
+            },
+        })
+    }
 }

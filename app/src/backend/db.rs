@@ -11,7 +11,6 @@
 //! [`Db::begin_for_tenant`] sets for its transaction only. A query that forgets its tenant
 //! filter therefore returns nothing there instead of another company's rows.
 
-use crate::domain::dates::CalendarDate;
 use crate::domain::ids::TenantId;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::migrate::Migrator;
@@ -391,20 +390,6 @@ fn prepare_sqlite_url(url: &str) -> Result<String, DbError> {
     }
 }
 
-/// A date column (`YYYY-MM-DD` text, or NULL). A stored value that is not a date is an
-/// error: every write goes through `CalendarDate`, so it would mean a damaged row.
-pub fn date_from_row(
-    row: &sqlx::any::AnyRow,
-    column: &str,
-) -> Result<Option<CalendarDate>, sqlx::Error> {
-    let Some(text) = sqlx::Row::try_get::<Option<String>, _>(row, column)? else {
-        return Ok(None);
-    };
-    CalendarDate::from_iso(&text)
-        .map(Some)
-        .ok_or_else(|| unreadable_column(column, format!("{text:?} is not a date (YYYY-MM-DD)")))
-}
-
 /// The error for a stored value this build cannot read back (a damaged row, or a name a
 /// newer build wrote): the row is refused, never guessed at.
 pub fn unreadable_column(column: &str, problem: String) -> sqlx::Error {
@@ -412,18 +397,6 @@ pub fn unreadable_column(column: &str, problem: String) -> sqlx::Error {
         index: column.to_owned(),
         source: problem.into(),
     }
-}
-
-/// A picker's answer from a row whose columns are named `value`, `label` and `detail`.
-pub fn choice_from_row(
-    row: &sqlx::any::AnyRow,
-) -> Result<crate::domain::choice::Choice, sqlx::Error> {
-    use sqlx::Row;
-    Ok(crate::domain::choice::Choice {
-        value: row.try_get("value")?,
-        label: row.try_get("label")?,
-        detail: row.try_get("detail")?,
-    })
 }
 
 /// What a person typed into a search box, read the same way by every list and on both

@@ -4,9 +4,7 @@
 //! transaction, in batches.
 
 use crate::backend::audit;
-use crate::backend::db::{
-    Db, TextSearch, UserFilter, Value, date_from_row, insert_many, placeholders,
-};
+use crate::backend::db::{Db, TextSearch, UserFilter, Value, insert_many, placeholders};
 use crate::backend::org::{self, bump_revision};
 use crate::backend::org_events::OrgChange;
 use crate::backend::users;
@@ -29,7 +27,7 @@ use crate::domain::posts::{Holder, ManagerSeats, PostSpec, posts_from};
 use crate::domain::problem::Problem;
 use crate::error::AppError;
 use crate::i18n::Lang;
-use sqlx::{Any, Row, Transaction};
+use sqlx::{Any, Transaction};
 use std::collections::HashMap;
 
 pub const PER_PAGE: i64 = 50;
@@ -238,21 +236,13 @@ async fn person(
     tenant: &TenantId,
     user: &UserId,
 ) -> Result<Option<PersonRef>, sqlx::Error> {
-    let row = sqlx::query(
+    sqlx::query_as(
         "SELECT id, display_name, employee_code FROM users WHERE tenant_id = $1 AND id = $2",
     )
     .bind(tenant.as_str())
     .bind(user.as_str())
     .fetch_optional(&mut **tx)
-    .await?;
-    row.map(|row| {
-        Ok(PersonRef {
-            id: row.try_get("id")?,
-            name: row.try_get("display_name")?,
-            employee_code: row.try_get("employee_code")?,
-        })
-    })
-    .transpose()
+    .await
 }
 
 async fn posts_of(
@@ -260,7 +250,7 @@ async fn posts_of(
     tenant: &TenantId,
     user: &UserId,
 ) -> Result<Vec<PostView>, sqlx::Error> {
-    let rows = sqlx::query(
+    let rows = sqlx::query_as::<_, PostRow>(
         "SELECT p.department_id, d.code, d.name, p.is_primary, p.is_manager FROM posts p \
          JOIN departments d ON d.tenant_id = p.tenant_id AND d.id = p.department_id \
          WHERE p.tenant_id = $1 AND p.user_id = $2 ORDER BY p.is_primary DESC, d.code",
@@ -269,17 +259,27 @@ async fn posts_of(
     .bind(user.as_str())
     .fetch_all(&mut **tx)
     .await?;
-    rows.iter()
-        .map(|row| {
-            Ok(PostView {
-                department: DepartmentId::from_stored(row.try_get("department_id")?),
-                code: row.try_get("code")?,
-                name: row.try_get("name")?,
-                primary: row.try_get::<i64, _>("is_primary")? == 1,
-                manager: row.try_get::<i64, _>("is_manager")? == 1,
-            })
+    Ok(rows
+        .into_iter()
+        .map(|row| PostView {
+            department: row.department_id,
+            code: row.code,
+            name: row.name,
+            primary: row.is_primary == 1,
+            manager: row.is_manager == 1,
         })
-        .collect()
+        .collect())
+}
+
+/// A post with its department's code and name.
+#[derive(sqlx::FromRow)]
+struct PostRow {
+    department_id: DepartmentId,
+    code: DepartmentCode,
+    name: String,
+    // 0 or 1 on both databases.
+    is_primary: i64,
+    is_manager: i64,
 }
 
 async fn primary_of(
@@ -339,7 +339,7 @@ pub async fn get_employee(
     can_edit: bool,
 ) -> Result<EmployeeView, AppError> {
     let mut tx = db.begin_for_tenant(tenant).await?;
-    let row = sqlx::query(
+    let row = sqlx::query_as::<_, EmployeeRow>(
         "SELECT id, display_name, employee_code, kana, email, job_title, grade, employment_type, \
          hire_date, status FROM users WHERE tenant_id = $1 AND id = $2",
     )
@@ -353,20 +353,14 @@ pub async fn get_employee(
     // The reporting line from the chart: the managers of all departments, and the primary
     // departments of the employee and of each manager found on the way.
     let tree = org::tree(&mut tx, tenant).await?;
-    let managers: Managers = sqlx::query(
+    let managers: Managers = sqlx::query_as::<_, (DepartmentId, UserId)>(
         "SELECT department_id, user_id FROM posts WHERE tenant_id = $1 AND is_manager = 1",
     )
     .bind(tenant.as_str())
     .fetch_all(&mut *tx)
     .await?
-    .iter()
-    .map(|row| {
-        Ok((
-            DepartmentId::from_stored(row.try_get("department_id")?),
-            UserId::from_stored(row.try_get("user_id")?),
-        ))
-    })
-    .collect::<Result<_, sqlx::Error>>()?;
+    .into_iter()
+    .collect();
     let mut primary = HashMap::new();
     if let Some(department) = primary_of(&mut tx, tenant, id).await? {
         primary.insert(id.clone(), department);
@@ -388,31 +382,31 @@ pub async fn get_employee(
     };
     tx.commit().await?;
 
-    let details = if show_details {
-        Some(EmployeeDetails {
-            grade: row.try_get("grade")?,
-            employment_type: row.try_get("employment_type")?,
-            hire_date: date_from_row(&row, "hire_date")?,
-        })
-    } else {
-        None
-    };
     Ok(EmployeeView {
-        person: PersonRef {
-            id: row.try_get("id")?,
-            name: row.try_get("display_name")?,
-            employee_code: row.try_get("employee_code")?,
-        },
-        kana: row.try_get("kana")?,
-        email: row.try_get("email")?,
-        job_title: row.try_get("job_title")?,
-        status: AccountStatus::from_stored(&row.try_get::<String, _>("status")?),
+        person: row.person,
+        kana: row.kana,
+        email: row.email,
+        job_title: row.job_title,
+        status: row.status,
+        details: show_details.then_some(row.details),
         posts,
         manager,
         second_manager,
-        details,
         can_edit,
     })
+}
+
+/// An employee's own row, for their page.
+#[derive(sqlx::FromRow)]
+struct EmployeeRow {
+    #[sqlx(flatten)]
+    person: PersonRef,
+    kana: Option<String>,
+    email: Email,
+    job_title: Option<String>,
+    status: AccountStatus,
+    #[sqlx(flatten)]
+    details: EmployeeDetails,
 }
 
 /// One page of the directory in kana order (五十音順; by name where kana is missing):
@@ -447,7 +441,7 @@ pub async fn list_employees(
          LEFT JOIN departments d ON d.tenant_id = p.tenant_id AND d.id = p.department_id \
          ORDER BY u.sort_key, u.id"
     );
-    let mut select = sqlx::query(&sql).bind(tenant.as_str());
+    let mut select = sqlx::query_as::<_, ListedEmployeeRow>(&sql).bind(tenant.as_str());
     if let Some(pattern) = pattern {
         select = select.bind(pattern);
     }
@@ -458,35 +452,41 @@ pub async fn list_employees(
         .fetch_all(&mut *tx)
         .await?;
     let total: i64 = match rows.first() {
-        Some(row) => row.try_get("total")?,
+        Some(row) => row.total,
         // A page past the end: count on its own.
         None => filter.count(&mut tx, tenant).await?,
     };
     tx.commit().await?;
     let items = rows
-        .iter()
-        .map(|row| {
-            let code: Option<String> = row.try_get("department_code")?;
-            let name: Option<String> = row.try_get("department_name")?;
-            Ok(EmployeeListItem {
-                department: code.zip(name),
-                person: PersonRef {
-                    id: row.try_get("id")?,
-                    name: row.try_get("display_name")?,
-                    employee_code: row.try_get("employee_code")?,
-                },
-                kana: row.try_get("kana")?,
-                job_title: row.try_get("job_title")?,
-                status: AccountStatus::from_stored(&row.try_get::<String, _>("status")?),
-            })
+        .into_iter()
+        .map(|row| EmployeeListItem {
+            department: row.department_code.zip(row.department_name),
+            person: row.person,
+            kana: row.kana,
+            job_title: row.job_title,
+            status: row.status,
         })
-        .collect::<Result<Vec<_>, sqlx::Error>>()?;
+        .collect();
     Ok(EmployeeList {
         items,
         total,
         page,
         per_page: PER_PAGE,
     })
+}
+
+/// An employee in a page of the directory, with their primary department and the
+/// directory's total.
+#[derive(sqlx::FromRow)]
+struct ListedEmployeeRow {
+    #[sqlx(flatten)]
+    person: PersonRef,
+    kana: Option<String>,
+    job_title: Option<String>,
+    status: AccountStatus,
+    department_code: Option<String>,
+    department_name: Option<String>,
+    total: i64,
 }
 
 // ---- the admin form ----------------------------------------------------------------------
@@ -645,7 +645,7 @@ async fn stored(
     tenant: &TenantId,
     id: &UserId,
 ) -> Result<(EmployeeRecord, Vec<PostSpec>, HashMap<DepartmentId, String>), AppError> {
-    let row = sqlx::query(
+    let record: EmployeeRecord = sqlx::query_as(
         "SELECT employee_code, display_name, email, kana, job_title, grade, employment_type, hire_date \
          FROM users WHERE tenant_id = $1 AND id = $2",
     )
@@ -654,20 +654,10 @@ async fn stored(
     .fetch_optional(&mut **tx)
     .await?
     .ok_or(AppError::NotFound)?;
-    let record = EmployeeRecord {
-        employee_code: row.try_get("employee_code")?,
-        display_name: row.try_get("display_name")?,
-        email: row.try_get("email")?,
-        kana: row.try_get("kana")?,
-        job_title: row.try_get("job_title")?,
-        grade: row.try_get("grade")?,
-        employment_type: row.try_get("employment_type")?,
-        hire_date: date_from_row(&row, "hire_date")?,
-    };
     let views = posts_of(tx, tenant, id).await?;
     let codes = views
         .iter()
-        .map(|p| (p.department.clone(), p.code.clone()))
+        .map(|p| (p.department.clone(), p.code.to_string()))
         .collect();
     let mut posts: Vec<PostSpec> = views
         .into_iter()
@@ -839,7 +829,7 @@ pub async fn find_employees(
         TextSearch::condition(&["display_name", "kana", "employee_code"], 2)
     );
     let mut tx = db.begin_for_tenant(tenant).await?;
-    let rows = sqlx::query(&sql)
+    let choices = sqlx::query_as(&sql)
         .bind(tenant.as_str())
         .bind(search.contains_pattern())
         .bind(search.folded())
@@ -847,10 +837,7 @@ pub async fn find_employees(
         .fetch_all(&mut *tx)
         .await?;
     tx.commit().await?;
-    Ok(rows
-        .iter()
-        .map(crate::backend::db::choice_from_row)
-        .collect::<Result<Vec<_>, _>>()?)
+    Ok(choices)
 }
 
 /// The grades, employment types and job titles already in use, offered as suggestions so

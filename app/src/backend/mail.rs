@@ -16,7 +16,7 @@ use futures::StreamExt;
 use lettre::message::Mailbox;
 use lettre::message::header::ContentType;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
-use sqlx::{Any, Row, Transaction};
+use sqlx::{Any, Transaction};
 use std::fmt;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -232,7 +232,7 @@ pub async fn deliver_due_for_tenant(
 #[tracing::instrument(skip_all)]
 pub async fn queue_depth(db: &Db, tenant: &TenantId) -> Result<MailQueue, DbError> {
     let mut tx = db.begin_for_tenant(tenant).await?;
-    let row = sqlx::query(
+    let queue = sqlx::query_as(
         "SELECT COUNT(*) AS waiting, \
          COALESCE(SUM(CASE WHEN priority = 0 THEN 1 ELSE 0 END), 0) AS urgent, \
          COALESCE(SUM(CASE WHEN attempts > 0 THEN 1 ELSE 0 END), 0) AS retrying \
@@ -242,18 +242,16 @@ pub async fn queue_depth(db: &Db, tenant: &TenantId) -> Result<MailQueue, DbErro
     .fetch_one(&mut *tx)
     .await?;
     tx.commit().await?;
-    Ok(MailQueue {
-        waiting: row.try_get("waiting")?,
-        urgent: row.try_get("urgent")?,
-        retrying: row.try_get("retrying")?,
-    })
+    Ok(queue)
 }
 
 pub use crate::domain::users::MailQueue;
 
 /// A row of the outbox that is due.
+#[derive(sqlx::FromRow)]
 struct DueMail {
     id: MailId,
+    #[sqlx(rename = "to_address")]
     to: String,
     subject: String,
     body_text: String,
@@ -346,24 +344,12 @@ async fn select_due(
         // is sending is locked, and skipped here rather than sent twice.
         DbKind::Postgres => format!("{select_due} FOR UPDATE SKIP LOCKED"),
     };
-    let rows = sqlx::query(&sql)
+    sqlx::query_as(&sql)
         .bind(tenant.as_str())
         .bind(now.as_micros())
         .bind(BATCH_SIZE)
         .fetch_all(&mut **tx)
-        .await?;
-    rows.into_iter()
-        .map(|row| {
-            Ok(DueMail {
-                id: MailId::from_stored(row.try_get("id")?),
-                to: row.try_get("to_address")?,
-                subject: row.try_get("subject")?,
-                body_text: row.try_get("body_text")?,
-                created_at: Timestamp::from_micros(row.try_get("created_at")?),
-                attempts: row.try_get("attempts")?,
-            })
-        })
-        .collect()
+        .await
 }
 
 async fn record_outcome(

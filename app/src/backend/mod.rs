@@ -4,6 +4,7 @@
 pub mod account_mails;
 pub mod accounts;
 pub mod audit;
+pub mod columns;
 pub mod db;
 pub mod employees;
 pub mod mail;

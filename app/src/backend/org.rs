@@ -20,7 +20,7 @@ use crate::domain::org_chart::{DepartmentNode, Member, MemberPage, OrgChart, Per
 use crate::domain::org_tree::{Node, OrgTree, SORT_STEP};
 use crate::domain::problem::Problem;
 use crate::error::AppError;
-use sqlx::{Any, Row, Transaction};
+use sqlx::{Any, Transaction};
 
 pub const MEMBERS_PER_PAGE: i64 = 50;
 
@@ -49,28 +49,38 @@ const NODE_COLUMNS: &str = "SELECT d.id, d.code, d.name, d.parent_id, d.sort_ord
      LEFT JOIN users u ON u.tenant_id = m.tenant_id AND u.id = m.user_id \
      WHERE d.tenant_id = $1";
 
-fn node_from(row: &sqlx::any::AnyRow) -> Result<DepartmentNode, sqlx::Error> {
-    let manager_id: Option<String> = row.try_get("manager_id")?;
-    let manager = match manager_id {
-        Some(id) => Some(PersonRef {
-            id,
-            name: row.try_get("manager_name")?,
-            employee_code: row.try_get("manager_code")?,
-        }),
-        None => None,
-    };
-    Ok(DepartmentNode {
-        id: DepartmentId::from_stored(row.try_get("id")?),
-        code: row.try_get("code")?,
-        name: row.try_get("name")?,
-        parent: row
-            .try_get::<Option<String>, _>("parent_id")?
-            .map(DepartmentId::from_stored),
-        sort_order: row.try_get("sort_order")?,
-        version: row.try_get("version")?,
-        manager,
-        members: row.try_get("members")?,
-    })
+/// A department as the chart shows it: a row of [`NODE_COLUMNS`].
+#[derive(sqlx::FromRow)]
+struct NodeRow {
+    id: DepartmentId,
+    code: DepartmentCode,
+    name: String,
+    parent_id: Option<DepartmentId>,
+    sort_order: i64,
+    version: i64,
+    members: i64,
+    manager_id: Option<UserId>,
+    manager_name: Option<String>,
+    manager_code: Option<EmployeeCode>,
+}
+
+impl From<NodeRow> for DepartmentNode {
+    fn from(row: NodeRow) -> DepartmentNode {
+        DepartmentNode {
+            id: row.id,
+            code: row.code,
+            name: row.name,
+            parent: row.parent_id,
+            sort_order: row.sort_order,
+            version: row.version,
+            manager: row.manager_id.map(|id| PersonRef {
+                id,
+                name: row.manager_name.unwrap_or_default(),
+                employee_code: row.manager_code,
+            }),
+            members: row.members,
+        }
+    }
 }
 
 /// The whole chart. The revision is read first: a change committed in between is then both
@@ -79,12 +89,12 @@ fn node_from(row: &sqlx::any::AnyRow) -> Result<DepartmentNode, sqlx::Error> {
 pub async fn load_chart(db: &Db, tenant: &TenantId, can_edit: bool) -> Result<OrgChart, AppError> {
     let mut tx = db.begin_for_tenant(tenant).await?;
     let revision = revision_in(&mut tx, tenant).await?;
-    let rows = sqlx::query(NODE_COLUMNS)
+    let rows = sqlx::query_as::<_, NodeRow>(NODE_COLUMNS)
         .bind(tenant.as_str())
         .fetch_all(&mut *tx)
         .await?;
     tx.commit().await?;
-    let departments = rows.iter().map(node_from).collect::<Result<Vec<_>, _>>()?;
+    let departments = rows.into_iter().map(DepartmentNode::from).collect();
     Ok(OrgChart {
         departments,
         revision,
@@ -129,13 +139,13 @@ pub async fn departments_by_id(
         .join(", ");
     let sql = format!("{NODE_COLUMNS} AND d.id IN ({placeholders})");
     let mut tx = db.begin_for_tenant(tenant).await?;
-    let mut query = sqlx::query(&sql).bind(tenant.as_str());
+    let mut query = sqlx::query_as::<_, NodeRow>(&sql).bind(tenant.as_str());
     for id in ids {
         query = query.bind(id.as_str());
     }
     let rows = query.fetch_all(&mut *tx).await?;
     tx.commit().await?;
-    Ok(rows.iter().map(node_from).collect::<Result<_, _>>()?)
+    Ok(rows.into_iter().map(DepartmentNode::from).collect())
 }
 
 /// The tree of the tenant's departments, as stored.
@@ -144,23 +154,12 @@ pub async fn tree(
     tx: &mut Transaction<'static, Any>,
     tenant: &TenantId,
 ) -> Result<OrgTree, AppError> {
-    let rows =
-        sqlx::query("SELECT id, parent_id, sort_order FROM departments WHERE tenant_id = $1")
-            .bind(tenant.as_str())
-            .fetch_all(&mut **tx)
-            .await?;
-    let nodes = rows
-        .iter()
-        .map(|row| {
-            Ok(Node {
-                id: DepartmentId::from_stored(row.try_get("id")?),
-                parent: row
-                    .try_get::<Option<String>, _>("parent_id")?
-                    .map(DepartmentId::from_stored),
-                sort_order: row.try_get("sort_order")?,
-            })
-        })
-        .collect::<Result<Vec<_>, sqlx::Error>>()?;
+    let nodes: Vec<Node> = sqlx::query_as(
+        "SELECT id, parent_id AS parent, sort_order FROM departments WHERE tenant_id = $1",
+    )
+    .bind(tenant.as_str())
+    .fetch_all(&mut **tx)
+    .await?;
     OrgTree::new(nodes).map_err(|error| AppError::internal("stored org tree", error))
 }
 
@@ -170,7 +169,7 @@ async fn snapshot(
     tenant: &TenantId,
     id: &DepartmentId,
 ) -> Result<serde_json::Value, AppError> {
-    let row = sqlx::query(
+    let row = sqlx::query_as::<_, DepartmentSnapshot>(
         "SELECT d.code, d.name, d.sort_order, d.version, p.code AS parent_code, \
          u.employee_code AS manager_code, u.display_name AS manager_name \
          FROM departments d \
@@ -184,15 +183,19 @@ async fn snapshot(
     .fetch_optional(&mut **tx)
     .await?
     .ok_or(AppError::NotFound)?;
-    Ok(serde_json::json!({
-        "code": row.try_get::<String, _>("code")?,
-        "name": row.try_get::<String, _>("name")?,
-        "parent_code": row.try_get::<Option<String>, _>("parent_code")?,
-        "sort_order": row.try_get::<i64, _>("sort_order")?,
-        "version": row.try_get::<i64, _>("version")?,
-        "manager_code": row.try_get::<Option<String>, _>("manager_code")?,
-        "manager_name": row.try_get::<Option<String>, _>("manager_name")?,
-    }))
+    Ok(serde_json::to_value(row).expect("a snapshot is plain JSON"))
+}
+
+/// A department's row as the audit log records it, by codes rather than ids.
+#[derive(sqlx::FromRow, serde::Serialize)]
+struct DepartmentSnapshot {
+    code: String,
+    name: String,
+    parent_code: Option<String>,
+    sort_order: i64,
+    version: i64,
+    manager_code: Option<String>,
+    manager_name: Option<String>,
 }
 
 /// The audit row of a change of department `id`.
@@ -537,7 +540,7 @@ pub async fn members(
     }
     let total = member_count(&mut tx, tenant, id).await?;
     // COALESCE: SQLite and PostgreSQL sort NULLs at opposite ends.
-    let rows = sqlx::query(
+    let rows = sqlx::query_as::<_, MemberRow>(
         "SELECT u.id, u.display_name, u.employee_code, u.kana, u.job_title, u.status, \
          p.is_primary, p.is_manager FROM posts p \
          JOIN users u ON u.tenant_id = p.tenant_id AND u.id = p.user_id \
@@ -553,28 +556,35 @@ pub async fn members(
     .await?;
     tx.commit().await?;
     let members = rows
-        .iter()
-        .map(|row| {
-            Ok(Member {
-                person: PersonRef {
-                    id: row.try_get("id")?,
-                    name: row.try_get("display_name")?,
-                    employee_code: row.try_get("employee_code")?,
-                },
-                kana: row.try_get("kana")?,
-                job_title: row.try_get("job_title")?,
-                primary: row.try_get::<i64, _>("is_primary")? == 1,
-                manager: row.try_get::<i64, _>("is_manager")? == 1,
-                status: AccountStatus::from_stored(&row.try_get::<String, _>("status")?),
-            })
+        .into_iter()
+        .map(|row| Member {
+            person: row.person,
+            kana: row.kana,
+            job_title: row.job_title,
+            primary: row.is_primary == 1,
+            manager: row.is_manager == 1,
+            status: row.status,
         })
-        .collect::<Result<Vec<_>, sqlx::Error>>()?;
+        .collect();
     Ok(MemberPage {
         members,
         total,
         page,
         per_page: MEMBERS_PER_PAGE,
     })
+}
+
+/// A member of a department with their post there.
+#[derive(sqlx::FromRow)]
+struct MemberRow {
+    #[sqlx(flatten)]
+    person: PersonRef,
+    kana: Option<String>,
+    job_title: Option<String>,
+    status: AccountStatus,
+    // 0 or 1 on both databases.
+    is_primary: i64,
+    is_manager: i64,
 }
 
 /// Departments whose code or name holds `query`, for a picker: exact code first, then codes
@@ -597,7 +607,7 @@ pub async fn find_departments(
         crate::backend::db::TextSearch::condition(&["d.code", "d.name"], 2)
     );
     let mut tx = db.begin_for_tenant(tenant).await?;
-    let rows = sqlx::query(&sql)
+    let choices = sqlx::query_as(&sql)
         .bind(tenant.as_str())
         .bind(search.contains_pattern())
         .bind(search.folded())
@@ -606,8 +616,5 @@ pub async fn find_departments(
         .fetch_all(&mut *tx)
         .await?;
     tx.commit().await?;
-    Ok(rows
-        .iter()
-        .map(crate::backend::db::choice_from_row)
-        .collect::<Result<Vec<_>, _>>()?)
+    Ok(choices)
 }

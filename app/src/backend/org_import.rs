@@ -11,7 +11,7 @@
 //! uploaded to); the uploaded file is dropped once the import is written.
 
 use crate::backend::audit::{self, Actor, AuditEntry, Outcome, RequestOrigin};
-use crate::backend::db::{Db, Value, date_from_row, insert_many};
+use crate::backend::db::{Db, Value, insert_many};
 use crate::backend::employees::{self, WriteOptions};
 use crate::backend::org::bump_revision;
 use crate::backend::org_events::{OrgChange, OrgEvents};
@@ -36,7 +36,7 @@ use crate::domain::problem::Problem;
 use crate::domain::time::Timestamp;
 use crate::error::AppError;
 use crate::i18n::Lang;
-use sqlx::{Any, Row, Transaction};
+use sqlx::{Any, Transaction};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -729,25 +729,12 @@ async fn stored_departments(
     tx: &mut Transaction<'static, Any>,
     tenant: &TenantId,
 ) -> Result<Vec<ExistingDepartment>, sqlx::Error> {
-    let rows = sqlx::query(
-        "SELECT id, code, name, parent_id, sort_order FROM departments WHERE tenant_id = $1",
+    sqlx::query_as(
+        "SELECT id, code, name, parent_id AS parent, sort_order FROM departments WHERE tenant_id = $1",
     )
     .bind(tenant.as_str())
     .fetch_all(&mut **tx)
-    .await?;
-    rows.iter()
-        .map(|row| {
-            Ok(ExistingDepartment {
-                id: DepartmentId::from_stored(row.try_get("id")?),
-                code: row.try_get("code")?,
-                name: row.try_get("name")?,
-                parent: row
-                    .try_get::<Option<String>, _>("parent_id")?
-                    .map(DepartmentId::from_stored),
-                sort_order: row.try_get("sort_order")?,
-            })
-        })
-        .collect()
+    .await
 }
 
 async fn stored_employees(
@@ -759,48 +746,32 @@ async fn stored_employees(
         .into_iter()
         .map(|d| (d.id, d.code))
         .collect();
-    let employees = sqlx::query(
+    let employees = sqlx::query_as::<_, StoredEmployeeRow>(
         "SELECT id, employee_code, display_name, email, kana, job_title, grade, employment_type, \
          hire_date FROM users WHERE tenant_id = $1",
     )
     .bind(tenant.as_str())
     .fetch_all(&mut **tx)
     .await?
-    .iter()
-    .map(|row| {
-        Ok((
-            UserId::from_stored(row.try_get("id")?),
-            EmployeeRecord {
-                employee_code: row.try_get("employee_code")?,
-                display_name: row.try_get("display_name")?,
-                email: row.try_get("email")?,
-                kana: row.try_get("kana")?,
-                job_title: row.try_get("job_title")?,
-                grade: row.try_get("grade")?,
-                employment_type: row.try_get("employment_type")?,
-                hire_date: date_from_row(row, "hire_date")?,
-            },
-        ))
-    })
-    .collect::<Result<Vec<_>, sqlx::Error>>()?;
-    let posts = sqlx::query(
+    .into_iter()
+    .map(|row| (row.id, row.record))
+    .collect();
+    let posts = sqlx::query_as::<_, (UserId, DepartmentId, i64, i64)>(
         "SELECT user_id, department_id, is_primary, is_manager FROM posts WHERE tenant_id = $1",
     )
     .bind(tenant.as_str())
     .fetch_all(&mut **tx)
     .await?
-    .iter()
-    .map(|row| {
-        Ok((
-            UserId::from_stored(row.try_get("user_id")?),
-            PostSpec {
-                department: DepartmentId::from_stored(row.try_get("department_id")?),
-                primary: row.try_get::<i64, _>("is_primary")? == 1,
-                manager: row.try_get::<i64, _>("is_manager")? == 1,
-            },
-        ))
+    .into_iter()
+    .map(|(user, department, is_primary, is_manager)| {
+        let post = PostSpec {
+            department,
+            primary: is_primary == 1,
+            manager: is_manager == 1,
+        };
+        (user, post)
     })
-    .collect::<Result<Vec<_>, sqlx::Error>>()?;
+    .collect();
     let seats_in_use = tenants::seats_taken(tx, tenant).await?;
     let seat_limit: i64 = sqlx::query_scalar("SELECT seat_limit FROM tenants WHERE id = $1")
         .bind(tenant.as_str())
@@ -816,6 +787,14 @@ async fn stored_employees(
         seat_limit,
         actor: None,
     })
+}
+
+/// A stored user with the fields the employee CSV holds.
+#[derive(sqlx::FromRow)]
+struct StoredEmployeeRow {
+    id: UserId,
+    #[sqlx(flatten)]
+    record: EmployeeRecord,
 }
 
 fn department_audit(code: &str, name: &str, parent: Option<&str>, order: i64) -> serde_json::Value {

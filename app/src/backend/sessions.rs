@@ -12,7 +12,7 @@ use crate::domain::permissions::Subject;
 use crate::domain::roles::Role;
 use crate::domain::time::Timestamp;
 use crate::i18n::Lang;
-use sqlx::{Any, Row, Transaction};
+use sqlx::{Any, Transaction};
 
 pub const IDLE_TIMEOUT_SECONDS: i64 = 30 * 60;
 pub const ABSOLUTE_TIMEOUT_SECONDS: i64 = 12 * 3600;
@@ -129,7 +129,7 @@ async fn resolve_session(
     let mut tx = db.begin_for_tenant(tenant).await?;
     // One statement for the session, its user and their roles (a row per role, or one row
     // with no role): every request of every signed-in page starts here.
-    let rows = sqlx::query(
+    let rows = sqlx::query_as::<_, SessionRow>(
         "SELECT s.user_id, s.last_seen_at, s.expires_at, u.display_name, u.email, u.language, \
          u.status, u.password_set_at, r.role FROM sessions s \
          JOIN users u ON u.tenant_id = s.tenant_id AND u.id = s.user_id \
@@ -144,11 +144,11 @@ async fn resolve_session(
         tx.commit().await?;
         return Ok(None);
     };
-    let last_seen: i64 = row.try_get("last_seen_at")?;
-    let expires: i64 = row.try_get("expires_at")?;
-    let status = AccountStatus::from_stored(&row.try_get::<String, _>("status")?);
-    let idle_limit = Timestamp::from_micros(last_seen).plus_seconds(IDLE_TIMEOUT_SECONDS);
-    if now.as_micros() >= expires || now >= idle_limit || status != AccountStatus::Active {
+    let idle_limit = Timestamp::from_micros(row.last_seen_at).plus_seconds(IDLE_TIMEOUT_SECONDS);
+    if now.as_micros() >= row.expires_at
+        || now >= idle_limit
+        || AccountStatus::from_stored(&row.status) != AccountStatus::Active
+    {
         tx.commit().await?;
         // Dead for good: remove it so it cannot come back (in a writing transaction of its
         // own: the same page's other requests may be deleting it at the same moment).
@@ -161,25 +161,26 @@ async fn resolve_session(
         tx.commit().await?;
         return Ok(None);
     }
-    let user = UserId::from_stored(row.try_get("user_id")?);
-    let mut roles = std::collections::BTreeSet::new();
-    for row in &rows {
-        if let Some(role) = row.try_get::<Option<String>, _>("role")? {
-            roles.extend(Role::parse(&role));
-        }
-    }
-    let stale = touch && now.as_micros() - last_seen >= TOUCH_INTERVAL_SECONDS * 1_000_000;
-    let language: String = row.try_get("language")?;
+    let stale = touch && now.as_micros() - row.last_seen_at >= TOUCH_INTERVAL_SECONDS * 1_000_000;
+    let roles = rows
+        .iter()
+        .filter_map(|row| row.role.as_deref())
+        .filter_map(Role::parse)
+        .collect();
+    let row = rows
+        .into_iter()
+        .next()
+        .expect("the first row was read above");
     let session_user = SessionUser {
         subject: Subject {
             tenant: tenant.clone(),
-            user,
+            user: UserId::from_stored(row.user_id),
             roles,
-            password_set: row.try_get::<Option<i64>, _>("password_set_at")?.is_some(),
+            password_set: row.password_set_at.is_some(),
         },
-        display_name: row.try_get("display_name")?,
-        email: Email::from_stored(row.try_get("email")?),
-        language: Lang::from_tag(&language).unwrap_or_default(),
+        display_name: row.display_name,
+        email: Email::from_stored(row.email),
+        language: Lang::from_tag(&row.language).unwrap_or_default(),
         session_hash: hash,
     };
     tx.commit().await?;
@@ -198,6 +199,20 @@ async fn resolve_session(
         tx.commit().await?;
     }
     Ok(Some(session_user))
+}
+
+/// A session with its user, one row per role of theirs (or one row with no role).
+#[derive(sqlx::FromRow)]
+struct SessionRow {
+    user_id: String,
+    last_seen_at: i64,
+    expires_at: i64,
+    display_name: String,
+    email: String,
+    language: String,
+    status: String,
+    password_set_at: Option<i64>,
+    role: Option<String>,
 }
 
 /// The roles a user holds.

@@ -6,13 +6,14 @@ use crate::backend::db::{Db, DbError, UniqueKey};
 use crate::backend::tokens::{self, Purpose};
 use crate::domain::account_status::AccountStatus;
 use crate::domain::audit::AuditAction;
+use crate::domain::dates::CalendarDate;
 use crate::domain::email::Email;
 use crate::domain::ids::{TenantId, UserId};
 use crate::domain::problem::Problem;
 use crate::domain::roles::Role;
 use crate::domain::tenant::CompanyCode;
 use crate::domain::time::Timestamp;
-use sqlx::{Any, Row, Transaction};
+use sqlx::{Any, Transaction};
 
 /// What the operator gives to create a tenant, already parsed.
 #[derive(Clone, Debug)]
@@ -20,10 +21,8 @@ pub struct NewTenant {
     pub code: CompanyCode,
     pub name: String,
     pub seat_limit: i64,
-    /// `YYYY-MM-DD`
-    pub contract_start: String,
-    /// `YYYY-MM-DD`
-    pub contract_end: Option<String>,
+    pub contract_start: CalendarDate,
+    pub contract_end: Option<CalendarDate>,
     pub time_zone: String,
     pub contact_email: Option<Email>,
     pub admin_email: Email,
@@ -62,16 +61,16 @@ impl From<sqlx::Error> for TenantError {
 }
 
 /// Contract data of a tenant, as `kouka tenant list/show` print it.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, sqlx::FromRow)]
 pub struct TenantContract {
     pub id: TenantId,
     pub code: CompanyCode,
     pub name: String,
     pub time_zone: String,
-    pub contact_email: Option<String>,
+    pub contact_email: Option<Email>,
     pub seat_limit: i64,
-    pub contract_start: String,
-    pub contract_end: Option<String>,
+    pub contract_start: CalendarDate,
+    pub contract_end: Option<CalendarDate>,
     pub created_at: Timestamp,
 }
 
@@ -101,8 +100,8 @@ pub async fn create_tenant(
     .bind(&new.time_zone)
     .bind(new.contact_email.as_ref().map(Email::as_str))
     .bind(new.seat_limit)
-    .bind(&new.contract_start)
-    .bind(new.contract_end.as_deref())
+    .bind(new.contract_start.iso())
+    .bind(new.contract_end.map(CalendarDate::iso))
     .bind(now.as_micros())
     .execute(&mut *tx)
     .await;
@@ -207,44 +206,25 @@ fn operator_entry<'a>(
 const CONTRACT_COLUMNS: &str = "id, code, name, time_zone, contact_email, seat_limit, \
      contract_start, contract_end, created_at";
 
-fn contract_from_row(row: &sqlx::any::AnyRow) -> Result<TenantContract, sqlx::Error> {
-    Ok(TenantContract {
-        id: TenantId::from_stored(row.try_get("id")?),
-        code: CompanyCode::from_stored(row.try_get("code")?),
-        name: row.try_get("name")?,
-        time_zone: row.try_get("time_zone")?,
-        contact_email: row.try_get("contact_email")?,
-        seat_limit: row.try_get("seat_limit")?,
-        contract_start: row.try_get("contract_start")?,
-        contract_end: row.try_get("contract_end")?,
-        created_at: Timestamp::from_micros(row.try_get("created_at")?),
-    })
-}
-
 /// Every tenant's contract data, by company code.
 #[tracing::instrument(skip_all)]
 pub async fn list_tenants(db: &Db) -> Result<Vec<TenantContract>, DbError> {
-    let rows = sqlx::query(&format!(
+    Ok(sqlx::query_as(&format!(
         "SELECT {CONTRACT_COLUMNS} FROM tenants ORDER BY code"
     ))
     .fetch_all(db.pool())
-    .await?;
-    Ok(rows
-        .iter()
-        .map(contract_from_row)
-        .collect::<Result<_, _>>()?)
+    .await?)
 }
 
 /// One tenant's contract data; `None` for an unknown code.
 #[tracing::instrument(skip_all)]
 pub async fn find_by_code(db: &Db, code: &CompanyCode) -> Result<Option<TenantContract>, DbError> {
-    let row = sqlx::query(&format!(
+    Ok(sqlx::query_as(&format!(
         "SELECT {CONTRACT_COLUMNS} FROM tenants WHERE code = $1"
     ))
     .bind(code.as_str())
     .fetch_optional(db.pool())
-    .await?;
-    Ok(row.as_ref().map(contract_from_row).transpose()?)
+    .await?)
 }
 
 /// How many seats are taken: users that are not deactivated. A count, not people.
@@ -288,7 +268,7 @@ pub struct NewTenantInput {
 /// zone) unless given.
 pub fn parse_new_tenant(
     input: NewTenantInput,
-    today: chrono::NaiveDate,
+    today: CalendarDate,
 ) -> Result<NewTenant, Vec<String>> {
     let mut problems = Vec::new();
     let mut problem = |field: &str, problem: Problem| {
@@ -323,7 +303,7 @@ pub fn parse_new_tenant(
     if input.time_zone.parse::<chrono_tz::Tz>().is_err() {
         problem("--timezone", Problem::UnknownTimeZone);
     }
-    let date = |value: &str| chrono::NaiveDate::parse_from_str(value.trim(), "%Y-%m-%d").ok();
+    let date = |value: &str| CalendarDate::from_iso(value.trim());
     let start = match &input.contract_start {
         Some(value) => date(value).or_else(|| {
             problem("--contract-start", Problem::NotAnIsoDate);
@@ -356,8 +336,8 @@ pub fn parse_new_tenant(
             code,
             name,
             seat_limit: input.seats,
-            contract_start: start.format("%Y-%m-%d").to_string(),
-            contract_end: end.map(|d| d.format("%Y-%m-%d").to_string()),
+            contract_start: start,
+            contract_end: end,
             time_zone: input.time_zone,
             contact_email,
             admin_email,

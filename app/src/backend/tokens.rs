@@ -5,7 +5,7 @@
 use crate::backend::secrets::ScopedSecret;
 use crate::domain::ids::{TenantId, UserId};
 use crate::domain::time::Timestamp;
-use sqlx::{Any, Row, Transaction};
+use sqlx::{Any, Transaction};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Purpose {
@@ -155,7 +155,7 @@ pub async fn peek(
     purpose: Purpose,
     now: Timestamp,
 ) -> Result<Result<UserId, TokenProblem>, sqlx::Error> {
-    let row = sqlx::query(
+    let row: Option<(UserId, Timestamp, Option<Timestamp>)> = sqlx::query_as(
         "SELECT user_id, expires_at, used_at FROM one_time_tokens \
          WHERE tenant_id = $1 AND token_hash = $2 AND purpose = $3",
     )
@@ -164,16 +164,11 @@ pub async fn peek(
     .bind(purpose.as_str())
     .fetch_optional(&mut **tx)
     .await?;
-    let Some(row) = row else {
-        return Ok(Err(TokenProblem::Invalid));
-    };
-    if row.try_get::<Option<i64>, _>("used_at")?.is_some() {
-        return Ok(Err(TokenProblem::Invalid));
-    }
-    if row.try_get::<i64, _>("expires_at")? <= now.as_micros() {
-        return Ok(Err(TokenProblem::Expired));
-    }
-    Ok(Ok(UserId::from_stored(row.try_get("user_id")?)))
+    Ok(match row {
+        None | Some((_, _, Some(_))) => Err(TokenProblem::Invalid),
+        Some((_, expires_at, None)) if expires_at <= now => Err(TokenProblem::Expired),
+        Some((user, _, None)) => Ok(user),
+    })
 }
 
 /// Uses a token: valid once. Marks it used in `tx`, so it stays unused if `tx` rolls back.

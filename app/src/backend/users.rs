@@ -5,7 +5,7 @@
 
 use crate::backend::account_mails;
 use crate::backend::audit::{self, Actor, AuditEntry, Outcome, RequestOrigin};
-use crate::backend::db::{Db, DbKind, UniqueKey, UserFilter, choice_from_row};
+use crate::backend::db::{Db, DbKind, UniqueKey, UserFilter};
 use crate::backend::mail;
 use crate::backend::sessions::{self, SessionUser};
 use crate::backend::tenants;
@@ -14,6 +14,7 @@ use crate::backend::write::WriteContext;
 use crate::domain::account_status::AccountStatus;
 use crate::domain::audit::AuditAction;
 use crate::domain::choice::Choice;
+use crate::domain::codes::EmployeeCode;
 use crate::domain::email::Email;
 use crate::domain::form_field::FormField;
 use crate::domain::ids::{TenantId, UserId};
@@ -24,7 +25,7 @@ use crate::domain::time::Timestamp;
 pub use crate::domain::users::{UserPage, UserSummary};
 use crate::error::AppError;
 use crate::i18n::Lang;
-use sqlx::{Any, FromRow, Row, Transaction};
+use sqlx::{Any, Transaction};
 use std::collections::BTreeSet;
 
 pub const PER_PAGE: i64 = 50;
@@ -115,7 +116,7 @@ pub async fn list_users(
         UserRow::COLUMNS,
         filter.sql
     );
-    let mut select = sqlx::query(&select_sql).bind(tenant.as_str());
+    let mut select = sqlx::query_as::<_, ListedUserRow>(&select_sql).bind(tenant.as_str());
     if let Some(pattern) = pattern {
         select = select.bind(pattern);
     }
@@ -125,24 +126,23 @@ pub async fn list_users(
         .fetch_all(&mut *tx)
         .await?;
     let total: i64 = match rows.first() {
-        Some(row) if pattern.is_some() => row.try_get("total")?,
+        Some(row) if pattern.is_some() => row.total.unwrap_or_default(),
         None if pattern.is_some() && page == 1 => 0,
         // Browsing, or a page past the end of a search: count separately.
         _ => filter.count(&mut tx, tenant).await?,
     };
     let zone = tenant_zone(&mut tx, tenant).await?;
-    let rows = rows
+    let ids: Vec<String> = rows
         .iter()
-        .map(UserRow::from_row)
-        .collect::<Result<Vec<_>, _>>()?;
-    let ids: Vec<String> = rows.iter().map(|row| row.id.clone()).collect();
+        .map(|row| row.user.id.as_str().to_owned())
+        .collect();
     let mut roles = roles_of_many(&mut tx, tenant, &ids).await?;
     let mut scopes = scopes_of_many(&mut tx, tenant, &ids).await?;
     let mut users = Vec::with_capacity(rows.len());
-    for row in rows {
-        let roles = roles.remove(&row.id).unwrap_or_default();
-        let scope = scopes.remove(&row.id).unwrap_or_default();
-        users.push(row.into_summary(roles, scope, &zone)?);
+    for ListedUserRow { user: row, .. } in rows {
+        let roles = roles.remove(row.id.as_str()).unwrap_or_default();
+        let scope = scopes.remove(row.id.as_str()).unwrap_or_default();
+        users.push(row.into_summary(roles, scope, &zone));
     }
     let seats_in_use = tenants::seats_taken(&mut tx, tenant).await?;
     let seat_limit = seat_limit(&mut tx, tenant, db.kind()).await?;
@@ -179,13 +179,12 @@ async fn roles_of_many(
         "SELECT user_id, role FROM user_roles WHERE tenant_id = $1 AND user_id IN ({}) ORDER BY role",
         placeholders(ids.len())
     );
-    let mut query = sqlx::query(&sql).bind(tenant.as_str());
+    let mut query = sqlx::query_as(&sql).bind(tenant.as_str());
     for id in ids {
         query = query.bind(id);
     }
-    for row in query.fetch_all(&mut **tx).await? {
-        let user: String = row.try_get("user_id")?;
-        let role: String = row.try_get("role")?;
+    let rows: Vec<(String, String)> = query.fetch_all(&mut **tx).await?;
+    for (user, role) in rows {
         if let Some(role) = Role::parse(&role) {
             map.entry(user).or_default().push(role);
         }
@@ -204,17 +203,14 @@ pub async fn roles_of_all(
 ) -> Result<std::collections::HashMap<UserId, BTreeSet<Role>>, sqlx::Error> {
     let mut map: std::collections::HashMap<UserId, BTreeSet<Role>> =
         std::collections::HashMap::new();
-    let rows = sqlx::query("SELECT user_id, role FROM user_roles WHERE tenant_id = $1")
-        .bind(tenant.as_str())
-        .fetch_all(&mut **tx)
-        .await?;
-    for row in rows {
-        let user: String = row.try_get("user_id")?;
-        let role: String = row.try_get("role")?;
+    let rows: Vec<(UserId, String)> =
+        sqlx::query_as("SELECT user_id, role FROM user_roles WHERE tenant_id = $1")
+            .bind(tenant.as_str())
+            .fetch_all(&mut **tx)
+            .await?;
+    for (user, role) in rows {
         if let Some(role) = Role::parse(&role) {
-            map.entry(UserId::from_stored(user))
-                .or_default()
-                .insert(role);
+            map.entry(user).or_default().insert(role);
         }
     }
     Ok(map)
@@ -236,16 +232,26 @@ async fn scopes_of_many(
          WHERE s.tenant_id = $1 AND s.user_id IN ({}) ORDER BY d.code",
         placeholders(ids.len())
     );
-    let mut query = sqlx::query(&sql).bind(tenant.as_str());
+    let mut query = sqlx::query_as::<_, ScopeRow>(&sql).bind(tenant.as_str());
     for id in ids {
         query = query.bind(id);
     }
-    for row in query.fetch_all(&mut **tx).await? {
-        map.entry(row.try_get("user_id")?)
-            .or_default()
-            .push(choice_from_row(&row)?);
+    for ScopeRow {
+        user_id,
+        department,
+    } in query.fetch_all(&mut **tx).await?
+    {
+        map.entry(user_id).or_default().push(department);
     }
     Ok(map)
+}
+
+/// A department of a user's business-admin scope, as a picker shows it.
+#[derive(sqlx::FromRow)]
+struct ScopeRow {
+    user_id: String,
+    #[sqlx(flatten)]
+    department: Choice,
 }
 
 /// The contract's seat limit. On PostgreSQL the tenant row is locked for the rest of the
@@ -348,14 +354,15 @@ async fn invitation_context(
     tx: &mut Transaction<'static, Any>,
     tenant: &TenantId,
 ) -> Result<InvitationContext, sqlx::Error> {
-    let row = sqlx::query("SELECT name, code, time_zone FROM tenants WHERE id = $1")
-        .bind(tenant.as_str())
-        .fetch_one(&mut **tx)
-        .await?;
+    let (company, code, zone) =
+        sqlx::query_as("SELECT name, code, time_zone FROM tenants WHERE id = $1")
+            .bind(tenant.as_str())
+            .fetch_one(&mut **tx)
+            .await?;
     Ok(InvitationContext {
-        company: row.try_get("name")?,
-        code: row.try_get("code")?,
-        zone: row.try_get("time_zone")?,
+        company,
+        code,
+        zone,
     })
 }
 
@@ -538,19 +545,28 @@ async fn load(
     let roles = sessions::roles_of(tx, tenant, user).await?;
     let zone = tenant_zone(tx, tenant).await?;
     let scope = business_scope(tx, tenant, user).await?;
-    row.into_summary(roles.into_iter().collect(), scope, &zone)
+    Ok(row.into_summary(roles.into_iter().collect(), scope, &zone))
 }
 
 /// A user's row as stored: what [`UserSummary`] is read from.
 #[derive(sqlx::FromRow)]
 struct UserRow {
-    id: String,
-    email: String,
+    id: UserId,
+    email: Email,
     display_name: String,
-    employee_code: Option<String>,
-    language: String,
-    status: String,
-    last_login_at: Option<i64>,
+    employee_code: Option<EmployeeCode>,
+    language: Lang,
+    status: AccountStatus,
+    last_login_at: Option<Timestamp>,
+}
+
+/// A user's row in a page of the list; a search's page counts its matches too.
+#[derive(sqlx::FromRow)]
+struct ListedUserRow {
+    #[sqlx(flatten)]
+    user: UserRow,
+    #[sqlx(default)]
+    total: Option<i64>,
 }
 
 impl UserRow {
@@ -563,20 +579,18 @@ impl UserRow {
         roles: Vec<Role>,
         business_scope: Vec<Choice>,
         zone: &str,
-    ) -> Result<UserSummary, AppError> {
-        Ok(UserSummary {
-            id: UserId::from_stored(self.id),
-            email: Email::from_stored(self.email),
+    ) -> UserSummary {
+        UserSummary {
+            id: self.id,
+            email: self.email,
             display_name: self.display_name,
             employee_code: self.employee_code,
-            language: Lang::from_tag(&self.language).unwrap_or_default(),
-            status: AccountStatus::from_stored(&self.status),
+            language: self.language,
+            status: self.status,
             roles,
             business_scope,
-            last_login: self
-                .last_login_at
-                .map(|micros| Timestamp::from_micros(micros).format_in_zone(zone)),
-        })
+            last_login: self.last_login_at.map(|at| at.format_in_zone(zone)),
+        }
     }
 }
 
@@ -586,7 +600,7 @@ async fn business_scope(
     tenant: &TenantId,
     user: &UserId,
 ) -> Result<Vec<Choice>, sqlx::Error> {
-    sqlx::query(
+    sqlx::query_as(
         "SELECT d.code AS value, d.name AS label, '' AS detail FROM business_admin_scopes s JOIN departments d \
          ON d.tenant_id = s.tenant_id AND d.id = s.department_id \
          WHERE s.tenant_id = $1 AND s.user_id = $2 ORDER BY d.code",
@@ -594,10 +608,7 @@ async fn business_scope(
     .bind(tenant.as_str())
     .bind(user.as_str())
     .fetch_all(&mut **tx)
-    .await?
-    .iter()
-    .map(choice_from_row)
-    .collect()
+    .await
 }
 
 /// Sets the departments (by code; each covers its subtree) a business admin works for.
@@ -809,7 +820,7 @@ pub async fn update_user(
         &roles,
         (Some(before.email.as_str()), Some(valid.email.as_str())),
         (
-            before.employee_code.as_deref(),
+            before.employee_code.as_ref().map(EmployeeCode::as_str),
             valid.employee_code.as_deref(),
         ),
     )?;

@@ -9,3 +9,4 @@ pub mod mail_queue;
 pub mod page_title;
 pub mod pager;
 pub mod picker;
+pub mod record_text;

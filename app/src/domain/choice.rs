@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// One answer of a picker's search.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct Choice {
     /// What the form sends: the department or employee code.
     pub value: String,

@@ -39,9 +39,24 @@ fn parse_code(input: &str) -> Result<String, Problem> {
 macro_rules! code_type {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*
+        /// Deserializes through `parse`: a code from outside is never taken unchecked.
         #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-        #[serde(transparent)]
+        #[serde(try_from = "String", into = "String")]
         pub struct $name(String);
+
+        impl TryFrom<String> for $name {
+            type Error = &'static str;
+
+            fn try_from(value: String) -> Result<Self, Self::Error> {
+                Self::parse(&value).map_err(|_| "not a code")
+            }
+        }
+
+        impl From<$name> for String {
+            fn from(code: $name) -> String {
+                code.0
+            }
+        }
 
         impl $name {
             pub fn parse(input: &str) -> Result<Self, Problem> {
@@ -103,6 +118,21 @@ mod tests {
             "33 characters are too many"
         );
         assert!(EmployeeCode::parse(&"9".repeat(32)).is_ok());
+    }
+
+    #[test]
+    fn codes_from_outside_come_through_the_parser() {
+        let code: DepartmentCode = serde_json::from_str("\"Ｓ１００\"").unwrap();
+        assert_eq!(code.as_str(), "S100");
+        assert_eq!(serde_json::to_string(&code).unwrap(), "\"S100\"");
+        assert!(serde_json::from_str::<EmployeeCode>("\"A B\"").is_err());
+        assert!(serde_json::from_str::<EmployeeCode>("\"\"").is_err());
+        let company: crate::domain::tenant::CompanyCode =
+            serde_json::from_str("\" acme \"").unwrap();
+        assert_eq!(company.as_str(), "ACME");
+        assert!(
+            serde_json::from_str::<crate::domain::tenant::CompanyCode>("\"株式会社\"").is_err()
+        );
     }
 
     #[test]

@@ -3,7 +3,9 @@
 //! the reporting line, derived from the org tree and its managers.
 
 use crate::domain::account_status::AccountStatus;
+use crate::domain::codes::DepartmentCode;
 use crate::domain::dates::CalendarDate;
+use crate::domain::email::Email;
 use crate::domain::ids::{DepartmentId, UserId};
 use crate::domain::org_chart::PersonRef;
 use crate::domain::org_tree::OrgTree;
@@ -15,7 +17,7 @@ use std::collections::HashMap;
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PostView {
     pub department: DepartmentId,
-    pub code: String,
+    pub code: DepartmentCode,
     pub name: String,
     pub primary: bool,
     pub manager: bool,
@@ -23,6 +25,7 @@ pub struct PostView {
 
 /// The HR fields only some readers may see (`Action::ViewEmployeeDetails`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct EmployeeDetails {
     pub grade: Option<String>,
     pub employment_type: Option<String>,
@@ -34,7 +37,7 @@ pub struct EmployeeDetails {
 pub struct EmployeeView {
     pub person: PersonRef,
     pub kana: Option<String>,
-    pub email: String,
+    pub email: Email,
     pub job_title: Option<String>,
     pub status: AccountStatus,
     /// The primary post first.

@@ -5,24 +5,27 @@
 
 use crate::domain::account_status::AccountStatus;
 use crate::domain::codes::normalize;
-use crate::domain::ids::DepartmentId;
+use crate::domain::codes::{DepartmentCode, EmployeeCode};
+use crate::domain::ids::{DepartmentId, UserId};
 use crate::domain::org_tree::{MovePlan, Node, OrgTree};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashSet};
 
 /// A person named on a page: id for the link, name to read.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct PersonRef {
-    pub id: String,
+    pub id: UserId,
+    #[cfg_attr(feature = "ssr", sqlx(rename = "display_name"))]
     pub name: String,
-    pub employee_code: Option<String>,
+    pub employee_code: Option<EmployeeCode>,
 }
 
 /// One department with what the tree shows of it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DepartmentNode {
     pub id: DepartmentId,
-    pub code: String,
+    pub code: DepartmentCode,
     pub name: String,
     pub parent: Option<DepartmentId>,
     pub sort_order: i64,
@@ -354,7 +357,7 @@ impl ChartModel {
             .nodes
             .values()
             .filter_map(|node| {
-                let code = node.code.to_lowercase();
+                let code = node.code.as_str().to_lowercase();
                 let rank = if code == needle {
                     0
                 } else if code.starts_with(&needle) {
@@ -394,7 +397,7 @@ mod tests {
     fn node(name: &str, code: &str, parent: Option<&str>, sort_order: i64) -> DepartmentNode {
         DepartmentNode {
             id: id(name),
-            code: code.into(),
+            code: crate::domain::codes::DepartmentCode::parse(code).unwrap(),
             name: format!("{name}部"),
             parent: parent.map(id),
             sort_order,

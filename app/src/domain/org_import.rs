@@ -99,6 +99,7 @@ pub fn read_file(bytes: &[u8], kind: CsvKind) -> Result<ParsedFile, ImportProble
 
 /// A stored department, as the import compares against it.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct ExistingDepartment {
     pub id: DepartmentId,
     pub code: String,
@@ -420,6 +421,7 @@ fn depths(planned: &HashMap<String, Planned>) -> HashMap<&str, usize> {
 
 /// An employee's own fields, as stored and as the file sets them.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct EmployeeRecord {
     pub employee_code: Option<String>,
     pub display_name: String,

@@ -16,6 +16,7 @@ pub const SORT_STEP: i64 = 10;
 
 /// One department as the tree sees it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct Node {
     pub id: DepartmentId,
     /// `None` for a root (本部).

@@ -54,6 +54,30 @@ macro_rules! stored_names {
                 f.write_str(self.as_str())
             }
         }
+
+        // A row struct reads the column as the enum; a name this build does not know is a
+        // damaged (or newer) row, refused rather than guessed at.
+        #[cfg(feature = "ssr")]
+        impl sqlx::Type<sqlx::Any> for $name {
+            fn type_info() -> sqlx::any::AnyTypeInfo {
+                <String as sqlx::Type<sqlx::Any>>::type_info()
+            }
+
+            fn compatible(ty: &sqlx::any::AnyTypeInfo) -> bool {
+                <String as sqlx::Type<sqlx::Any>>::compatible(ty)
+            }
+        }
+
+        #[cfg(feature = "ssr")]
+        impl<'r> sqlx::Decode<'r, sqlx::Any> for $name {
+            fn decode(
+                value: sqlx::any::AnyValueRef<'r>,
+            ) -> Result<Self, sqlx::error::BoxDynError> {
+                let stored = <String as sqlx::Decode<'r, sqlx::Any>>::decode(value)?;
+                $name::parse(&stored)
+                    .ok_or_else(|| format!("unknown value {stored:?}").into())
+            }
+        }
     };
 }
 pub(crate) use stored_names;

@@ -4,9 +4,24 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// 企業コード: 2 to 32 ASCII letters, digits, `-` or `_`, case-insensitive (stored upper-case).
+/// Deserializes through [`CompanyCode::parse`].
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(transparent)]
+#[serde(try_from = "String", into = "String")]
 pub struct CompanyCode(String);
+
+impl TryFrom<String> for CompanyCode {
+    type Error = &'static str;
+
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        CompanyCode::parse(&value).map_err(|_| "not a company code")
+    }
+}
+
+impl From<CompanyCode> for String {
+    fn from(code: CompanyCode) -> String {
+        code.0
+    }
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct InvalidCompanyCode;

@@ -46,6 +46,19 @@ impl Timestamp {
             None => String::from("-"),
         }
     }
+
+    /// The calendar date of this instant in the tenant's zone (unknown zones: Tokyo).
+    pub fn date_in_zone(self, zone: &str) -> crate::domain::dates::CalendarDate {
+        use chrono::{Datelike, TimeZone};
+        let tz: chrono_tz::Tz = zone.parse().unwrap_or(chrono_tz::Asia::Tokyo);
+        let local = tz
+            .timestamp_micros(self.0)
+            .single()
+            .expect("an instant has one local time")
+            .date_naive();
+        crate::domain::dates::CalendarDate::new(local.year() as u32, local.month(), local.day())
+            .expect("chrono gives real dates")
+    }
 }
 
 #[cfg(all(test, feature = "ssr"))]

@@ -1,6 +1,7 @@
 //! What the user administration screens show: shared by the server and the browser.
 
 use crate::domain::account_status::AccountStatus;
+use crate::domain::codes::EmployeeCode;
 use crate::domain::email::Email;
 use crate::domain::ids::UserId;
 use crate::domain::roles::Role;
@@ -13,7 +14,7 @@ pub struct UserSummary {
     pub id: UserId,
     pub email: Email,
     pub display_name: String,
-    pub employee_code: Option<String>,
+    pub employee_code: Option<EmployeeCode>,
     pub language: Lang,
     pub status: AccountStatus,
     pub roles: Vec<Role>,
@@ -37,6 +38,7 @@ pub struct UserPage {
 /// The tenant's mails waiting to be sent, as admins see it (an import's invitations take
 /// a while to leave).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct MailQueue {
     pub waiting: i64,
     /// Password resets, lock notices and the like, which go first.

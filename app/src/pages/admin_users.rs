@@ -147,7 +147,7 @@ fn UsersContent() -> impl IntoView {
                                                 <A href=format!("/admin/users/{}", user.id)>{user.display_name}</A>
                                             </td>
                                             <td>{user.email.to_string()}</td>
-                                            <td>{user.employee_code.unwrap_or_default()}</td>
+                                            <td>{user.employee_code.map(String::from)}</td>
                                             <td>
                                                 <span class=format!("badge badge--{}", user.status)>
                                                     {t.account_status(user.status)}
@@ -311,7 +311,7 @@ fn UserContent() -> impl IntoView {
                         error=error
                         label=Signal::derive(move || t().field_employee_code)
                         name="employee_code"
-                        value=user.employee_code.clone().unwrap_or_default()
+                        value=user.employee_code.as_ref().map(ToString::to_string).unwrap_or_default()
                         optional=true
                     />
                     <LanguageField selected=user.language />

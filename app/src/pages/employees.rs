@@ -48,7 +48,7 @@ fn EmployeeFields(
             .flat_map(|e| e.posts.iter())
             .filter(|p| keep(p))
             .map(|p| Choice {
-                value: p.code.clone(),
+                value: p.code.to_string(),
                 label: p.name.clone(),
                 detail: String::new(),
             })
@@ -72,10 +72,10 @@ fn EmployeeFields(
     let suggest =
         move |pick: fn(&LabelsInUse) -> Vec<String>| Signal::derive(move || labels.with(pick));
     view! {
-        <Field error=error label=Signal::derive(move || t().col_employee_code) name="employee_code" value=value(|e| e.person.employee_code.clone()) />
+        <Field error=error label=Signal::derive(move || t().col_employee_code) name="employee_code" value=value(|e| e.person.employee_code.as_ref().map(ToString::to_string)) />
         <Field error=error label=Signal::derive(move || t().field_display_name) name="display_name" value=value(|e| Some(e.person.name.clone())) />
         <Field error=error label=Signal::derive(move || t().field_kana) name="kana" value=value(|e| e.kana.clone()) optional=true />
-        <Field error=error label=Signal::derive(move || t().field_email) name="email" kind="email" value=value(|e| Some(e.email.clone())) />
+        <Field error=error label=Signal::derive(move || t().field_email) name="email" kind="email" value=value(|e| Some(e.email.to_string())) />
         <Field error=error label=Signal::derive(move || t().field_job_title) name="job_title" value=value(|e| e.job_title.clone()) optional=true suggestions=suggest(|l| l.job_titles.clone()) />
         <Field error=error label=Signal::derive(move || t().field_grade) name="grade" value=details(|d| d.grade.clone()) optional=true suggestions=suggest(|l| l.grades.clone()) />
         <Field error=error label=Signal::derive(move || t().field_employment_type) name="employment_type" value=details(|d| d.employment_type.clone()) optional=true suggestions=suggest(|l| l.employment_types.clone()) />
@@ -153,7 +153,7 @@ fn EmployeesContent() -> impl IntoView {
                                         // router <A> per row costs reactive state for nothing.
                                         <td><a href=format!("/org/employees/{}", item.person.id)>{item.person.name}</a></td>
                                         <td>{item.kana.unwrap_or_default()}</td>
-                                        <td>{item.person.employee_code.unwrap_or_default()}</td>
+                                        <td>{item.person.employee_code.map(String::from)}</td>
                                         <td>{item.department.map(|(code, name)| format!("{name} ({code})")).unwrap_or_default()}</td>
                                         <td>{item.job_title.unwrap_or_default()}</td>
                                         <td><span class=format!("badge badge--{}", item.status)>{t.account_status(item.status)}</span></td>
@@ -313,7 +313,7 @@ fn EmployeeContent() -> impl IntoView {
                 <section class="card" aria-labelledby="edit-employee">
                     <h2 id="edit-employee">{t.employee_edit}</h2>
                     <ActionForm action=update attr:class="form form--grid">
-                        <input type="hidden" name="id" value=hidden_id />
+                        <input type="hidden" name="id" value=hidden_id.to_string() />
                         <EmployeeFields employee=editing error=update_error />
                         <FormError error=update_error />
                         <Show when=move || matches!(update.value().get(), Some(Ok(())))>
@@ -327,7 +327,7 @@ fn EmployeeContent() -> impl IntoView {
         view! {
             <h1>{employee.person.name.clone()}</h1>
             <p class="meta">
-                {employee.kana.clone().unwrap_or_default()} " · " {employee.person.employee_code.clone().unwrap_or_default()} " · "
+                {employee.kana.clone().unwrap_or_default()} " · " {employee.person.employee_code.clone().map(String::from)} " · "
                 <span class=format!("badge badge--{}", employee.status)>{t.account_status(employee.status)}</span>
             </p>
             <section class="card" aria-labelledby="employee-facts">

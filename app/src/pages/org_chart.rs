@@ -748,7 +748,7 @@ fn TreeRow(editor: Editor, id: DepartmentId) -> impl IntoView {
                     _ => "",
                 }}
             </span>
-            <span class="tree-row__code">{move || node.with(|n| n.as_ref().map(|n| n.code.clone()))}</span>
+            <span class="tree-row__code">{move || node.with(|n| n.as_ref().map(|n| n.code.to_string()))}</span>
             <Show
                 when=renaming
                 fallback=move || view! {
@@ -791,7 +791,7 @@ fn InlineRename(editor: Editor) -> impl IntoView {
     let original = editor.node(&id);
     let code = original
         .as_ref()
-        .map(|n| n.code.clone())
+        .map(|n| n.code.to_string())
         .unwrap_or_default();
     let name = RwSignal::new(original.map(|n| n.name).unwrap_or_default());
     let save = ServerAction::<UpdateDepartment>::new();
@@ -1003,6 +1003,6 @@ pub fn find_by_code(editor: Editor, code: &str) -> Option<DepartmentId> {
     editor.model.with_untracked(|m| {
         m.search(&code, 1)
             .into_iter()
-            .find(|id| m.get(id).is_some_and(|n| n.code == code))
+            .find(|id| m.get(id).is_some_and(|n| n.code.as_str() == code))
     })
 }

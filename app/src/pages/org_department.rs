@@ -46,7 +46,7 @@ fn DepartmentDetails(editor: Editor, id: DepartmentId) -> impl IntoView {
     view! {
         <article class="card department" aria-labelledby="department-title">
             <h2 id="department-title">
-                <span class="department__code">{move || node.with(|n| n.as_ref().map(|n| n.code.clone()))}</span>
+                <span class="department__code">{move || node.with(|n| n.as_ref().map(|n| n.code.to_string()))}</span>
                 " "
                 {move || node.with(|n| n.as_ref().map(|n| n.name.clone()))}
             </h2>
@@ -107,7 +107,7 @@ fn RenameForm(editor: Editor, id: DepartmentId, notice: RwSignal<Option<Notice>>
                 return;
             };
             if !dirty.get_untracked() {
-                code.set(node.code);
+                code.set(node.code.into());
                 name.set(node.name);
                 base_version.set(node.version);
             }
@@ -179,7 +179,7 @@ fn ManagerForm(
         .and_then(|node| node.manager)
         .and_then(|manager| {
             manager.employee_code.map(|code| Choice {
-                value: code,
+                value: code.into(),
                 label: manager.name,
                 detail: String::new(),
             })
@@ -391,7 +391,7 @@ fn Members(editor: Editor, id: DepartmentId) -> impl IntoView {
             .members
             .into_iter()
             .map(|member| {
-                let code = member.person.employee_code.clone();
+                let code = member.person.employee_code.clone().map(String::from);
                 let make_manager = (can_edit && !member.manager && code.is_some()).then(|| {
                     let id = id.clone();
                     let code = code.clone().unwrap_or_default();

@@ -44,9 +44,9 @@ pub fn SetPasswordPage(purpose: LinkPurpose) -> impl IntoView {
                                 <p>{move || t().setup_for}</p>
                                 <dl class="facts">
                                     <dt>{move || t().field_company}</dt>
-                                    <dd>{details.company_name.clone()} " (" {details.company_code.clone()} ")"</dd>
+                                    <dd>{details.company_name.clone()} " (" {details.company_code.to_string()} ")"</dd>
                                     <dt>{move || t().nav_account}</dt>
-                                    <dd>{details.display_name.clone()} " <" {details.email.clone()} ">"</dd>
+                                    <dd>{details.display_name.clone()} " <" {details.email.to_string()} ">"</dd>
                                 </dl>
                                 <ActionForm action=action attr:class="form">
                                     <input type="hidden" name="purpose" value=purpose_value />

@@ -230,7 +230,7 @@ pub async fn create_tenant(db: &Db, code: &str, seats: i64) -> SetupNotice {
         time_zone: "Asia/Tokyo".into(),
         contact_email: None,
     };
-    let today = chrono::Utc::now().date_naive();
+    let today = Timestamp::now().date_in_zone("Asia/Tokyo");
     tenants::create_tenant(
         db,
         LINK_BASE,
