@@ -10,6 +10,7 @@ pub mod csv_error;
 pub mod dates;
 pub mod email;
 pub mod employees;
+pub mod evaluation;
 pub mod form_field;
 pub mod ids;
 pub mod lockout;
