@@ -4,6 +4,7 @@
 //! field, so a string missing in one language is a compile error, not a blank on screen.
 //! The language comes from the `kouka_lang` cookie, else `Accept-Language`, else Japanese.
 
+pub mod evaluation;
 mod problems;
 
 use crate::domain::account_status::AccountStatus;
@@ -383,6 +384,9 @@ pub struct Texts {
     pub manual_optional: &'static str,
     pub manual_description: &'static str,
     pub manual_example: &'static str,
+    pub field_template: &'static str,
+    /// The evaluation pages (`i18n/evaluation.rs`).
+    pub eval: &'static evaluation::EvalTexts,
 }
 
 impl Texts {
@@ -414,6 +418,7 @@ impl Texts {
             FormField::Manager => self.org_manager,
             FormField::ParentId => self.org_parent,
             FormField::Department => self.kind_departments,
+            FormField::Template => self.field_template,
             FormField::Kind => self.import_kind,
             FormField::Encoding => self.export_encoding,
             FormField::Import => self.import_title,
@@ -725,6 +730,8 @@ pub static JA: Texts = Texts {
     manual_optional: "任意",
     manual_description: "説明",
     manual_example: "例",
+    field_template: "評価シートのテンプレート",
+    eval: &evaluation::JA,
 };
 
 pub static EN: Texts = Texts {
@@ -1026,6 +1033,8 @@ pub static EN: Texts = Texts {
     manual_optional: "Optional",
     manual_description: "Description",
     manual_example: "Example",
+    field_template: "Sheet template",
+    eval: &evaluation::EN,
 };
 
 /// The dictionary of a language.

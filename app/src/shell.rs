@@ -10,6 +10,7 @@ use crate::pages::{
     account::AccountPage,
     admin_users::{UserPage, UsersPage},
     employees::{EmployeePage, EmployeesPage},
+    evaluation_templates::{TemplatePage, TemplatesPage},
     forgot::ForgotPasswordPage,
     home::HomePage,
     login::LoginPage,
@@ -119,6 +120,8 @@ fn SessionFrame() -> impl IntoView {
                     <Route path=path!("/org/employees") view={Lazy::<EmployeesRoute>::new()} />
                     <Route path=path!("/org/employees/:id") view={Lazy::<EmployeeRoute>::new()} />
                     <Route path=path!("/org/import") view={Lazy::<OrgImportRoute>::new()} />
+                    <Route path=path!("/evaluation/templates") view={Lazy::<TemplatesRoute>::new()} />
+                    <Route path=path!("/evaluation/templates/:id") view={Lazy::<TemplateRoute>::new()} />
                     <Route
                         path=path!("/manual/admin")
                         view={Lazy::<AdminManualRoute>::new()}
@@ -146,4 +149,6 @@ page_on_demand!(OrgChartRoute, org_chart_page, OrgChartPage);
 page_on_demand!(EmployeesRoute, employees_page, EmployeesPage);
 page_on_demand!(EmployeeRoute, employee_page, EmployeePage);
 page_on_demand!(OrgImportRoute, org_import_page, OrgImportPage);
+page_on_demand!(TemplatesRoute, templates_page, TemplatesPage);
+page_on_demand!(TemplateRoute, template_page, TemplatePage);
 page_on_demand!(AdminManualRoute, admin_manual_page, AdminManualPage);

@@ -53,6 +53,10 @@ enum Rule {
     SystemAdmin,
     /// System admins and organization admins (the organization subsystem).
     OrganizationAdmin,
+    /// System admins and evaluation admins (the evaluation subsystem).
+    EvaluationAdmin,
+    /// Evaluation admins and business admins, who read the evaluation's setup.
+    EvaluationReader,
 }
 
 /// What a function acts on.
@@ -64,6 +68,8 @@ enum Object {
     User,
     /// One department (version 1), given as `id`.
     Department,
+    /// One sheet template (version 1), given as `id`.
+    Template,
 }
 
 struct Case {
@@ -88,6 +94,9 @@ const EMPLOYEE_FIELDS: &[(&str, &str)] = &[
     ("manages_codes", ""),
     ("language", "ja"),
 ];
+
+/// A valid template's JSON, named `{n}` so that each call's is new.
+const STARTER_TEMPLATE: &str = "<the starter template, named anew>";
 
 /// The declared table: one row per server function.
 const TABLE: &[Case] = &[
@@ -330,6 +339,42 @@ const TABLE: &[Case] = &[
         object: Object::None,
         fields: &[],
     },
+    Case {
+        path: "/api/evaluation/templates/list",
+        rule: Rule::EvaluationReader,
+        object: Object::None,
+        fields: &[],
+    },
+    Case {
+        path: "/api/evaluation/templates/get",
+        rule: Rule::EvaluationReader,
+        object: Object::Template,
+        fields: &[],
+    },
+    Case {
+        path: "/api/evaluation/templates/create",
+        rule: Rule::EvaluationAdmin,
+        object: Object::None,
+        fields: &[("definition", STARTER_TEMPLATE)],
+    },
+    Case {
+        path: "/api/evaluation/templates/update",
+        rule: Rule::EvaluationAdmin,
+        object: Object::Template,
+        fields: &[("version", "1"), ("definition", STARTER_TEMPLATE)],
+    },
+    Case {
+        path: "/api/evaluation/templates/copy",
+        rule: Rule::EvaluationAdmin,
+        object: Object::Template,
+        fields: &[],
+    },
+    Case {
+        path: "/api/evaluation/templates/delete",
+        rule: Rule::EvaluationAdmin,
+        object: Object::Template,
+        fields: &[("version", "1")],
+    },
     // Last: it ends the caller's session.
     Case {
         path: "/api/auth/logout",
@@ -360,6 +405,8 @@ struct World {
     victim: UserId,
     /// A department of tenant B that nobody of tenant A may touch.
     victim_department: String,
+    /// A template of tenant B that nobody of tenant A may touch.
+    victim_template: String,
     counter: std::cell::Cell<u32>,
 }
 
@@ -389,6 +436,36 @@ async fn insert_department(db: &Db, tenant: &TenantId, name: &str) -> String {
     id.to_string()
 }
 
+/// Inserts a valid sheet template (version 1); a fresh object for one call.
+async fn insert_template(db: &Db, tenant: &TenantId, name: &str) -> String {
+    let id = kouka_app::domain::ids::TemplateId::generate();
+    let now = Timestamp::now().as_micros();
+    let definition = starter_named(name);
+    let mut tx = db.begin_for_tenant(tenant).await.expect("tx");
+    sqlx::query(
+        "INSERT INTO evaluation_templates (tenant_id, id, name, definition, version, created_at, \
+         updated_at) VALUES ($1, $2, $3, $4, 1, $5, $5)",
+    )
+    .bind(tenant.as_str())
+    .bind(id.as_str())
+    .bind(name)
+    .bind(definition)
+    .bind(now)
+    .execute(&mut *tx)
+    .await
+    .expect("insert template");
+    tx.commit().await.expect("commit");
+    id.to_string()
+}
+
+/// The starter template's JSON under `name`.
+fn starter_named(name: &str) -> String {
+    use kouka_app::domain::evaluation::template::Template;
+    let mut template = Template::starter();
+    template.name = name.to_owned();
+    serde_json::to_string(&template).expect("json")
+}
+
 async fn world(kind: DbKind) -> Option<World> {
     // Many public calls from one address: lift the per-IP limit for this test.
     let app = spawn_app_with(kind, |c| c.auth_rate_limit = 100_000).await?;
@@ -410,6 +487,7 @@ async fn world(kind: DbKind) -> Option<World> {
     }
     let victim = insert_user(&db, &tenant_b, &[]).await;
     let victim_department = insert_department(&db, &tenant_b, "対象 部署").await;
+    let victim_template = insert_template(&db, &tenant_b, "対象 テンプレート").await;
     Some(World {
         app,
         tenant_a,
@@ -417,6 +495,7 @@ async fn world(kind: DbKind) -> Option<World> {
         cookies,
         victim,
         victim_department,
+        victim_template,
         counter: std::cell::Cell::new(0),
     })
 }
@@ -428,7 +507,14 @@ impl World {
         let mut form: Vec<(String, String)> = case
             .fields
             .iter()
-            .map(|(k, v)| (k.to_string(), v.replace("{n}", &n.to_string())))
+            .map(|(k, v)| {
+                let value = if *v == STARTER_TEMPLATE {
+                    starter_named(&format!("テンプレート {n}"))
+                } else {
+                    v.replace("{n}", &n.to_string())
+                };
+                (k.to_string(), value)
+            })
             .collect();
         if let Some(id) = object {
             form.push(("id".into(), id.to_string()));
@@ -479,6 +565,17 @@ fn allowed(rule: Rule, caller: Caller) -> bool {
             caller,
             Caller::SystemAdmin | Caller::OrganizationAdmin | Caller::OtherTenantAdmin
         ),
+        Rule::EvaluationAdmin => matches!(
+            caller,
+            Caller::SystemAdmin | Caller::EvaluationAdmin | Caller::OtherTenantAdmin
+        ),
+        Rule::EvaluationReader => matches!(
+            caller,
+            Caller::SystemAdmin
+                | Caller::EvaluationAdmin
+                | Caller::BusinessAdmin
+                | Caller::OtherTenantAdmin
+        ),
     }
 }
 
@@ -512,15 +609,26 @@ async fn every_server_function_obeys_the_table(kind: DbKind) {
                 Object::Department => {
                     Some(insert_department(&db, &world.tenant_a, "自社 部署").await)
                 }
+                Object::Template => {
+                    let n = world.counter.get();
+                    Some(
+                        insert_template(&db, &world.tenant_a, &format!("自社 テンプレート {n}"))
+                            .await,
+                    )
+                }
                 Object::None => None,
             };
             let outcome = world.call(caller, case, own.as_deref()).await;
             match (allowed(case.rule, caller), caller, case.object) {
                 // Another tenant's admin asking for an object of A: it does not exist for them.
-                (true, Caller::OtherTenantAdmin, Object::User | Object::Department) => {
+                (
+                    true,
+                    Caller::OtherTenantAdmin,
+                    Object::User | Object::Department | Object::Template,
+                ) => {
                     assert_eq!(outcome, Outcome::NotFound, "{} as {caller:?}", case.path)
                 }
-                (true, _, Object::User | Object::Department) => {
+                (true, _, Object::User | Object::Department | Object::Template) => {
                     assert_eq!(outcome, Outcome::Ran, "{} as {caller:?}", case.path)
                 }
                 // Allowed, on one's own things: it runs (an unknown session id is simply not found).
@@ -540,6 +648,7 @@ async fn every_server_function_obeys_the_table(kind: DbKind) {
             let victim = match case.object {
                 Object::User => Some(world.victim.to_string()),
                 Object::Department => Some(world.victim_department.clone()),
+                Object::Template => Some(world.victim_template.clone()),
                 Object::None => None,
             };
             if let (Some(victim), true) = (victim, caller != Caller::OtherTenantAdmin) {
@@ -586,6 +695,15 @@ async fn every_server_function_obeys_the_table(kind: DbKind) {
             .await
             .expect("the victim department still exists");
     assert_eq!((name.as_str(), version), ("対象 部署", 1));
+    let (name, version): (String, i64) = sqlx::query_as(
+        "SELECT name, version FROM evaluation_templates WHERE tenant_id = $1 AND id = $2",
+    )
+    .bind(world.tenant_b.as_str())
+    .bind(&world.victim_template)
+    .fetch_one(&mut *tx)
+    .await
+    .expect("the victim template still exists");
+    assert_eq!((name.as_str(), version), ("対象 テンプレート", 1));
     tx.commit().await.expect("commit");
 
     // Refusals are audit events.

@@ -629,6 +629,11 @@ async fn unique_keys_are_recognised(kind: DbKind) {
     in_tenant(department, ["d1", "S100", "営業部"])
         .await
         .expect("first department");
+    let template = "INSERT INTO evaluation_templates (tenant_id, id, name, definition, \
+                    created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5)";
+    in_tenant(template, ["tp1", "標準評価シート", "{}"])
+        .await
+        .expect("first template");
     let clashes = [
         (
             UniqueKey::UserEmail,
@@ -641,6 +646,10 @@ async fn unique_keys_are_recognised(kind: DbKind) {
         (
             UniqueKey::DepartmentCode,
             in_tenant(department, ["d2", "S100", "別の部"]).await,
+        ),
+        (
+            UniqueKey::TemplateName,
+            in_tenant(template, ["tp2", "標準評価シート", "{}"]).await,
         ),
         (
             UniqueKey::TenantCode,

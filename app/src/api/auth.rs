@@ -50,6 +50,17 @@ impl SignedInUser {
     pub fn can_edit_organization(&self) -> bool {
         self.is_system_admin() || self.roles.contains(&Role::OrganizationAdmin)
     }
+
+    /// System and evaluation admins design templates and run periods (as the server
+    /// decides; this only chooses what the page offers).
+    pub fn can_manage_evaluation(&self) -> bool {
+        self.is_system_admin() || self.roles.contains(&Role::EvaluationAdmin)
+    }
+
+    /// They, and business admins, read the evaluation's setup.
+    pub fn can_read_evaluation_setup(&self) -> bool {
+        self.can_manage_evaluation() || self.roles.contains(&Role::BusinessAdmin)
+    }
 }
 
 /// Whose link this is, for the page that sets the password.

@@ -6,6 +6,7 @@ pub mod auth;
 #[cfg(feature = "ssr")]
 pub mod context;
 pub mod employees;
+pub mod evaluation;
 pub mod org;
 #[cfg(feature = "ssr")]
 pub mod org_http;

@@ -9,7 +9,7 @@
 use crate::domain::codes::{DepartmentCode, EmployeeCode};
 use crate::domain::dates::CalendarDate;
 use crate::domain::email::Email;
-use crate::domain::ids::{AuditId, DepartmentId, MailId, TenantId, UserId};
+use crate::domain::ids::{AuditId, DepartmentId, MailId, TemplateId, TenantId, UserId};
 use crate::domain::tenant::CompanyCode;
 use crate::domain::time::Timestamp;
 use crate::i18n::Lang;
@@ -47,6 +47,7 @@ read_as! {
     DepartmentId: String => |text| Ok(DepartmentId::from_stored(text));
     AuditId: String => |text| Ok(AuditId::from_stored(text));
     MailId: String => |text| Ok(MailId::from_stored(text));
+    TemplateId: String => |text| Ok(TemplateId::from_stored(text));
     Email: String => |text| Ok(Email::from_stored(text));
     CompanyCode: String => |text| Ok(CompanyCode::from_stored(text));
     EmployeeCode: String => |text| Ok(EmployeeCode::from_stored(text));

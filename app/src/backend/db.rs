@@ -209,14 +209,16 @@ pub enum UniqueKey {
     UserEmail,
     UserEmployeeCode,
     DepartmentCode,
+    TemplateName,
 }
 
 impl UniqueKey {
-    pub const ALL: [UniqueKey; 4] = [
+    pub const ALL: [UniqueKey; 5] = [
         UniqueKey::TenantCode,
         UniqueKey::UserEmail,
         UniqueKey::UserEmployeeCode,
         UniqueKey::DepartmentCode,
+        UniqueKey::TemplateName,
     ];
 
     /// (PostgreSQL constraint or index name, SQLite's column list)
@@ -231,6 +233,10 @@ impl UniqueKey {
             UniqueKey::DepartmentCode => (
                 "departments_tenant_id_code_key",
                 "departments.tenant_id, departments.code",
+            ),
+            UniqueKey::TemplateName => (
+                "evaluation_templates_tenant_id_name_key",
+                "evaluation_templates.tenant_id, evaluation_templates.name",
             ),
         }
     }

@@ -7,6 +7,7 @@ pub mod audit;
 pub mod columns;
 pub mod db;
 pub mod employees;
+pub mod evaluation;
 pub mod mail;
 pub mod org;
 pub mod org_events;

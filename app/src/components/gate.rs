@@ -19,6 +19,8 @@ pub enum Need {
     SystemAdmin,
     /// System admins and organization admins.
     OrganizationAdmin,
+    /// Those who read the evaluation's setup: system, evaluation and business admins.
+    EvaluationReader,
 }
 
 impl Need {
@@ -27,6 +29,7 @@ impl Need {
             Need::SignedIn => true,
             Need::SystemAdmin => user.is_system_admin(),
             Need::OrganizationAdmin => user.can_edit_organization(),
+            Need::EvaluationReader => user.can_read_evaluation_setup(),
         }
     }
 
@@ -36,6 +39,11 @@ impl Need {
             Need::SignedIn => &[],
             Need::SystemAdmin => &[Role::SystemAdmin],
             Need::OrganizationAdmin => &[Role::SystemAdmin, Role::OrganizationAdmin],
+            Need::EvaluationReader => &[
+                Role::SystemAdmin,
+                Role::EvaluationAdmin,
+                Role::BusinessAdmin,
+            ],
         };
         let names: Vec<&str> = roles
             .iter()

@@ -113,6 +113,7 @@ fn UserMenu() -> impl IntoView {
                     Ok(Some(user)) => {
                         let admin = user.is_system_admin();
                         let org_admin = user.can_edit_organization();
+                        let evaluation_reader = user.can_read_evaluation_setup();
                         view! {
                             <li>
                                 // Exact: /org/employees and /org/import have entries of their own.
@@ -124,6 +125,11 @@ fn UserMenu() -> impl IntoView {
                             <Show when=move || org_admin>
                                 <li>
                                     <A href="/org/import">{move || t().nav_org_import}</A>
+                                </li>
+                            </Show>
+                            <Show when=move || evaluation_reader>
+                                <li>
+                                    <A href="/evaluation/templates">{move || t().eval.nav_templates}</A>
                                 </li>
                             </Show>
                             <Show when=move || admin>

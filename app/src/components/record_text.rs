@@ -4,7 +4,7 @@
 
 use crate::domain::codes::{DepartmentCode, EmployeeCode};
 use crate::domain::email::Email;
-use crate::domain::ids::{DepartmentId, UserId};
+use crate::domain::ids::{DepartmentId, TemplateId, UserId};
 use crate::domain::tenant::CompanyCode;
 use leptos::prelude::IntoRender;
 
@@ -26,5 +26,6 @@ shown_as_text!(
     DepartmentCode,
     CompanyCode,
     UserId,
-    DepartmentId
+    DepartmentId,
+    TemplateId,
 );

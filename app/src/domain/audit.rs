@@ -42,5 +42,9 @@ stored_names! {
         EmployeeImport = "employee.import",
         /// A whole CSV import: its file, counts and who ran it.
         OrgImport = "org.import",
+        /// A sheet template created (from scratch or as a copy), changed or deleted.
+        TemplateCreate = "template.create",
+        TemplateUpdate = "template.update",
+        TemplateDelete = "template.delete",
     }
 }

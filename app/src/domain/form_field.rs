@@ -37,6 +37,9 @@ stored_names! {
         Manager = "manager",
         ParentId = "parent_id",
         Department = "department",
+        // Evaluation.
+        /// A sheet template: its problem names the place in it.
+        Template = "template",
         // CSV import and export.
         Kind = "kind",
         Encoding = "encoding",

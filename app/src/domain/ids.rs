@@ -92,6 +92,10 @@ text_id!(
     /// One mail of the outbox.
     MailId
 );
+text_id!(
+    /// An evaluation sheet template.
+    TemplateId
+);
 
 #[cfg(test)]
 mod tests {

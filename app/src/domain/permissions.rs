@@ -71,6 +71,12 @@ pub enum Action {
     /// Change an employee code, which is also a sign-in name: organization admins, never for
     /// a user holding a role the actor lacks. Target: [`Target::Account`].
     ChangeEmployeeCode,
+    /// Read the evaluation's setup (templates, periods): system and evaluation admins, and
+    /// business admins for the periods and sheets of their scope.
+    ViewEvaluationSetup,
+    /// Design templates and run periods (the evaluation subsystem, WP 6): system and
+    /// evaluation admins.
+    ManageEvaluationSetup,
 }
 
 /// What an action is done to.
@@ -217,6 +223,7 @@ pub fn authorize(
     }
     let own = target.user() == Some(&subject.user);
     let organization_admin = subject.has(Role::SystemAdmin) || subject.has(Role::OrganizationAdmin);
+    let evaluation_admin = subject.has(Role::SystemAdmin) || subject.has(Role::EvaluationAdmin);
     let allowed = match action {
         Action::ViewOwnAccount | Action::EditOwnAccount | Action::ChangeOwnPassword => own,
         // Only system admins manage users and roles (WP 6).
@@ -252,6 +259,8 @@ pub fn authorize(
             subject.has(Role::SystemAdmin) && target.holds_no_role_beyond(subject)
         }
         Action::ChangeEmployeeCode => organization_admin && target.holds_no_role_beyond(subject),
+        Action::ViewEvaluationSetup => evaluation_admin || subject.has(Role::BusinessAdmin),
+        Action::ManageEvaluationSetup => evaluation_admin,
     };
     if allowed {
         Ok(())
@@ -314,6 +323,37 @@ mod tests {
             ),
             Err(Denial::Forbidden)
         );
+    }
+
+    #[test]
+    fn the_evaluation_is_set_up_by_system_and_evaluation_admins_and_read_by_business_admins() {
+        let tenant = TenantId::from_stored("t1".into());
+        let elsewhere = TenantId::from_stored("t2".into());
+        for (roles, view, manage) in [
+            (&[Role::SystemAdmin][..], true, true),
+            (&[Role::EvaluationAdmin][..], true, true),
+            (&[Role::BusinessAdmin][..], true, false),
+            (&[Role::OrganizationAdmin][..], false, false),
+            (&[Role::AuditAdmin][..], false, false),
+            (&[][..], false, false),
+        ] {
+            let who = subject(roles);
+            let may = |action| authorize(Some(&who), action, Target::Tenant(&tenant)).is_ok();
+            assert_eq!(may(Action::ViewEvaluationSetup), view, "view by {roles:?}");
+            assert_eq!(
+                may(Action::ManageEvaluationSetup),
+                manage,
+                "manage by {roles:?}"
+            );
+            assert_eq!(
+                authorize(
+                    Some(&who),
+                    Action::ManageEvaluationSetup,
+                    Target::Tenant(&elsewhere)
+                ),
+                Err(Denial::Forbidden)
+            );
+        }
     }
 
     #[test]

@@ -5,6 +5,7 @@
 //! one with the field it concerns; the import's report carries one per cell.
 
 use crate::domain::csv_error::CsvError;
+use crate::domain::evaluation::template::{TemplatePlace, TemplateProblem};
 use crate::domain::org_tree::{DeleteRefusal, TreeError};
 use crate::domain::password::PasswordProblem;
 use crate::domain::posts::PostProblem;
@@ -79,6 +80,11 @@ pub enum Problem {
     /// to change.
     SignInOfHigherRole,
     Tree(TreeError),
+    /// A sheet template that cannot be used, and where in it.
+    Template {
+        at: TemplatePlace,
+        problem: TemplateProblem,
+    },
     Delete(DeleteRefusal),
     /// A contract's seat count below 1 (or absurdly high).
     SeatCount,

@@ -3,6 +3,7 @@
 
 use crate::domain::csv_error::CsvError;
 use crate::domain::employees::NAME_MAX_CHARS;
+use crate::domain::evaluation::template::{TemplatePlace, TemplateProblem};
 use crate::domain::org_tree::{DeleteRefusal, TreeError};
 use crate::domain::password::{MAX_CHARS, MIN_CHARS, PasswordProblem};
 use crate::domain::posts::PostProblem;
@@ -128,6 +129,11 @@ impl Problem {
                 "this user holds an admin role you do not have, so you cannot change what they sign in with; ask a system admin",
             ),
             Problem::Tree(error) => tree(error),
+            Problem::Template { at, problem } => {
+                let (where_ja, where_en) = template_place(*at);
+                let (ja, en) = template(problem);
+                (format!("{where_ja}: {ja}"), format!("{where_en}: {en}"))
+            }
             Problem::Delete(refusal) => delete(refusal),
             Problem::SeatCount => both(
                 "1以上の席数を指定してください",
@@ -267,6 +273,120 @@ fn password(problem: PasswordProblem) -> Both {
         PasswordProblem::ContainsEmailName => both(
             "メールアドレスの@より前の部分を含めないでください",
             "must not contain the part of the e-mail address before the @",
+        ),
+    }
+}
+
+/// Where in a template, counted from 1 as the page shows it.
+pub fn template_place(at: TemplatePlace) -> Both {
+    match at {
+        TemplatePlace::Name => both("テンプレート名", "Template name"),
+        TemplatePlace::Description => both("説明", "Description"),
+        TemplatePlace::Sections => both("セクション", "Sections"),
+        TemplatePlace::Section(s) => (format!("セクション{}", s + 1), format!("Section {}", s + 1)),
+        TemplatePlace::Item { section, item } => (
+            format!("セクション{}の項目{}", section + 1, item + 1),
+            format!("Section {}, item {}", section + 1, item + 1),
+        ),
+        TemplatePlace::Scale => both("評価尺度", "Rating scale"),
+        TemplatePlace::ScaleLevel(l) => (
+            format!("評価尺度の{}段階目", l + 1),
+            format!("Rating scale, level {}", l + 1),
+        ),
+        TemplatePlace::FinalRule => both("最終評点の算出方法", "Final score rule"),
+        TemplatePlace::Grades => both("評語の区分", "Grades"),
+        TemplatePlace::Grade(g) => (
+            format!("評語の{}行目", g + 1),
+            format!("Grades, row {}", g + 1),
+        ),
+    }
+}
+
+fn template(problem: &TemplateProblem) -> Both {
+    use crate::domain::evaluation::scoring::percent;
+    use crate::domain::evaluation::template::{
+        DESCRIPTION_MAX, GOALS_MAX, ITEMS_MAX, SECTIONS_MAX, TITLE_MAX,
+    };
+    match problem {
+        TemplateProblem::TitleLength => (
+            format!("1〜{TITLE_MAX}文字で入力してください"),
+            format!("must be 1 to {TITLE_MAX} characters"),
+        ),
+        TemplateProblem::DescriptionTooLong => (
+            format!("{DESCRIPTION_MAX}文字以内で入力してください"),
+            format!("must be at most {DESCRIPTION_MAX} characters"),
+        ),
+        TemplateProblem::NoScoredSection => both(
+            "点数をつけるセクション（目標か評価項目）が1つ以上必要です",
+            "needs at least one scored section (goals or items)",
+        ),
+        TemplateProblem::TooManySections => (
+            format!("セクションは{SECTIONS_MAX}個までです"),
+            format!("at most {SECTIONS_MAX} sections"),
+        ),
+        TemplateProblem::TooManyItems => (
+            format!("評価項目は1セクション{ITEMS_MAX}個までです"),
+            format!("at most {ITEMS_MAX} items in a section"),
+        ),
+        TemplateProblem::BadWeight => both(
+            "ウェイトは0より大きく100以下の数で入力してください",
+            "the weight must be a number above 0 and at most 100",
+        ),
+        TemplateProblem::WeightsTotal { total } => (
+            format!(
+                "ウェイトの合計を100にしてください（現在 {}）",
+                percent(*total)
+            ),
+            format!("the weights must total 100 (now {})", percent(*total)),
+        ),
+        TemplateProblem::WeightPrecision => both(
+            "ウェイトは小数第2位までで入力してください",
+            "weights take at most two decimals",
+        ),
+        TemplateProblem::CommentWeighted => both(
+            "コメント欄は点数をつけないため、ウェイトは不要です",
+            "a comment section is not scored and takes no weight",
+        ),
+        TemplateProblem::NoItems => {
+            both("評価項目を1つ以上追加してください", "add at least one item")
+        }
+        TemplateProblem::GoalCounts => (
+            format!("目標の数は 1 以上、最小 ≦ 最大、最大 {GOALS_MAX} までで指定してください"),
+            format!("goal counts must be at least 1, minimum ≤ maximum, maximum up to {GOALS_MAX}"),
+        ),
+        TemplateProblem::ScaleTooSmall => both(
+            "評価尺度は2段階以上にしてください",
+            "the scale needs at least two levels",
+        ),
+        TemplateProblem::DuplicateLabel { label } => (
+            format!("「{label}」が重複しています"),
+            format!("\"{label}\" appears twice"),
+        ),
+        TemplateProblem::ScaleOrder => both(
+            "点数は上の段階ほど高く、重複しないようにしてください",
+            "points must fall from each level to the next, without repeats",
+        ),
+        TemplateProblem::BadPoints => both(
+            "0以上、小数第2位までの数で入力してください",
+            "must be a number of 0 or more with at most two decimals",
+        ),
+        TemplateProblem::TooManyStages => both(
+            "評価者の段階は3つまでです",
+            "at most three evaluator stages",
+        ),
+        TemplateProblem::GradesOrder => both(
+            "下限点は上の評語ほど高く、重複しないようにしてください",
+            "thresholds must fall from each grade to the next, without repeats",
+        ),
+        TemplateProblem::LastGradeOpen => both(
+            "最後の評語だけを「それ未満すべて」にし、ほかの評語には下限点を入れてください",
+            "only the last grade takes every lower score; give the others a threshold",
+        ),
+        TemplateProblem::TooFewGrades => both("評語は2つ以上必要です", "needs at least two grades"),
+        TemplateProblem::NotANumber => both("数値を入力してください", "enter a number"),
+        TemplateProblem::NameTaken => both(
+            "同じ名前のテンプレートが既にあります",
+            "another template has this name",
         ),
     }
 }

@@ -8,6 +8,7 @@
 pub mod scale;
 pub mod scoring;
 pub mod template;
+pub mod template_draft;
 pub mod visibility;
 pub mod workflow;
 

@@ -6,6 +6,7 @@
 use crate::domain::evaluation::Stage;
 use crate::domain::evaluation::scale::{GradeThresholds, RatingScale};
 use crate::domain::evaluation::scoring::FinalRule;
+use crate::domain::ids::TemplateId;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
@@ -117,6 +118,10 @@ pub enum TemplateProblem {
     LastGradeOpen,
     /// Fewer than two grades.
     TooFewGrades,
+    /// Another template of the tenant has this name.
+    NameTaken,
+    /// A field that should hold a number holds something else (or nothing).
+    NotANumber,
 }
 
 /// A problem and where it is.
@@ -394,6 +399,70 @@ impl Template {
             ..self.clone()
         }
     }
+
+    /// The first of "{name} のコピー", "{name} のコピー (2)", … that no template in
+    /// `taken` has, cut to fit [`TITLE_MAX`].
+    pub fn copy_name(name: &str, taken: &[String]) -> String {
+        (1..)
+            .map(|n| {
+                let suffix = if n == 1 {
+                    " のコピー".to_owned()
+                } else {
+                    format!(" のコピー ({n})")
+                };
+                let room = TITLE_MAX - suffix.chars().count();
+                let stem: String = name.trim().chars().take(room).collect();
+                format!("{stem}{suffix}")
+            })
+            .find(|candidate| !taken.iter().any(|t| t == candidate))
+            .expect("some number is free")
+    }
+
+    /// The template with surrounding spaces taken off every name, title and label, as it
+    /// is checked and stored.
+    pub fn tidied(mut self) -> Template {
+        self.name = self.name.trim().to_owned();
+        self.description = self.description.trim().to_owned();
+        for section in &mut self.sections {
+            section.title = section.title.trim().to_owned();
+            section.description = section.description.trim().to_owned();
+            if let SectionKind::Items { items } = &mut section.kind {
+                for item in items {
+                    item.title = item.title.trim().to_owned();
+                    item.description = item.description.trim().to_owned();
+                }
+            }
+        }
+        for level in &mut self.scale.levels {
+            level.label = level.label.trim().to_owned();
+            level.description = level.description.trim().to_owned();
+        }
+        for grade in &mut self.grades.grades {
+            grade.grade = grade.grade.trim().to_owned();
+        }
+        self
+    }
+}
+
+/// A template as stored: its id, its version (an edit names the one it is based on) and
+/// the template itself.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredTemplate {
+    pub id: TemplateId,
+    pub version: i64,
+    pub template: Template,
+}
+
+/// A line of the template list.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TemplateSummary {
+    pub id: TemplateId,
+    pub name: String,
+    pub version: i64,
+    pub sections: usize,
+    pub levels: usize,
+    /// When it was last saved, in the tenant's zone with the offset.
+    pub updated: String,
 }
 
 #[cfg(test)]
@@ -411,6 +480,17 @@ mod tests {
             .into_iter()
             .map(|issue| (issue.at, issue.problem))
             .collect()
+    }
+
+    #[test]
+    fn copies_take_the_first_free_name() {
+        let taken = vec!["標準 のコピー".to_owned(), "標準 のコピー (2)".to_owned()];
+        assert_eq!(Template::copy_name("標準", &[]), "標準 のコピー");
+        assert_eq!(Template::copy_name(" 標準 ", &taken), "標準 のコピー (3)");
+        let long = "評".repeat(TITLE_MAX);
+        let copy = Template::copy_name(&long, &[]);
+        assert_eq!(copy.chars().count(), TITLE_MAX);
+        assert!(copy.ends_with(" のコピー"));
     }
 
     #[test]

@@ -1,0 +1,5 @@
+//! The evaluation's storage (PRODUCT §4): SQL and row types, and the writes with their
+//! audit rows. The rules themselves are in `domain::evaluation`; these functions look the
+//! facts up, ask them, and write what they answer.
+
+pub mod templates;

@@ -1,0 +1,16 @@
+-- Evaluation sheet templates (PRODUCT §4). A template (its sections, rating scale,
+-- final-score rule and grades) is one JSON document of domain::evaluation::template::
+-- Template, checked by Template::check before every write. A period copies the document
+-- when it is launched, so a template can change freely afterwards without changing a
+-- sheet. Kept in step with ../postgres/ (schema parity test).
+CREATE TABLE evaluation_templates (
+    tenant_id       TEXT    NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
+    id              TEXT    NOT NULL,
+    name            TEXT    NOT NULL,
+    definition      TEXT    NOT NULL,
+    version         BIGINT  NOT NULL DEFAULT 1,
+    created_at      BIGINT  NOT NULL,
+    updated_at      BIGINT  NOT NULL,
+    PRIMARY KEY (tenant_id, id),
+    UNIQUE (tenant_id, name)
+);
