@@ -181,6 +181,9 @@ fn TemplateContent() -> impl IntoView {
     let t = use_texts();
     let params = use_params_map();
     let id = move || params.read().get("id").unwrap_or_default();
+    // Kept across the editors of this page: "saved" still shows once a new template's page
+    // has become its own.
+    let notice = RwSignal::new(None::<Notice>);
     let stored = Resource::new(id, |id| async move {
         if id == "new" {
             Ok(None)
@@ -199,11 +202,12 @@ fn TemplateContent() -> impl IntoView {
                             id=Some(stored.id.to_string())
                             version=stored.version
                             draft=TemplateDraft::of(&stored.template)
+                            notice
                         />
                     }
                     .into_any(),
                     Ok(None) => view! {
-                        <Editor id=None version=0 draft=TemplateDraft::of(&Template::starter()) />
+                        <Editor id=None version=0 draft=TemplateDraft::of(&Template::starter()) notice />
                     }
                     .into_any(),
                     Err(error) => view! { <NoticeLine notice=Signal::derive(move || Some(Notice::Failed(error.clone()))) /> }.into_any(),
@@ -251,7 +255,12 @@ impl Checked {
 }
 
 #[component]
-fn Editor(id: Option<String>, version: i64, draft: TemplateDraft) -> impl IntoView {
+fn Editor(
+    id: Option<String>,
+    version: i64,
+    draft: TemplateDraft,
+    notice: RwSignal<Option<Notice>>,
+) -> impl IntoView {
     let t = use_texts();
     let lang = use_lang();
     let manage = can_manage();
@@ -263,7 +272,6 @@ fn Editor(id: Option<String>, version: i64, draft: TemplateDraft) -> impl IntoVi
     };
     let id = RwSignal::new(id);
     let version = RwSignal::new(version);
-    let notice = RwSignal::new(None::<Notice>);
     let saving = RwSignal::new(false);
     let preview = RwSignal::new(false);
     let navigate = use_navigate();
@@ -656,7 +664,7 @@ fn ItemEditor(
     let invalid = Signal::derive(move || place().is_some_and(|p| checked.any_at(p)));
     let id = move |part: &str| format!("item-{key}-{part}");
     view! {
-        <div class="template-item form form--grid">
+        <div class="template-item template-row">
             <TextField id=id("title") label=Signal::derive(move || t().eval.item_title) value=item(|i| &i.title)
                 set=Callback::new(move |v| change(Box::new(move |i| i.title = v))) invalid />
             <TextField id=id("weight") label=Signal::derive(move || t().eval.item_weight) value=item(|i| &i.weight)
@@ -703,7 +711,7 @@ fn ScaleEditor(draft: RwSignal<TemplateDraft>, checked: Checked) -> impl IntoVie
                     });
                     let invalid = Signal::derive(move || place().is_some_and(|p| checked.any_at(p)));
                     view! {
-                        <div class="template-item form form--grid">
+                        <div class="template-item template-row">
                             <TextField id=format!("level-{key}-label") label=Signal::derive(move || t().eval.level_label) value=level(|l| &l.label)
                                 set=Callback::new(move |v| change(Box::new(move |l| l.label = v))) invalid />
                             <TextField id=format!("level-{key}-points") label=Signal::derive(move || t().eval.level_points) value=level(|l| &l.points)
@@ -797,7 +805,7 @@ fn GradesEditor(draft: RwSignal<TemplateDraft>, checked: Checked) -> impl IntoVi
                     });
                     let invalid = Signal::derive(move || place().is_some_and(|p| checked.any_at(p)));
                     view! {
-                        <div class="template-item form form--grid">
+                        <div class="template-item template-row template-row--grade">
                             <TextField id=format!("grade-{key}-label") label=Signal::derive(move || t().eval.grade_label) value=grade(|g| &g.grade)
                                 set=Callback::new(move |v| change(Box::new(move |g| g.grade = v))) invalid />
                             <Show
