@@ -13,6 +13,9 @@
 //! times the org chart: the server-rendered `/org` page and the chart's server function.
 //! Prints figures; judges nothing.
 
+#[path = "support/mod.rs"]
+mod support;
+
 use kouka_app::backend::accounts;
 use kouka_app::backend::audit::RequestOrigin;
 use kouka_app::backend::db::Db;
@@ -21,7 +24,6 @@ use kouka_app::backend::tokens::Purpose;
 use kouka_app::domain::org_csv::{ImportPhase, ImportState, ImportStatus};
 use kouka_app::domain::time::Timestamp;
 use kouka_server::config::{BaseUrl, Config};
-use sqlx::Connection;
 use std::fmt::Write as _;
 use std::time::{Duration, Instant};
 
@@ -53,28 +55,11 @@ async fn main() -> anyhow::Result<()> {
 
     let sqlite_url = format!("sqlite://{}/kouka.db", dir.display());
     run("sqlite", &sqlite_url, &dir, &department_csv, &employee_csv).await?;
-    if let Ok(admin_url) = std::env::var("KOUKA_TEST_POSTGRES_URL") {
-        let name = format!("kouka_bench_org_{}", std::process::id());
-        let mut admin = sqlx::PgConnection::connect(&admin_url).await?;
-        sqlx::query(&format!("CREATE DATABASE {name}"))
-            .execute(&mut admin)
-            .await?;
-        let base = admin_url
-            .rsplit_once('/')
-            .map_or(admin_url.as_str(), |(b, _)| b);
-        let result = run(
-            "postgres",
-            &format!("{base}/{name}"),
-            &dir,
-            &department_csv,
-            &employee_csv,
-        )
-        .await;
-        sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-            .execute(&mut admin)
-            .await?;
-        result?;
-    }
+    let (dir_ref, departments_ref, employees_ref) = (&dir, &department_csv, &employee_csv);
+    support::on_throwaway_postgres("kouka_bench_org", |url| async move {
+        run("postgres", &url, dir_ref, departments_ref, employees_ref).await
+    })
+    .await?;
     std::fs::remove_dir_all(dir)?;
     Ok(())
 }

@@ -9,11 +9,13 @@
 //! 100,000), then prints the median and worst time of each kind of list request. Prints
 //! figures; judges nothing.
 
+#[path = "support/mod.rs"]
+mod support;
+
 use kouka_app::backend::db::{Db, DbKind};
 use kouka_app::backend::users::list_users;
 use kouka_app::domain::ids::{TenantId, UserId};
 use kouka_app::domain::time::Timestamp;
-use sqlx::Connection;
 use std::time::{Duration, Instant};
 
 const FAMILY: [&str; 10] = [
@@ -33,21 +35,10 @@ async fn main() -> anyhow::Result<()> {
     std::fs::create_dir_all(&dir)?;
     let sqlite_url = format!("sqlite://{}/kouka.db", dir.display());
     run(DbKind::Sqlite, &sqlite_url, users).await?;
-    if let Ok(admin_url) = std::env::var("KOUKA_TEST_POSTGRES_URL") {
-        let name = format!("kouka_bench_{}", std::process::id());
-        let mut admin = sqlx::PgConnection::connect(&admin_url).await?;
-        sqlx::query(&format!("CREATE DATABASE {name}"))
-            .execute(&mut admin)
-            .await?;
-        let base = admin_url
-            .rsplit_once('/')
-            .map_or(admin_url.as_str(), |(b, _)| b);
-        let result = run(DbKind::Postgres, &format!("{base}/{name}"), users).await;
-        sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-            .execute(&mut admin)
-            .await?;
-        result?;
-    }
+    support::on_throwaway_postgres("kouka_bench", |url| async move {
+        run(DbKind::Postgres, &url, users).await
+    })
+    .await?;
     std::fs::remove_dir_all(dir)?;
     Ok(())
 }

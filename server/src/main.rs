@@ -3,7 +3,7 @@
 use clap::{Parser, Subcommand};
 use kouka_app::backend::db::Db;
 use kouka_server::config::Config;
-use kouka_server::operator::{self, TenantCommand};
+use kouka_server::operator::{self, DemoArgs, TenantCommand};
 use kouka_server::{serve, telemetry};
 use std::process::ExitCode;
 
@@ -50,6 +50,9 @@ enum Command {
     /// Operator commands for tenants and contracts.
     #[command(subcommand)]
     Tenant(TenantCommand),
+    /// Create a demo company with people, departments and a sheet template, and print
+    /// how to sign in to it (for trying Kouka out; never reachable from the web).
+    Demo(DemoArgs),
 }
 
 /// Stack of each runtime thread: rendering a page nests deeply (each component a few
@@ -90,6 +93,7 @@ async fn run() -> ExitCode {
         Command::Serve => run_serve(config).await,
         Command::Migrate => run_migrate(config).await,
         Command::Tenant(command) => run_tenant(config, command).await,
+        Command::Demo(args) => run_demo(config, args).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -109,8 +113,27 @@ async fn run_migrate(config: Config) -> anyhow::Result<()> {
 }
 
 async fn run_tenant(config: Config, command: TenantCommand) -> anyhow::Result<()> {
+    run_operator(config, |db, base_url| async move {
+        operator::run(&db, &base_url, command).await
+    })
+    .await
+}
+
+async fn run_demo(config: Config, args: DemoArgs) -> anyhow::Result<()> {
+    run_operator(config, |db, base_url| async move {
+        operator::run_demo(&db, &base_url, args).await
+    })
+    .await
+}
+
+/// An operator command on the migrated database: prints what it answers, or fails with it.
+async fn run_operator<F, Fut>(config: Config, command: F) -> anyhow::Result<()>
+where
+    F: FnOnce(Db, String) -> Fut,
+    Fut: std::future::Future<Output = Result<String, String>>,
+{
     let db = Db::connect_and_migrate(&config.database_url).await?;
-    let result = operator::run(&db, &config.base_url.url, command).await;
+    let result = command(db.clone(), config.base_url.url.clone()).await;
     db.close().await;
     match result {
         Ok(output) => {

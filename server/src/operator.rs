@@ -163,3 +163,63 @@ fn format_contract(tenant: &TenantContract, seats_in_use: i64) -> String {
         tenant.created_at.format_in_zone(&tenant.time_zone),
     )
 }
+
+/// `kouka demo`: a demo company to look around in.
+#[derive(Args)]
+pub struct DemoArgs {
+    /// The demo's company code (企業コード); refused when a tenant has it.
+    #[arg(long, default_value = "DEMO")]
+    code: String,
+    /// How many employees (departments: about one in eight, at least four).
+    #[arg(long, default_value_t = 200)]
+    employees: usize,
+    /// Print one JSON object (`company_code`, `accounts`: `role`, `email`, `password`).
+    #[arg(long)]
+    json: bool,
+}
+
+impl DemoArgs {
+    pub fn new(code: &str, employees: usize, json: bool) -> DemoArgs {
+        DemoArgs {
+            code: code.to_owned(),
+            employees,
+            json,
+        }
+    }
+}
+
+/// Creates the demo company; the sign-in details to print, or why not.
+pub async fn run_demo(db: &Db, base_url: &str, args: DemoArgs) -> Result<String, String> {
+    use kouka_app::backend::demo::{DemoSize, create_demo};
+    let size = if args.employees == DemoSize::DEMO.employees {
+        DemoSize::DEMO
+    } else {
+        DemoSize {
+            employees: args.employees,
+            departments: (args.employees / 8).max(4),
+        }
+    };
+    let demo = create_demo(db, base_url, &args.code, size, 2026)
+        .await
+        .map_err(|error| error.to_string())?;
+    if args.json {
+        return Ok(format!(
+            "{}\n",
+            serde_json::to_string(&demo).map_err(|e| e.to_string())?
+        ));
+    }
+    let mut out = format!(
+        "デモ企業を作成しました / Demo company created: {} ({} employees, {} departments)\n\
+         {base_url}/login — 企業コード / company code: {}\n",
+        demo.company_code, demo.employees, demo.departments, demo.company_code
+    );
+    for account in &demo.accounts {
+        let _ = writeln!(
+            out,
+            "  {:<13} {:<32} {}",
+            account.role, account.email, account.password
+        );
+    }
+    out.push_str("このパスワードはデモ専用です / These passwords are for the demo only.\n");
+    Ok(out)
+}

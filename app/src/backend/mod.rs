@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod audit;
 pub mod columns;
 pub mod db;
+pub mod demo;
 pub mod employees;
 pub mod evaluation;
 pub mod mail;

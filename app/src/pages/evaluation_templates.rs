@@ -325,8 +325,7 @@ fn Editor(
         <h1>{title}</h1>
         <p class="lead">{move || t().eval.editor_lead}</p>
         <fieldset class="template-editor" disabled=move || !manage.get()>
-            <section class="card" aria-labelledby="template-basics">
-                <h2 id="template-basics" class="visually-hidden">{move || t().eval.template_name}</h2>
+            <div class="card">
                 <TextField
                     id="template-name".into()
                     label=Signal::derive(move || t().eval.template_name)
@@ -342,7 +341,7 @@ fn Editor(
                     set=Callback::new(move |v| draft.update(|d| d.description = v))
                 />
                 {checked.at(|| Some(TemplatePlace::Description))}
-            </section>
+            </div>
 
             <section class="card" aria-labelledby="template-sections">
                 <h2 id="template-sections">{move || t().eval.sections_heading}</h2>

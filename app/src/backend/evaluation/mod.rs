@@ -2,4 +2,5 @@
 //! audit rows. The rules themselves are in `domain::evaluation`; these functions look the
 //! facts up, ask them, and write what they answer.
 
+pub mod population;
 pub mod templates;

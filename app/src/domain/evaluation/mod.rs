@@ -5,6 +5,7 @@
 //! ([`visibility`]). No I/O: the backend looks the facts up and asks these functions, and
 //! the browser uses the same ones for its previews.
 
+pub mod population;
 pub mod scale;
 pub mod scoring;
 pub mod template;

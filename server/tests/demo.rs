@@ -1,0 +1,118 @@
+//! The demo company (`kouka demo`): a realistic tree with a manager in every department,
+//! people the population preview takes with their proposed evaluators, the starter
+//! template, three accounts that sign in with the printed passwords, and a refusal to
+//! make a second one under a code in use.
+
+mod common;
+
+use common::{TestDb, count, origin};
+use kouka_app::backend::accounts::{self, LoginInput};
+use kouka_app::backend::db::DbKind;
+use kouka_app::backend::evaluation::{population, templates};
+use kouka_app::domain::evaluation::population::PopulationRule;
+use kouka_app::domain::time::Timestamp;
+use kouka_server::operator::{DemoArgs, run_demo};
+
+async fn a_demo_company_is_ready_to_sign_in_to(kind: DbKind) {
+    let Some(test_db) = TestDb::new(kind).await else {
+        return;
+    };
+    let db = &test_db.db;
+    let printed = run_demo(db, "http://kouka.test", DemoArgs::new("DEMO", 200, true))
+        .await
+        .expect("the demo is made");
+    let demo: serde_json::Value = serde_json::from_str(&printed).expect("one JSON object");
+    assert_eq!(demo["company_code"], "DEMO");
+    let accounts = demo["accounts"].as_array().expect("accounts");
+    let roles: Vec<&str> = accounts
+        .iter()
+        .map(|a| a["role"].as_str().unwrap())
+        .collect();
+    assert_eq!(roles, ["system_admin", "manager", "employee"]);
+
+    // Each printed account signs in with its printed password.
+    for account in accounts {
+        accounts::login(
+            db,
+            LoginInput {
+                company_code: "DEMO".into(),
+                identifier: account["email"].as_str().unwrap().into(),
+                password: account["password"].as_str().unwrap().into(),
+            },
+            &origin(),
+            Timestamp::now(),
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{} signs in: {e:?}", account["role"]));
+    }
+
+    let tenant: kouka_app::domain::ids::TenantId = {
+        let id: String = sqlx::query_scalar("SELECT id FROM tenants WHERE code = 'DEMO'")
+            .fetch_one(db.pool())
+            .await
+            .expect("tenant");
+        kouka_app::domain::ids::TenantId::from_stored(id)
+    };
+    // About 200 people (and the admin) in 25 departments, each with one manager.
+    assert_eq!(
+        count(
+            db,
+            &tenant,
+            "SELECT COUNT(*) FROM users WHERE tenant_id = $1"
+        )
+        .await,
+        201
+    );
+    assert_eq!(
+        count(
+            db,
+            &tenant,
+            "SELECT COUNT(*) FROM departments WHERE tenant_id = $1"
+        )
+        .await,
+        25
+    );
+    let mut tx = db.begin_for_tenant(&tenant).await.expect("tx");
+    let managed: i64 = sqlx::query_scalar(
+        "SELECT COUNT(DISTINCT department_id) FROM posts WHERE tenant_id = $1 AND is_manager = 1",
+    )
+    .bind(tenant.as_str())
+    .fetch_one(&mut *tx)
+    .await
+    .expect("managers");
+    assert_eq!(managed, 25);
+    let facts = population::load_facts(&mut tx, &tenant)
+        .await
+        .expect("facts");
+    tx.commit().await.expect("commit");
+    // Everyone of the company is in a whole-company period; only the top has nobody
+    // above them (and the admin, who holds no post).
+    let preview = facts.preview(&PopulationRule::default(), 2, 10);
+    assert_eq!(preview.count, 201);
+    assert_eq!(preview.people.len(), 10);
+    let without: Vec<&str> = preview
+        .without_evaluator
+        .iter()
+        .map(|p| p.name.as_str())
+        .collect();
+    assert!(without.contains(&"人事 花子"), "{without:?}");
+    assert!(without.len() <= 8, "{without:?}");
+    let listed = templates::list_templates(db, &tenant)
+        .await
+        .expect("templates");
+    assert_eq!(listed.len(), 1);
+
+    // A second demo under the same code is refused by name.
+    let again = run_demo(db, "http://kouka.test", DemoArgs::new("DEMO", 200, false)).await;
+    assert!(
+        again
+            .as_ref()
+            .is_err_and(|e| e.contains("DEMO") && e.contains("already taken")),
+        "{again:?}"
+    );
+    test_db.drop_db().await;
+}
+
+on_both_databases! {
+    ready_to_sign_in_to => super::a_demo_company_is_ready_to_sign_in_to;
+}
