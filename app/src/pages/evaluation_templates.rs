@@ -662,6 +662,7 @@ fn ItemEditor(
     };
     let invalid = Signal::derive(move || place().is_some_and(|p| checked.any_at(p)));
     let id = move |part: &str| format!("item-{key}-{part}");
+    let item_title = item(|i| &i.title);
     view! {
         <div class="template-item template-row">
             <TextField id=id("title") label=Signal::derive(move || t().eval.item_title) value=item(|i| &i.title)
@@ -670,7 +671,12 @@ fn ItemEditor(
                 set=Callback::new(move |v| change(Box::new(move |i| i.weight = v))) invalid numeric=true />
             <TextField id=id("description") label=Signal::derive(move || t().eval.item_description) value=item(|i| &i.description)
                 set=Callback::new(move |v| change(Box::new(move |i| i.description = v))) />
-            <button type="button" class="button button--small button--danger" on:click=move |_| update_section(draft, section, |s| s.items.retain(|i| i.key != key))>
+            <button
+                type="button"
+                class="button button--small button--danger"
+                aria-label=move || format!("{} {}", t().eval.remove, item_title.get())
+                on:click=move |_| update_section(draft, section, |s| s.items.retain(|i| i.key != key))
+            >
                 {move || t().eval.remove}
             </button>
             <div class="template-item__problems">{checked.at(place)}</div>
@@ -708,6 +714,7 @@ fn ScaleEditor(draft: RwSignal<TemplateDraft>, checked: Checked) -> impl IntoVie
                     let change = move |apply: Box<dyn FnOnce(&mut LevelDraft)>| draft.update(|d| {
                         if let Some(level) = d.levels.iter_mut().find(|l| l.key == key) { apply(level) }
                     });
+                    let level_label = level(|l| &l.label);
                     let invalid = Signal::derive(move || place().is_some_and(|p| checked.any_at(p)));
                     view! {
                         <div class="template-item template-row">
@@ -717,7 +724,12 @@ fn ScaleEditor(draft: RwSignal<TemplateDraft>, checked: Checked) -> impl IntoVie
                                 set=Callback::new(move |v| change(Box::new(move |l| l.points = v))) invalid numeric=true />
                             <TextField id=format!("level-{key}-description") label=Signal::derive(move || t().eval.level_description) value=level(|l| &l.description)
                                 set=Callback::new(move |v| change(Box::new(move |l| l.description = v))) />
-                            <button type="button" class="button button--small button--danger" on:click=move |_| draft.update(|d| d.levels.retain(|l| l.key != key))>
+                            <button
+                                type="button"
+                                class="button button--small button--danger"
+                                aria-label=move || format!("{} {}", t().eval.remove, level_label.get())
+                                on:click=move |_| draft.update(|d| d.levels.retain(|l| l.key != key))
+                            >
                                 {move || t().eval.remove}
                             </button>
                             <div class="template-item__problems">{checked.at(place)}</div>
@@ -802,6 +814,7 @@ fn GradesEditor(draft: RwSignal<TemplateDraft>, checked: Checked) -> impl IntoVi
                     let change = move |apply: Box<dyn FnOnce(&mut GradeDraft)>| draft.update(|d| {
                         if let Some(grade) = d.grades.iter_mut().find(|g| g.key == key) { apply(grade) }
                     });
+                    let grade_label = grade(|g| &g.grade);
                     let invalid = Signal::derive(move || place().is_some_and(|p| checked.any_at(p)));
                     view! {
                         <div class="template-item template-row template-row--grade">
@@ -814,7 +827,12 @@ fn GradesEditor(draft: RwSignal<TemplateDraft>, checked: Checked) -> impl IntoVi
                                 <TextField id=format!("grade-{key}-from") label=Signal::derive(move || t().eval.grade_from) value=grade(|g| &g.from)
                                     set=Callback::new(move |v| change(Box::new(move |g| g.from = v))) invalid numeric=true />
                             </Show>
-                            <button type="button" class="button button--small button--danger" on:click=move |_| draft.update(|d| d.grades.retain(|g| g.key != key))>
+                            <button
+                                type="button"
+                                class="button button--small button--danger"
+                                aria-label=move || format!("{} {}", t().eval.remove, grade_label.get())
+                                on:click=move |_| draft.update(|d| d.grades.retain(|g| g.key != key))
+                            >
                                 {move || t().eval.remove}
                             </button>
                             <div class="template-item__problems">{checked.at(place)}</div>
