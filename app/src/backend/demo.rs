@@ -417,9 +417,7 @@ pub async fn create_demo(
             ]
         })
         .collect();
-    for chunk in chunked(department_rows) {
-        insert_many(&mut tx, "departments", chunk).await?;
-    }
+    insert_many(&mut tx, "departments", department_rows).await?;
     let signs_in = |index: usize| Some(index) == manager || Some(index) == member;
     let user_rows: Vec<NamedRow> = people
         .iter()
@@ -451,9 +449,7 @@ pub async fn create_demo(
             ]
         })
         .collect();
-    for chunk in chunked(user_rows) {
-        insert_many(&mut tx, "users", chunk).await?;
-    }
+    insert_many(&mut tx, "users", user_rows).await?;
     let mut post_rows: Vec<NamedRow> = Vec::with_capacity(people.len() + people.len() / 30);
     for (index, p) in people.iter().enumerate() {
         let post = |department: &DepartmentId, primary: bool, manager: bool| -> NamedRow {
@@ -476,9 +472,7 @@ pub async fn create_demo(
             }
         }
     }
-    for chunk in chunked(post_rows) {
-        insert_many(&mut tx, "posts", chunk).await?;
-    }
+    insert_many(&mut tx, "posts", post_rows).await?;
     tx.commit().await?;
 
     // The starter template, saved by the demo's admin (audited like any).
@@ -509,16 +503,6 @@ pub async fn create_demo(
         departments: departments.len(),
         accounts,
     })
-}
-
-/// Rows in batches small enough for either database's limit on parameters.
-fn chunked(rows: Vec<NamedRow>) -> Vec<Vec<NamedRow>> {
-    let mut chunks = Vec::new();
-    let mut rows = rows.into_iter().peekable();
-    while rows.peek().is_some() {
-        chunks.push(rows.by_ref().take(1000).collect());
-    }
-    chunks
 }
 
 #[cfg(test)]

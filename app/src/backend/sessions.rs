@@ -144,11 +144,8 @@ async fn resolve_session(
         tx.commit().await?;
         return Ok(None);
     };
-    let idle_limit = Timestamp::from_micros(row.last_seen_at).plus_seconds(IDLE_TIMEOUT_SECONDS);
-    if now.as_micros() >= row.expires_at
-        || now >= idle_limit
-        || AccountStatus::from_stored(&row.status) != AccountStatus::Active
-    {
+    let idle_limit = row.last_seen_at.plus_seconds(IDLE_TIMEOUT_SECONDS);
+    if now >= row.expires_at || now >= idle_limit || row.status != AccountStatus::Active {
         tx.commit().await?;
         // Dead for good: remove it so it cannot come back (in a writing transaction of its
         // own: the same page's other requests may be deleting it at the same moment).
@@ -161,7 +158,7 @@ async fn resolve_session(
         tx.commit().await?;
         return Ok(None);
     }
-    let stale = touch && now.as_micros() - row.last_seen_at >= TOUCH_INTERVAL_SECONDS * 1_000_000;
+    let stale = touch && now >= row.last_seen_at.plus_seconds(TOUCH_INTERVAL_SECONDS);
     let roles = rows
         .iter()
         .filter_map(|row| row.role.as_deref())
@@ -174,13 +171,13 @@ async fn resolve_session(
     let session_user = SessionUser {
         subject: Subject {
             tenant: tenant.clone(),
-            user: UserId::from_stored(row.user_id),
+            user: row.user_id,
             roles,
             password_set: row.password_set_at.is_some(),
         },
         display_name: row.display_name,
-        email: Email::from_stored(row.email),
-        language: Lang::from_tag(&row.language).unwrap_or_default(),
+        email: row.email,
+        language: row.language,
         session_hash: hash,
     };
     tx.commit().await?;
@@ -204,14 +201,14 @@ async fn resolve_session(
 /// A session with its user, one row per role of theirs (or one row with no role).
 #[derive(sqlx::FromRow)]
 struct SessionRow {
-    user_id: String,
-    last_seen_at: i64,
-    expires_at: i64,
+    user_id: UserId,
+    last_seen_at: Timestamp,
+    expires_at: Timestamp,
     display_name: String,
-    email: String,
-    language: String,
-    status: String,
-    password_set_at: Option<i64>,
+    email: Email,
+    language: Lang,
+    status: AccountStatus,
+    password_set_at: Option<Timestamp>,
     role: Option<String>,
 }
 

@@ -275,15 +275,20 @@ fn Editor(
     let saving = RwSignal::new(false);
     let preview = RwSignal::new(false);
     let navigate = use_navigate();
+    let problems_heading = NodeRef::<leptos::html::H2>::new();
     let save = move |_| {
         notice.set(None);
-        let Some(template) = checked.template.get_untracked() else {
-            notice.set(None);
+        // Something to fix first: the reader is taken to the list of what.
+        let template = checked
+            .template
+            .get_untracked()
+            .filter(|_| checked.issues.with_untracked(Vec::is_empty));
+        let Some(template) = template else {
+            if let Some(heading) = problems_heading.get_untracked() {
+                let _ = heading.focus();
+            }
             return;
         };
-        if !checked.issues.with_untracked(Vec::is_empty) {
-            return;
-        }
         let definition = serde_json::to_string(&template).expect("a template is plain JSON");
         saving.set(true);
         let navigate = navigate.clone();
@@ -297,15 +302,17 @@ fn Editor(
             saving.set(false);
             match result {
                 Ok(created) => {
-                    version.update(|v| *v += 1);
                     notice.set(Some(Notice::Done(t().eval.saved.into())));
-                    if let Some(new_id) = created {
-                        version.set(1);
-                        id.set(Some(new_id.clone()));
-                        navigate(
-                            &format!("/evaluation/templates/{new_id}"),
-                            Default::default(),
-                        );
+                    match created {
+                        Some(new_id) => {
+                            version.set(1);
+                            id.set(Some(new_id.clone()));
+                            navigate(
+                                &format!("/evaluation/templates/{new_id}"),
+                                Default::default(),
+                            );
+                        }
+                        None => version.update(|v| *v += 1),
                     }
                 }
                 Err(error) => notice.set(Some(Notice::Failed(error))),
@@ -370,7 +377,7 @@ fn Editor(
         </fieldset>
 
         <section class="card template-summary" aria-labelledby="template-problems">
-            <h2 id="template-problems">
+            <h2 id="template-problems" node_ref=problems_heading tabindex="-1">
                 {move || {
                     let count = checked.issues.with(Vec::len);
                     if count == 0 { t().eval.no_problems.to_owned() } else { (t().eval.problems_heading)(count) }
