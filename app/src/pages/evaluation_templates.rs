@@ -330,7 +330,10 @@ fn Editor(
     };
     view! {
         <h1>{title}</h1>
-        <p class="lead">{move || t().eval.editor_lead}</p>
+        // Those who only read are not told about checks as they type.
+        <Show when=move || manage.get()>
+            <p class="lead">{move || t().eval.editor_lead}</p>
+        </Show>
         <fieldset class="template-editor" disabled=move || !manage.get()>
             <div class="card">
                 <TextField
