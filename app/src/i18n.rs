@@ -385,6 +385,8 @@ pub struct Texts {
     pub manual_description: &'static str,
     pub manual_example: &'static str,
     pub field_template: &'static str,
+    pub field_period: &'static str,
+    pub field_evaluators: &'static str,
     /// The evaluation pages (`i18n/evaluation.rs`).
     pub eval: &'static evaluation::EvalTexts,
 }
@@ -419,6 +421,8 @@ impl Texts {
             FormField::ParentId => self.org_parent,
             FormField::Department => self.kind_departments,
             FormField::Template => self.field_template,
+            FormField::Period => self.field_period,
+            FormField::Evaluators => self.field_evaluators,
             FormField::Kind => self.import_kind,
             FormField::Encoding => self.export_encoding,
             FormField::Import => self.import_title,
@@ -731,6 +735,8 @@ pub static JA: Texts = Texts {
     manual_description: "説明",
     manual_example: "例",
     field_template: "評価シートのテンプレート",
+    field_period: "評価期間",
+    field_evaluators: "評価者のCSV",
     eval: &evaluation::JA,
 };
 
@@ -1034,6 +1040,8 @@ pub static EN: Texts = Texts {
     manual_description: "Description",
     manual_example: "Example",
     field_template: "Sheet template",
+    field_period: "Evaluation period",
+    field_evaluators: "Evaluators CSV",
     eval: &evaluation::EN,
 };
 

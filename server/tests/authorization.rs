@@ -70,6 +70,8 @@ enum Object {
     Department,
     /// One sheet template (version 1), given as `id`.
     Template,
+    /// One draft evaluation period (version 1), given as `id`.
+    Period,
 }
 
 struct Case {
@@ -97,6 +99,16 @@ const EMPLOYEE_FIELDS: &[(&str, &str)] = &[
 
 /// A valid template's JSON, named `{n}` so that each call's is new.
 const STARTER_TEMPLATE: &str = "<the starter template, named anew>";
+/// A period plan's JSON (readable, though it names no template), named anew.
+const STARTER_PLAN: &str = "<a period plan, named anew>";
+/// A well-formed id that names no sheet.
+const NO_SUCH_SHEET: &str = "0190a000-0000-7000-8000-000000000000";
+const THREE_EVALUATORS: &[(&str, &str)] = &[
+    ("employee", "NOPE"),
+    ("evaluator_1", ""),
+    ("evaluator_2", ""),
+    ("evaluator_3", ""),
+];
 
 /// The declared table: one row per server function.
 const TABLE: &[Case] = &[
@@ -375,6 +387,122 @@ const TABLE: &[Case] = &[
         object: Object::Template,
         fields: &[("version", "1")],
     },
+    Case {
+        path: "/api/evaluation/periods/list",
+        rule: Rule::EvaluationReader,
+        object: Object::None,
+        fields: &[],
+    },
+    Case {
+        path: "/api/evaluation/periods/get",
+        rule: Rule::EvaluationReader,
+        object: Object::Period,
+        fields: &[],
+    },
+    Case {
+        path: "/api/evaluation/periods/create",
+        rule: Rule::EvaluationAdmin,
+        object: Object::None,
+        fields: &[
+            ("name", "期間 {n}"),
+            ("term_start", "2026-04-01"),
+            ("term_end", "2026-09-30"),
+            ("template", ""),
+        ],
+    },
+    Case {
+        path: "/api/evaluation/periods/update",
+        rule: Rule::EvaluationAdmin,
+        object: Object::Period,
+        fields: &[
+            ("version", "1"),
+            ("definition", STARTER_PLAN),
+            ("departments", ""),
+            ("added", ""),
+            ("excluded", ""),
+        ],
+    },
+    Case {
+        path: "/api/evaluation/periods/delete",
+        rule: Rule::EvaluationAdmin,
+        object: Object::Period,
+        fields: &[("version", "1")],
+    },
+    Case {
+        path: "/api/evaluation/periods/preview",
+        rule: Rule::EvaluationReader,
+        object: Object::Period,
+        fields: &[],
+    },
+    Case {
+        path: "/api/evaluation/periods/choose-evaluators",
+        rule: Rule::EvaluationAdmin,
+        object: Object::Period,
+        fields: THREE_EVALUATORS,
+    },
+    Case {
+        path: "/api/evaluation/periods/launch",
+        rule: Rule::EvaluationAdmin,
+        object: Object::Period,
+        fields: &[],
+    },
+    Case {
+        path: "/api/evaluation/periods/close",
+        rule: Rule::EvaluationAdmin,
+        object: Object::Period,
+        fields: &[],
+    },
+    Case {
+        path: "/api/evaluation/periods/phase",
+        rule: Rule::EvaluationAdmin,
+        object: Object::Period,
+        fields: &[("phase", "goal_setting"), ("closed", "true")],
+    },
+    Case {
+        path: "/api/evaluation/periods/sheets",
+        rule: Rule::EvaluationReader,
+        object: Object::Period,
+        fields: &[("query", ""), ("page", "0")],
+    },
+    Case {
+        path: "/api/evaluation/periods/add-sheet",
+        rule: Rule::EvaluationAdmin,
+        object: Object::Period,
+        fields: THREE_EVALUATORS,
+    },
+    Case {
+        path: "/api/evaluation/periods/exclude",
+        rule: Rule::EvaluationAdmin,
+        object: Object::Period,
+        fields: &[("sheet", NO_SUCH_SHEET), ("reason", "退職")],
+    },
+    Case {
+        path: "/api/evaluation/periods/sheet-evaluators",
+        rule: Rule::EvaluationAdmin,
+        object: Object::Period,
+        fields: &[
+            ("sheet", NO_SUCH_SHEET),
+            ("evaluator_1", ""),
+            ("evaluator_2", ""),
+            ("evaluator_3", ""),
+        ],
+    },
+    Case {
+        path: "/api/evaluation/periods/hand-over",
+        rule: Rule::EvaluationAdmin,
+        object: Object::Period,
+        fields: &[("from", "NOPE"), ("to", "NOPE2")],
+    },
+    Case {
+        path: "/api/evaluation/periods/extend",
+        rule: Rule::EvaluationAdmin,
+        object: Object::Period,
+        fields: &[
+            ("sheet", NO_SUCH_SHEET),
+            ("phase", "goal_setting"),
+            ("date", "2026-05-01"),
+        ],
+    },
     // Last: it ends the caller's session.
     Case {
         path: "/api/auth/logout",
@@ -407,6 +535,8 @@ struct World {
     victim_department: String,
     /// A template of tenant B that nobody of tenant A may touch.
     victim_template: String,
+    /// A draft period of tenant B that nobody of tenant A may touch.
+    victim_period: String,
     counter: std::cell::Cell<u32>,
 }
 
@@ -458,6 +588,42 @@ async fn insert_template(db: &Db, tenant: &TenantId, name: &str) -> String {
     id.to_string()
 }
 
+/// A period plan's JSON under `name`, without a template.
+fn plan_named(name: &str) -> String {
+    use kouka_app::domain::dates::CalendarDate;
+    use kouka_app::domain::evaluation::period::PeriodPlan;
+    use kouka_app::domain::evaluation::scale::GradeThresholds;
+    let plan = PeriodPlan::starter(
+        name.to_owned(),
+        CalendarDate::new(2026, 4, 1).unwrap(),
+        CalendarDate::new(2026, 9, 30).unwrap(),
+        None,
+        &GradeThresholds::default(),
+    );
+    serde_json::to_string(&plan).expect("json")
+}
+
+/// Inserts a draft period (version 1); a fresh object for one call.
+async fn insert_period(db: &Db, tenant: &TenantId, name: &str) -> String {
+    let id = kouka_app::domain::ids::PeriodId::generate();
+    let now = Timestamp::now().as_micros();
+    let mut tx = db.begin_for_tenant(tenant).await.expect("tx");
+    sqlx::query(
+        "INSERT INTO evaluation_periods (tenant_id, id, name, state, definition, version, \
+         created_at, updated_at) VALUES ($1, $2, $3, 'draft', $4, 1, $5, $5)",
+    )
+    .bind(tenant.as_str())
+    .bind(id.as_str())
+    .bind(name)
+    .bind(plan_named(name))
+    .bind(now)
+    .execute(&mut *tx)
+    .await
+    .expect("insert period");
+    tx.commit().await.expect("commit");
+    id.to_string()
+}
+
 /// The starter template's JSON under `name`.
 fn starter_named(name: &str) -> String {
     use kouka_app::domain::evaluation::template::Template;
@@ -488,6 +654,7 @@ async fn world(kind: DbKind) -> Option<World> {
     let victim = insert_user(&db, &tenant_b, &[]).await;
     let victim_department = insert_department(&db, &tenant_b, "対象 部署").await;
     let victim_template = insert_template(&db, &tenant_b, "対象 テンプレート").await;
+    let victim_period = insert_period(&db, &tenant_b, "対象 期間").await;
     Some(World {
         app,
         tenant_a,
@@ -496,6 +663,7 @@ async fn world(kind: DbKind) -> Option<World> {
         victim,
         victim_department,
         victim_template,
+        victim_period,
         counter: std::cell::Cell::new(0),
     })
 }
@@ -510,6 +678,8 @@ impl World {
             .map(|(k, v)| {
                 let value = if *v == STARTER_TEMPLATE {
                     starter_named(&format!("テンプレート {n}"))
+                } else if *v == STARTER_PLAN {
+                    plan_named(&format!("期間 {n}"))
                 } else {
                     v.replace("{n}", &n.to_string())
                 };
@@ -616,6 +786,10 @@ async fn every_server_function_obeys_the_table(kind: DbKind) {
                             .await,
                     )
                 }
+                Object::Period => {
+                    let n = world.counter.get();
+                    Some(insert_period(&db, &world.tenant_a, &format!("自社 期間 {n}")).await)
+                }
                 Object::None => None,
             };
             let outcome = world.call(caller, case, own.as_deref()).await;
@@ -624,11 +798,15 @@ async fn every_server_function_obeys_the_table(kind: DbKind) {
                 (
                     true,
                     Caller::OtherTenantAdmin,
-                    Object::User | Object::Department | Object::Template,
+                    Object::User | Object::Department | Object::Template | Object::Period,
                 ) => {
                     assert_eq!(outcome, Outcome::NotFound, "{} as {caller:?}", case.path)
                 }
-                (true, _, Object::User | Object::Department | Object::Template) => {
+                (
+                    true,
+                    _,
+                    Object::User | Object::Department | Object::Template | Object::Period,
+                ) => {
                     assert_eq!(outcome, Outcome::Ran, "{} as {caller:?}", case.path)
                 }
                 // Allowed, on one's own things: it runs (an unknown session id is simply not found).
@@ -649,6 +827,7 @@ async fn every_server_function_obeys_the_table(kind: DbKind) {
                 Object::User => Some(world.victim.to_string()),
                 Object::Department => Some(world.victim_department.clone()),
                 Object::Template => Some(world.victim_template.clone()),
+                Object::Period => Some(world.victim_period.clone()),
                 Object::None => None,
             };
             if let (Some(victim), true) = (victim, caller != Caller::OtherTenantAdmin) {
@@ -704,6 +883,18 @@ async fn every_server_function_obeys_the_table(kind: DbKind) {
     .await
     .expect("the victim template still exists");
     assert_eq!((name.as_str(), version), ("対象 テンプレート", 1));
+    let (name, state, version): (String, String, i64) = sqlx::query_as(
+        "SELECT name, state, version FROM evaluation_periods WHERE tenant_id = $1 AND id = $2",
+    )
+    .bind(world.tenant_b.as_str())
+    .bind(&world.victim_period)
+    .fetch_one(&mut *tx)
+    .await
+    .expect("the victim period still exists");
+    assert_eq!(
+        (name.as_str(), state.as_str(), version),
+        ("対象 期間", "draft", 1)
+    );
     tx.commit().await.expect("commit");
 
     // Refusals are audit events.
@@ -724,6 +915,7 @@ fn route_rule(path: &str) -> Rule {
         | "/api/org/import/{job}/problems.csv"
         | "/api/org/export"
         | "/api/org/template" => Rule::OrganizationAdmin,
+        "/api/evaluation/periods/{id}/evaluators" => Rule::EvaluationAdmin,
         other => panic!("no rule declared for the route {other}: add it here"),
     }
 }
@@ -740,6 +932,10 @@ async fn every_plain_route_obeys_its_rule(kind: DbKind) {
             }
             "/api/org/export" => "/api/org/export?kind=employees&encoding=utf8".to_owned(),
             "/api/org/template" => "/api/org/template?kind=departments".to_owned(),
+            // A period of nobody's: allowed callers learn only that it does not exist.
+            "/api/evaluation/periods/{id}/evaluators" => {
+                format!("/api/evaluation/periods/{NO_SUCH_SHEET}/evaluators")
+            }
             other => other.to_owned(),
         };
         for caller in CALLERS {
@@ -761,7 +957,7 @@ async fn every_plain_route_obeys_its_rule(kind: DbKind) {
                 (false, Caller::Anonymous) => &[401],
                 (false, _) => &[403],
                 // An unknown job is simply not found, as a plain text message.
-                (true, _) if path.contains("{job}") => &[404],
+                (true, _) if path.contains("{job}") || path.contains("{id}") => &[404],
                 (true, _) => &[200],
             };
             assert!(

@@ -8,8 +8,11 @@ mod common;
 use common::{TestDb, count, origin};
 use kouka_app::backend::accounts::{self, LoginInput};
 use kouka_app::backend::db::DbKind;
-use kouka_app::backend::evaluation::{population, templates};
+use kouka_app::backend::evaluation::{periods, population, templates};
+use kouka_app::domain::evaluation::period::PeriodState;
 use kouka_app::domain::evaluation::population::PopulationRule;
+use kouka_app::domain::evaluation::sheet::{SheetContent, score_work, sheet_final};
+use kouka_app::domain::evaluation::template::Template;
 use kouka_app::domain::time::Timestamp;
 use kouka_server::operator::{DemoArgs, run_demo};
 
@@ -101,6 +104,62 @@ async fn a_demo_company_is_ready_to_sign_in_to(kind: DbKind) {
         .await
         .expect("templates");
     assert_eq!(listed.len(), 1);
+
+    // A running period whose sheets are spread over the workflow.
+    let periods = periods::list_periods(db, &tenant).await.expect("periods");
+    assert_eq!(periods.len(), 1);
+    assert_eq!(periods[0].state, PeriodState::Running);
+    let sheets = periods[0].sheets;
+    assert!((180..=200).contains(&sheets), "{sheets} sheets");
+    let mut tx = db.begin_for_tenant(&tenant).await.expect("tx");
+    let states: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT state, COUNT(*) FROM evaluation_sheets WHERE tenant_id = $1 GROUP BY state",
+    )
+    .bind(tenant.as_str())
+    .fetch_all(&mut *tx)
+    .await
+    .expect("states");
+    assert_eq!(states.len(), 10, "{states:?}");
+    assert!(states.iter().all(|(_, n)| *n >= 10), "{states:?}");
+
+    // The member who signs in can check their score by hand: the 2nd evaluator's stage is
+    // final; goals 50/30/20 rated A (4), B (3), S (5): 2.00 + 0.90 + 1.00 = 3.90;
+    // items 主体性 B, 協調性 B, 専門性 A, 規律性 対象外: the other three count 33.34,
+    // 33.33 and 33.33 %, so 3 × 0.3334 + 3 × 0.3333 + 4 × 0.3333 = 3.3333 → 3.33;
+    // 60 % × 3.90 + 40 % × 3.33 = 2.34 + 1.332 = 3.672 → 3.67, grade A (3.5 ≤ 3.67 < 4.5).
+    let member_email = accounts
+        .iter()
+        .find(|a| a["role"] == "employee")
+        .and_then(|a| a["email"].as_str())
+        .expect("the member");
+    let (state, content, snapshot): (String, String, String) = sqlx::query_as(
+        "SELECT s.state, s.content, p.template_snapshot FROM evaluation_sheets s \
+         JOIN users u ON u.tenant_id = s.tenant_id AND u.id = s.employee_id \
+         JOIN evaluation_periods p ON p.tenant_id = s.tenant_id AND p.id = s.period_id \
+         WHERE s.tenant_id = $1 AND u.email = $2",
+    )
+    .bind(tenant.as_str())
+    .bind(member_email)
+    .fetch_one(&mut *tx)
+    .await
+    .expect("the member's sheet");
+    tx.commit().await.expect("commit");
+    assert_eq!(state, "disclosed");
+    let content: SheetContent = serde_json::from_str(&content).expect("content");
+    let template: Template = serde_json::from_str(&snapshot).expect("snapshot");
+    let second = score_work(&template, &content, &content.stage_work[1]).expect("scored");
+    let sections: Vec<String> = second
+        .sections
+        .iter()
+        .map(|s| s.score.expect("scored").to_string())
+        .collect();
+    assert_eq!(sections, ["3.90", "3.33"]);
+    assert_eq!(
+        second.formula(),
+        "業績目標 60 % × 3.90 + 行動評価 40 % × 3.33"
+    );
+    let last = sheet_final(&template, &content).expect("final");
+    assert_eq!(last.headline(), "A (3.67)");
 
     // A second demo under the same code is refused by name.
     let again = run_demo(db, "http://kouka.test", DemoArgs::new("DEMO", 200, false)).await;

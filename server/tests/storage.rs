@@ -634,7 +634,16 @@ async fn unique_keys_are_recognised(kind: DbKind) {
     in_tenant(template, ["tp1", "標準評価シート", "{}"])
         .await
         .expect("first template");
+    let period = "INSERT INTO evaluation_periods (tenant_id, id, name, state, definition, \
+                  created_at, updated_at) VALUES ($1, $2, $3, 'draft', $4, $5, $5)";
+    in_tenant(period, ["pd1", "2026年度上期", "{}"])
+        .await
+        .expect("first period");
     let clashes = [
+        (
+            UniqueKey::PeriodName,
+            in_tenant(period, ["pd2", "2026年度上期", "{}"]).await,
+        ),
         (
             UniqueKey::UserEmail,
             in_tenant(user, ["u2", "a@example.jp", "E2"]).await,

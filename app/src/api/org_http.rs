@@ -1,6 +1,6 @@
-//! The organization's plain HTTP routes, for what server functions do not fit: a file
-//! upload larger than the ordinary body limit, file downloads a link can point at, and the
-//! live event stream. Each loads the same [`RequestContext`] and asks the same
+//! The plain HTTP routes, for what server functions do not fit: file uploads (the
+//! organization's CSV, larger than the ordinary body limit, and a period's evaluators),
+//! file downloads a link can point at, and the live event stream. Each loads the same [`RequestContext`] and asks the same
 //! `authorize` as a server function; [`routes`] lists them for the authorization test.
 
 use crate::api::context::{RequestContext, Services};
@@ -49,7 +49,14 @@ where
 
 /// The upload, which gets its own body limit.
 fn upload_routes() -> Vec<PlainRoute> {
-    vec![plain(Method::POST, "/api/org/import", upload)]
+    vec![
+        plain(Method::POST, "/api/org/import", upload),
+        plain(
+            Method::POST,
+            "/api/evaluation/periods/{id}/evaluators",
+            evaluators_upload,
+        ),
+    ]
 }
 
 /// The downloads.
@@ -204,6 +211,45 @@ async fn upload(
     .await;
     match result {
         Ok(Ok(job)) => axum::Json(serde_json::json!({ "job": job })).into_response(),
+        Ok(Err(response)) => response,
+        Err(error) => error_response(error),
+    }
+}
+
+/// The largest evaluators file: 100,000 rows of four codes fit well under it.
+const EVALUATORS_LIMIT_BYTES: usize = 16 * 1024 * 1024;
+
+/// `POST /api/evaluation/periods/{id}/evaluators?apply=true` with a CSV of evaluators as
+/// the body: answers every problem with its row (`EvaluatorFileReport`); with `apply` and
+/// no problem, the choices are written, all at once.
+async fn evaluators_upload(
+    State(services): State<Services>,
+    Path(id): Path<String>,
+    Query(query): Query<HashMap<String, String>>,
+    request: axum::extract::Request,
+) -> Response {
+    let (parts, body) = request.into_parts();
+    let result = async {
+        let ctx = authorized(&parts, services, Action::ManageEvaluationSetup).await?;
+        let admin = ctx.user.clone().ok_or(AppError::Unauthenticated)?;
+        let period = crate::domain::ids::PeriodId::from_request(&id)?;
+        let bytes = match axum::body::to_bytes(body, EVALUATORS_LIMIT_BYTES).await {
+            Ok(bytes) => bytes,
+            Err(_) => return Ok(Err(too_large(&parts))),
+        };
+        let apply = query.get("apply").is_some_and(|v| v == "true");
+        let report = crate::backend::evaluation::periods::import_evaluators(
+            &ctx.write_as(&admin),
+            &period,
+            &bytes,
+            apply,
+        )
+        .await?;
+        Ok::<_, AppError>(Ok(report))
+    }
+    .await;
+    match result {
+        Ok(Ok(report)) => axum::Json(report).into_response(),
         Ok(Err(response)) => response,
         Err(error) => error_response(error),
     }

@@ -9,7 +9,9 @@
 use crate::domain::codes::{DepartmentCode, EmployeeCode};
 use crate::domain::dates::CalendarDate;
 use crate::domain::email::Email;
-use crate::domain::ids::{AuditId, DepartmentId, MailId, TemplateId, TenantId, UserId};
+use crate::domain::ids::{
+    AuditId, DepartmentId, MailId, PeriodId, SheetId, TemplateId, TenantId, UserId,
+};
 use crate::domain::tenant::CompanyCode;
 use crate::domain::time::Timestamp;
 use crate::i18n::Lang;
@@ -48,6 +50,8 @@ read_as! {
     AuditId: String => |text| Ok(AuditId::from_stored(text));
     MailId: String => |text| Ok(MailId::from_stored(text));
     TemplateId: String => |text| Ok(TemplateId::from_stored(text));
+    PeriodId: String => |text| Ok(PeriodId::from_stored(text));
+    SheetId: String => |text| Ok(SheetId::from_stored(text));
     Email: String => |text| Ok(Email::from_stored(text));
     CompanyCode: String => |text| Ok(CompanyCode::from_stored(text));
     EmployeeCode: String => |text| Ok(EmployeeCode::from_stored(text));

@@ -210,15 +210,17 @@ pub enum UniqueKey {
     UserEmployeeCode,
     DepartmentCode,
     TemplateName,
+    PeriodName,
 }
 
 impl UniqueKey {
-    pub const ALL: [UniqueKey; 5] = [
+    pub const ALL: [UniqueKey; 6] = [
         UniqueKey::TenantCode,
         UniqueKey::UserEmail,
         UniqueKey::UserEmployeeCode,
         UniqueKey::DepartmentCode,
         UniqueKey::TemplateName,
+        UniqueKey::PeriodName,
     ];
 
     /// (PostgreSQL constraint or index name, SQLite's column list)
@@ -237,6 +239,10 @@ impl UniqueKey {
             UniqueKey::TemplateName => (
                 "evaluation_templates_tenant_id_name_key",
                 "evaluation_templates.tenant_id, evaluation_templates.name",
+            ),
+            UniqueKey::PeriodName => (
+                "evaluation_periods_tenant_id_name_key",
+                "evaluation_periods.tenant_id, evaluation_periods.name",
             ),
         }
     }

@@ -480,7 +480,24 @@ pub async fn create_demo(
         .await?
         .ok_or_else(|| AppError::internal("demo", "the admin's session is gone"))?;
     let w = WriteContext::new(db, &admin, origin, now);
-    templates::create_template(&w, Template::starter()).await?;
+    let template = templates::create_template(&w, Template::starter()).await?;
+    // Executives (the president and the division heads) are not evaluated here.
+    let executives: Vec<UserId> = people
+        .iter()
+        .filter(|p| p.manager && departments[p.department].level <= 1)
+        .map(|p| p.id.clone())
+        .collect();
+    let member_id = member.map(|index| people[index].id.clone());
+    demo_period(
+        &w,
+        base_url,
+        &template,
+        departments[0].id.clone(),
+        executives,
+        member_id.as_ref(),
+        &mut dice,
+    )
+    .await?;
 
     let mut accounts = vec![DemoAccount {
         role: Role::SystemAdmin.as_str(),
@@ -503,6 +520,252 @@ pub async fn create_demo(
         departments: departments.len(),
         accounts,
     })
+}
+
+/// The goals people of the demo set themselves: (title, description, measure).
+const DEMO_GOALS: &[(&str, &str, &str)] = &[
+    (
+        "担当エリアの売上 1億2,000万円",
+        "既存顧客への提案を増やし、上期の売上目標を達成する",
+        "達成率100%でA、110%以上でS、90%未満でC",
+    ),
+    (
+        "新規顧客 15社の開拓",
+        "展示会とセミナーからの紹介で新しい取引先を開く",
+        "契約に至った社数",
+    ),
+    (
+        "業務マニュアルの整備",
+        "属人化している受注処理の手順を文書にし、チームで共有する",
+        "9月末までに全12手順を公開",
+    ),
+    (
+        "顧客満足度 4.2 以上",
+        "問い合わせへの初回回答を24時間以内にする",
+        "半期の満足度調査の平均点",
+    ),
+    (
+        "後輩2名の育成（OJT）",
+        "新人が一人で見積もりを作れるように指導する",
+        "10月の独り立ち判定に2名とも合格",
+    ),
+    (
+        "月の残業を20時間以内に",
+        "会議を減らし、定型作業を自動化する",
+        "毎月の勤怠集計",
+    ),
+];
+
+/// What evaluators write, by how well it went.
+const DEMO_COMMENTS: &[&str] = &[
+    "期初の目標を上回る成果でした。周囲を巻き込む力も伸びています。",
+    "おおむね目標どおりの成果です。下期は提案の質をさらに高めてください。",
+    "目標には届きませんでしたが、取り組みの姿勢は評価できます。",
+];
+
+/// The employee's goals: three of the pool, weights 50/30/20, due at the term's end.
+fn demo_goals(dice: &mut Dice, due: CalendarDate) -> Vec<crate::domain::evaluation::sheet::Goal> {
+    use crate::domain::evaluation::sheet::Goal;
+    let first = dice.below(DEMO_GOALS.len());
+    [50, 30, 20]
+        .iter()
+        .enumerate()
+        .map(|(i, weight)| {
+            let (title, description, measure) = DEMO_GOALS[(first + i) % DEMO_GOALS.len()];
+            Goal {
+                title: title.to_owned(),
+                description: description.to_owned(),
+                measure: measure.to_owned(),
+                weight: rust_decimal::Decimal::from(*weight),
+                due: Some(due),
+            }
+        })
+        .collect()
+}
+
+/// One rater's work on the starter template: the goals and four items rated around
+/// `centre` (a level index, 0 = S), and a comment.
+fn demo_work(
+    dice: &mut Dice,
+    centre: usize,
+    comment: &str,
+) -> crate::domain::evaluation::sheet::Work {
+    use crate::domain::evaluation::scoring::Rating;
+    const LEVELS: [&str; 5] = ["S", "A", "B", "C", "D"];
+    let rate = |dice: &mut Dice| {
+        let level = (centre + dice.below(3)).saturating_sub(1).min(4);
+        Some(Rating::Level(LEVELS[level].to_owned()))
+    };
+    let goals = (0..3).map(|_| rate(dice)).collect();
+    let items = (0..4).map(|_| rate(dice)).collect();
+    crate::domain::evaluation::sheet::Work {
+        ratings: std::collections::BTreeMap::from([(0, goals), (1, items)]),
+        comments: std::collections::BTreeMap::from([(2, comment.to_owned())]),
+    }
+}
+
+/// The sheet of the member who signs in, written so that a person can check its score by
+/// hand: the 2nd evaluator (whose stage is final) rated the goals A, B, S and the items
+/// B, B, A and 対象外 — "A (3.67)".
+pub fn demo_member_sheet(due: CalendarDate) -> crate::domain::evaluation::sheet::SheetContent {
+    use crate::domain::evaluation::scoring::Rating;
+    use crate::domain::evaluation::sheet::{SheetContent, Work};
+    use std::collections::BTreeMap;
+    let level = |l: &str| Some(Rating::Level(l.to_owned()));
+    let goals = demo_goals(&mut Dice(1), due);
+    let work = |goals: [&str; 3], items: [Option<Rating>; 4], comment: &str| Work {
+        ratings: BTreeMap::from([
+            (0, goals.iter().map(|g| level(g)).collect()),
+            (1, items.to_vec()),
+        ]),
+        comments: BTreeMap::from([(2, comment.to_owned())]),
+    };
+    let not_applicable = || {
+        Some(Rating::NotApplicable {
+            reason: "上期は規程の改定がなく、評価の機会がなかった".to_owned(),
+        })
+    };
+    SheetContent {
+        goals: BTreeMap::from([(0, goals)]),
+        self_work: Some(work(
+            ["A", "A", "A"],
+            [level("A"), level("B"), level("A"), level("B")],
+            "売上は目標を達成できました。マニュアルは下期に仕上げます。",
+        )),
+        stage_work: vec![
+            work(
+                ["A", "B", "A"],
+                [level("B"), level("A"), level("A"), not_applicable()],
+                DEMO_COMMENTS[1],
+            ),
+            work(
+                ["A", "B", "S"],
+                [level("B"), level("B"), level("A"), not_applicable()],
+                DEMO_COMMENTS[0],
+            ),
+        ],
+    }
+}
+
+/// The demo's running period, 2026年度上期 or whichever half ended last: launched for
+/// everyone but the executives through the real launch, then its sheets spread over the
+/// workflow (a tenth in each state or so), the later ones with goals, ratings and comments.
+async fn demo_period(
+    w: &WriteContext<'_>,
+    base_url: &str,
+    template: &crate::domain::ids::TemplateId,
+    root: DepartmentId,
+    executives: Vec<UserId>,
+    member: Option<&UserId>,
+    dice: &mut Dice,
+) -> Result<(), AppError> {
+    use crate::backend::evaluation::periods;
+    use crate::domain::evaluation::Stage;
+    use crate::domain::evaluation::period::PeriodPlan;
+    use crate::domain::evaluation::sheet::SheetContent;
+    use crate::domain::evaluation::workflow::SheetState;
+    let today = w.now.date_in_zone("Asia/Tokyo");
+    let term_end = today.plus_days(-7);
+    let term_start = term_end.plus_days(-182);
+    let half = if term_start.month >= 4 && term_start.month < 10 {
+        "上期"
+    } else {
+        "下期"
+    };
+    let fiscal_year = if term_start.month < 4 {
+        term_start.year - 1
+    } else {
+        term_start.year
+    };
+    let name = format!("{fiscal_year}年度{half}");
+    let id = periods::create_period(
+        w,
+        name.clone(),
+        Some(term_start),
+        Some(term_end),
+        Some(template.clone()),
+    )
+    .await?;
+    let stored = periods::get_period(w.db, w.tenant(), &id).await?;
+    let mut plan: PeriodPlan = stored.plan;
+    plan.population.departments = vec![root];
+    plan.population.excluded = executives;
+    let mut tx = w.begin().await?;
+    sqlx::query("UPDATE evaluation_periods SET definition = $1 WHERE tenant_id = $2 AND id = $3")
+        .bind(serde_json::to_string(&plan).expect("plain JSON"))
+        .bind(w.tenant().as_str())
+        .bind(id.as_str())
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    periods::launch_period(w, &id, base_url).await?;
+
+    let sheets: Vec<(String, UserId)> = {
+        let mut tx = w.db.begin_for_tenant(w.tenant()).await?;
+        let rows = sqlx::query_as(
+            "SELECT id, employee_id FROM evaluation_sheets WHERE tenant_id = $1              AND period_id = $2 ORDER BY employee_id",
+        )
+        .bind(w.tenant().as_str())
+        .bind(id.as_str())
+        .fetch_all(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        rows
+    };
+    let second = Stage::new(2).expect("two stages");
+    let spread = [
+        SheetState::GoalDrafting,
+        SheetState::GoalsSubmitted,
+        SheetState::GoalsApproved,
+        SheetState::SelfEvaluation,
+        SheetState::Evaluation(Stage::FIRST),
+        SheetState::Evaluation(second),
+        SheetState::Calibration,
+        SheetState::Finalized,
+        SheetState::Disclosed,
+        SheetState::Acknowledged,
+    ];
+    let mut tx = w.begin().await?;
+    for (index, (sheet, employee)) in sheets.iter().enumerate() {
+        let is_member = Some(employee) == member;
+        let state = if is_member {
+            SheetState::Disclosed
+        } else {
+            spread[index % spread.len()]
+        };
+        let rank = spread.iter().position(|s| *s == state).unwrap_or(0);
+        let content = if is_member {
+            demo_member_sheet(term_end)
+        } else {
+            let centre = dice.below(3);
+            let comment = DEMO_COMMENTS[centre];
+            SheetContent {
+                goals: if rank >= 1 {
+                    std::collections::BTreeMap::from([(0, demo_goals(dice, term_end))])
+                } else {
+                    Default::default()
+                },
+                self_work: (rank >= 4)
+                    .then(|| demo_work(dice, centre, "目標に向けて取り組みました。")),
+                stage_work: [5, 6]
+                    .iter()
+                    .filter(|from| rank >= **from)
+                    .map(|_| demo_work(dice, centre, comment))
+                    .collect(),
+            }
+        };
+        sqlx::query(
+            "UPDATE evaluation_sheets SET state = $1, content = $2 WHERE tenant_id = $3 AND id = $4",
+        )
+        .bind(state.as_stored())
+        .bind(serde_json::to_string(&content).expect("plain JSON"))
+        .bind(w.tenant().as_str())
+        .bind(sheet.as_str())
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
 }
 
 #[cfg(test)]

@@ -910,6 +910,14 @@ pub async fn set_active(
             keep_a_system_admin(&mut tx, tenant, target).await?;
         }
         sessions::end_all_of_user(&mut tx, tenant, target, None).await?;
+        crate::backend::evaluation::periods::exclude_open_sheets_of(
+            &mut tx,
+            tenant,
+            target,
+            crate::backend::evaluation::periods::REASON_DEACTIVATED,
+            now,
+        )
+        .await?;
         AccountStatus::Deactivated
     };
     sqlx::query("UPDATE users SET status = $1, updated_at = $2 WHERE tenant_id = $3 AND id = $4")
@@ -952,6 +960,14 @@ pub async fn delete_user(w: &WriteContext<'_>, target: &UserId) -> Result<(), Ap
     if is_active_system_admin(&before) {
         keep_a_system_admin(&mut tx, tenant, target).await?;
     }
+    crate::backend::evaluation::periods::exclude_open_sheets_of(
+        &mut tx,
+        tenant,
+        target,
+        crate::backend::evaluation::periods::REASON_DELETED,
+        w.now,
+    )
+    .await?;
     sqlx::query("DELETE FROM users WHERE tenant_id = $1 AND id = $2")
         .bind(tenant.as_str())
         .bind(target.as_str())

@@ -46,5 +46,27 @@ stored_names! {
         TemplateCreate = "template.create",
         TemplateUpdate = "template.update",
         TemplateDelete = "template.delete",
+        /// A period's plan created, changed or deleted while a draft.
+        PeriodCreate = "period.create",
+        PeriodUpdate = "period.update",
+        PeriodDelete = "period.delete",
+        /// Evaluators chosen by hand for people of a draft period (on the page or by CSV).
+        PeriodEvaluators = "period.evaluators",
+        /// A period launched: its sheets created (their count and the template snapshot).
+        PeriodLaunch = "period.launch",
+        /// A period closed: its sheets change no more.
+        PeriodClose = "period.close",
+        /// A phase of a running period closed (a hard stop) or opened again.
+        PeriodPhase = "period.phase",
+        /// Every open sheet of one evaluator given to another (a manager who leaves or moves).
+        PeriodHandOver = "period.hand_over",
+        /// A sheet added to a running period (a late joiner).
+        SheetAdd = "sheet.add",
+        /// A sheet taken out of its period, with the reason.
+        SheetExclude = "sheet.exclude",
+        /// A sheet's evaluators changed by an admin.
+        SheetEvaluators = "sheet.evaluators",
+        /// One sheet's deadline of a phase extended.
+        SheetDeadline = "sheet.deadline",
     }
 }

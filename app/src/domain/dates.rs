@@ -45,6 +45,36 @@ impl CalendarDate {
         CalendarDate::new(digits(0..4)?, digits(5..7)?, digits(8..10)?)
     }
 
+    /// Days since 1970-01-01 (negative before), by Howard Hinnant's civil-days algorithm.
+    pub fn day_number(self) -> i64 {
+        let (m, d) = (i64::from(self.month), i64::from(self.day));
+        let y = i64::from(self.year) - i64::from(m <= 2);
+        let era = y.div_euclid(400);
+        let yoe = y - era * 400;
+        let doy = (153 * (m + if m > 2 { -3 } else { 9 }) + 2) / 5 + d - 1;
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        era * 146_097 + doe - 719_468
+    }
+
+    /// The date of a [`day_number`](Self::day_number).
+    pub fn from_day_number(days: i64) -> CalendarDate {
+        let z = days + 719_468;
+        let era = z.div_euclid(146_097);
+        let doe = z - era * 146_097;
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+        let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+        let year = (yoe + era * 400 + i64::from(month <= 2)) as u32;
+        CalendarDate { year, month, day }
+    }
+
+    /// The day `days` later (earlier when negative).
+    pub fn plus_days(self, days: i64) -> CalendarDate {
+        CalendarDate::from_day_number(self.day_number() + days)
+    }
+
     /// 0 = Sunday … 6 = Saturday (Sakamoto's method).
     pub fn weekday(self) -> usize {
         const OFFSETS: [u32; 12] = [0, 3, 2, 5, 0, 3, 5, 1, 4, 6, 2, 4];
@@ -380,5 +410,22 @@ mod tests {
         // Checked against a calendar: 2000-01-01 was a Saturday, 2026-12-01 a Tuesday.
         assert_eq!(CalendarDate::new(2000, 1, 1).unwrap().weekday(), 6);
         assert_eq!(CalendarDate::new(2026, 12, 1).unwrap().weekday(), 2);
+    }
+    #[test]
+    fn days_count_across_months_years_and_leap_days() {
+        let d = |s: &str| CalendarDate::from_iso(s).unwrap();
+        assert_eq!(d("1970-01-01").day_number(), 0);
+        assert_eq!(d("2024-02-28").plus_days(1), d("2024-02-29"));
+        assert_eq!(d("2024-02-29").plus_days(1), d("2024-03-01"));
+        assert_eq!(d("2026-09-30").plus_days(42), d("2026-11-11"));
+        assert_eq!(d("2026-12-31").plus_days(1), d("2027-01-01"));
+        assert_eq!(d("2027-01-01").plus_days(-1), d("2026-12-31"));
+        let mut day = d("1999-12-25");
+        for _ in 0..20_000 {
+            let next = day.plus_days(1);
+            assert!(next > day);
+            assert_eq!(CalendarDate::from_day_number(next.day_number()), next);
+            day = next;
+        }
     }
 }

@@ -40,6 +40,10 @@ stored_names! {
         // Evaluation.
         /// A sheet template: its problem names the place in it.
         Template = "template",
+        /// An evaluation period: its problem names the place in it.
+        Period = "period",
+        /// A file of evaluators for a period.
+        Evaluators = "evaluators",
         // CSV import and export.
         Kind = "kind",
         Encoding = "encoding",

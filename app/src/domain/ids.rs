@@ -96,6 +96,14 @@ text_id!(
     /// An evaluation sheet template.
     TemplateId
 );
+text_id!(
+    /// An evaluation period.
+    PeriodId
+);
+text_id!(
+    /// One person's evaluation sheet of a period.
+    SheetId
+);
 
 #[cfg(test)]
 mod tests {

@@ -5,6 +5,7 @@
 //! one with the field it concerns; the import's report carries one per cell.
 
 use crate::domain::csv_error::CsvError;
+use crate::domain::evaluation::period::{PeriodPlace, PeriodProblem};
 use crate::domain::evaluation::template::{TemplatePlace, TemplateProblem};
 use crate::domain::org_tree::{DeleteRefusal, TreeError};
 use crate::domain::password::PasswordProblem;
@@ -84,6 +85,11 @@ pub enum Problem {
     Template {
         at: TemplatePlace,
         problem: TemplateProblem,
+    },
+    /// An evaluation period (or a change to it) that cannot be made, and where.
+    Period {
+        at: PeriodPlace,
+        problem: PeriodProblem,
     },
     Delete(DeleteRefusal),
     /// A contract's seat count below 1 (or absurdly high).

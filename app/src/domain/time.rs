@@ -47,6 +47,21 @@ impl Timestamp {
         }
     }
 
+    /// The last minute of `date` in the tenant's zone (23:59): when a deadline on that day
+    /// passes. Unknown zones: Tokyo.
+    pub fn end_of_day_in_zone(date: crate::domain::dates::CalendarDate, zone: &str) -> Timestamp {
+        use chrono::TimeZone;
+        let tz: chrono_tz::Tz = zone.parse().unwrap_or(chrono_tz::Asia::Tokyo);
+        let local = chrono::NaiveDate::from_ymd_opt(date.year as i32, date.month, date.day)
+            .and_then(|d| d.and_hms_opt(23, 59, 0))
+            .expect("a calendar date is a real day");
+        let instant = tz
+            .from_local_datetime(&local)
+            .latest()
+            .expect("23:59 exists in every zone we offer");
+        Timestamp(instant.timestamp_micros())
+    }
+
     /// The calendar date of this instant in the tenant's zone (unknown zones: Tokyo).
     pub fn date_in_zone(self, zone: &str) -> crate::domain::dates::CalendarDate {
         use chrono::{Datelike, TimeZone};
@@ -81,6 +96,14 @@ mod tests {
         assert_eq!(
             ts.plus_seconds(3600).as_micros(),
             ts.as_micros() + 3_600_000_000
+        );
+    }
+    #[test]
+    fn a_deadline_ends_at_23_59_in_the_tenants_zone() {
+        let date = crate::domain::dates::CalendarDate::new(2026, 10, 31).unwrap();
+        assert_eq!(
+            Timestamp::end_of_day_in_zone(date, "Asia/Tokyo").format_in_zone("Asia/Tokyo"),
+            "2026-10-31 23:59 (JST, +09:00)"
         );
     }
 }

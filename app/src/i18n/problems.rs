@@ -3,7 +3,9 @@
 
 use crate::domain::csv_error::CsvError;
 use crate::domain::employees::NAME_MAX_CHARS;
+use crate::domain::evaluation::period::{PeriodPlace, PeriodProblem};
 use crate::domain::evaluation::template::{TemplatePlace, TemplateProblem};
+use crate::domain::evaluation::workflow::Phase;
 use crate::domain::org_tree::{DeleteRefusal, TreeError};
 use crate::domain::password::{MAX_CHARS, MIN_CHARS, PasswordProblem};
 use crate::domain::posts::PostProblem;
@@ -132,6 +134,11 @@ impl Problem {
             Problem::Template { at, problem } => {
                 let (where_ja, where_en) = template_place(*at);
                 let (ja, en) = template(problem);
+                (format!("{where_ja}: {ja}"), format!("{where_en}: {en}"))
+            }
+            Problem::Period { at, problem } => {
+                let (where_ja, where_en) = period_place(*at);
+                let (ja, en) = period(problem);
                 (format!("{where_ja}: {ja}"), format!("{where_en}: {en}"))
             }
             Problem::Delete(refusal) => delete(refusal),
@@ -299,6 +306,136 @@ pub fn template_place(at: TemplatePlace) -> Both {
             format!("評語の{}行目", g + 1),
             format!("Grades, row {}", g + 1),
         ),
+    }
+}
+
+/// A period's phase: 目標設定, 一次評価, ….
+pub fn phase_name(phase: Phase) -> Both {
+    match phase {
+        Phase::GoalSetting => both("目標設定", "Goal setting"),
+        Phase::GoalApproval => both("目標承認", "Goal approval"),
+        Phase::SelfEvaluation => both("自己評価", "Self-evaluation"),
+        Phase::Evaluation(stage) => stage_name(stage),
+        Phase::Calibration => both("調整（キャリブレーション）", "Calibration"),
+        Phase::Disclosure => both("結果開示", "Disclosure"),
+    }
+}
+
+/// 一次評価者 … as a stage is named on sheets.
+pub fn stage_name(stage: crate::domain::evaluation::Stage) -> Both {
+    match stage.number() {
+        1 => both("一次評価", "1st evaluation"),
+        2 => both("二次評価", "2nd evaluation"),
+        _ => both("三次評価", "3rd evaluation"),
+    }
+}
+
+/// Where in a period.
+pub fn period_place(at: PeriodPlace) -> Both {
+    match at {
+        PeriodPlace::Name => both("評価期間名", "Period name"),
+        PeriodPlace::Term => both("対象期間", "Term"),
+        PeriodPlace::Template => both("評価シート", "Sheet template"),
+        PeriodPlace::Stages => both("評価者の段階", "Evaluator stages"),
+        PeriodPlace::Deadline(phase) => {
+            let (ja, en) = phase_name(phase);
+            (format!("{ja}の締切"), format!("{en} deadline"))
+        }
+        PeriodPlace::Distribution => both("評語の目標分布", "Target grade distribution"),
+        PeriodPlace::Population => both("対象者", "People"),
+        PeriodPlace::Evaluators => both("評価者", "Evaluators"),
+        PeriodPlace::Period => both("評価期間", "Period"),
+    }
+}
+
+fn period(problem: &PeriodProblem) -> Both {
+    use crate::domain::evaluation::period::{NAME_MAX, PeriodState};
+    use crate::domain::evaluation::scoring::percent;
+    match problem {
+        PeriodProblem::NameLength => (
+            format!("1〜{NAME_MAX}文字で入力してください"),
+            format!("must be 1 to {NAME_MAX} characters"),
+        ),
+        PeriodProblem::NameTaken => both(
+            "同じ名前の評価期間がすでにあります",
+            "another period has this name",
+        ),
+        PeriodProblem::TermMissing => both(
+            "開始日と終了日を入力してください",
+            "needs a start and an end date",
+        ),
+        PeriodProblem::TermOrder => both("終了日が開始日より前です", "ends before it starts"),
+        PeriodProblem::NoTemplate => both(
+            "評価シートのテンプレートを選んでください",
+            "choose a sheet template",
+        ),
+        PeriodProblem::Stages => both("評価者は1〜3段階です", "must be 1 to 3 stages"),
+        PeriodProblem::DeadlineMissing => both("日付を入力してください", "needs a date"),
+        PeriodProblem::DeadlineOrder => both(
+            "前のフェーズの締切より前の日付です",
+            "is before the deadline of the phase before it",
+        ),
+        PeriodProblem::DistributionTotal { total } => (
+            format!(
+                "合計が100%になるようにしてください（いま{}）",
+                percent(*total)
+            ),
+            format!("must total 100 % (now {})", percent(*total)),
+        ),
+        PeriodProblem::DistributionGrade { grade } => (
+            format!("評語「{grade}」はテンプレートにないか、割合が負です"),
+            format!("grade \"{grade}\" is not in the template, or its share is negative"),
+        ),
+        PeriodProblem::NobodySelected => both("対象者が1人もいません", "nobody is selected"),
+        PeriodProblem::WithoutEvaluator { count, first } => (
+            format!(
+                "{first} さんなど{count}人に評価者が決まっていません。開始する前に評価者を選んでください"
+            ),
+            format!(
+                "{count} people ({first} first) have no evaluator for a stage; choose them before launching"
+            ),
+        ),
+        PeriodProblem::SelfEvaluator => {
+            both("本人を評価者にはできません", "nobody can evaluate themself")
+        }
+        PeriodProblem::EvaluatorTwice => both(
+            "同じ人を2つの段階の評価者にはできません",
+            "the same person cannot evaluate at two stages",
+        ),
+        PeriodProblem::EvaluatorUnavailable { code } => (
+            format!("{code} は評価者にできません（登録がないか、無効化されています）"),
+            format!("{code} cannot evaluate (no such employee, or deactivated)"),
+        ),
+        PeriodProblem::WrongState { state } => {
+            let (ja, en) = match state {
+                PeriodState::Draft => ("準備中", "a draft"),
+                PeriodState::Running => ("実施中", "running"),
+                PeriodState::Closed => ("終了", "closed"),
+            };
+            (
+                format!("評価期間が{ja}のため、この操作はできません"),
+                format!("cannot be done while the period is {en}"),
+            )
+        }
+        PeriodProblem::AlreadyInPeriod => both(
+            "この人のシートはこの評価期間にすでにあります",
+            "this person has a sheet in this period already",
+        ),
+        PeriodProblem::SheetClosed => both(
+            "完了または対象外にしたシートは変更できません",
+            "a finished or excluded sheet changes no more",
+        ),
+        PeriodProblem::HandOverClash { employee } => (
+            format!("{employee} さんのシートでは、引き継ぎ先が本人か別の段階の評価者です"),
+            format!(
+                "on {employee}'s sheet the new evaluator is the person or already another stage's evaluator"
+            ),
+        ),
+        PeriodProblem::NothingToHandOver => both(
+            "この評価者が担当する未完了のシートはありません",
+            "this evaluator has no open sheet in this period",
+        ),
+        PeriodProblem::ReasonRequired => both("理由を入力してください", "needs a reason"),
     }
 }
 

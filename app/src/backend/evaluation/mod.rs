@@ -2,5 +2,6 @@
 //! audit rows. The rules themselves are in `domain::evaluation`; these functions look the
 //! facts up, ask them, and write what they answer.
 
+pub mod periods;
 pub mod population;
 pub mod templates;

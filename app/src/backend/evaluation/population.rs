@@ -109,6 +109,23 @@ pub struct PopulationPreview {
 }
 
 impl PopulationFacts {
+    /// A person's name (empty for an id the tenant does not have).
+    pub fn name_of(&self, id: &UserId) -> String {
+        self.names
+            .get(id)
+            .map(|(n, _)| n.clone())
+            .unwrap_or_default()
+    }
+
+    /// A person's employee code, else their name.
+    pub fn code_of(&self, id: &UserId) -> String {
+        match self.names.get(id) {
+            Some((_, Some(code))) => code.clone(),
+            Some((name, None)) => name.clone(),
+            None => id.to_string(),
+        }
+    }
+
     fn person(&self, id: &UserId, chain: Vec<Option<UserId>>) -> ProposedPerson {
         let (name, code) = self.names.get(id).cloned().unwrap_or_default();
         ProposedPerson {

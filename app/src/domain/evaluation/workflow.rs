@@ -94,6 +94,27 @@ pub enum Phase {
     Disclosure,
 }
 
+impl Phase {
+    /// Its name in URLs and forms: `goal_setting`, `evaluation_2`, ….
+    pub fn as_stored(self) -> String {
+        match self {
+            Phase::GoalSetting => "goal_setting".into(),
+            Phase::GoalApproval => "goal_approval".into(),
+            Phase::SelfEvaluation => "self_evaluation".into(),
+            Phase::Evaluation(stage) => format!("evaluation_{}", stage.number()),
+            Phase::Calibration => "calibration".into(),
+            Phase::Disclosure => "disclosure".into(),
+        }
+    }
+
+    /// The phase of a name; `None` for one this build does not know.
+    pub fn from_stored(stored: &str) -> Option<Phase> {
+        crate::domain::evaluation::period::phases(Stage::MAX)
+            .into_iter()
+            .find(|phase| phase.as_stored() == stored)
+    }
+}
+
 /// Who the person taking a step is to the sheet, as the backend found it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Relation {

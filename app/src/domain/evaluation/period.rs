@@ -1,0 +1,633 @@
+//! An evaluation period (評価期間, PRODUCT §4): what an admin plans before launching it
+//! ([`PeriodPlan`]: the name, the term, the template, the evaluator stages, the people, a
+//! deadline for every phase, the calibration guideline and what the employees see at
+//! disclosure), the check every save runs ([`PeriodPlan::check`]), and the state the
+//! period is in ([`PeriodState`]). Deadlines are days in the tenant's time zone: a phase
+//! runs until the end of its day, and late work is flagged, not refused, until an admin
+//! closes the phase.
+
+use crate::domain::choice::Choice;
+use crate::domain::dates::CalendarDate;
+use crate::domain::evaluation::Stage;
+use crate::domain::evaluation::population::PopulationRule;
+use crate::domain::evaluation::scale::GradeThresholds;
+use crate::domain::evaluation::visibility::Disclosure;
+use crate::domain::evaluation::workflow::Phase;
+use crate::domain::ids::{PeriodId, SheetId, TemplateId, UserId};
+use crate::domain::org_chart::PersonRef;
+use crate::domain::stored_names::stored_names;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+/// The longest period name.
+pub const NAME_MAX: usize = 100;
+
+stored_names! {
+    /// Stored in `evaluation_periods.state`.
+    pub enum PeriodState {
+        /// Being planned: nothing exists for the employees yet.
+        Draft = "draft",
+        /// Launched: every person of it has a sheet.
+        Running = "running",
+        /// Ended: its sheets are kept, and change no more.
+        Closed = "closed",
+    }
+}
+
+/// One phase's deadline: the last day of it, in the tenant's zone.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Deadline {
+    pub phase: Phase,
+    pub date: Option<CalendarDate>,
+}
+
+/// One grade's share in the target distribution of the calibration.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GradeShare {
+    pub grade: String,
+    /// Percent of the people.
+    pub percent: Decimal,
+}
+
+/// The calibration's target distribution: a guideline, or a rule when `forced`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Calibration {
+    pub distribution: Vec<GradeShare>,
+    pub forced: bool,
+}
+
+impl Calibration {
+    /// S 5 %, A 20 %, B 50 %, C 20 %, D 5 % over the grades given, as a guideline; other
+    /// grades get an even share.
+    pub fn usual(grades: &GradeThresholds) -> Calibration {
+        let usual = [("S", 5), ("A", 20), ("B", 50), ("C", 20), ("D", 5)];
+        let names: Vec<&str> = grades.grades.iter().map(|g| g.grade.as_str()).collect();
+        let distribution = if names.iter().copied().eq(usual.iter().map(|(g, _)| *g)) {
+            usual
+                .iter()
+                .map(|(grade, percent)| GradeShare {
+                    grade: (*grade).to_owned(),
+                    percent: Decimal::from(*percent),
+                })
+                .collect()
+        } else {
+            let shares =
+                crate::domain::evaluation::scoring::renormalise(&vec![Decimal::ONE; names.len()]);
+            names
+                .iter()
+                .zip(shares)
+                .map(|(grade, percent)| GradeShare {
+                    grade: (*grade).to_owned(),
+                    percent,
+                })
+                .collect()
+        };
+        Calibration {
+            distribution,
+            forced: false,
+        }
+    }
+}
+
+/// Everything an admin sets for a period.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PeriodPlan {
+    pub name: String,
+    /// The term evaluated (対象期間).
+    pub term_start: Option<CalendarDate>,
+    pub term_end: Option<CalendarDate>,
+    pub template: Option<TemplateId>,
+    /// Evaluator stages, 1 to 3.
+    pub stages: u8,
+    pub population: PopulationRule,
+    /// One per phase of the period, in workflow order ([`phases`]).
+    pub deadlines: Vec<Deadline>,
+    pub calibration: Calibration,
+    pub disclosure: Disclosure,
+}
+
+/// The phases of a period with `stages` evaluator stages, in workflow order.
+pub fn phases(stages: u8) -> Vec<Phase> {
+    let mut phases = vec![
+        Phase::GoalSetting,
+        Phase::GoalApproval,
+        Phase::SelfEvaluation,
+    ];
+    phases.extend(Stage::all(stages).map(Phase::Evaluation));
+    phases.extend([Phase::Calibration, Phase::Disclosure]);
+    phases
+}
+
+/// Days after the term's start (goals) or end (the rest) that a phase's default deadline
+/// falls on.
+fn default_offset(phase: Phase) -> (bool, i64) {
+    match phase {
+        Phase::GoalSetting => (true, 14),
+        Phase::GoalApproval => (true, 21),
+        Phase::SelfEvaluation => (false, 7),
+        Phase::Evaluation(stage) => (false, 7 + 7 * i64::from(stage.number())),
+        Phase::Calibration => (false, 35),
+        Phase::Disclosure => (false, 42),
+    }
+}
+
+/// Where in a period a problem is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PeriodPlace {
+    Name,
+    Term,
+    Template,
+    Stages,
+    Deadline(Phase),
+    Distribution,
+    Population,
+    Evaluators,
+    /// The period as a whole (its state).
+    Period,
+}
+
+/// Why a period (or a change to it) is refused: data only, translated in `i18n::problems`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PeriodProblem {
+    /// Empty, or over [`NAME_MAX`] characters.
+    NameLength,
+    NameTaken,
+    /// A start or end date is missing.
+    TermMissing,
+    /// The term ends before it starts.
+    TermOrder,
+    NoTemplate,
+    /// Stages outside 1 to 3.
+    Stages,
+    DeadlineMissing,
+    /// A deadline before the one of the phase before it.
+    DeadlineOrder,
+    /// Shares that do not total 100.
+    DistributionTotal {
+        total: Decimal,
+    },
+    /// A share of a grade the template does not have, or a negative one.
+    DistributionGrade {
+        grade: String,
+    },
+    /// Nobody is in the population.
+    NobodySelected,
+    /// People with a stage that has no evaluator: the first of them by name.
+    WithoutEvaluator {
+        count: usize,
+        first: String,
+    },
+    /// An evaluator who is the person themself.
+    SelfEvaluator,
+    /// The same evaluator at two stages of one person.
+    EvaluatorTwice,
+    /// An evaluator who cannot sign in (deactivated), or no employee of the tenant.
+    EvaluatorUnavailable {
+        code: String,
+    },
+    /// The change needs the period in another state (a draft for its plan, running for
+    /// its sheets).
+    WrongState {
+        state: PeriodState,
+    },
+    /// The person has a sheet in this period already.
+    AlreadyInPeriod,
+    /// A sheet that is finished (or excluded) changes no more.
+    SheetClosed,
+    /// A hand-over to someone who is the person of a sheet, or already another stage's
+    /// evaluator on it: the first such person.
+    HandOverClash {
+        employee: String,
+    },
+    /// The evaluator handed over from has no open sheet in this period.
+    NothingToHandOver,
+    /// An exclusion needs a reason.
+    ReasonRequired,
+}
+
+/// A problem and where it is.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PeriodIssue {
+    pub at: PeriodPlace,
+    pub problem: PeriodProblem,
+}
+
+fn issue(at: PeriodPlace, problem: PeriodProblem) -> PeriodIssue {
+    PeriodIssue { at, problem }
+}
+
+impl PeriodPlan {
+    /// A new plan: two evaluator stages, everybody, deadlines counted from the term, the
+    /// usual distribution as a guideline, the default disclosure.
+    pub fn starter(
+        name: String,
+        term_start: CalendarDate,
+        term_end: CalendarDate,
+        template: Option<TemplateId>,
+        grades: &GradeThresholds,
+    ) -> PeriodPlan {
+        let mut plan = PeriodPlan {
+            name,
+            term_start: Some(term_start),
+            term_end: Some(term_end),
+            template,
+            stages: 2,
+            population: PopulationRule::default(),
+            deadlines: Vec::new(),
+            calibration: Calibration::usual(grades),
+            disclosure: Disclosure::default(),
+        };
+        plan.fit_deadlines();
+        plan
+    }
+
+    /// Makes `deadlines` hold exactly the phases of `stages`, keeping the dates set and
+    /// giving a missing phase its default from the term.
+    pub fn fit_deadlines(&mut self) {
+        let stages = self.stages.clamp(1, Stage::MAX);
+        let old = std::mem::take(&mut self.deadlines);
+        self.deadlines = phases(stages)
+            .into_iter()
+            .map(|phase| {
+                let kept = old.iter().find(|d| d.phase == phase).and_then(|d| d.date);
+                let date = kept.or_else(|| {
+                    let (from_start, days) = default_offset(phase);
+                    let base = if from_start {
+                        self.term_start
+                    } else {
+                        self.term_end
+                    };
+                    base.map(|base| base.plus_days(days))
+                });
+                Deadline { phase, date }
+            })
+            .collect();
+    }
+
+    /// The deadline of `phase`, if the plan has one.
+    pub fn deadline_of(&self, phase: Phase) -> Option<CalendarDate> {
+        self.deadlines
+            .iter()
+            .find(|d| d.phase == phase)
+            .and_then(|d| d.date)
+    }
+
+    /// Every problem of the plan; `grades`: the chosen template's (for the distribution).
+    pub fn check(&self, grades: Option<&GradeThresholds>) -> Vec<PeriodIssue> {
+        let mut issues = Vec::new();
+        let length = self.name.trim().chars().count();
+        if !(1..=NAME_MAX).contains(&length) {
+            issues.push(issue(PeriodPlace::Name, PeriodProblem::NameLength));
+        }
+        match (self.term_start, self.term_end) {
+            (Some(start), Some(end)) if end < start => {
+                issues.push(issue(PeriodPlace::Term, PeriodProblem::TermOrder))
+            }
+            (Some(_), Some(_)) => {}
+            _ => issues.push(issue(PeriodPlace::Term, PeriodProblem::TermMissing)),
+        }
+        if self.template.is_none() {
+            issues.push(issue(PeriodPlace::Template, PeriodProblem::NoTemplate));
+        }
+        if !(1..=Stage::MAX).contains(&self.stages) {
+            issues.push(issue(PeriodPlace::Stages, PeriodProblem::Stages));
+        }
+        let mut previous: Option<CalendarDate> = None;
+        for phase in phases(self.stages.clamp(1, Stage::MAX)) {
+            match self.deadline_of(phase) {
+                None => issues.push(issue(
+                    PeriodPlace::Deadline(phase),
+                    PeriodProblem::DeadlineMissing,
+                )),
+                Some(date) => {
+                    if previous.is_some_and(|before| date < before) {
+                        issues.push(issue(
+                            PeriodPlace::Deadline(phase),
+                            PeriodProblem::DeadlineOrder,
+                        ));
+                    }
+                    previous = Some(date);
+                }
+            }
+        }
+        let total: Decimal = self
+            .calibration
+            .distribution
+            .iter()
+            .map(|s| s.percent)
+            .sum();
+        if total != Decimal::from(100) {
+            issues.push(issue(
+                PeriodPlace::Distribution,
+                PeriodProblem::DistributionTotal { total },
+            ));
+        }
+        for share in &self.calibration.distribution {
+            let known = grades.is_none_or(|g| g.grades.iter().any(|t| t.grade == share.grade));
+            if !known || share.percent < Decimal::ZERO {
+                issues.push(issue(
+                    PeriodPlace::Distribution,
+                    PeriodProblem::DistributionGrade {
+                        grade: share.grade.clone(),
+                    },
+                ));
+            }
+        }
+        issues
+    }
+
+    /// The plan as saved: the name trimmed, the deadlines fitted to the stages, hand-made
+    /// additions and exclusions without repeats.
+    pub fn tidied(mut self) -> PeriodPlan {
+        self.name = self.name.trim().to_owned();
+        self.fit_deadlines();
+        dedup(&mut self.population.added);
+        dedup(&mut self.population.excluded);
+        dedup(&mut self.population.departments);
+        self
+    }
+}
+
+fn dedup<T: PartialEq + Clone>(list: &mut Vec<T>) {
+    let mut seen: Vec<T> = Vec::with_capacity(list.len());
+    list.retain(|item| {
+        if seen.contains(item) {
+            false
+        } else {
+            seen.push(item.clone());
+            true
+        }
+    });
+}
+
+/// Why an evaluator chain of `employee` cannot be used, if it cannot: nobody evaluates
+/// themself, nobody twice. Missing stages are allowed here (listed before launch).
+pub fn chain_problem(employee: &UserId, chain: &[Option<UserId>]) -> Option<PeriodProblem> {
+    let named: Vec<&UserId> = chain.iter().flatten().collect();
+    if named.contains(&employee) {
+        return Some(PeriodProblem::SelfEvaluator);
+    }
+    for (i, a) in named.iter().enumerate() {
+        if named[i + 1..].contains(a) {
+            return Some(PeriodProblem::EvaluatorTwice);
+        }
+    }
+    None
+}
+
+// ---- what the pages receive --------------------------------------------------------------
+
+/// A period in the list.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PeriodSummary {
+    pub id: PeriodId,
+    pub name: String,
+    pub state: PeriodState,
+    pub term_start: Option<CalendarDate>,
+    pub term_end: Option<CalendarDate>,
+    /// Sheets (a draft has none yet).
+    pub sheets: i64,
+    pub updated: String,
+}
+
+/// A period with everything its page shows of the plan.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredPeriod {
+    pub id: PeriodId,
+    pub version: i64,
+    pub state: PeriodState,
+    pub plan: PeriodPlan,
+    /// The template's name: the snapshot's once launched.
+    pub template_name: Option<String>,
+    /// The template's grades (for the distribution), the snapshot's once launched.
+    pub grades: Vec<String>,
+    pub closed_phases: Vec<Phase>,
+    pub launched: Option<String>,
+    /// The pickers' chips for the population's departments and people.
+    pub departments: Vec<Choice>,
+    pub added: Vec<Choice>,
+    pub excluded: Vec<Choice>,
+    /// Each deadline as people read it: `2026-10-31 23:59 (JST, +09:00)`, in plan order.
+    pub deadlines_shown: Vec<String>,
+    pub sheets: i64,
+}
+
+/// A person of a period with their evaluators, stage 1 first (`None`: nobody yet).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PersonWithEvaluators {
+    pub person: PersonRef,
+    pub evaluators: Vec<Option<PersonRef>>,
+    /// Chosen by hand (the page or a CSV) rather than proposed by the org chart.
+    pub chosen: bool,
+}
+
+/// Who a draft period would hold if launched now.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PeriodPreview {
+    pub count: usize,
+    /// The first people, in employee-code order.
+    pub people: Vec<PersonWithEvaluators>,
+    /// People with a stage that has nobody (to fix before launch): the first of them.
+    pub without_evaluator: Vec<PersonWithEvaluators>,
+    pub without_evaluator_count: usize,
+}
+
+/// One sheet of a running period, as the period page lists it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SheetRow {
+    pub id: SheetId,
+    /// A deleted person's name is empty.
+    pub person: PersonRef,
+    pub state: crate::domain::evaluation::workflow::SheetState,
+    pub evaluators: Vec<Option<PersonRef>>,
+    pub excluded_reason: Option<String>,
+    /// Deadlines extended for this sheet alone.
+    pub extended: Vec<Deadline>,
+}
+
+/// One page of a period's sheets.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SheetPage {
+    pub total: i64,
+    pub rows: Vec<SheetRow>,
+}
+
+/// What a file of evaluators holds, or would change: every problem with its row.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EvaluatorFileReport {
+    pub rows: usize,
+    pub problems: Vec<(usize, crate::domain::problem::Problem)>,
+    /// Whether the choices were written (only when asked and nothing is wrong).
+    pub applied: bool,
+}
+
+/// The columns of the evaluators file.
+pub const EVALUATOR_COLUMNS: &[crate::domain::org_csv::Column] = &[
+    crate::domain::org_csv::Column {
+        key: "employee",
+        ja: "社員番号",
+        en: "Employee code",
+        required: true,
+        help_ja: "評価される人の社員番号。",
+        help_en: "The employee code of the person evaluated.",
+        example: "E0001",
+    },
+    crate::domain::org_csv::Column {
+        key: "evaluator_1",
+        ja: "一次評価者",
+        en: "1st evaluator",
+        required: true,
+        help_ja: "一次評価者の社員番号。",
+        help_en: "The 1st evaluator's employee code.",
+        example: "E0100",
+    },
+    crate::domain::org_csv::Column {
+        key: "evaluator_2",
+        ja: "二次評価者",
+        en: "2nd evaluator",
+        required: false,
+        help_ja: "二次評価者の社員番号。",
+        help_en: "The 2nd evaluator's employee code.",
+        example: "E0200",
+    },
+    crate::domain::org_csv::Column {
+        key: "evaluator_3",
+        ja: "三次評価者",
+        en: "3rd evaluator",
+        required: false,
+        help_ja: "三次評価者の社員番号。",
+        help_en: "The 3rd evaluator's employee code.",
+        example: "",
+    },
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn date(text: &str) -> CalendarDate {
+        CalendarDate::from_iso(text).unwrap()
+    }
+
+    fn plan() -> PeriodPlan {
+        PeriodPlan::starter(
+            "2026年度上期".into(),
+            date("2026-04-01"),
+            date("2026-09-30"),
+            Some(TemplateId::from_stored("t".into())),
+            &GradeThresholds::default(),
+        )
+    }
+
+    #[test]
+    fn a_starter_plan_is_valid_with_deadlines_in_order() {
+        let plan = plan();
+        assert_eq!(plan.check(Some(&GradeThresholds::default())), vec![]);
+        assert_eq!(plan.deadlines.len(), 3 + 2 + 2);
+        assert_eq!(
+            plan.deadline_of(Phase::GoalSetting),
+            Some(date("2026-04-15"))
+        );
+        assert_eq!(
+            plan.deadline_of(Phase::Disclosure),
+            Some(date("2026-11-11"))
+        );
+        let total: Decimal = plan
+            .calibration
+            .distribution
+            .iter()
+            .map(|s| s.percent)
+            .sum();
+        assert_eq!(total, Decimal::from(100));
+    }
+
+    #[test]
+    fn each_bad_choice_is_refused_where_it_is() {
+        let mut bad = plan();
+        bad.name = " ".into();
+        bad.term_end = Some(date("2026-03-01"));
+        bad.template = None;
+        bad.deadlines[1].date = Some(date("2026-04-01"));
+        bad.deadlines[4].date = None;
+        bad.calibration.distribution[0].percent = Decimal::from(10);
+        bad.calibration.distribution.push(GradeShare {
+            grade: "Z".into(),
+            percent: Decimal::ZERO,
+        });
+        let places: Vec<(PeriodPlace, PeriodProblem)> = bad
+            .check(Some(&GradeThresholds::default()))
+            .into_iter()
+            .map(|i| (i.at, i.problem))
+            .collect();
+        assert_eq!(
+            places,
+            vec![
+                (PeriodPlace::Name, PeriodProblem::NameLength),
+                (PeriodPlace::Term, PeriodProblem::TermOrder),
+                (PeriodPlace::Template, PeriodProblem::NoTemplate),
+                (
+                    PeriodPlace::Deadline(Phase::GoalApproval),
+                    PeriodProblem::DeadlineOrder
+                ),
+                (
+                    PeriodPlace::Deadline(Phase::Evaluation(Stage::new(2).unwrap())),
+                    PeriodProblem::DeadlineMissing
+                ),
+                (
+                    PeriodPlace::Distribution,
+                    PeriodProblem::DistributionTotal {
+                        total: Decimal::from(105)
+                    }
+                ),
+                (
+                    PeriodPlace::Distribution,
+                    PeriodProblem::DistributionGrade { grade: "Z".into() }
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn changing_the_stages_keeps_the_dates_set_and_adds_defaults() {
+        let mut plan = plan();
+        let approval = date("2026-04-30");
+        plan.deadlines[1].date = Some(approval);
+        plan.stages = 3;
+        plan.fit_deadlines();
+        assert_eq!(plan.deadlines.len(), 3 + 3 + 2);
+        assert_eq!(plan.deadline_of(Phase::GoalApproval), Some(approval));
+        assert_eq!(
+            plan.deadline_of(Phase::Evaluation(Stage::new(3).unwrap())),
+            Some(date("2026-10-28"))
+        );
+        plan.stages = 1;
+        plan.fit_deadlines();
+        assert_eq!(plan.deadlines.len(), 3 + 1 + 2);
+    }
+
+    #[test]
+    fn a_chain_never_has_the_person_nor_anyone_twice() {
+        let id = |s: &str| UserId::from_stored(s.into());
+        let me = id("me");
+        assert_eq!(chain_problem(&me, &[Some(id("a")), None]), None);
+        assert_eq!(
+            chain_problem(&me, &[Some(id("a")), Some(me.clone())]),
+            Some(PeriodProblem::SelfEvaluator)
+        );
+        assert_eq!(
+            chain_problem(&me, &[Some(id("a")), Some(id("a"))]),
+            Some(PeriodProblem::EvaluatorTwice)
+        );
+    }
+
+    #[test]
+    fn other_grades_share_the_distribution_evenly() {
+        let mut grades = GradeThresholds::default();
+        grades.grades.truncate(3);
+        grades.grades[2].from = None;
+        let shares = Calibration::usual(&grades).distribution;
+        let total: Decimal = shares.iter().map(|s| s.percent).sum();
+        assert_eq!(shares.len(), 3);
+        assert_eq!(total, Decimal::from(100));
+    }
+}

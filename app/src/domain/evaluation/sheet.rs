@@ -1,0 +1,195 @@
+//! What a sheet holds (one per person per period): the goals the employee wrote in each
+//! goals section, and the work of each rater (the self-evaluation, then the evaluator
+//! stages): a rating per goal or item and a comment per section. [`score_work`] turns one
+//! rater's work into a stage score with the template the period took a snapshot of, and
+//! [`sheet_final`] gives the final score and grade the same way for everybody: the sheet
+//! page, the results, the demo and the tests.
+
+use crate::domain::dates::CalendarDate;
+use crate::domain::evaluation::scoring::{
+    EntryToScore, FinalProblem, FinalScore, Rating, ScoreProblem, SectionToScore, StageScore,
+    final_score, score_stage,
+};
+use crate::domain::evaluation::template::{SectionKind, Template};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// One goal the employee set (目標).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Goal {
+    pub title: String,
+    pub description: String,
+    /// 達成基準.
+    pub measure: String,
+    /// Weight within its section; a section's goals total 100.
+    pub weight: Decimal,
+    pub due: Option<CalendarDate>,
+}
+
+/// One rater's work on a sheet: ratings by section and entry (0-based), comments by
+/// section.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Work {
+    pub ratings: BTreeMap<usize, Vec<Option<Rating>>>,
+    pub comments: BTreeMap<usize, String>,
+}
+
+/// Everything written on a sheet so far.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SheetContent {
+    /// The goals of each goals section, by section index.
+    pub goals: BTreeMap<usize, Vec<Goal>>,
+    pub self_work: Option<Work>,
+    /// The evaluator stages' work, 1st first.
+    pub stage_work: Vec<Work>,
+}
+
+impl SheetContent {
+    /// The rating `work` gives entry `entry` of section `section`.
+    fn rating<'a>(work: &'a Work, section: usize, entry: usize) -> Option<&'a Rating> {
+        work.ratings
+            .get(&section)
+            .and_then(|ratings| ratings.get(entry))
+            .and_then(Option::as_ref)
+    }
+}
+
+/// The scored sections of `template` for this sheet as `work` rated them.
+pub fn sections_to_score<'a>(
+    template: &'a Template,
+    content: &'a SheetContent,
+    work: &'a Work,
+) -> Vec<SectionToScore<'a>> {
+    template
+        .sections
+        .iter()
+        .enumerate()
+        .filter_map(|(s, section)| {
+            let weight = section.weight?;
+            let entries: Vec<EntryToScore<'a>> = match &section.kind {
+                SectionKind::Comment => return None,
+                SectionKind::Goals { .. } => content
+                    .goals
+                    .get(&s)
+                    .map(|goals| {
+                        goals
+                            .iter()
+                            .enumerate()
+                            .map(|(e, goal)| EntryToScore {
+                                title: &goal.title,
+                                weight: goal.weight,
+                                rating: SheetContent::rating(work, s, e),
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+                SectionKind::Items { items } => items
+                    .iter()
+                    .enumerate()
+                    .map(|(e, item)| EntryToScore {
+                        title: &item.title,
+                        weight: item.weight,
+                        rating: SheetContent::rating(work, s, e),
+                    })
+                    .collect(),
+            };
+            Some(SectionToScore {
+                title: &section.title,
+                weight,
+                entries,
+            })
+        })
+        .collect()
+}
+
+/// One rater's stage score, or every problem that stops it.
+pub fn score_work(
+    template: &Template,
+    content: &SheetContent,
+    work: &Work,
+) -> Result<StageScore, Vec<ScoreProblem>> {
+    score_stage(&template.scale, &sections_to_score(template, content, work))
+}
+
+/// The sheet's final score and grade from the stages written so far.
+pub fn sheet_final(
+    template: &Template,
+    content: &SheetContent,
+) -> Result<FinalScore, FinalProblem> {
+    let score = |work: &Work| score_work(template, content, work).ok().map(|s| s.score);
+    let self_score = content.self_work.as_ref().and_then(score);
+    let stages: Vec<Option<Decimal>> = content.stage_work.iter().map(score).collect();
+    final_score(&template.final_rule, &template.grades, self_score, &stages)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn level(label: &str) -> Option<Rating> {
+        Some(Rating::Level(label.into()))
+    }
+
+    fn goal(title: &str, weight: i64) -> Goal {
+        Goal {
+            title: title.into(),
+            description: String::new(),
+            measure: String::new(),
+            weight: Decimal::from(weight),
+            due: None,
+        }
+    }
+
+    #[test]
+    fn the_starter_sheet_scores_by_hand() {
+        // 業績目標 60 %: goals 50/30/20 rated A(4), B(3), S(5) → 2.00 + 0.90 + 1.00 = 3.90.
+        // 行動評価 40 %: four items of 25 rated B, B, A, 対象外 → 3 × 33.34/33.33/33.33
+        // weights renormalised: 3 × 0.3334 + 3 × 0.3333 + 4 × 0.3333 = 3.3335 → 3.33.
+        // Stage: 0.6 × 3.90 + 0.4 × 3.33 = 2.34 + 1.332 = 3.672 → 3.67, grade A.
+        let template = Template::starter();
+        let content = SheetContent {
+            goals: BTreeMap::from([(
+                0,
+                vec![goal("売上", 50), goal("新規", 30), goal("改善", 20)],
+            )]),
+            self_work: None,
+            stage_work: vec![Work {
+                ratings: BTreeMap::from([
+                    (0, vec![level("A"), level("B"), level("S")]),
+                    (
+                        1,
+                        vec![
+                            level("B"),
+                            level("B"),
+                            level("A"),
+                            Some(Rating::NotApplicable {
+                                reason: "該当業務なし".into(),
+                            }),
+                        ],
+                    ),
+                ]),
+                comments: BTreeMap::new(),
+            }],
+        };
+        let stage = score_work(&template, &content, &content.stage_work[0]).unwrap();
+        assert_eq!(stage.score.to_string(), "3.67");
+        assert_eq!(stage.sections[0].score.unwrap().to_string(), "3.90");
+        assert_eq!(stage.sections[1].score.unwrap().to_string(), "3.33");
+        let last = sheet_final(&template, &content).unwrap();
+        assert_eq!(last.headline(), "A (3.67)");
+    }
+
+    #[test]
+    fn an_unrated_entry_is_a_problem_not_a_zero() {
+        let template = Template::starter();
+        let content = SheetContent {
+            goals: BTreeMap::from([(0, vec![goal("売上", 100)])]),
+            ..SheetContent::default()
+        };
+        let work = Work::default();
+        let problems = score_work(&template, &content, &work).unwrap_err();
+        assert!(problems.len() >= 5, "{problems:?}");
+        assert!(sheet_final(&template, &content).is_err());
+    }
+}
