@@ -5,7 +5,9 @@
 //! The language comes from the `kouka_lang` cookie, else `Accept-Language`, else Japanese.
 
 pub mod evaluation;
+pub mod periods;
 mod problems;
+pub use problems::{phase_name, stage_name};
 
 use crate::domain::account_status::AccountStatus;
 use crate::domain::form_field::FormField;
@@ -389,6 +391,7 @@ pub struct Texts {
     pub field_evaluators: &'static str,
     /// The evaluation pages (`i18n/evaluation.rs`).
     pub eval: &'static evaluation::EvalTexts,
+    pub period: &'static periods::PeriodTexts,
 }
 
 impl Texts {
@@ -738,6 +741,7 @@ pub static JA: Texts = Texts {
     field_period: "評価期間",
     field_evaluators: "評価者のCSV",
     eval: &evaluation::JA,
+    period: &periods::JA,
 };
 
 pub static EN: Texts = Texts {
@@ -1043,6 +1047,7 @@ pub static EN: Texts = Texts {
     field_period: "Evaluation period",
     field_evaluators: "Evaluators CSV",
     eval: &evaluation::EN,
+    period: &periods::EN,
 };
 
 /// The dictionary of a language.

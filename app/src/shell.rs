@@ -10,6 +10,7 @@ use crate::pages::{
     account::AccountPage,
     admin_users::{UserPage, UsersPage},
     employees::{EmployeePage, EmployeesPage},
+    evaluation_periods::{PeriodPage, PeriodsPage},
     evaluation_templates::{TemplatePage, TemplatesPage},
     forgot::ForgotPasswordPage,
     home::HomePage,
@@ -122,6 +123,8 @@ fn SessionFrame() -> impl IntoView {
                     <Route path=path!("/org/import") view={Lazy::<OrgImportRoute>::new()} />
                     <Route path=path!("/evaluation/templates") view={Lazy::<TemplatesRoute>::new()} />
                     <Route path=path!("/evaluation/templates/:id") view={Lazy::<TemplateRoute>::new()} />
+                    <Route path=path!("/evaluation/periods") view={Lazy::<PeriodsRoute>::new()} />
+                    <Route path=path!("/evaluation/periods/:id") view={Lazy::<PeriodRoute>::new()} />
                     <Route
                         path=path!("/manual/admin")
                         view={Lazy::<AdminManualRoute>::new()}
@@ -151,4 +154,6 @@ page_on_demand!(EmployeeRoute, employee_page, EmployeePage);
 page_on_demand!(OrgImportRoute, org_import_page, OrgImportPage);
 page_on_demand!(TemplatesRoute, templates_page, TemplatesPage);
 page_on_demand!(TemplateRoute, template_page, TemplatePage);
+page_on_demand!(PeriodsRoute, periods_page, PeriodsPage);
+page_on_demand!(PeriodRoute, period_page, PeriodPage);
 page_on_demand!(AdminManualRoute, admin_manual_page, AdminManualPage);

@@ -131,6 +131,9 @@ fn UserMenu() -> impl IntoView {
                                 <li>
                                     <A href="/evaluation/templates">{move || t().eval.nav_templates}</A>
                                 </li>
+                                <li>
+                                    <A href="/evaluation/periods">{move || t().period.nav}</A>
+                                </li>
                             </Show>
                             <Show when=move || admin>
                                 <li>

@@ -33,6 +33,25 @@ impl Search {
     }
 }
 
+/// An element id made at run time, as a picker's `id` needs it: each distinct id is kept
+/// once for the life of the process, so rows that come and go (a list's pickers) reuse
+/// theirs. Only for ids from a small set (`fix-3-stage-2`), never from user data.
+pub fn static_id(id: String) -> &'static str {
+    use std::collections::HashSet;
+    use std::sync::{Mutex, OnceLock};
+    static IDS: OnceLock<Mutex<HashSet<&'static str>>> = OnceLock::new();
+    let mut ids = IDS
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    if let Some(known) = ids.get(id.as_str()) {
+        return known;
+    }
+    let kept: &'static str = Box::leak(id.into_boxed_str());
+    ids.insert(kept);
+    kept
+}
+
 /// How a choice reads in the list and on its chip: `D100 営業部`.
 fn shown(choice: &Choice) -> String {
     if choice.label.is_empty() {

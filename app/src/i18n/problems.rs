@@ -436,6 +436,11 @@ fn period(problem: &PeriodProblem) -> Both {
             "this evaluator has no open sheet in this period",
         ),
         PeriodProblem::ReasonRequired => both("理由を入力してください", "needs a reason"),
+        PeriodProblem::NotADate => both(
+            "日付として読めません（例: 2026-04-01）",
+            "is not a date (e.g. 2026-04-01)",
+        ),
+        PeriodProblem::NotANumber => both("数値を入力してください", "must be a number"),
     }
 }
 

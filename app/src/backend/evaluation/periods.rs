@@ -34,8 +34,7 @@ use crate::error::AppError;
 use sqlx::{Any, Transaction};
 use std::collections::{HashMap, HashSet};
 
-/// How many people a preview lists by name.
-pub const PREVIEW_SHOWN: usize = 50;
+use crate::domain::evaluation::period::PREVIEW_SHOWN;
 /// How many sheets a page of the period's list holds.
 pub const SHEETS_PER_PAGE: i64 = 50;
 

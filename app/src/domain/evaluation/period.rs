@@ -21,6 +21,8 @@ use serde::{Deserialize, Serialize};
 
 /// The longest period name.
 pub const NAME_MAX: usize = 100;
+/// How many people a period's preview lists by name.
+pub const PREVIEW_SHOWN: usize = 50;
 
 stored_names! {
     /// Stored in `evaluation_periods.state`.
@@ -203,6 +205,10 @@ pub enum PeriodProblem {
     NothingToHandOver,
     /// An exclusion needs a reason.
     ReasonRequired,
+    /// A date field that holds no date.
+    NotADate,
+    /// A percent field that holds no number.
+    NotANumber,
 }
 
 /// A problem and where it is.
@@ -373,6 +379,159 @@ pub fn chain_problem(employee: &UserId, chain: &[Option<UserId>]) -> Option<Peri
         }
     }
     None
+}
+
+// ---- the page's draft --------------------------------------------------------------------
+
+/// A plan as the period page edits it: dates and percents as typed, so that a half-typed
+/// value is kept and named, not lost. [`PeriodDraft::parse`] gives the plan and every
+/// problem, as the server's check would find them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PeriodDraft {
+    pub name: String,
+    pub term_start: String,
+    pub term_end: String,
+    pub stages: u8,
+    pub grades: String,
+    pub employment_types: String,
+    pub hired_before: String,
+    /// (phase, `YYYY-MM-DD`), in workflow order.
+    pub deadlines: Vec<(Phase, String)>,
+    /// (grade, percent as typed).
+    pub distribution: Vec<(String, String)>,
+    pub forced: bool,
+    pub disclosure: Disclosure,
+    /// The plan it started from: its template and its people (the pickers send those).
+    pub base: PeriodPlan,
+}
+
+fn iso_or_empty(date: Option<CalendarDate>) -> String {
+    date.map(CalendarDate::iso).unwrap_or_default()
+}
+
+fn list_of(text: &str) -> Vec<String> {
+    text.split([',', '、', '，', ';'])
+        .map(str::trim)
+        .filter(|part| !part.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+impl PeriodDraft {
+    pub fn of(plan: &PeriodPlan) -> PeriodDraft {
+        PeriodDraft {
+            name: plan.name.clone(),
+            term_start: iso_or_empty(plan.term_start),
+            term_end: iso_or_empty(plan.term_end),
+            stages: plan.stages,
+            grades: plan.population.grades.join(", "),
+            employment_types: plan.population.employment_types.join(", "),
+            hired_before: iso_or_empty(plan.population.hired_on_or_before),
+            deadlines: plan
+                .deadlines
+                .iter()
+                .map(|d| (d.phase, iso_or_empty(d.date)))
+                .collect(),
+            distribution: plan
+                .calibration
+                .distribution
+                .iter()
+                .map(|s| (s.grade.clone(), s.percent.normalize().to_string()))
+                .collect(),
+            forced: plan.calibration.forced,
+            disclosure: plan.disclosure,
+            base: plan.clone(),
+        }
+    }
+
+    /// Changes the stages, keeping the deadlines typed and proposing the new ones.
+    pub fn set_stages(&mut self, stages: u8) {
+        let (mut plan, _) = self.parse(&[]);
+        plan.stages = stages.clamp(1, Stage::MAX);
+        plan.fit_deadlines();
+        self.stages = plan.stages;
+        let typed = std::mem::take(&mut self.deadlines);
+        self.deadlines = plan
+            .deadlines
+            .iter()
+            .map(|d| {
+                let kept = typed.iter().find(|(p, _)| *p == d.phase).map(|(_, t)| t.clone());
+                (d.phase, kept.unwrap_or_else(|| iso_or_empty(d.date)))
+            })
+            .collect();
+    }
+
+    /// The plan, and every problem of it; `grades`: the template's.
+    pub fn parse(&self, grades: &[String]) -> (PeriodPlan, Vec<PeriodIssue>) {
+        let mut issues = Vec::new();
+        let mut date = |text: &str, at: PeriodPlace| {
+            let text = text.trim();
+            if text.is_empty() {
+                return None;
+            }
+            let parsed = CalendarDate::from_iso(text);
+            if parsed.is_none() {
+                issues.push(issue(at, PeriodProblem::NotADate));
+            }
+            parsed
+        };
+        let mut plan = self.base.clone();
+        plan.name = self.name.clone();
+        plan.term_start = date(&self.term_start, PeriodPlace::Term);
+        plan.term_end = date(&self.term_end, PeriodPlace::Term);
+        plan.stages = self.stages;
+        plan.population.grades = list_of(&self.grades);
+        plan.population.employment_types = list_of(&self.employment_types);
+        plan.population.hired_on_or_before = date(&self.hired_before, PeriodPlace::Population);
+        plan.deadlines = self
+            .deadlines
+            .iter()
+            .map(|(phase, text)| Deadline {
+                phase: *phase,
+                date: date(text, PeriodPlace::Deadline(*phase)),
+            })
+            .collect();
+        let mut shares = Vec::with_capacity(self.distribution.len());
+        for (grade, percent) in &self.distribution {
+            match percent.trim().parse::<Decimal>() {
+                Ok(percent) => shares.push(GradeShare {
+                    grade: grade.clone(),
+                    percent,
+                }),
+                Err(_) => issues.push(issue(PeriodPlace::Distribution, PeriodProblem::NotANumber)),
+            }
+        }
+        plan.calibration = Calibration {
+            distribution: shares,
+            forced: self.forced,
+        };
+        plan.disclosure = self.disclosure;
+        let thresholds = GradeThresholds {
+            grades: grades
+                .iter()
+                .map(|grade| crate::domain::evaluation::scale::GradeThreshold {
+                    grade: grade.clone(),
+                    from: None,
+                })
+                .collect(),
+        };
+        let known = (!grades.is_empty()).then_some(&thresholds);
+        if issues.is_empty() {
+            issues.extend(plan.check(known));
+        } else {
+            // A date or number not read: the rest is checked, but not the order or the
+            // total, which would only repeat the problem.
+            issues.extend(plan.check(known).into_iter().filter(|i| {
+                !matches!(
+                    i.problem,
+                    PeriodProblem::DeadlineMissing
+                        | PeriodProblem::TermMissing
+                        | PeriodProblem::DistributionTotal { .. }
+                )
+            }));
+        }
+        (plan, issues)
+    }
 }
 
 // ---- what the pages receive --------------------------------------------------------------
@@ -630,4 +789,34 @@ mod tests {
         assert_eq!(shares.len(), 3);
         assert_eq!(total, Decimal::from(100));
     }
+    #[test]
+    fn a_draft_reads_back_as_its_plan_and_names_what_is_not_a_date_or_number() {
+        let plan = plan();
+        let grades: Vec<String> = ["S", "A", "B", "C", "D"].map(String::from).to_vec();
+        let draft = PeriodDraft::of(&plan);
+        assert_eq!(draft.parse(&grades), (plan.clone(), vec![]));
+        let mut typed = draft.clone();
+        typed.grades = "G3、G4".into();
+        typed.deadlines[0].1 = "4月15日".into();
+        typed.distribution[0].1 = "五".into();
+        let (read, issues) = typed.parse(&grades);
+        assert_eq!(read.population.grades, ["G3", "G4"]);
+        assert_eq!(
+            issues,
+            vec![
+                issue(
+                    PeriodPlace::Deadline(Phase::GoalSetting),
+                    PeriodProblem::NotADate
+                ),
+                issue(PeriodPlace::Distribution, PeriodProblem::NotANumber),
+            ]
+        );
+        let mut three = draft;
+        three.deadlines[1].1 = "2026-04-30".into();
+        three.set_stages(3);
+        assert_eq!(three.deadlines.len(), 8);
+        assert_eq!(three.deadlines[1].1, "2026-04-30");
+        assert_eq!(three.parse(&grades).1, vec![]);
+    }
+
 }
