@@ -27,6 +27,7 @@ async fn main() -> anyhow::Result<()> {
     let size = DemoSize {
         employees,
         departments: (employees / 20).max(10),
+        period: false,
     };
     let dir = std::env::temp_dir().join(format!("kouka-bench-eval-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;

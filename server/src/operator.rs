@@ -197,6 +197,7 @@ pub async fn run_demo(db: &Db, base_url: &str, args: DemoArgs) -> Result<String,
         DemoSize {
             employees: args.employees,
             departments: (args.employees / 8).max(4),
+            period: true,
         }
     };
     let demo = create_demo(db, base_url, &args.code, size, 2026)

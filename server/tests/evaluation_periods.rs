@@ -82,7 +82,11 @@ async fn code_of_manager(db: &Db, tenant: &TenantId, department_sql: &str) -> St
 }
 
 /// (employee code, evaluator 1 code, evaluator 2 code, state) of every sheet of a period.
-async fn sheets(db: &Db, tenant: &TenantId, period: &PeriodId) -> Vec<(String, String, String, String)> {
+async fn sheets(
+    db: &Db,
+    tenant: &TenantId,
+    period: &PeriodId,
+) -> Vec<(String, String, String, String)> {
     let mut tx = db.begin_for_tenant(tenant).await.expect("tx");
     let rows = sqlx::query_as(
         "SELECT e.employee_code, a.employee_code, b.employee_code, s.state \
@@ -109,6 +113,7 @@ async fn a_period_is_planned_launched_and_run(kind: DbKind) {
     let size = DemoSize {
         employees: 80,
         departments: 10,
+        period: true,
     };
     let demo = create_demo(db, "http://kouka.test", "PERIODS", size, 11)
         .await
@@ -129,7 +134,10 @@ async fn a_period_is_planned_launched_and_run(kind: DbKind) {
         Some(template.clone()),
     )
     .await;
-    assert_eq!(refused(backwards), (PeriodPlace::Term, PeriodProblem::TermOrder));
+    assert_eq!(
+        refused(backwards),
+        (PeriodPlace::Term, PeriodProblem::TermOrder)
+    );
     let untemplated =
         periods::create_period(&w, "x".into(), date("2026-10-01"), date("2027-03-31"), None).await;
     assert_eq!(
@@ -153,7 +161,10 @@ async fn a_period_is_planned_launched_and_run(kind: DbKind) {
         Some(template.clone()),
     )
     .await;
-    assert_eq!(refused(taken), (PeriodPlace::Name, PeriodProblem::NameTaken));
+    assert_eq!(
+        refused(taken),
+        (PeriodPlace::Name, PeriodProblem::NameTaken)
+    );
 
     // Two sections, and two people the chart proposes nobody (or too few) for: the
     // president and a division head, added by hand.
@@ -172,7 +183,9 @@ async fn a_period_is_planned_launched_and_run(kind: DbKind) {
          ORDER BY d.code LIMIT 1",
     )
     .await;
-    let stored = periods::get_period(db, &tenant, &period).await.expect("get");
+    let stored = periods::get_period(db, &tenant, &period)
+        .await
+        .expect("get");
     let codes = PopulationCodes {
         departments: two.iter().map(|(code, _)| code.clone()).collect(),
         added: vec![president.clone(), head.clone()],
@@ -189,12 +202,21 @@ async fn a_period_is_planned_launched_and_run(kind: DbKind) {
             PeriodProblem::DeadlineOrder
         )
     );
-    periods::update_period(&w, &period, stored.version, stored.plan.clone(), codes.clone())
-        .await
-        .expect("saved");
-    let stale = periods::update_period(&w, &period, stored.version, stored.plan.clone(), codes).await;
+    periods::update_period(
+        &w,
+        &period,
+        stored.version,
+        stored.plan.clone(),
+        codes.clone(),
+    )
+    .await
+    .expect("saved");
+    let stale =
+        periods::update_period(&w, &period, stored.version, stored.plan.clone(), codes).await;
     assert!(matches!(stale, Err(AppError::Conflict)), "{stale:?}");
-    let stored = periods::get_period(db, &tenant, &period).await.expect("get");
+    let stored = periods::get_period(db, &tenant, &period)
+        .await
+        .expect("get");
     assert_eq!(stored.departments.len(), 2);
     assert_eq!(stored.added.len(), 2);
     assert!(
@@ -216,7 +238,9 @@ async fn a_period_is_planned_launched_and_run(kind: DbKind) {
         )
         .await as usize
     };
-    let preview = periods::preview_period(db, &tenant, &period).await.expect("preview");
+    let preview = periods::preview_period(db, &tenant, &period)
+        .await
+        .expect("preview");
     assert_eq!(preview.count, in_sections + 2);
     let mut without: Vec<String> = preview
         .without_evaluator
@@ -244,12 +268,15 @@ async fn a_period_is_planned_launched_and_run(kind: DbKind) {
         .filter(|code| *code != president && *code != head)
         .collect();
     let (first, second) = (members[0].clone(), members[1].clone());
-    let own = periods::choose_evaluators(&w, &period, &president, &[president.clone(), first.clone()]).await;
+    let own =
+        periods::choose_evaluators(&w, &period, &president, &[president.clone(), first.clone()])
+            .await;
     assert_eq!(
         refused(own),
         (PeriodPlace::Evaluators, PeriodProblem::SelfEvaluator)
     );
-    let twice = periods::choose_evaluators(&w, &period, &president, &[first.clone(), first.clone()]).await;
+    let twice =
+        periods::choose_evaluators(&w, &period, &president, &[first.clone(), first.clone()]).await;
     assert_eq!(
         refused(twice),
         (PeriodPlace::Evaluators, PeriodProblem::EvaluatorTwice)
@@ -281,21 +308,36 @@ async fn a_period_is_planned_launched_and_run(kind: DbKind) {
     let checked = periods::import_evaluators(&w, &period, &shift_jis, false)
         .await
         .expect("read");
-    assert_eq!((checked.rows, checked.problems.len(), checked.applied), (1, 0, false));
+    assert_eq!(
+        (checked.rows, checked.problems.len(), checked.applied),
+        (1, 0, false)
+    );
     let applied = periods::import_evaluators(&w, &period, &shift_jis, true)
         .await
         .expect("read");
     assert!(applied.applied);
-    let preview = periods::preview_period(db, &tenant, &period).await.expect("preview");
+    let preview = periods::preview_period(db, &tenant, &period)
+        .await
+        .expect("preview");
     assert_eq!(preview.without_evaluator_count, 0);
 
     // Launch: a sheet for everyone with the chain the preview showed, a mail each.
-    let mails_before = count(db, &tenant, "SELECT COUNT(*) FROM mail_outbox WHERE tenant_id = $1").await;
+    let mails_before = count(
+        db,
+        &tenant,
+        "SELECT COUNT(*) FROM mail_outbox WHERE tenant_id = $1",
+    )
+    .await;
     let made = periods::launch_period(&w, &period, "http://kouka.test")
         .await
         .expect("launched");
     assert_eq!(made, in_sections + 2);
-    let mails = count(db, &tenant, "SELECT COUNT(*) FROM mail_outbox WHERE tenant_id = $1").await;
+    let mails = count(
+        db,
+        &tenant,
+        "SELECT COUNT(*) FROM mail_outbox WHERE tenant_id = $1",
+    )
+    .await;
     assert_eq!((mails - mails_before) as usize, made);
     let launched = sheets(db, &tenant, &period).await;
     assert_eq!(launched.len(), made);
@@ -305,17 +347,29 @@ async fn a_period_is_planned_launched_and_run(kind: DbKind) {
         let chain: Vec<String> = shown
             .evaluators
             .iter()
-            .map(|e| e.as_ref().unwrap().employee_code.as_ref().unwrap().to_string())
+            .map(|e| {
+                e.as_ref()
+                    .unwrap()
+                    .employee_code
+                    .as_ref()
+                    .unwrap()
+                    .to_string()
+            })
             .collect();
         assert_eq!(vec![sheet.1.clone(), sheet.2.clone()], chain, "{code}");
         assert_eq!(sheet.3, "goal_drafting");
     }
     let head_sheet = launched.iter().find(|s| s.0 == head).expect("head");
     assert_eq!((&head_sheet.1, &head_sheet.2), (&president, &first));
-    let stored = periods::get_period(db, &tenant, &period).await.expect("get");
+    let stored = periods::get_period(db, &tenant, &period)
+        .await
+        .expect("get");
     assert_eq!(stored.state, PeriodState::Running);
     assert_eq!(stored.sheets as usize, made);
-    assert_eq!(audit_count(db, &tenant, AuditAction::PeriodLaunch, None).await, 2);
+    assert_eq!(
+        audit_count(db, &tenant, AuditAction::PeriodLaunch, None).await,
+        2
+    );
     let again = periods::launch_period(&w, &period, "http://kouka.test").await;
     assert!(matches!(
         refused(again),
@@ -323,15 +377,22 @@ async fn a_period_is_planned_launched_and_run(kind: DbKind) {
     ));
 
     // The template edited afterwards: the period keeps its snapshot.
-    let original = templates::get_template(db, &tenant, &template).await.expect("template");
+    let original = templates::get_template(db, &tenant, &template)
+        .await
+        .expect("template");
     let mut edited = original.template.clone();
     edited.name = "改訂版の評価シート".into();
     edited.sections[0].title = "改訂した目標".into();
     templates::update_template(&w, &template, original.version, edited)
         .await
         .expect("edited");
-    let stored = periods::get_period(db, &tenant, &period).await.expect("get");
-    assert_eq!(stored.template_name.as_deref(), Some(original.template.name.as_str()));
+    let stored = periods::get_period(db, &tenant, &period)
+        .await
+        .expect("get");
+    assert_eq!(
+        stored.template_name.as_deref(),
+        Some(original.template.name.as_str())
+    );
 
     // Someone of another section, outside the period.
     let mut tx = db.begin_for_tenant(&tenant).await.expect("tx");
@@ -421,16 +482,23 @@ async fn a_period_is_planned_launched_and_run(kind: DbKind) {
         .await
         .expect("list");
     assert_eq!(page.rows[0].state, SheetState::Excluded);
-    assert_eq!(page.rows[0].excluded_reason.as_deref(), Some("育児休業のため"));
+    assert_eq!(
+        page.rows[0].excluded_reason.as_deref(),
+        Some("育児休業のため")
+    );
     let leaver = launched.last().unwrap().0.clone();
     let leaver_page = periods::list_sheets(db, &tenant, &period, &leaver, 0, None)
         .await
         .expect("list");
     let leaver_id = leaver_page.rows[0].person.id.clone();
     let system_admin = session(db, &tenant, &[Role::SystemAdmin]).await;
-    kouka_app::backend::users::set_active(&writer(db, &system_admin, Timestamp::now()), &leaver_id, false)
-        .await
-        .expect("deactivated");
+    kouka_app::backend::users::set_active(
+        &writer(db, &system_admin, Timestamp::now()),
+        &leaver_id,
+        false,
+    )
+    .await
+    .expect("deactivated");
     let leaver_page = periods::list_sheets(db, &tenant, &period, &leaver, 0, None)
         .await
         .expect("list");
@@ -463,13 +531,21 @@ async fn a_period_is_planned_launched_and_run(kind: DbKind) {
             PeriodProblem::DeadlineOrder
         )
     );
-    periods::extend_sheet_deadline(&w, &period, &one_id, Phase::GoalSetting, date("2026-10-31").unwrap())
-        .await
-        .expect("extended");
+    periods::extend_sheet_deadline(
+        &w,
+        &period,
+        &one_id,
+        Phase::GoalSetting,
+        date("2026-10-31").unwrap(),
+    )
+    .await
+    .expect("extended");
     periods::set_phase_closed(&w, &period, Phase::GoalSetting, true)
         .await
         .expect("closed");
-    let stored = periods::get_period(db, &tenant, &period).await.expect("get");
+    let stored = periods::get_period(db, &tenant, &period)
+        .await
+        .expect("get");
     assert_eq!(stored.closed_phases, vec![Phase::GoalSetting]);
     for action in [
         AuditAction::PeriodCreate,
@@ -481,7 +557,10 @@ async fn a_period_is_planned_launched_and_run(kind: DbKind) {
         AuditAction::SheetDeadline,
         AuditAction::PeriodPhase,
     ] {
-        assert!(audit_count(db, &tenant, action, None).await >= 1, "{action:?}");
+        assert!(
+            audit_count(db, &tenant, action, None).await >= 1,
+            "{action:?}"
+        );
     }
 
     // Nothing of it from another tenant, even reading without a filter (RLS on PostgreSQL).
@@ -492,6 +571,7 @@ async fn a_period_is_planned_launched_and_run(kind: DbKind) {
         DemoSize {
             employees: 20,
             departments: 4,
+            period: true,
         },
         3,
     )
@@ -514,7 +594,11 @@ async fn a_period_is_planned_launched_and_run(kind: DbKind) {
     periods::close_period(&w, &period).await.expect("closed");
     if kind == DbKind::Postgres {
         let mut tx = db.begin_for_tenant(&other.tenant).await.expect("tx");
-        for table in ["evaluation_periods", "evaluation_sheets", "evaluation_chain_choices"] {
+        for table in [
+            "evaluation_periods",
+            "evaluation_sheets",
+            "evaluation_chain_choices",
+        ] {
             let seen: i64 = sqlx::query_scalar(&format!(
                 "SELECT COUNT(*) FROM {table} WHERE tenant_id = '{}'",
                 tenant.as_str()

@@ -8,10 +8,9 @@
 //! evaluation admins change; business admins read (the server decides on every call).
 
 use crate::api::evaluation::{
-    add_sheet, choose_evaluators, close_period, create_period, delete_period,
+    add_sheet, choose_evaluators, close_period, create_period, delete_period, exclude_sheet,
     extend_sheet_deadline, get_period, hand_over, launch_period, list_periods, list_sheets,
-    list_templates, preview_period, set_phase_closed, set_sheet_evaluators, exclude_sheet,
-    update_period,
+    list_templates, preview_period, set_phase_closed, set_sheet_evaluators, update_period,
 };
 use crate::components::forms::{Notice, NoticeLine, confirm};
 use crate::components::gate::{Gate, Need};
@@ -21,8 +20,8 @@ use crate::components::picker::{Picker, Search, static_id};
 use crate::domain::choice::{Choice, LIST_SEPARATOR};
 use crate::domain::evaluation::Stage;
 use crate::domain::evaluation::period::{
-    EvaluatorFileReport, PeriodDraft, PeriodIssue, PeriodPreview, PeriodState, PersonWithEvaluators,
-    SheetRow, StoredPeriod,
+    EvaluatorFileReport, PeriodDraft, PeriodIssue, PeriodPreview, PeriodState,
+    PersonWithEvaluators, SheetRow, StoredPeriod,
 };
 use crate::domain::evaluation::workflow::Phase;
 use crate::domain::org_chart::PersonRef;
@@ -279,7 +278,11 @@ fn PeriodContent() -> impl IntoView {
 }
 
 #[component]
-fn Period(period: StoredPeriod, changed: RwSignal<u32>, notice: RwSignal<Option<Notice>>) -> impl IntoView {
+fn Period(
+    period: StoredPeriod,
+    changed: RwSignal<u32>,
+    notice: RwSignal<Option<Notice>>,
+) -> impl IntoView {
     let t = use_texts();
     let lang = use_lang();
     let manage = can_manage();
@@ -291,7 +294,11 @@ fn Period(period: StoredPeriod, changed: RwSignal<u32>, notice: RwSignal<Option<
         period.template_name.clone().unwrap_or_default(),
         period.plan.term_start.map(|d| d.iso()).unwrap_or_default(),
         period.plan.term_end.map(|d| d.iso()).unwrap_or_default(),
-        period.launched.clone().map(|at| (t().period.launched_at)(&at)).unwrap_or_default(),
+        period
+            .launched
+            .clone()
+            .map(|at| (t().period.launched_at)(&at))
+            .unwrap_or_default(),
     );
     let draft = state == PeriodState::Draft;
     let running = state == PeriodState::Running;
@@ -328,7 +335,11 @@ fn Period(period: StoredPeriod, changed: RwSignal<u32>, notice: RwSignal<Option<
 /// The plan: everything of a draft; once running, its name, deadlines, calibration and
 /// disclosure.
 #[component]
-fn PlanEditor(period: StoredPeriod, changed: RwSignal<u32>, notice: RwSignal<Option<Notice>>) -> impl IntoView {
+fn PlanEditor(
+    period: StoredPeriod,
+    changed: RwSignal<u32>,
+    notice: RwSignal<Option<Notice>>,
+) -> impl IntoView {
     let t = use_texts();
     let lang = use_lang();
     let manage = can_manage();
@@ -398,7 +409,12 @@ fn PlanEditor(period: StoredPeriod, changed: RwSignal<u32>, notice: RwSignal<Opt
             });
         }
     };
-    let text_field = move |key: &'static str, label: fn(&'static crate::i18n::Texts) -> &'static str, get: fn(&PeriodDraft) -> String, set: fn(&mut PeriodDraft, String), kind: &'static str, lock: bool| {
+    let text_field = move |key: &'static str,
+                           label: fn(&'static crate::i18n::Texts) -> &'static str,
+                           get: fn(&PeriodDraft) -> String,
+                           set: fn(&mut PeriodDraft, String),
+                           kind: &'static str,
+                           lock: bool| {
         view! {
             <div class="field">
                 <label class="field__label" for=key>{move || label(t())}</label>
@@ -464,7 +480,10 @@ fn PlanEditor(period: StoredPeriod, changed: RwSignal<u32>, notice: RwSignal<Opt
         });
         (t().period.distribution_total)(&crate::domain::evaluation::scoring::percent(sum))
     };
-    let check_box = move |key: &'static str, label: fn(&'static crate::i18n::Texts) -> &'static str, get: fn(&PeriodDraft) -> bool, set: fn(&mut PeriodDraft, bool)| {
+    let check_box = move |key: &'static str,
+                          label: fn(&'static crate::i18n::Texts) -> &'static str,
+                          get: fn(&PeriodDraft) -> bool,
+                          set: fn(&mut PeriodDraft, bool)| {
         view! {
             <label class="checkbox" for=key>
                 <input id=key type="checkbox" prop:checked=move || draft.with(get)
@@ -540,7 +559,11 @@ fn PlanEditor(period: StoredPeriod, changed: RwSignal<u32>, notice: RwSignal<Opt
 
 /// Who the draft holds, with their evaluators; those without one, each with a fix.
 #[component]
-fn PreviewSection(id: String, changed: RwSignal<u32>, notice: RwSignal<Option<Notice>>) -> impl IntoView {
+fn PreviewSection(
+    id: String,
+    changed: RwSignal<u32>,
+    notice: RwSignal<Option<Notice>>,
+) -> impl IntoView {
     let t = use_texts();
     let manage = can_manage();
     let preview = {
@@ -549,7 +572,11 @@ fn PreviewSection(id: String, changed: RwSignal<u32>, notice: RwSignal<Option<No
     };
     let show = move |preview: PeriodPreview| {
         let p = t().period;
-        let stages = preview.people.first().map(|p| p.evaluators.len()).unwrap_or(0) as u8;
+        let stages = preview
+            .people
+            .first()
+            .map(|p| p.evaluators.len())
+            .unwrap_or(0) as u8;
         let without = preview.without_evaluator.clone();
         let count = preview.without_evaluator_count;
         let id = id.clone();
@@ -638,7 +665,11 @@ fn stage_pickers(prefix: String, picks: Vec<RwSignal<Vec<Choice>>>) -> impl Into
 }
 
 fn picked_code(picked: &RwSignal<Vec<Choice>>) -> String {
-    picked.get_untracked().first().map(|c| c.value.clone()).unwrap_or_default()
+    picked
+        .get_untracked()
+        .first()
+        .map(|c| c.value.clone())
+        .unwrap_or_default()
 }
 
 /// One person without an evaluator, with pickers to choose them.
@@ -653,7 +684,12 @@ fn FixEvaluators(
     manage: Signal<bool>,
 ) -> impl IntoView {
     let t = use_texts();
-    let code = person.person.employee_code.as_ref().map(|c| c.to_string()).unwrap_or_default();
+    let code = person
+        .person
+        .employee_code
+        .as_ref()
+        .map(|c| c.to_string())
+        .unwrap_or_default();
     let picks: Vec<RwSignal<Vec<Choice>>> = person
         .evaluators
         .iter()
@@ -661,6 +697,7 @@ fn FixEvaluators(
         .collect();
     let name = person.person.name.clone();
     let label = person_text(&Some(person.person.clone()), "");
+    let group_label = label.clone();
     let save = {
         let picks = picks.clone();
         let code = code.clone();
@@ -681,7 +718,7 @@ fn FixEvaluators(
         }
     };
     view! {
-        <li class="fix card card--inner">
+        <li class="fix card card--inner" role="group" aria-label=group_label>
             <p class="fix__who"><strong>{label}</strong></p>
             <Show when=move || manage.get()>
                 <div class="field-row">{stage_pickers(format!("fix-{row}"), picks.clone())}</div>
@@ -693,7 +730,11 @@ fn FixEvaluators(
 
 /// The evaluators file: checked first, then imported all at once.
 #[component]
-fn EvaluatorFile(id: String, changed: RwSignal<u32>, notice: RwSignal<Option<Notice>>) -> impl IntoView {
+fn EvaluatorFile(
+    id: String,
+    changed: RwSignal<u32>,
+    notice: RwSignal<Option<Notice>>,
+) -> impl IntoView {
     let t = use_texts();
     let lang = use_lang();
     let file_ref = NodeRef::<leptos::html::Input>::new();
@@ -702,7 +743,10 @@ fn EvaluatorFile(id: String, changed: RwSignal<u32>, notice: RwSignal<Option<Not
         #[cfg(feature = "hydrate")]
         {
             use crate::components::browser::post_file;
-            let file = file_ref.get_untracked().and_then(|input| input.files()).and_then(|files| files.get(0));
+            let file = file_ref
+                .get_untracked()
+                .and_then(|input| input.files())
+                .and_then(|files| files.get(0));
             let Some(file) = file else {
                 notice.set(failed(crate::error::AppError::invalid(
                     crate::domain::form_field::FormField::Evaluators,
@@ -716,7 +760,8 @@ fn EvaluatorFile(id: String, changed: RwSignal<u32>, notice: RwSignal<Option<Not
                     Ok(answer) => match serde_json::from_value::<EvaluatorFileReport>(answer) {
                         Ok(answer) => {
                             if answer.applied {
-                                notice.set(Some(Notice::Done((t().period.csv_applied)(answer.rows))));
+                                notice
+                                    .set(Some(Notice::Done((t().period.csv_applied)(answer.rows))));
                                 changed.update(|n| *n += 1);
                             }
                             report.set(Some(answer));
@@ -764,13 +809,21 @@ fn EvaluatorFile(id: String, changed: RwSignal<u32>, notice: RwSignal<Option<Not
 }
 
 #[component]
-fn Launch(id: String, name: String, changed: RwSignal<u32>, notice: RwSignal<Option<Notice>>) -> impl IntoView {
+fn Launch(
+    id: String,
+    name: String,
+    changed: RwSignal<u32>,
+    notice: RwSignal<Option<Notice>>,
+) -> impl IntoView {
     let t = use_texts();
     let busy = RwSignal::new(false);
     let launch = move |_| {
         let (id, name) = (id.clone(), name.clone());
         spawn_local(async move {
-            let count = preview_period(id.clone()).await.map(|p| p.count).unwrap_or(0);
+            let count = preview_period(id.clone())
+                .await
+                .map(|p| p.count)
+                .unwrap_or(0);
             if !confirm(&(t().period.launch_confirm)(&name, count)) {
                 return;
             }
@@ -799,7 +852,11 @@ fn Launch(id: String, name: String, changed: RwSignal<u32>, notice: RwSignal<Opt
 
 /// A running period's phases with their deadlines, each closable and reopenable.
 #[component]
-fn Phases(period: StoredPeriod, changed: RwSignal<u32>, notice: RwSignal<Option<Notice>>) -> impl IntoView {
+fn Phases(
+    period: StoredPeriod,
+    changed: RwSignal<u32>,
+    notice: RwSignal<Option<Notice>>,
+) -> impl IntoView {
     let t = use_texts();
     let lang = use_lang();
     let manage = can_manage();
@@ -970,7 +1027,12 @@ fn SheetPanel(
         .iter()
         .map(|e| RwSignal::new(e.as_ref().and_then(choice_of).into_iter().collect()))
         .collect();
-    let phase = RwSignal::new(deadlines.first().map(|d| d.phase).unwrap_or(Phase::GoalSetting));
+    let phase = RwSignal::new(
+        deadlines
+            .first()
+            .map(|d| d.phase)
+            .unwrap_or(Phase::GoalSetting),
+    );
     let date = RwSignal::new(String::new());
     let reason = RwSignal::new(String::new());
     let done = move |text: &'static str| {
@@ -998,7 +1060,14 @@ fn SheetPanel(
         move |_| {
             let (id, sheet) = (id.clone(), sheet.clone());
             spawn_local(async move {
-                match extend_sheet_deadline(id, sheet, phase.get_untracked().as_stored(), date.get_untracked()).await {
+                match extend_sheet_deadline(
+                    id,
+                    sheet,
+                    phase.get_untracked().as_stored(),
+                    date.get_untracked(),
+                )
+                .await
+                {
                     Ok(()) => done(t().period.extended),
                     Err(error) => notice.set(failed(error)),
                 }
@@ -1020,7 +1089,13 @@ fn SheetPanel(
     let extended = row
         .extended
         .iter()
-        .map(|d| format!("{} {}", in_lang(phase_name(d.phase), lang.get_untracked()), d.date.map(|d| d.iso()).unwrap_or_default()))
+        .map(|d| {
+            format!(
+                "{} {}",
+                in_lang(phase_name(d.phase), lang.get_untracked()),
+                d.date.map(|d| d.iso()).unwrap_or_default()
+            )
+        })
         .collect::<Vec<_>>()
         .join("、");
     view! {
@@ -1063,7 +1138,11 @@ fn SheetPanel(
 }
 
 #[component]
-fn LateJoiner(id: String, changed: RwSignal<u32>, notice: RwSignal<Option<Notice>>) -> impl IntoView {
+fn LateJoiner(
+    id: String,
+    changed: RwSignal<u32>,
+    notice: RwSignal<Option<Notice>>,
+) -> impl IntoView {
     let t = use_texts();
     let person = RwSignal::new(Vec::<Choice>::new());
     let add = move |_| {
@@ -1127,7 +1206,12 @@ fn HandOver(id: String, changed: RwSignal<u32>, notice: RwSignal<Option<Notice>>
 }
 
 #[component]
-fn ClosePeriod(id: String, name: String, changed: RwSignal<u32>, notice: RwSignal<Option<Notice>>) -> impl IntoView {
+fn ClosePeriod(
+    id: String,
+    name: String,
+    changed: RwSignal<u32>,
+    notice: RwSignal<Option<Notice>>,
+) -> impl IntoView {
     let t = use_texts();
     let close = move |_| {
         if !confirm(&(t().period.close_confirm)(&name)) {

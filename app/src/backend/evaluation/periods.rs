@@ -1074,9 +1074,10 @@ fn sheet_values(
     ]
 }
 
-/// Where people open their sheets (`base_url`: `KOUKA_BASE_URL`, never the Host header).
+/// Where the notice sends people (`base_url`: `KOUKA_BASE_URL`, never the Host header):
+/// the home page, where they sign in and find their sheet.
 fn sheets_link(base_url: &str) -> String {
-    format!("{}/evaluation/sheets", base_url.trim_end_matches('/'))
+    format!("{}/", base_url.trim_end_matches('/'))
 }
 
 /// Launches a draft: one sheet per person with their evaluators and the template's
@@ -1287,21 +1288,59 @@ pub async fn list_sheets(
     page: i64,
     only: Option<&HashSet<UserId>>,
 ) -> Result<SheetPage, AppError> {
+    use crate::backend::db::TextSearch;
     let mut tx = db.begin_for_tenant(tenant).await?;
     let row = period_row(&mut tx, tenant, period).await?;
     let plan = row.plan()?;
-    let rows: Vec<SheetDbRow> = sqlx::query_as(&format!(
-        "SELECT {} FROM evaluation_sheets s WHERE tenant_id = $1 AND period_id = $2",
-        SheetDbRow::COLUMNS
-    ))
-    .bind(tenant.as_str())
-    .bind(period.as_str())
-    .fetch_all(&mut *tx)
-    .await?;
-    let rows: Vec<SheetDbRow> = rows
+    // Which sheets, in employee-code order, searched in SQL: only a page's rows are read
+    // in full, whatever the period's size.
+    let search = TextSearch::parse(query);
+    let matching = match &search {
+        Some(_) => format!(
+            " AND {}",
+            TextSearch::condition(&["u.display_name", "u.kana", "u.employee_code"], 3)
+        ),
+        None => String::new(),
+    };
+    let sql = format!(
+        "SELECT s.id, s.employee_id FROM evaluation_sheets s LEFT JOIN users u \
+         ON u.tenant_id = s.tenant_id AND u.id = s.employee_id \
+         WHERE s.tenant_id = $1 AND s.period_id = $2{matching} \
+         ORDER BY COALESCE(u.employee_code, ''), s.id"
+    );
+    let mut listing = sqlx::query_as::<_, (SheetId, UserId)>(&sql)
+        .bind(tenant.as_str())
+        .bind(period.as_str());
+    if let Some(search) = &search {
+        listing = listing.bind(search.contains_pattern());
+    }
+    let order = listing.fetch_all(&mut *tx).await?;
+    let order: Vec<SheetId> = order
         .into_iter()
-        .filter(|r| only.is_none_or(|only| only.contains(&r.employee_id)))
+        .filter(|(_, employee)| only.is_none_or(|only| only.contains(employee)))
+        .map(|(sheet, _)| sheet)
         .collect();
+    let total = order.len() as i64;
+    let shown: Vec<SheetId> = order
+        .into_iter()
+        .skip((page.max(0) * SHEETS_PER_PAGE) as usize)
+        .take(SHEETS_PER_PAGE as usize)
+        .collect();
+    let mut rows: Vec<SheetDbRow> = Vec::with_capacity(shown.len());
+    if !shown.is_empty() {
+        let marks: Vec<String> = (0..shown.len()).map(|i| format!("${}", i + 2)).collect();
+        let sql = format!(
+            "SELECT {} FROM evaluation_sheets WHERE tenant_id = $1 AND id IN ({})",
+            SheetDbRow::COLUMNS,
+            marks.join(", ")
+        );
+        let mut query = sqlx::query_as::<_, SheetDbRow>(&sql).bind(tenant.as_str());
+        for id in &shown {
+            query = query.bind(id.as_str());
+        }
+        rows = query.fetch_all(&mut *tx).await?;
+        rows.sort_by_key(|r| shown.iter().position(|id| *id == r.id));
+    }
     let mut ids: Vec<UserId> = Vec::new();
     for r in &rows {
         ids.push(r.employee_id.clone());
@@ -1309,15 +1348,7 @@ pub async fn list_sheets(
     }
     let people = People::with_ids(&mut tx, tenant, &ids).await?;
     tx.commit().await?;
-    let search = crate::backend::db::TextSearch::parse(query);
-    let found = |text: &str| {
-        search.as_ref().is_none_or(|search| {
-            crate::domain::codes::normalize(text)
-                .to_lowercase()
-                .contains(search.folded())
-        })
-    };
-    let mut listed: Vec<SheetRow> = rows
+    let rows = rows
         .into_iter()
         .map(|r| {
             Ok(SheetRow {
@@ -1335,27 +1366,6 @@ pub async fn list_sheets(
             })
         })
         .collect::<Result<_, AppError>>()?;
-    listed.retain(|row| {
-        found(&row.person.name)
-            || row
-                .person
-                .employee_code
-                .as_ref()
-                .is_some_and(|c| found(c.as_str()))
-    });
-    listed.sort_by(|a, b| {
-        let code = |r: &SheetRow| r.person.employee_code.as_ref().map(|c| c.to_string());
-        code(a)
-            .cmp(&code(b))
-            .then_with(|| a.id.as_str().cmp(b.id.as_str()))
-    });
-    let total = listed.len() as i64;
-    let page = page.max(0);
-    let rows = listed
-        .into_iter()
-        .skip((page * SHEETS_PER_PAGE) as usize)
-        .take(SHEETS_PER_PAGE as usize)
-        .collect();
     Ok(SheetPage { total, rows })
 }
 

@@ -455,7 +455,10 @@ impl PeriodDraft {
             .deadlines
             .iter()
             .map(|d| {
-                let kept = typed.iter().find(|(p, _)| *p == d.phase).map(|(_, t)| t.clone());
+                let kept = typed
+                    .iter()
+                    .find(|(p, _)| *p == d.phase)
+                    .map(|(_, t)| t.clone());
                 (d.phase, kept.unwrap_or_else(|| iso_or_empty(d.date)))
             })
             .collect();
@@ -818,5 +821,4 @@ mod tests {
         assert_eq!(three.deadlines[1].1, "2026-04-30");
         assert_eq!(three.parse(&grades).1, vec![]);
     }
-
 }
