@@ -28,6 +28,13 @@ use std::time::{Duration, Instant};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
+    // Statements slower than a second are named (sqlx warns of them), e.g. a plan chosen
+    // without statistics.
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::new(
+            std::env::var("RUST_LOG").unwrap_or_else(|_| "sqlx=warn".into()),
+        ))
+        .init();
     let sizes: Vec<usize> = std::env::var("KOUKA_BENCH_SIZES")
         .unwrap_or_else(|_| "10000,100000".into())
         .split(',')
@@ -140,6 +147,9 @@ async fn run(label: &str, url: &str, employees: usize) -> anyhow::Result<()> {
     .await
     .map_err(|e| anyhow::anyhow!("{e:?}"))?;
 
+    if std::env::var("KOUKA_BENCH_ANALYZE").is_ok_and(|v| v == "1") && label == "postgres" {
+        sqlx::query("ANALYZE").execute(db.pool()).await?;
+    }
     let started = Instant::now();
     let made = periods::launch_period(&w, &period, "http://bench.invalid")
         .await

@@ -478,6 +478,8 @@ pub async fn create_demo(
     }
     insert_many(&mut tx, "posts", post_rows).await?;
     tx.commit().await?;
+    db.refresh_statistics(&["departments", "users", "posts"])
+        .await?;
 
     // The starter template, saved by the demo's admin (audited like any).
     let admin = sessions::resolve(db, &session, now)
@@ -669,19 +671,30 @@ async fn demo_period(
     use crate::domain::evaluation::Stage;
     use crate::domain::evaluation::period::PeriodPlan;
     use crate::domain::evaluation::sheet::SheetContent;
-    use crate::domain::evaluation::workflow::SheetState;
+    use crate::domain::evaluation::workflow::{Phase, SheetState};
+    // The half year that ended last (上期 April–September, 下期 October–March), its
+    // evaluation under way now: the self-evaluation just due, the evaluators' next.
     let today = w.now.date_in_zone("Asia/Tokyo");
-    let term_end = today.plus_days(-7);
-    let term_start = term_end.plus_days(-182);
-    let half = if term_start.month >= 4 && term_start.month < 10 {
-        "上期"
-    } else {
-        "下期"
-    };
-    let fiscal_year = if term_start.month < 4 {
-        term_start.year - 1
-    } else {
-        term_start.year
+    let date = |y: u32, m: u32, d: u32| CalendarDate::new(y, m, d).expect("a real day");
+    let (fiscal_year, half, term_start, term_end) = match today.month {
+        10..=12 => (
+            today.year,
+            "上期",
+            date(today.year, 4, 1),
+            date(today.year, 9, 30),
+        ),
+        4..=9 => (
+            today.year - 1,
+            "下期",
+            date(today.year - 1, 10, 1),
+            date(today.year, 3, 31),
+        ),
+        _ => (
+            today.year - 1,
+            "上期",
+            date(today.year - 1, 4, 1),
+            date(today.year - 1, 9, 30),
+        ),
     };
     let name = format!("{fiscal_year}年度{half}");
     let id = periods::create_period(
@@ -696,6 +709,16 @@ async fn demo_period(
     let mut plan: PeriodPlan = stored.plan;
     plan.population.departments = vec![root];
     plan.population.excluded = executives;
+    for deadline in &mut plan.deadlines {
+        let days = match deadline.phase {
+            Phase::SelfEvaluation => -3,
+            Phase::Evaluation(stage) => 7 * i64::from(stage.number()),
+            Phase::Calibration => 28,
+            Phase::Disclosure => 35,
+            Phase::GoalSetting | Phase::GoalApproval => continue,
+        };
+        deadline.date = Some(today.plus_days(days));
+    }
     let mut tx = w.begin().await?;
     sqlx::query("UPDATE evaluation_periods SET definition = $1 WHERE tenant_id = $2 AND id = $3")
         .bind(serde_json::to_string(&plan).expect("plain JSON"))

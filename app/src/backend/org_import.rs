@@ -607,6 +607,13 @@ impl ImportJobs {
         )
         .await?;
         tx.commit().await?;
+        // A failed refresh leaves the statistics to autovacuum; the import itself is done.
+        if let Err(error) = db
+            .refresh_statistics(&["departments", "users", "posts"])
+            .await
+        {
+            tracing::warn!(%error, "statistics not refreshed after the import");
+        }
         Ok(Some((counts, OrgChange::new(tenant, revision).reload())))
     }
 

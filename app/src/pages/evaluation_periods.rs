@@ -289,17 +289,23 @@ fn Period(
     let state = period.state;
     let id = period.id.to_string();
     let heading = period.plan.name.clone();
-    let facts = format!(
-        "{} · {} 〜 {} · {}",
+    let facts = [
         period.template_name.clone().unwrap_or_default(),
-        period.plan.term_start.map(|d| d.iso()).unwrap_or_default(),
-        period.plan.term_end.map(|d| d.iso()).unwrap_or_default(),
+        format!(
+            "{} 〜 {}",
+            period.plan.term_start.map(|d| d.iso()).unwrap_or_default(),
+            period.plan.term_end.map(|d| d.iso()).unwrap_or_default()
+        ),
         period
             .launched
             .clone()
             .map(|at| (t().period.launched_at)(&at))
             .unwrap_or_default(),
-    );
+    ]
+    .into_iter()
+    .filter(|part| !part.is_empty())
+    .collect::<Vec<_>>()
+    .join(" · ");
     let draft = state == PeriodState::Draft;
     let running = state == PeriodState::Running;
     let (id2, id3, id4, id5, id6) = (id.clone(), id.clone(), id.clone(), id.clone(), id.clone());
@@ -494,7 +500,9 @@ fn PlanEditor(
     };
     view! {
         <section class="card" aria-labelledby="period-plan">
-            <h2 id="period-plan">{move || t().period.plan_heading}</h2>
+            // Once launched, the plan is folded away: the sheets are what an admin works on.
+            <details class="plan-details" open=!locked>
+            <summary><h2 id="period-plan" class="inline-heading">{move || t().period.plan_heading}</h2></summary>
             {locked.then(|| view! { <p class="field__hint">{move || t().period.plan_locked}</p> })}
             <fieldset class="period-plan" disabled=move || !manage.get() || closed>
                 {text_field("period-name", |t| t.period.name, |d| d.name.clone(), |d, v| d.name = v, "text", false)}
@@ -553,6 +561,7 @@ fn PlanEditor(
                     })}
                 </div>
             </Show>
+            </details>
         </section>
     }
 }

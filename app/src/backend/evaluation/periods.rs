@@ -1197,6 +1197,12 @@ pub async fn launch_period(
         ),
     )
     .await?;
+    if let Err(error) =
+        w.db.refresh_statistics(&["evaluation_sheets", "mail_outbox"])
+            .await
+    {
+        tracing::warn!(%error, "statistics not refreshed after the launch");
+    }
     Ok(all.len())
 }
 
