@@ -694,7 +694,9 @@ async fn chosen_chains(
     tenant: &TenantId,
     period: &PeriodId,
 ) -> Result<HashMap<UserId, Vec<Option<UserId>>>, AppError> {
-    let rows: Vec<(UserId, Option<UserId>, Option<UserId>, Option<UserId>)> = sqlx::query_as(
+    /// A person and their evaluators chosen by hand, stage 1 first.
+    type ChosenRow = (UserId, Option<UserId>, Option<UserId>, Option<UserId>);
+    let rows: Vec<ChosenRow> = sqlx::query_as(
         "SELECT employee_id, evaluator_1, evaluator_2, evaluator_3 FROM evaluation_chain_choices \
          WHERE tenant_id = $1 AND period_id = $2",
     )

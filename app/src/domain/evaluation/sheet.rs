@@ -47,7 +47,7 @@ pub struct SheetContent {
 
 impl SheetContent {
     /// The rating `work` gives entry `entry` of section `section`.
-    fn rating<'a>(work: &'a Work, section: usize, entry: usize) -> Option<&'a Rating> {
+    fn rating(work: &Work, section: usize, entry: usize) -> Option<&Rating> {
         work.ratings
             .get(&section)
             .and_then(|ratings| ratings.get(entry))
