@@ -297,6 +297,21 @@ async fn primary_of(
     Ok(id.map(DepartmentId::from_stored))
 }
 
+/// The departments at the top of a business admin's scope (each covers its subtree).
+pub async fn business_scope_departments(
+    tx: &mut Transaction<'static, Any>,
+    tenant: &TenantId,
+    admin: &UserId,
+) -> Result<Vec<DepartmentId>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT department_id FROM business_admin_scopes WHERE tenant_id = $1 AND user_id = $2",
+    )
+    .bind(tenant.as_str())
+    .bind(admin.as_str())
+    .fetch_all(&mut **tx)
+    .await
+}
+
 /// Whether one of `employee`'s departments lies in a subtree of `admin`'s business-admin
 /// scope: the fact `authorize` needs for `ViewEmployeeDetails`.
 #[tracing::instrument(skip_all)]
@@ -307,13 +322,7 @@ pub async fn in_business_scope(
     employee: &UserId,
 ) -> Result<bool, AppError> {
     let mut tx = db.begin_for_tenant(tenant).await?;
-    let scope: Vec<String> = sqlx::query_scalar(
-        "SELECT department_id FROM business_admin_scopes WHERE tenant_id = $1 AND user_id = $2",
-    )
-    .bind(tenant.as_str())
-    .bind(admin.as_str())
-    .fetch_all(&mut *tx)
-    .await?;
+    let scope = business_scope_departments(&mut tx, tenant, admin).await?;
     if scope.is_empty() {
         tx.commit().await?;
         return Ok(false);
@@ -321,7 +330,6 @@ pub async fn in_business_scope(
     let tree = org::tree(&mut tx, tenant).await?;
     let posts = posts_of(&mut tx, tenant, employee).await?;
     tx.commit().await?;
-    let scope: Vec<DepartmentId> = scope.into_iter().map(DepartmentId::from_stored).collect();
     Ok(posts.iter().any(|post| {
         scope
             .iter()

@@ -1844,13 +1844,8 @@ pub async fn people_in_business_scope(
     admin: &UserId,
 ) -> Result<HashSet<UserId>, AppError> {
     let mut tx = db.begin_for_tenant(tenant).await?;
-    let scope: Vec<DepartmentId> = sqlx::query_scalar(
-        "SELECT department_id FROM business_admin_scopes WHERE tenant_id = $1 AND user_id = $2",
-    )
-    .bind(tenant.as_str())
-    .bind(admin.as_str())
-    .fetch_all(&mut *tx)
-    .await?;
+    let scope =
+        crate::backend::employees::business_scope_departments(&mut tx, tenant, admin).await?;
     if scope.is_empty() {
         tx.commit().await?;
         return Ok(HashSet::new());
