@@ -11,18 +11,14 @@
 //! the period's snapshot, a notice mail per person and the audit row, in one transaction.
 //! Prints figures; judges nothing.
 
+#[path = "support/company.rs"]
+mod company;
 #[path = "support/mod.rs"]
 mod support;
 
 use kouka_app::backend::db::{Db, Value, insert_many};
-use kouka_app::backend::demo::{DemoSize, create_demo};
-use kouka_app::backend::evaluation::periods::{self, PopulationCodes};
-use kouka_app::backend::evaluation::{population, templates};
-use kouka_app::backend::sessions;
-use kouka_app::backend::write::WriteContext;
-use kouka_app::domain::dates::CalendarDate;
-use kouka_app::domain::evaluation::population::PopulationRule;
-use kouka_app::domain::ids::{PeriodId, SheetId, UserId};
+use kouka_app::backend::evaluation::periods;
+use kouka_app::domain::ids::{PeriodId, SheetId};
 use kouka_app::domain::time::Timestamp;
 use std::time::{Duration, Instant};
 
@@ -67,85 +63,10 @@ fn ms(duration: Duration) -> String {
 
 async fn run(label: &str, url: &str, employees: usize) -> anyhow::Result<()> {
     let db = Db::connect_and_migrate(url).await?;
-    let size = DemoSize {
-        employees,
-        departments: (employees / 20).max(10),
-        period: false,
-    };
-    let demo = create_demo(&db, "http://bench.invalid", "BENCH", size, 11)
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
-    let tenant = demo.tenant.clone();
-    // The demo's admin, by the session its setup left.
-    let admin_id: String = {
-        let mut tx = db.begin_for_tenant(&tenant).await?;
-        let id = sqlx::query_scalar(
-            "SELECT u.id FROM users u JOIN user_roles r ON r.tenant_id = u.tenant_id \
-             AND r.user_id = u.id WHERE u.tenant_id = $1 AND r.role = 'system_admin'",
-        )
-        .bind(tenant.as_str())
-        .fetch_one(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        id
-    };
-    let mut tx = db.begin_write_for_tenant(&tenant).await?;
-    let secret = sessions::create(
-        &mut tx,
-        &tenant,
-        &UserId::from_stored(admin_id),
-        &Default::default(),
-        Timestamp::now(),
-    )
-    .await?;
-    tx.commit().await?;
-    let admin = sessions::resolve(&db, &secret, Timestamp::now())
-        .await?
-        .ok_or_else(|| anyhow::anyhow!("the admin's session"))?;
-    let w = WriteContext::new(&db, &admin, Default::default(), Timestamp::now());
-    let template = templates::list_templates(&db, &tenant)
-        .await
-        .map_err(|e| anyhow::anyhow!("{e:?}"))?[0]
-        .id
-        .clone();
-
-    // Everyone under 本社, less those the chart proposes nobody for.
-    let mut tx = db.begin_for_tenant(&tenant).await?;
-    let facts = population::load_facts(&mut tx, &tenant)
-        .await
-        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
-    tx.commit().await?;
-    let preview = facts.preview(&PopulationRule::default(), 2, 0);
-    let excluded: Vec<String> = preview
-        .without_evaluator
-        .iter()
-        .filter_map(|p| p.employee_code.clone())
-        .collect();
-    let period = periods::create_period(
-        &w,
-        "ベンチマーク期".into(),
-        CalendarDate::new(2026, 4, 1),
-        CalendarDate::new(2026, 9, 30),
-        Some(template),
-    )
-    .await
-    .map_err(|e| anyhow::anyhow!("{e:?}"))?;
-    let stored = periods::get_period(&db, &tenant, &period)
-        .await
-        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
-    periods::update_period(
-        &w,
-        &period,
-        stored.version,
-        stored.plan,
-        PopulationCodes {
-            departments: vec!["HQ".into()],
-            added: vec![],
-            excluded,
-        },
-    )
-    .await
-    .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    let company = company::demo_company(&db, employees).await?;
+    let tenant = company.tenant.clone();
+    let period = company::draft_for_everyone(&db, &company).await?;
+    let w = company.writer(&db);
 
     if std::env::var("KOUKA_BENCH_ANALYZE").is_ok_and(|v| v == "1") && label == "postgres" {
         sqlx::query("ANALYZE").execute(db.pool()).await?;
@@ -202,7 +123,9 @@ async fn run(label: &str, url: &str, employees: usize) -> anyhow::Result<()> {
     tx.commit().await?;
     let plain = started.elapsed();
     println!(
-        "{label}: {employees} employees, {made} sheets: launch {} · plain inserts of {} sheet rows {} · ratio {:.1}",
+        "{label}: {} employees in {} departments, {made} sheets: launch {} · plain inserts of {} sheet rows {} · ratio {:.1}",
+        company.employees,
+        company.departments,
         ms(launch),
         people.len(),
         ms(plain),

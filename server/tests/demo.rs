@@ -5,12 +5,13 @@
 
 mod common;
 
-use common::{TestDb, count, origin};
+use common::{TestDb, count, origin, writer};
 use kouka_app::backend::accounts::{self, LoginInput};
 use kouka_app::backend::db::DbKind;
-use kouka_app::backend::evaluation::{periods, population, templates};
+use kouka_app::backend::evaluation::{periods, templates};
+use kouka_app::backend::sessions;
+use kouka_app::domain::dates::CalendarDate;
 use kouka_app::domain::evaluation::period::PeriodState;
-use kouka_app::domain::evaluation::population::PopulationRule;
 use kouka_app::domain::evaluation::sheet::{SheetContent, score_work, sheet_final};
 use kouka_app::domain::evaluation::template::Template;
 use kouka_app::domain::time::Timestamp;
@@ -34,8 +35,9 @@ async fn a_demo_company_is_ready_to_sign_in_to(kind: DbKind) {
     assert_eq!(roles, ["system_admin", "manager", "employee"]);
 
     // Each printed account signs in with its printed password.
+    let mut secrets = Vec::new();
     for account in accounts {
-        accounts::login(
+        let secret = accounts::login(
             db,
             LoginInput {
                 company_code: "DEMO".into(),
@@ -47,7 +49,12 @@ async fn a_demo_company_is_ready_to_sign_in_to(kind: DbKind) {
         )
         .await
         .unwrap_or_else(|e| panic!("{} signs in: {e:?}", account["role"]));
+        secrets.push(secret);
     }
+    let admin = sessions::resolve(db, &secrets[0], Timestamp::now())
+        .await
+        .expect("resolve")
+        .expect("the admin is signed in");
 
     let tenant: kouka_app::domain::ids::TenantId = {
         let id: String = sqlx::query_scalar("SELECT id FROM tenants WHERE code = 'DEMO'")
@@ -84,32 +91,46 @@ async fn a_demo_company_is_ready_to_sign_in_to(kind: DbKind) {
     .await
     .expect("managers");
     assert_eq!(managed, 25);
-    let facts = population::load_facts(&mut tx, &tenant)
-        .await
-        .expect("facts");
     tx.commit().await.expect("commit");
-    // Everyone of the company is in a whole-company period; only the top has nobody
-    // above them (and the admin, who holds no post).
-    let preview = facts.preview(&PopulationRule::default(), 2, 10);
-    assert_eq!(preview.count, 201);
-    assert_eq!(preview.people.len(), 10);
-    let without: Vec<&str> = preview
-        .without_evaluator
-        .iter()
-        .map(|p| p.name.as_str())
-        .collect();
-    assert!(without.contains(&"人事 花子"), "{without:?}");
-    assert!(without.len() <= 8, "{without:?}");
     let listed = templates::list_templates(db, &tenant)
         .await
         .expect("templates");
     assert_eq!(listed.len(), 1);
+    // Everyone of the company is in a whole-company period; only the top has nobody
+    // above them (and the admin, who holds no post).
+    let draft = periods::create_period(
+        &writer(db, &admin, Timestamp::now()),
+        "全社".into(),
+        CalendarDate::new(2026, 4, 1),
+        CalendarDate::new(2026, 9, 30),
+        Some(listed[0].id.clone()),
+    )
+    .await
+    .expect("a draft for everyone");
+    let preview = periods::preview_period(db, &tenant, &draft)
+        .await
+        .expect("preview");
+    assert_eq!(preview.count, 201);
+    assert_eq!(preview.people.len(), 50.min(preview.count));
+    let without: Vec<&str> = preview
+        .without_evaluator
+        .iter()
+        .map(|p| p.person.name.as_str())
+        .collect();
+    assert!(without.contains(&"人事 花子"), "{without:?}");
+    assert!(preview.without_evaluator_count <= 8, "{without:?}");
+    assert_eq!(preview.without_evaluator_count, without.len());
 
-    // A running period whose sheets are spread over the workflow.
+    // A running period whose sheets are spread over the workflow (beside the draft above).
     let periods = periods::list_periods(db, &tenant).await.expect("periods");
-    assert_eq!(periods.len(), 1);
-    assert_eq!(periods[0].state, PeriodState::Running);
-    let sheets = periods[0].sheets;
+    let states: Vec<PeriodState> = periods.iter().map(|p| p.state).collect();
+    assert_eq!(states.len(), 2, "{states:?}");
+    let running: Vec<_> = periods
+        .iter()
+        .filter(|p| p.state == PeriodState::Running)
+        .collect();
+    assert_eq!(running.len(), 1, "{states:?}");
+    let sheets = running[0].sheets;
     assert!((180..=200).contains(&sheets), "{sheets} sheets");
     let mut tx = db.begin_for_tenant(&tenant).await.expect("tx");
     let states: Vec<(String, i64)> = sqlx::query_as(

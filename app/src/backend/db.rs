@@ -140,17 +140,17 @@ impl Db {
         &self.pool
     }
 
-    /// After a bulk write (an import, a launch), has PostgreSQL look at the tables again:
-    /// until autovacuum gets to them, a planner that believes a table of 10,000 rows empty
-    /// joins it row by row (a launch measured 8 s instead of 0.6 s). SQLite plans without
-    /// statistics well enough; nothing to do there. `tables` are our own constant names.
+    /// After a bulk write (an import, a launch), has the database look at the tables again.
+    /// Until autovacuum gets to them, a PostgreSQL planner that believes a table of 10,000
+    /// rows empty joins it row by row (a launch measured 8 s instead of 0.6 s); SQLite
+    /// without statistics reads a tenant's 5,000 managers through the index of all its
+    /// 100,000 posts (150–350 ms) instead of the managers' own (7 ms). `tables` are our own
+    /// constant names.
     pub async fn refresh_statistics(&self, tables: &[&'static str]) -> Result<(), DbError> {
-        if self.kind == DbKind::Postgres {
-            for table in tables {
-                sqlx::query(&format!("ANALYZE {table}"))
-                    .execute(&self.pool)
-                    .await?;
-            }
+        for table in tables {
+            sqlx::query(&format!("ANALYZE {table}"))
+                .execute(&self.pool)
+                .await?;
         }
         Ok(())
     }

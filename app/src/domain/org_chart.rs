@@ -21,6 +21,17 @@ pub struct PersonRef {
     pub employee_code: Option<EmployeeCode>,
 }
 
+impl PersonRef {
+    /// What names the person in a message about a list of codes: the employee code, else
+    /// the name.
+    pub fn code_or_name(&self) -> String {
+        match &self.employee_code {
+            Some(code) => code.as_str().to_string(),
+            None => self.name.clone(),
+        }
+    }
+}
+
 /// One department with what the tree shows of it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DepartmentNode {

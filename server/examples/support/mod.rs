@@ -2,6 +2,11 @@
 
 use sqlx::Connection;
 
+// Links the server's library, and with it the allocator it declares for the server, its
+// tests and its benchmarks: a benchmark that names only `kouka_app` would otherwise
+// measure glibc's malloc, which the server does not run on.
+extern crate kouka_server;
+
 /// Runs `run` with the URL of a fresh database on the PostgreSQL server of
 /// `KOUKA_TEST_POSTGRES_URL`, created for it and dropped afterwards, whatever `run` answers;
 /// does nothing when the variable is not set.

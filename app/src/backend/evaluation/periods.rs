@@ -1114,13 +1114,16 @@ pub async fn launch_period(
         .filter(|(_, chain, _)| chain.iter().any(Option::is_none))
         .map(|(person, _, _)| person)
         .collect();
-    if let Some(first) = missing.first() {
-        let name = facts.name_of(first);
+    if let Some(&first) = missing.first() {
+        let first = People::with_ids(&mut tx, tenant, std::slice::from_ref(first))
+            .await?
+            .person(first)
+            .name;
         return Err(refused(
             PeriodPlace::Evaluators,
             PeriodProblem::WithoutEvaluator {
                 count: missing.len(),
-                first: name,
+                first,
             },
         ));
     }
@@ -1136,10 +1139,13 @@ pub async fn launch_period(
             return Err(refused(PeriodPlace::Evaluators, problem));
         }
         if let Some(gone) = chain.iter().flatten().find(|e| !active.contains(e)) {
+            let gone = People::with_ids(&mut tx, tenant, std::slice::from_ref(gone))
+                .await?
+                .person(gone);
             return Err(refused(
                 PeriodPlace::Evaluators,
                 PeriodProblem::EvaluatorUnavailable {
-                    code: facts.code_of(gone),
+                    code: gone.code_or_name(),
                 },
             ));
         }
