@@ -915,7 +915,8 @@ fn route_rule(path: &str) -> Rule {
         | "/api/org/import/{job}/problems.csv"
         | "/api/org/export"
         | "/api/org/template" => Rule::OrganizationAdmin,
-        "/api/evaluation/periods/{id}/evaluators" => Rule::EvaluationAdmin,
+        "/api/evaluation/periods/{id}/evaluators"
+        | "/api/evaluation/periods/{id}/evaluators.csv" => Rule::EvaluationAdmin,
         other => panic!("no rule declared for the route {other}: add it here"),
     }
 }
@@ -935,6 +936,9 @@ async fn every_plain_route_obeys_its_rule(kind: DbKind) {
             // A period of nobody's: allowed callers learn only that it does not exist.
             "/api/evaluation/periods/{id}/evaluators" => {
                 format!("/api/evaluation/periods/{NO_SUCH_SHEET}/evaluators")
+            }
+            "/api/evaluation/periods/{id}/evaluators.csv" => {
+                format!("/api/evaluation/periods/{NO_SUCH_SHEET}/evaluators.csv")
             }
             other => other.to_owned(),
         };

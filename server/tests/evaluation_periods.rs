@@ -1,6 +1,7 @@
 //! An evaluation period as an evaluation admin runs it, on the demo company: planned for
 //! two sections, refused where a choice is wrong, previewed with the evaluators the org
-//! chart proposes, a person without evaluator fixed by hand and another by CSV, launched
+//! chart proposes, a person without evaluator fixed by hand and another by CSV, the whole
+//! population downloaded as the evaluators file and read back unchanged, launched
 //! (a sheet, the chain and a notice mail for everyone, the template's snapshot), unchanged
 //! by a later edit of the template; then a hand-over, a late joiner, an exclusion, and a
 //! deactivated person's sheet closed. Nothing of it is reachable from another tenant.
@@ -15,6 +16,7 @@ use kouka_app::backend::evaluation::templates;
 use kouka_app::backend::secrets::ScopedSecret;
 use kouka_app::backend::sessions::{self, SessionUser};
 use kouka_app::domain::audit::AuditAction;
+use kouka_app::domain::csv_codec::{self, Encoding};
 use kouka_app::domain::dates::CalendarDate;
 use kouka_app::domain::evaluation::period::{PeriodPlace, PeriodProblem, PeriodState};
 use kouka_app::domain::evaluation::workflow::{Phase, SheetState};
@@ -321,6 +323,45 @@ async fn a_period_is_planned_launched_and_run(kind: DbKind) {
         .expect("preview");
     assert_eq!(preview.without_evaluator_count, 0);
 
+    // The whole population downloads as the evaluators file, names beside the codes, and
+    // reads back as it is, in either encoding.
+    for encoding in [Encoding::Utf8Bom, Encoding::ShiftJis] {
+        let file = periods::evaluators_csv(db, &tenant, &period, encoding)
+            .await
+            .expect("the evaluators file");
+        let (text, _) = csv_codec::decode(&file).expect("decodes");
+        let table = csv_codec::parse(&text).expect("parses");
+        assert_eq!(
+            table.headers,
+            [
+                "社員番号",
+                "氏名",
+                "一次評価者",
+                "一次評価者氏名",
+                "二次評価者",
+                "二次評価者氏名"
+            ]
+        );
+        assert_eq!(table.rows.len(), preview.count);
+        let line = text
+            .lines()
+            .find(|line| line.starts_with(&format!("{head},")))
+            .expect("the division head's row");
+        assert!(
+            line.contains(&format!(",{president},")) && line.contains(&format!(",{first},")),
+            "{line}"
+        );
+        let read_back = periods::import_evaluators(&w, &period, &file, false)
+            .await
+            .expect("read");
+        assert_eq!(
+            (read_back.rows, read_back.problems.len()),
+            (preview.count, 0),
+            "{:?}",
+            read_back.problems
+        );
+    }
+
     // Launch: a sheet for everyone with the chain the preview showed, a mail each.
     let mails_before = count(
         db,
@@ -585,6 +626,10 @@ async fn a_period_is_planned_launched_and_run(kind: DbKind) {
     ));
     assert!(matches!(
         periods::list_sheets(db, &other.tenant, &period, "", 0, None).await,
+        Err(AppError::NotFound)
+    ));
+    assert!(matches!(
+        periods::evaluators_csv(db, &other.tenant, &period, Encoding::Utf8Bom).await,
         Err(AppError::NotFound)
     ));
     assert!(matches!(

@@ -69,6 +69,11 @@ fn download_routes() -> Vec<PlainRoute> {
         ),
         plain(Method::GET, "/api/org/export", export),
         plain(Method::GET, "/api/org/template", template),
+        plain(
+            Method::GET,
+            "/api/evaluation/periods/{id}/evaluators.csv",
+            evaluators_download,
+        ),
     ]
 }
 
@@ -252,6 +257,40 @@ async fn evaluators_upload(
         Ok(Ok(report)) => axum::Json(report).into_response(),
         Ok(Err(response)) => response,
         Err(error) => error_response(error),
+    }
+}
+
+/// `GET /api/evaluation/periods/{id}/evaluators.csv?encoding=sjis|utf8`: a draft's people
+/// with their evaluators, in the format the upload above reads back. For those who set
+/// evaluation up (not business admins, who read the first people on the page): it lists
+/// the whole population.
+async fn evaluators_download(
+    State(services): State<Services>,
+    Path(id): Path<String>,
+    Query(query): Query<HashMap<String, String>>,
+    parts: http::request::Parts,
+) -> Response {
+    let result = async {
+        let ctx = authorized(&parts, services, Action::ManageEvaluationSetup).await?;
+        let period = crate::domain::ids::PeriodId::from_request(&id)?;
+        let (encoding, suffix) = match query.get("encoding").map(String::as_str) {
+            Some("sjis") => (Encoding::ShiftJis, "sjis"),
+            _ => (Encoding::Utf8Bom, "utf8"),
+        };
+        let bytes = crate::backend::evaluation::periods::evaluators_csv(
+            &ctx.db,
+            ctx.tenant()?,
+            &period,
+            encoding,
+        )
+        .await?;
+        let name = format!("evaluators-{}-{suffix}.csv", today(&ctx).await?);
+        Ok::<_, AppError>((bytes, name))
+    }
+    .await;
+    match result {
+        Ok((bytes, name)) => csv_file(bytes, &name),
+        Err(error) => download_error(error, &parts),
     }
 }
 

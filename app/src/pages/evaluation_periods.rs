@@ -748,6 +748,7 @@ fn EvaluatorFile(
     let lang = use_lang();
     let file_ref = NodeRef::<leptos::html::Input>::new();
     let report = RwSignal::new(None::<EvaluatorFileReport>);
+    let download_id = id.clone();
     let send = move |apply: bool| {
         #[cfg(feature = "hydrate")]
         {
@@ -804,6 +805,17 @@ fn EvaluatorFile(
         <section class="card" aria-labelledby="period-csv">
             <h2 id="period-csv">{move || t().period.csv_heading}</h2>
             <p class="field__hint">{move || t().period.csv_lead}</p>
+            <p class="field__hint">{move || t().period.csv_download_lead}</p>
+            <p class="actions">
+                {[("sjis", true), ("utf8", false)]
+                    .into_iter()
+                    .map(|(encoding, sjis)| view! {
+                        <a class="button" href=format!("/api/evaluation/periods/{download_id}/evaluators.csv?encoding={encoding}") download="">
+                            {move || format!("{}{}{}{}", t().period.csv_download, t().punct_open, if sjis { t().encoding_sjis } else { t().encoding_utf8 }, t().punct_close)}
+                        </a>
+                    })
+                    .collect_view()}
+            </p>
             <div class="field">
                 <label class="field__label" for="evaluators-file">{move || t().period.csv_file}</label>
                 <input id="evaluators-file" type="file" accept=".csv,text/csv" node_ref=file_ref on:change=move |_| report.set(None) />

@@ -195,6 +195,19 @@ impl People {
         Ok(People { by_id })
     }
 
+    /// Everyone of the tenant, in one statement.
+    async fn of_tenant(tx: &mut Tx, tenant: &TenantId) -> Result<People, AppError> {
+        let rows: Vec<PersonRow> = sqlx::query_as(
+            "SELECT id, display_name, employee_code, status, email FROM users WHERE tenant_id = $1",
+        )
+        .bind(tenant.as_str())
+        .fetch_all(&mut **tx)
+        .await?;
+        Ok(People {
+            by_id: rows.into_iter().map(|row| (row.id.clone(), row)).collect(),
+        })
+    }
+
     fn person(&self, id: &UserId) -> PersonRef {
         match self.by_id.get(id) {
             Some(row) => PersonRef {
@@ -938,9 +951,8 @@ pub async fn import_evaluators(
         }
         let mut chain = Vec::with_capacity(plan.stages as usize);
         let mut ok = true;
-        for (stage, key) in ["evaluator_1", "evaluator_2", "evaluator_3"]
+        for key in ["evaluator_1", "evaluator_2", "evaluator_3"]
             .into_iter()
-            .enumerate()
             .take(plan.stages as usize)
         {
             let code = cell(key);
@@ -960,7 +972,6 @@ pub async fn import_evaluators(
                     ));
                 }
             }
-            let _ = stage;
         }
         if !ok {
             continue;
@@ -1024,6 +1035,62 @@ pub async fn import_evaluators(
         problems,
         applied,
     })
+}
+
+/// A draft's whole population with its evaluators (chosen by hand, else as the org chart
+/// proposes) as the evaluators file: codes with names beside them, one row per person in
+/// employee-code order, a column pair per stage. Edited in a spreadsheet, it reads back
+/// through [`import_evaluators`].
+#[tracing::instrument(skip_all)]
+pub async fn evaluators_csv(
+    db: &Db,
+    tenant: &TenantId,
+    id: &PeriodId,
+    encoding: csv_codec::Encoding,
+) -> Result<Vec<u8>, AppError> {
+    let mut tx = db.begin_for_tenant(tenant).await?;
+    let row = period_row(&mut tx, tenant, id).await?;
+    if row.state != PeriodState::Draft {
+        return Err(wrong_state(row.state));
+    }
+    let plan = row.plan()?;
+    let facts = load_facts(&mut tx, tenant).await?;
+    let chosen = chosen_chains(&mut tx, tenant, id).await?;
+    let all = population_with_chains(&facts, &plan, &chosen);
+    let people = People::of_tenant(&mut tx, tenant).await?;
+    tx.commit().await?;
+    let stages = plan.stages.clamp(1, Stage::MAX) as usize;
+    let headers: Vec<&str> = EVALUATOR_COLUMNS
+        .iter()
+        .take(2 + 2 * stages)
+        .map(|c| c.ja)
+        .collect();
+    let code_and_name = |person: PersonRef| {
+        [
+            person
+                .employee_code
+                .map(|c| c.as_str().to_owned())
+                .unwrap_or_default(),
+            person.name,
+        ]
+    };
+    let rows: Vec<Vec<String>> = all
+        .iter()
+        .map(|(person, chain, _)| {
+            let mut cells = Vec::with_capacity(headers.len());
+            cells.extend(code_and_name(people.person(person)));
+            for evaluator in chain.iter().take(stages) {
+                match evaluator {
+                    Some(e) => cells.extend(code_and_name(people.person(e))),
+                    None => cells.extend([String::new(), String::new()]),
+                }
+            }
+            cells.resize(headers.len(), String::new());
+            cells
+        })
+        .collect();
+    csv_codec::write(&headers, &rows, encoding)
+        .map_err(|error| AppError::invalid(FormField::Encoding, error))
 }
 
 // ---- launch ------------------------------------------------------------------------------

@@ -623,7 +623,9 @@ pub struct EvaluatorFileReport {
     pub applied: bool,
 }
 
-/// The columns of the evaluators file.
+/// The columns of the evaluators file, in the order the download writes them. The names
+/// are there for the person editing the file in a spreadsheet; reading it, only the codes
+/// count.
 pub const EVALUATOR_COLUMNS: &[crate::domain::org_csv::Column] = &[
     crate::domain::org_csv::Column {
         key: "employee",
@@ -634,6 +636,7 @@ pub const EVALUATOR_COLUMNS: &[crate::domain::org_csv::Column] = &[
         help_en: "The employee code of the person evaluated.",
         example: "E0001",
     },
+    name_column("employee_name", "氏名", "Name"),
     crate::domain::org_csv::Column {
         key: "evaluator_1",
         ja: "一次評価者",
@@ -643,6 +646,7 @@ pub const EVALUATOR_COLUMNS: &[crate::domain::org_csv::Column] = &[
         help_en: "The 1st evaluator's employee code.",
         example: "E0100",
     },
+    name_column("evaluator_1_name", "一次評価者氏名", "1st evaluator's name"),
     crate::domain::org_csv::Column {
         key: "evaluator_2",
         ja: "二次評価者",
@@ -652,6 +656,7 @@ pub const EVALUATOR_COLUMNS: &[crate::domain::org_csv::Column] = &[
         help_en: "The 2nd evaluator's employee code.",
         example: "E0200",
     },
+    name_column("evaluator_2_name", "二次評価者氏名", "2nd evaluator's name"),
     crate::domain::org_csv::Column {
         key: "evaluator_3",
         ja: "三次評価者",
@@ -661,7 +666,25 @@ pub const EVALUATOR_COLUMNS: &[crate::domain::org_csv::Column] = &[
         help_en: "The 3rd evaluator's employee code.",
         example: "",
     },
+    name_column("evaluator_3_name", "三次評価者氏名", "3rd evaluator's name"),
 ];
+
+/// A column of names beside a column of codes: written for people, not read.
+const fn name_column(
+    key: &'static str,
+    ja: &'static str,
+    en: &'static str,
+) -> crate::domain::org_csv::Column {
+    crate::domain::org_csv::Column {
+        key,
+        ja,
+        en,
+        required: false,
+        help_ja: "確認用の氏名。読み込みでは使いません。",
+        help_en: "A name to check by; not read back.",
+        example: "",
+    }
+}
 
 #[cfg(test)]
 mod tests {
