@@ -1,9 +1,10 @@
 // An evaluation period as an evaluation admin runs it, on the demo company (`kouka demo`):
 // planned for two sections and two executives added by hand, refused where a deadline is
 // out of order, previewed with the evaluators the org chart proposes, one person without
-// evaluator fixed by hand and another by CSV, launched (everyone has a sheet with the
-// evaluators the preview showed), unchanged by a later edit of its template, and one
-// manager's sheets handed over to another.
+// evaluator fixed by hand and another by CSV, everyone downloaded with their evaluators,
+// launched (everyone has a sheet with the evaluators the preview showed), unchanged by a
+// later edit of its template, and one manager's sheets handed over to another.
+import { readFile } from "node:fs/promises";
 import { test, expect, waitForHydration, watchConsole } from "../fixtures";
 import type { Locator, Page } from "@playwright/test";
 
@@ -111,6 +112,15 @@ test("an admin plans a period, fixes its evaluators by hand and by CSV, launches
   await csv.getByRole("button", { name: "取り込む" }).click();
   await expect(page.getByText("1 行の評価者を反映しました。")).toBeVisible();
   await expect(page.getByText("全員の評価者が決まっています。")).toBeVisible();
+  // Everyone, with their evaluators, downloads in the file's own format, names beside codes.
+  const [download] = await Promise.all([
+    page.waitForEvent("download"),
+    csv.getByRole("link", { name: "UTF-8（BOM付き）でダウンロード" }).click(),
+  ]);
+  const lines = (await readFile(await download.path())).toString("utf8").replace(/^\uFEFF/, "").trim().split("\r\n");
+  expect(lines[0]).toBe("社員番号,氏名,一次評価者,一次評価者氏名,二次評価者,二次評価者氏名");
+  expect(lines.length).toBe(count + 1);
+  expect(lines.find((line) => line.startsWith("E000002,"))).toContain(",E000001,");
   const proposed = await evaluatorsOf(page.locator("table", { has: page.locator("caption") }), 2);
   expect(proposed.size).toBe(count);
   expect(proposed.get("E000002")).toEqual(["E000001 " + (await nameOf(page, "E000001")), "E000003 " + (await nameOf(page, "E000003"))]);

@@ -502,7 +502,7 @@ async fn a_period_is_planned_launched_and_run(kind: DbKind) {
         refused(twice),
         (PeriodPlace::Population, PeriodProblem::AlreadyInPeriod)
     );
-    let page = periods::list_sheets(db, &tenant, &period, &outsider, 0, None)
+    let page = periods::list_sheets(db, &tenant, &period, &outsider, 0, None, Timestamp::now())
         .await
         .expect("list");
     assert_eq!(page.total, 1);
@@ -519,7 +519,7 @@ async fn a_period_is_planned_launched_and_run(kind: DbKind) {
     periods::exclude_sheet(&w, &period, &added.id, "育児休業のため")
         .await
         .expect("excluded");
-    let page = periods::list_sheets(db, &tenant, &period, &outsider, 0, None)
+    let page = periods::list_sheets(db, &tenant, &period, &outsider, 0, None, Timestamp::now())
         .await
         .expect("list");
     assert_eq!(page.rows[0].state, SheetState::Excluded);
@@ -528,9 +528,10 @@ async fn a_period_is_planned_launched_and_run(kind: DbKind) {
         Some("育児休業のため")
     );
     let leaver = launched.last().unwrap().0.clone();
-    let leaver_page = periods::list_sheets(db, &tenant, &period, &leaver, 0, None)
-        .await
-        .expect("list");
+    let leaver_page =
+        periods::list_sheets(db, &tenant, &period, &leaver, 0, None, Timestamp::now())
+            .await
+            .expect("list");
     let leaver_id = leaver_page.rows[0].person.id.clone();
     let system_admin = session(db, &tenant, &[Role::SystemAdmin]).await;
     kouka_app::backend::users::set_active(
@@ -540,9 +541,10 @@ async fn a_period_is_planned_launched_and_run(kind: DbKind) {
     )
     .await
     .expect("deactivated");
-    let leaver_page = periods::list_sheets(db, &tenant, &period, &leaver, 0, None)
-        .await
-        .expect("list");
+    let leaver_page =
+        periods::list_sheets(db, &tenant, &period, &leaver, 0, None, Timestamp::now())
+            .await
+            .expect("list");
     assert_eq!(leaver_page.rows[0].state, SheetState::Excluded);
     assert_eq!(
         leaver_page.rows[0].excluded_reason.as_deref(),
@@ -551,7 +553,7 @@ async fn a_period_is_planned_launched_and_run(kind: DbKind) {
 
     // A deadline for one sheet, a phase closed, the period closed.
     let one = &after[1].0;
-    let one_id = periods::list_sheets(db, &tenant, &period, one, 0, None)
+    let one_id = periods::list_sheets(db, &tenant, &period, one, 0, None, Timestamp::now())
         .await
         .expect("list")
         .rows[0]
@@ -581,6 +583,44 @@ async fn a_period_is_planned_launched_and_run(kind: DbKind) {
     )
     .await
     .expect("extended");
+    // Late is flagged from the day after a deadline (the company's day: JST), and not for
+    // the sheet whose deadline was extended.
+    let goal_deadline = periods::get_period(db, &tenant, &period)
+        .await
+        .expect("get")
+        .plan
+        .deadline_of(Phase::GoalSetting)
+        .expect("a goal-setting deadline");
+    assert!(goal_deadline < date("2026-10-31").unwrap());
+    // 23:59 of the deadline, and a minute later: the next day.
+    let last_moment = Timestamp::end_of_day_in_zone(goal_deadline, "Asia/Tokyo");
+    let on_time = periods::list_sheets(db, &tenant, &period, "", 0, None, last_moment)
+        .await
+        .expect("list");
+    assert!(on_time.rows.iter().all(|r| !r.late));
+    let late = periods::list_sheets(
+        db,
+        &tenant,
+        &period,
+        "",
+        0,
+        None,
+        last_moment.plus_seconds(60),
+    )
+    .await
+    .expect("list");
+    assert!(
+        late.rows.iter().any(|r| r.late),
+        "{goal_deadline:?} {:?}",
+        late.rows
+            .iter()
+            .map(|r| (r.state, r.late, r.extended.clone()))
+            .collect::<Vec<_>>()
+    );
+    for row in &late.rows {
+        let due = row.state == SheetState::GoalDrafting && row.id != one_id;
+        assert_eq!(row.late, due, "{:?} {:?}", row.person, row.state);
+    }
     periods::set_phase_closed(&w, &period, Phase::GoalSetting, true)
         .await
         .expect("closed");
@@ -625,7 +665,7 @@ async fn a_period_is_planned_launched_and_run(kind: DbKind) {
         Err(AppError::NotFound)
     ));
     assert!(matches!(
-        periods::list_sheets(db, &other.tenant, &period, "", 0, None).await,
+        periods::list_sheets(db, &other.tenant, &period, "", 0, None, Timestamp::now()).await,
         Err(AppError::NotFound)
     ));
     assert!(matches!(

@@ -325,6 +325,7 @@ pub async fn list_sheets(id: String, query: String, page: i64) -> Result<SheetPa
         &query,
         page,
         scope.as_ref(),
+        ctx.now,
     )
     .await
 }

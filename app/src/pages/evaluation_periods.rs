@@ -811,7 +811,7 @@ fn EvaluatorFile(
                     .into_iter()
                     .map(|(encoding, sjis)| view! {
                         <a class="button" href=format!("/api/evaluation/periods/{download_id}/evaluators.csv?encoding={encoding}") download="">
-                            {move || format!("{}{}{}{}", t().period.csv_download, t().punct_open, if sjis { t().encoding_sjis } else { t().encoding_utf8 }, t().punct_close)}
+                            {move || (t().period.csv_download)(if sjis { t().encoding_sjis } else { t().encoding_utf8 })}
                         </a>
                     })
                     .collect_view()}
@@ -968,7 +968,7 @@ fn Sheets(
                     <tr>
                         <td>{code}</td>
                         <td>{name}</td>
-                        <td>{state}</td>
+                        <td>{state}{row.late.then(|| view! { " "<span class="badge badge--late">{p.late}</span> })}</td>
                         {row.evaluators.iter().map(|e| view! { <td>{person_text(e, p.nobody)}</td> }).collect_view()}
                         <td>
                             <Show when=move || manage.get()>

@@ -20,7 +20,7 @@ use crate::domain::evaluation::Stage;
 use crate::domain::evaluation::period::{
     Deadline, EVALUATOR_COLUMNS, EvaluatorFileReport, PeriodIssue, PeriodPlace, PeriodPlan,
     PeriodPreview, PeriodProblem, PeriodState, PeriodSummary, PersonWithEvaluators, SheetPage,
-    SheetRow, StoredPeriod, chain_problem,
+    SheetRow, StoredPeriod, chain_problem, is_late,
 };
 use crate::domain::evaluation::population::propose_chain;
 use crate::domain::evaluation::template::Template;
@@ -1368,11 +1368,13 @@ pub async fn list_sheets(
     query: &str,
     page: i64,
     only: Option<&HashSet<UserId>>,
+    now: Timestamp,
 ) -> Result<SheetPage, AppError> {
     use crate::backend::db::TextSearch;
     let mut tx = db.begin_for_tenant(tenant).await?;
     let row = period_row(&mut tx, tenant, period).await?;
     let plan = row.plan()?;
+    let today = now.date_in_zone(&crate::backend::users::tenant_zone(&mut tx, tenant).await?);
     // Which sheets, in employee-code order, searched in SQL: only a page's rows are read
     // in full, whatever the period's size.
     let search = TextSearch::parse(query);
@@ -1432,18 +1434,21 @@ pub async fn list_sheets(
     let rows = rows
         .into_iter()
         .map(|r| {
+            let state = r.state()?;
+            let extended: Vec<Deadline> = serde_json::from_str(&r.extended_deadlines)
+                .map_err(|error| AppError::internal("stored extensions", error))?;
             Ok(SheetRow {
                 id: r.id.clone(),
                 person: people.person(&r.employee_id),
-                state: r.state()?,
+                state,
                 evaluators: r
                     .chain(plan.stages)
                     .iter()
                     .map(|e| e.as_ref().map(|e| people.person(e)))
                     .collect(),
                 excluded_reason: r.excluded_reason.clone(),
-                extended: serde_json::from_str(&r.extended_deadlines)
-                    .map_err(|error| AppError::internal("stored extensions", error))?,
+                late: is_late(&plan, state, &extended, today),
+                extended,
             })
         })
         .collect::<Result<_, AppError>>()?;

@@ -43,6 +43,26 @@ pub struct Deadline {
     pub date: Option<CalendarDate>,
 }
 
+/// Whether a sheet in `state` is late on `today` (the tenant's date): the deadline of the
+/// phase its next step is due in has passed, this sheet's own extension counting where it
+/// has one. Late work is flagged, never refused; a phase without a deadline is never late.
+pub fn is_late(
+    plan: &PeriodPlan,
+    state: crate::domain::evaluation::workflow::SheetState,
+    extended: &[Deadline],
+    today: CalendarDate,
+) -> bool {
+    let Some(phase) = state.due_phase() else {
+        return false;
+    };
+    let own = extended
+        .iter()
+        .find(|d| d.phase == phase)
+        .and_then(|d| d.date);
+    own.or_else(|| plan.deadline_of(phase))
+        .is_some_and(|deadline| today > deadline)
+}
+
 /// One grade's share in the target distribution of the calibration.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GradeShare {
@@ -605,6 +625,8 @@ pub struct SheetRow {
     pub excluded_reason: Option<String>,
     /// Deadlines extended for this sheet alone.
     pub extended: Vec<Deadline>,
+    /// Its next step's deadline has passed ([`is_late`]).
+    pub late: bool,
 }
 
 /// One page of a period's sheets.
@@ -689,6 +711,54 @@ const fn name_column(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_sheet_is_late_after_its_next_steps_deadline_unless_extended() {
+        use crate::domain::evaluation::workflow::SheetState as S;
+        let mut plan = plan();
+        plan.deadlines = vec![
+            Deadline {
+                phase: Phase::GoalSetting,
+                date: Some(date("2026-04-30")),
+            },
+            Deadline {
+                phase: Phase::Evaluation(Stage::FIRST),
+                date: Some(date("2026-10-15")),
+            },
+        ];
+        let may = date("2026-05-01");
+        // The deadline's own day is still on time; the day after is late.
+        assert!(!is_late(&plan, S::GoalDrafting, &[], date("2026-04-30")));
+        assert!(is_late(&plan, S::GoalDrafting, &[], may));
+        // Submitted goals wait for approval, which has no deadline here.
+        assert!(!is_late(&plan, S::GoalsSubmitted, &[], may));
+        // This sheet's own extension counts instead of the period's deadline.
+        let extended = [Deadline {
+            phase: Phase::GoalSetting,
+            date: Some(date("2026-05-07")),
+        }];
+        assert!(!is_late(&plan, S::GoalDrafting, &extended, may));
+        assert!(is_late(
+            &plan,
+            S::GoalDrafting,
+            &extended,
+            date("2026-05-08")
+        ));
+        // An extension of another phase changes nothing.
+        let other = [Deadline {
+            phase: Phase::Calibration,
+            date: Some(date("2026-12-31")),
+        }];
+        assert!(is_late(&plan, S::GoalDrafting, &other, may));
+        // Each evaluator stage has its own deadline.
+        let evaluation = S::Evaluation(Stage::FIRST);
+        assert!(!is_late(&plan, evaluation, &[], date("2026-10-15")));
+        assert!(is_late(&plan, evaluation, &[], date("2026-10-16")));
+        // Nothing is due of a finished or excluded sheet.
+        for done in [S::Disclosed, S::Acknowledged, S::Excluded] {
+            assert!(!is_late(&plan, done, &[], date("2039-01-01")));
+        }
+    }
 
     fn date(text: &str) -> CalendarDate {
         CalendarDate::from_iso(text).unwrap()

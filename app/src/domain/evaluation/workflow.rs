@@ -59,6 +59,21 @@ impl SheetState {
         states
     }
 
+    /// The phase whose deadline the sheet's next step is due by: goals by the goal-setting
+    /// deadline, their approval by its own, and so on; `None` once nothing more is due
+    /// (disclosed, acknowledged, excluded).
+    pub fn due_phase(self) -> Option<Phase> {
+        match self {
+            SheetState::GoalDrafting => Some(Phase::GoalSetting),
+            SheetState::GoalsSubmitted => Some(Phase::GoalApproval),
+            SheetState::GoalsApproved | SheetState::SelfEvaluation => Some(Phase::SelfEvaluation),
+            SheetState::Evaluation(stage) => Some(Phase::Evaluation(stage)),
+            SheetState::Calibration => Some(Phase::Calibration),
+            SheetState::Finalized => Some(Phase::Disclosure),
+            SheetState::Disclosed | SheetState::Acknowledged | SheetState::Excluded => None,
+        }
+    }
+
     /// The name stored in the database: `goal_drafting`, `evaluation_2`, ….
     pub fn as_stored(self) -> String {
         match self {
