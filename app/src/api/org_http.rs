@@ -273,10 +273,7 @@ async fn evaluators_download(
     let result = async {
         let ctx = authorized(&parts, services, Action::ManageEvaluationSetup).await?;
         let period = crate::domain::ids::PeriodId::from_request(&id)?;
-        let (encoding, suffix) = match query.get("encoding").map(String::as_str) {
-            Some("sjis") => (Encoding::ShiftJis, "sjis"),
-            _ => (Encoding::Utf8Bom, "utf8"),
-        };
+        let (encoding, suffix) = download_encoding(&query);
         let bytes = crate::backend::evaluation::periods::evaluators_csv(
             &ctx.db,
             ctx.tenant()?,
@@ -303,6 +300,15 @@ fn too_large(parts: &http::request::Parts) -> Response {
         crate::i18n::texts(lang).error_file_too_large,
     )
         .into_response()
+}
+
+/// A download's `encoding=sjis|utf8` (UTF-8 with BOM unless Shift_JIS is asked for), and
+/// the file name's suffix for it.
+fn download_encoding(query: &HashMap<String, String>) -> (Encoding, &'static str) {
+    match query.get("encoding").map(String::as_str) {
+        Some("sjis") => (Encoding::ShiftJis, "sjis"),
+        _ => (Encoding::Utf8Bom, "utf8"),
+    }
 }
 
 /// A CSV download with a name to save it under.
@@ -365,10 +371,7 @@ async fn export(
             .get("kind")
             .and_then(|k| CsvKind::parse(k))
             .ok_or(AppError::NotFound)?;
-        let (encoding, suffix) = match query.get("encoding").map(String::as_str) {
-            Some("sjis") => (Encoding::ShiftJis, "sjis"),
-            _ => (Encoding::Utf8Bom, "utf8"),
-        };
+        let (encoding, suffix) = download_encoding(&query);
         let bytes = org_import::export_csv(&ctx.db, ctx.tenant()?, kind, encoding).await?;
         let name = format!("{}-{}-{suffix}.csv", kind.as_str(), today(&ctx).await?);
         Ok::<_, AppError>((bytes, name))
