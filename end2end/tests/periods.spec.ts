@@ -130,8 +130,8 @@ test("an admin plans a period, fixes its evaluators by hand and by CSV, launches
   await page.getByRole("button", { name: "評価を開始する" }).click();
   await expect(page.getByText(`評価を開始しました。${count} 人のシートを作り、お知らせメールを送ります。`)).toBeVisible();
   await expect(page.getByRole("heading", { level: 1, name: /2027年度上期/ })).toContainText("実施中");
-  await expect(page.getByRole("heading", { name: `評価シート（${count}件）` })).toBeVisible();
-  const sheetsSection = page.locator("section", { has: page.getByRole("heading", { name: /^評価シート（/ }) });
+  const sheetsSection = page.locator("section", { has: page.getByRole("heading", { name: "評価シート", exact: true }) });
+  await expect(sheetsSection.getByText(`${count}件のシート`)).toBeVisible();
   const sheets = sheetsSection.locator("table");
   const launched = await evaluatorsOf(sheets, 3);
   expect(launched).toEqual(proposed);

@@ -7,12 +7,16 @@
 
 mod common;
 
-use common::{admin_session, spawn_app_with};
+use common::{admin_session, signed_in_user, spawn_app_with};
 use kouka_app::backend::db::DbKind;
+use kouka_app::backend::demo::{DemoSize, create_demo};
+use kouka_app::domain::roles::Role;
+use std::time::Duration;
 
 on_both_databases! {
     concurrent_pages_name_only_their_own_code => super::concurrent_pages_name_only_their_own_code;
     the_directory_sends_its_list_once => super::the_directory_sends_its_list_once;
+    a_running_period_page_always_finishes => super::a_running_period_page_always_finishes;
 }
 
 /// The chunks of the pages, as the build's manifest lists them (names made up, shapes real).
@@ -103,6 +107,46 @@ async fn the_directory_sends_its_list_once(kind: DbKind) {
             1,
             "the directory's list in the page's data"
         );
+    }
+    app.finish().await;
+}
+
+/// A running period's page, opened again and again, always arrives whole with its sheet
+/// list: its list was read in two places while the page was rendered (the count in the
+/// heading and the table), and now and then two runtime threads locked each other inside
+/// Leptos's reactive graph, so that the response never ended and the server stopped.
+async fn a_running_period_page_always_finishes(kind: DbKind) {
+    let Some(app) = common::spawn_app(kind).await else {
+        return;
+    };
+    let demo = create_demo(&app.db, &app.base, "STREAM", DemoSize::DEMO, 3)
+        .await
+        .expect("demo");
+    let cookie = signed_in_user(&app.db, &demo.tenant, &[Role::SystemAdmin]).await;
+    let period: String = {
+        let mut tx = app.db.begin_for_tenant(&demo.tenant).await.expect("tx");
+        let id = sqlx::query_scalar(
+            "SELECT id FROM evaluation_periods WHERE tenant_id = $1 AND state = 'running'",
+        )
+        .bind(demo.tenant.as_str())
+        .fetch_one(&mut *tx)
+        .await
+        .expect("the demo's running period");
+        tx.commit().await.expect("commit");
+        id
+    };
+    let path = format!("/evaluation/periods/{period}");
+    let open = |_| async {
+        let body = tokio::time::timeout(Duration::from_secs(20), async {
+            app.get_as(&path, &cookie).await.text().await.expect("body")
+        })
+        .await
+        .expect("the page ended within 20 s");
+        assert!(body.contains("件のシート</p>"), "the sheet list's count");
+        assert!(body.contains("</html>"), "the whole page");
+    };
+    for _round in 0..100 {
+        futures::future::join_all((0..8).map(open)).await;
     }
     app.finish().await;
 }

@@ -95,6 +95,8 @@ pub struct PeriodTexts {
     pub phase_close: &'static str,
     pub phase_reopen: &'static str,
     pub sheets_heading: fn(i64) -> String,
+    pub sheets_title: &'static str,
+    pub sheets_count: fn(i64) -> String,
     pub search: &'static str,
     pub search_hint: &'static str,
     pub col_sheet_state: &'static str,
@@ -260,6 +262,8 @@ pub static JA: PeriodTexts = PeriodTexts {
     phase_close: "締め切る",
     phase_reopen: "再開する",
     sheets_heading: |n| format!("評価シート（{n}件）"),
+    sheets_title: "評価シート",
+    sheets_count: |n| format!("{n}件のシート"),
     search: "氏名・社員番号で探す",
     search_hint: "入力すると絞り込みます。",
     col_sheet_state: "シートの状態",
@@ -392,6 +396,14 @@ pub static EN: PeriodTexts = PeriodTexts {
     phase_close: "Close",
     phase_reopen: "Reopen",
     sheets_heading: |n| format!("Sheets ({n})"),
+    sheets_title: "Sheets",
+    sheets_count: |n| {
+        if n == 1 {
+            "1 sheet".to_owned()
+        } else {
+            format!("{n} sheets")
+        }
+    },
     search: "Find by name or employee code",
     search_hint: "The list narrows as you type.",
     col_sheet_state: "Sheet state",

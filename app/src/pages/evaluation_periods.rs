@@ -983,6 +983,7 @@ fn Sheets(
             })
             .collect_view();
         view! {
+            <p>{(p.sheets_count)(list.total)}</p>
             <div class="table-wrap" tabindex="0" role="region" aria-label=(p.sheets_heading)(list.total)>
                 <table class="table">
                     <thead>
@@ -1000,16 +1001,12 @@ fn Sheets(
             <Pager page=page.get_untracked() total=list.total per_page=50 label=p.list_title target=PageTarget::Signal(page) />
         }
     };
-    let heading = move || {
-        sheets
-            .get()
-            .and_then(Result::ok)
-            .map(|list| (t().period.sheets_heading)(list.total))
-            .unwrap_or_else(|| (t().period.sheets_heading)(0))
-    };
+    // The sheets are read only inside their Transition: a second read of the resource
+    // outside it (the count in the heading) let the period's own Transition and this list
+    // lock each other while the page was rendered on two threads (a response never ended).
     view! {
         <section class="card" aria-labelledby="period-sheets">
-            <h2 id="period-sheets">{heading}</h2>
+            <h2 id="period-sheets">{move || t().period.sheets_title}</h2>
             <div class="field">
                 <label class="field__label" for="sheet-search">{move || t().period.search}</label>
                 <input id="sheet-search" type="search" prop:value=move || query.get()
