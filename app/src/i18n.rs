@@ -7,6 +7,7 @@
 pub mod evaluation;
 pub mod periods;
 mod problems;
+pub mod sheets;
 pub use problems::{phase_name, stage_name};
 
 use crate::domain::account_status::AccountStatus;
@@ -388,10 +389,12 @@ pub struct Texts {
     pub manual_example: &'static str,
     pub field_template: &'static str,
     pub field_period: &'static str,
+    pub field_sheet: &'static str,
     pub field_evaluators: &'static str,
     /// The evaluation pages (`i18n/evaluation.rs`).
     pub eval: &'static evaluation::EvalTexts,
     pub period: &'static periods::PeriodTexts,
+    pub sheet: &'static sheets::SheetTexts,
 }
 
 impl Texts {
@@ -425,6 +428,7 @@ impl Texts {
             FormField::Department => self.kind_departments,
             FormField::Template => self.field_template,
             FormField::Period => self.field_period,
+            FormField::Sheet => self.field_sheet,
             FormField::Evaluators => self.field_evaluators,
             FormField::Kind => self.import_kind,
             FormField::Encoding => self.export_encoding,
@@ -739,9 +743,11 @@ pub static JA: Texts = Texts {
     manual_example: "例",
     field_template: "評価シートのテンプレート",
     field_period: "評価期間",
+    field_sheet: "評価シート",
     field_evaluators: "評価者のCSV",
     eval: &evaluation::JA,
     period: &periods::JA,
+    sheet: &sheets::JA,
 };
 
 pub static EN: Texts = Texts {
@@ -1045,9 +1051,11 @@ pub static EN: Texts = Texts {
     manual_example: "Example",
     field_template: "Sheet template",
     field_period: "Evaluation period",
+    field_sheet: "Evaluation sheet",
     field_evaluators: "Evaluators CSV",
     eval: &evaluation::EN,
     period: &periods::EN,
+    sheet: &sheets::EN,
 };
 
 /// The dictionary of a language.

@@ -11,6 +11,7 @@ use crate::pages::{
     admin_users::{UserPage, UsersPage},
     employees::{EmployeePage, EmployeesPage},
     evaluation_periods::{PeriodPage, PeriodsPage},
+    evaluation_sheets::{MySheetsPage, ReviewsPage, SheetPage},
     evaluation_templates::{TemplatePage, TemplatesPage},
     forgot::ForgotPasswordPage,
     home::HomePage,
@@ -125,6 +126,9 @@ fn SessionFrame() -> impl IntoView {
                     <Route path=path!("/evaluation/templates/:id") view={Lazy::<TemplateRoute>::new()} />
                     <Route path=path!("/evaluation/periods") view={Lazy::<PeriodsRoute>::new()} />
                     <Route path=path!("/evaluation/periods/:id") view={Lazy::<PeriodRoute>::new()} />
+                    <Route path=path!("/evaluation/me") view={Lazy::<MySheetsRoute>::new()} />
+                    <Route path=path!("/evaluation/reviews") view={Lazy::<ReviewsRoute>::new()} />
+                    <Route path=path!("/evaluation/sheets/:id") view={Lazy::<SheetRoute>::new()} />
                     <Route
                         path=path!("/manual/admin")
                         view={Lazy::<AdminManualRoute>::new()}
@@ -156,4 +160,7 @@ page_on_demand!(TemplatesRoute, templates_page, TemplatesPage);
 page_on_demand!(TemplateRoute, template_page, TemplatePage);
 page_on_demand!(PeriodsRoute, periods_page, PeriodsPage);
 page_on_demand!(PeriodRoute, period_page, PeriodPage);
+page_on_demand!(MySheetsRoute, my_sheets_page, MySheetsPage);
+page_on_demand!(ReviewsRoute, reviews_page, ReviewsPage);
+page_on_demand!(SheetRoute, sheet_page, SheetPage);
 page_on_demand!(AdminManualRoute, admin_manual_page, AdminManualPage);

@@ -72,6 +72,10 @@ enum Object {
     Template,
     /// One draft evaluation period (version 1), given as `id`.
     Period,
+    /// One sheet of a running period (version 1) whose employee and evaluator are other
+    /// users, given as `id`: the callers here are at most admins to it. What its employee
+    /// and evaluators may do is `sheet_steps_follow_who_one_is_to_the_sheet`'s.
+    Sheet,
 }
 
 struct Case {
@@ -459,6 +463,30 @@ const TABLE: &[Case] = &[
         fields: &[("phase", "goal_setting"), ("closed", "true")],
     },
     Case {
+        path: "/api/evaluation/sheets/get",
+        rule: Rule::EvaluationAdmin,
+        object: Object::Sheet,
+        fields: &[],
+    },
+    Case {
+        path: "/api/evaluation/sheets/save-goals",
+        rule: Rule::EvaluationAdmin,
+        object: Object::Sheet,
+        fields: &[("version", "1"), ("goals", "{}")],
+    },
+    Case {
+        path: "/api/evaluation/sheets/step",
+        rule: Rule::EvaluationAdmin,
+        object: Object::Sheet,
+        fields: &[("version", "1"), ("step", "submit_goals"), ("comment", "")],
+    },
+    Case {
+        path: "/api/evaluation/sheets/mine",
+        rule: Rule::SignedIn,
+        object: Object::None,
+        fields: &[],
+    },
+    Case {
         path: "/api/evaluation/periods/sheets",
         rule: Rule::EvaluationReader,
         object: Object::Period,
@@ -537,6 +565,8 @@ struct World {
     victim_template: String,
     /// A draft period of tenant B that nobody of tenant A may touch.
     victim_period: String,
+    /// A sheet of tenant B that nobody of tenant A may touch.
+    victim_sheet: String,
     counter: std::cell::Cell<u32>,
 }
 
@@ -624,6 +654,42 @@ async fn insert_period(db: &Db, tenant: &TenantId, name: &str) -> String {
     id.to_string()
 }
 
+/// Inserts a running period named `name` (with the starter template's snapshot) and one
+/// sheet in goal drafting whose employee and 1st evaluator are new users; answers the
+/// sheet's id.
+async fn insert_sheet(db: &Db, tenant: &TenantId, name: &str) -> String {
+    let period = insert_period(db, tenant, name).await;
+    let employee = insert_user(db, tenant, &[]).await;
+    let evaluator = insert_user(db, tenant, &[]).await;
+    let id = kouka_app::domain::ids::SheetId::generate();
+    let now = Timestamp::now().as_micros();
+    let mut tx = db.begin_for_tenant(tenant).await.expect("tx");
+    sqlx::query(
+        "UPDATE evaluation_periods SET state = 'running', template_snapshot = $1,          launched_at = $2 WHERE tenant_id = $3 AND id = $4",
+    )
+    .bind(starter_named("標準"))
+    .bind(now)
+    .bind(tenant.as_str())
+    .bind(&period)
+    .execute(&mut *tx)
+    .await
+    .expect("run the period");
+    sqlx::query(
+        "INSERT INTO evaluation_sheets (tenant_id, id, period_id, employee_id, state,          evaluator_1, created_at, updated_at) VALUES ($1, $2, $3, $4, 'goal_drafting', $5, $6, $6)",
+    )
+    .bind(tenant.as_str())
+    .bind(id.as_str())
+    .bind(&period)
+    .bind(employee.as_str())
+    .bind(evaluator.as_str())
+    .bind(now)
+    .execute(&mut *tx)
+    .await
+    .expect("insert sheet");
+    tx.commit().await.expect("commit");
+    id.to_string()
+}
+
 /// The starter template's JSON under `name`.
 fn starter_named(name: &str) -> String {
     use kouka_app::domain::evaluation::template::Template;
@@ -655,6 +721,7 @@ async fn world(kind: DbKind) -> Option<World> {
     let victim_department = insert_department(&db, &tenant_b, "対象 部署").await;
     let victim_template = insert_template(&db, &tenant_b, "対象 テンプレート").await;
     let victim_period = insert_period(&db, &tenant_b, "対象 期間").await;
+    let victim_sheet = insert_sheet(&db, &tenant_b, "対象 シートの期間").await;
     Some(World {
         app,
         tenant_a,
@@ -664,6 +731,7 @@ async fn world(kind: DbKind) -> Option<World> {
         victim_department,
         victim_template,
         victim_period,
+        victim_sheet,
         counter: std::cell::Cell::new(0),
     })
 }
@@ -790,6 +858,10 @@ async fn every_server_function_obeys_the_table(kind: DbKind) {
                     let n = world.counter.get();
                     Some(insert_period(&db, &world.tenant_a, &format!("自社 期間 {n}")).await)
                 }
+                Object::Sheet => {
+                    let n = world.counter.get();
+                    Some(insert_sheet(&db, &world.tenant_a, &format!("自社 シート {n}")).await)
+                }
                 Object::None => None,
             };
             let outcome = world.call(caller, case, own.as_deref()).await;
@@ -798,14 +870,22 @@ async fn every_server_function_obeys_the_table(kind: DbKind) {
                 (
                     true,
                     Caller::OtherTenantAdmin,
-                    Object::User | Object::Department | Object::Template | Object::Period,
+                    Object::User
+                    | Object::Department
+                    | Object::Template
+                    | Object::Period
+                    | Object::Sheet,
                 ) => {
                     assert_eq!(outcome, Outcome::NotFound, "{} as {caller:?}", case.path)
                 }
                 (
                     true,
                     _,
-                    Object::User | Object::Department | Object::Template | Object::Period,
+                    Object::User
+                    | Object::Department
+                    | Object::Template
+                    | Object::Period
+                    | Object::Sheet,
                 ) => {
                     assert_eq!(outcome, Outcome::Ran, "{} as {caller:?}", case.path)
                 }
@@ -828,6 +908,7 @@ async fn every_server_function_obeys_the_table(kind: DbKind) {
                 Object::Department => Some(world.victim_department.clone()),
                 Object::Template => Some(world.victim_template.clone()),
                 Object::Period => Some(world.victim_period.clone()),
+                Object::Sheet => Some(world.victim_sheet.clone()),
                 Object::None => None,
             };
             if let (Some(victim), true) = (victim, caller != Caller::OtherTenantAdmin) {
@@ -894,6 +975,18 @@ async fn every_server_function_obeys_the_table(kind: DbKind) {
     assert_eq!(
         (name.as_str(), state.as_str(), version),
         ("対象 期間", "draft", 1)
+    );
+    let (state, version, content): (String, i64, String) = sqlx::query_as(
+        "SELECT state, version, content FROM evaluation_sheets WHERE tenant_id = $1 AND id = $2",
+    )
+    .bind(world.tenant_b.as_str())
+    .bind(&world.victim_sheet)
+    .fetch_one(&mut *tx)
+    .await
+    .expect("the victim sheet still exists");
+    assert_eq!(
+        (state.as_str(), version, content.as_str()),
+        ("goal_drafting", 1, "{}")
     );
     tx.commit().await.expect("commit");
 
@@ -1139,4 +1232,97 @@ on_both_databases! {
     login_emails_change_only_by_system_admins_and_never_upwards => super::login_emails_change_only_by_system_admins_and_never_upwards;
     every_server_function_obeys_the_table => super::every_server_function_obeys_the_table;
     every_plain_route_obeys_its_rule => super::every_plain_route_obeys_its_rule;
+    sheet_steps_follow_who_one_is_to_the_sheet => super::sheet_steps_follow_who_one_is_to_the_sheet;
+}
+
+/// The sheet functions for each relation to one sheet — its employee, its 1st and 2nd
+/// evaluators, a colleague who is nothing to it, another tenant's admin, nobody signed
+/// in — by the HTTP status each call gets: the employee saves and submits goals, the
+/// evaluators may read but not write them now (422: not their step), the colleague is
+/// refused (403), the other tenant does not find the sheet (404).
+async fn sheet_steps_follow_who_one_is_to_the_sheet(kind: DbKind) {
+    let Some(app) = spawn_app_with(kind, |c| c.auth_rate_limit = 100_000).await else {
+        return;
+    };
+    let db = app.db.clone();
+    let (tenant, _) = new_tenant(&db, "RELATION").await;
+    let (_, other_admin) = new_tenant(&db, "ELSEWHERE").await;
+    let mut cookies = BTreeMap::new();
+    let mut ids = BTreeMap::new();
+    for who in ["owner", "first", "second", "colleague"] {
+        let cookie = signed_in_user(&db, &tenant, &[]).await;
+        let secret = ScopedSecret::parse(&cookie).expect("cookie");
+        let user = kouka_app::backend::sessions::resolve(&db, &secret, Timestamp::now())
+            .await
+            .expect("resolve")
+            .expect("alive");
+        ids.insert(who, user.subject.user.clone());
+        cookies.insert(who, cookie);
+    }
+    cookies.insert("other tenant", other_admin.encode());
+    let sheet = insert_sheet(&db, &tenant, "関係の期間").await;
+    {
+        let mut tx = db.begin_for_tenant(&tenant).await.expect("tx");
+        sqlx::query(
+            "UPDATE evaluation_sheets SET employee_id = $1, evaluator_1 = $2, evaluator_2 = $3 \
+             WHERE tenant_id = $4 AND id = $5",
+        )
+        .bind(ids["owner"].as_str())
+        .bind(ids["first"].as_str())
+        .bind(ids["second"].as_str())
+        .bind(tenant.as_str())
+        .bind(&sheet)
+        .execute(&mut *tx)
+        .await
+        .expect("the sheet's people");
+        tx.commit().await.expect("commit");
+    }
+    let call = |who: &'static str, path: &'static str, fields: Vec<(&'static str, String)>| {
+        let mut form = fields;
+        form.push(("id", sheet.clone()));
+        let mut request = app
+            .client
+            .post(app.url(path))
+            .header("origin", app.base.clone())
+            .form(&form);
+        if let Some(cookie) = cookies.get(who) {
+            request = request.header("cookie", format!("kouka_session={cookie}"));
+        }
+        async move { request.send().await.expect("call").status().as_u16() }
+    };
+    let goals =
+        r#"{"0":[{"title":"売上","description":"","measure":"","weight":"100","due":null}]}"#;
+    let save = || vec![("version", "1".to_owned()), ("goals", goals.to_owned())];
+    let submit = || {
+        vec![
+            ("version", "2".to_owned()),
+            ("step", "submit_goals".to_owned()),
+            ("comment", String::new()),
+        ]
+    };
+    for (who, get, save_goals, submit_goals) in [
+        ("nobody", 401, 401, 401),
+        ("other tenant", 404, 404, 404),
+        ("colleague", 403, 403, 403),
+        ("first", 200, 422, 422),
+        ("second", 200, 422, 422),
+        ("owner", 200, 200, 200),
+    ] {
+        assert_eq!(
+            call(who, "/api/evaluation/sheets/get", vec![]).await,
+            get,
+            "{who}: get"
+        );
+        assert_eq!(
+            call(who, "/api/evaluation/sheets/save-goals", save()).await,
+            save_goals,
+            "{who}: save goals"
+        );
+        assert_eq!(
+            call(who, "/api/evaluation/sheets/step", submit()).await,
+            submit_goals,
+            "{who}: submit goals"
+        );
+    }
+    app.finish().await;
 }

@@ -116,7 +116,8 @@ async fn the_directory_sends_its_list_once(kind: DbKind) {
 /// heading and the table), and now and then two runtime threads locked each other inside
 /// Leptos's reactive graph, so that the response never ended and the server stopped.
 async fn a_running_period_page_always_finishes(kind: DbKind) {
-    let Some(app) = common::spawn_app(kind).await else {
+    // The same site as every test here: Leptos reads its manifest once per process.
+    let Some(app) = app_with_split_code(kind).await else {
         return;
     };
     let demo = create_demo(&app.db, &app.base, "STREAM", DemoSize::DEMO, 3)

@@ -11,4 +11,5 @@ pub mod org;
 #[cfg(feature = "ssr")]
 pub mod org_http;
 pub mod org_import;
+pub mod sheets;
 pub mod users;

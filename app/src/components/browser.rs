@@ -55,6 +55,58 @@ pub async fn post_file(
     }
 }
 
+/// Keeps `value` under `key` in this browser (`localStorage`) until [`forget_local`]:
+/// what a person typed survives a failed save, a closed tab and a reload.
+pub fn keep_local(key: &str, value: &str) {
+    #[cfg(feature = "hydrate")]
+    if let Ok(Some(storage)) = leptos::prelude::window().local_storage() {
+        let _ = storage.set_item(key, value);
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (key, value);
+}
+
+/// What [`keep_local`] kept under `key`, if anything.
+pub fn read_local(key: &str) -> Option<String> {
+    #[cfg(feature = "hydrate")]
+    {
+        let storage = leptos::prelude::window().local_storage().ok().flatten()?;
+        storage.get_item(key).ok().flatten()
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = key;
+        None
+    }
+}
+
+pub fn forget_local(key: &str) {
+    #[cfg(feature = "hydrate")]
+    if let Ok(Some(storage)) = leptos::prelude::window().local_storage() {
+        let _ = storage.remove_item(key);
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = key;
+}
+
+/// Asks the browser to warn before the page is left while `unsaved` holds (closing the
+/// tab, reloading, following a link out of the app).
+pub fn warn_before_leaving(unsaved: leptos::prelude::Signal<bool>) {
+    #[cfg(feature = "hydrate")]
+    {
+        use leptos::prelude::*;
+        let handle = window_event_listener(leptos::ev::beforeunload, move |event| {
+            if unsaved.get_untracked() {
+                event.prevent_default();
+                event.set_return_value("unsaved");
+            }
+        });
+        on_cleanup(move || handle.remove());
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = unsaved;
+}
+
 /// Moves the keyboard focus to the element with this id, if it is on the page.
 pub fn focus_id(id: &str) {
     use leptos::wasm_bindgen::JsCast;

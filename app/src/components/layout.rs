@@ -127,6 +127,12 @@ fn UserMenu() -> impl IntoView {
                                     <A href="/org/import">{move || t().nav_org_import}</A>
                                 </li>
                             </Show>
+                            <li>
+                                <A href="/evaluation/me">{move || t().sheet.my_nav}</A>
+                            </li>
+                            <li>
+                                <A href="/evaluation/reviews">{move || t().sheet.reviews_nav}</A>
+                            </li>
                             <Show when=move || evaluation_reader>
                                 <li>
                                     <A href="/evaluation/templates">{move || t().eval.nav_templates}</A>

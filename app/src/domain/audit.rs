@@ -68,5 +68,9 @@ stored_names! {
         SheetEvaluators = "sheet.evaluators",
         /// One sheet's deadline of a phase extended.
         SheetDeadline = "sheet.deadline",
+        /// A draft on a sheet saved (goals, a self-evaluation, an evaluator's work).
+        SheetDraft = "sheet.draft",
+        /// A step of a sheet's workflow taken (submitted, approved, sent back …).
+        SheetStep = "sheet.step",
     }
 }

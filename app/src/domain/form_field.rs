@@ -42,6 +42,8 @@ stored_names! {
         Template = "template",
         /// An evaluation period: its problem names the place in it.
         Period = "period",
+        /// An evaluation sheet: its problem names the place in it.
+        Sheet = "sheet",
         /// A file of evaluators for a period.
         Evaluators = "evaluators",
         // CSV import and export.

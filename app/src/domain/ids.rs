@@ -104,6 +104,10 @@ text_id!(
     /// One person's evaluation sheet of a period.
     SheetId
 );
+text_id!(
+    /// One entry of a sheet's history.
+    SheetEventId
+);
 
 #[cfg(test)]
 mod tests {

@@ -3,6 +3,7 @@
 //! the subject taken from the session and the target's tenant from storage — never from
 //! the request. Deny by default: an action not granted below is refused.
 
+use crate::domain::evaluation::workflow::Relation;
 use crate::domain::form_field::FormField;
 use crate::domain::ids::{TenantId, UserId};
 use crate::domain::roles::Role;
@@ -77,6 +78,14 @@ pub enum Action {
     /// Design templates and run periods (the evaluation subsystem, WP 6): system and
     /// evaluation admins.
     ManageEvaluationSetup,
+    /// List one's own sheets and those one evaluates: every user.
+    ViewOwnSheets,
+    /// Open one sheet: whoever is something to it. Target: [`Target::Sheet`]; what of it
+    /// they see is `visibility::visible_parts`'s answer.
+    ViewSheet,
+    /// Write on a sheet or take a step: its employee, its evaluators, evaluation admins.
+    /// Target: [`Target::Sheet`]; which step is `workflow::decide`'s answer.
+    WorkOnSheet,
 }
 
 /// What an action is done to.
@@ -101,19 +110,27 @@ pub enum Target<'a> {
         user: &'a UserId,
         roles: &'a BTreeSet<Role>,
     },
+    /// One evaluation sheet, with who the subject is to it
+    /// (`workflow::relations_to_sheet`, looked up by the caller).
+    Sheet {
+        tenant: &'a TenantId,
+        relations: &'a [Relation],
+    },
 }
 
 impl Target<'_> {
     fn tenant(&self) -> &TenantId {
         match self {
             Target::Tenant(tenant) | Target::User(tenant, _) => tenant,
-            Target::Employee { tenant, .. } | Target::Account { tenant, .. } => tenant,
+            Target::Employee { tenant, .. }
+            | Target::Account { tenant, .. }
+            | Target::Sheet { tenant, .. } => tenant,
         }
     }
 
     fn user(&self) -> Option<&UserId> {
         match self {
-            Target::Tenant(_) => None,
+            Target::Tenant(_) | Target::Sheet { .. } => None,
             Target::User(_, user)
             | Target::Employee { user, .. }
             | Target::Account { user, .. } => Some(user),
@@ -261,6 +278,20 @@ pub fn authorize(
         Action::ChangeEmployeeCode => organization_admin && target.holds_no_role_beyond(subject),
         Action::ViewEvaluationSetup => evaluation_admin || subject.has(Role::BusinessAdmin),
         Action::ManageEvaluationSetup => evaluation_admin,
+        Action::ViewOwnSheets => true,
+        Action::ViewSheet => match target {
+            Target::Sheet { relations, .. } => relations.iter().any(|r| *r != Relation::Stranger),
+            _ => false,
+        },
+        Action::WorkOnSheet => match target {
+            Target::Sheet { relations, .. } => relations.iter().any(|r| {
+                matches!(
+                    r,
+                    Relation::Owner | Relation::Evaluator(_) | Relation::EvaluationAdmin
+                )
+            }),
+            _ => false,
+        },
     };
     if allowed {
         Ok(())
@@ -533,5 +564,53 @@ mod tests {
                 "{role:?}"
             );
         }
+    }
+
+    #[test]
+    fn a_sheet_is_opened_by_whoever_is_something_to_it_and_worked_on_by_its_people() {
+        use crate::domain::evaluation::Stage;
+        let tenant = TenantId::from_stored("t1".into());
+        let other = TenantId::from_stored("t2".into());
+        let anyone = subject(&[]);
+        let first = Relation::Evaluator(Stage::FIRST);
+        for (relations, view, work) in [
+            (vec![Relation::Owner], true, true),
+            (vec![first], true, true),
+            (vec![Relation::EvaluationAdmin], true, true),
+            (vec![Relation::ScopeReader], true, false),
+            (vec![Relation::Stranger], false, false),
+            (vec![], false, false),
+        ] {
+            let target = Target::Sheet {
+                tenant: &tenant,
+                relations: &relations,
+            };
+            assert_eq!(
+                authorize(Some(&anyone), Action::ViewSheet, target).is_ok(),
+                view,
+                "{relations:?} view"
+            );
+            assert_eq!(
+                authorize(Some(&anyone), Action::WorkOnSheet, target).is_ok(),
+                work,
+                "{relations:?} work"
+            );
+        }
+        // Another tenant's sheet, whatever the relation claimed.
+        let target = Target::Sheet {
+            tenant: &other,
+            relations: &[Relation::Owner],
+        };
+        assert!(authorize(Some(&anyone), Action::ViewSheet, target).is_err());
+        // A sheet action on anything but a sheet is refused.
+        assert!(authorize(Some(&anyone), Action::ViewSheet, Target::Tenant(&tenant)).is_err());
+        assert!(
+            authorize(
+                Some(&anyone),
+                Action::ViewOwnSheets,
+                Target::Tenant(&tenant)
+            )
+            .is_ok()
+        );
     }
 }

@@ -91,6 +91,15 @@ pub enum Problem {
         at: PeriodPlace,
         problem: PeriodProblem,
     },
+    /// A sheet's goals that cannot be submitted, and where.
+    Goals {
+        at: crate::domain::evaluation::goals::GoalPlace,
+        problem: crate::domain::evaluation::goals::GoalProblem,
+    },
+    /// A stage that cannot be submitted as rated: an entry neither rated nor 対象外, ….
+    Score(crate::domain::evaluation::scoring::ScoreProblem),
+    /// A step on a sheet that is not this person's to take now, or not yet.
+    Step(crate::domain::evaluation::workflow::StepRefusal),
     Delete(DeleteRefusal),
     /// A contract's seat count below 1 (or absurdly high).
     SeatCount,

@@ -3,9 +3,10 @@
 
 use crate::domain::csv_error::CsvError;
 use crate::domain::employees::NAME_MAX_CHARS;
+use crate::domain::evaluation::goals::{GoalPlace, GoalProblem};
 use crate::domain::evaluation::period::{PeriodPlace, PeriodProblem};
 use crate::domain::evaluation::template::{TemplatePlace, TemplateProblem};
-use crate::domain::evaluation::workflow::Phase;
+use crate::domain::evaluation::workflow::{Phase, StepRefusal};
 use crate::domain::org_tree::{DeleteRefusal, TreeError};
 use crate::domain::password::{MAX_CHARS, MIN_CHARS, PasswordProblem};
 use crate::domain::posts::PostProblem;
@@ -141,6 +142,13 @@ impl Problem {
                 let (ja, en) = period(problem);
                 (format!("{where_ja}: {ja}"), format!("{where_en}: {en}"))
             }
+            Problem::Goals { at, problem } => {
+                let (where_ja, where_en) = goal_place(*at);
+                let (ja, en) = goal(problem);
+                (format!("{where_ja}: {ja}"), format!("{where_en}: {en}"))
+            }
+            Problem::Step(refusal) => step(*refusal),
+            Problem::Score(problem) => score(problem),
             Problem::Delete(refusal) => delete(refusal),
             Problem::SeatCount => both(
                 "1以上の席数を指定してください",
@@ -327,6 +335,126 @@ pub fn stage_name(stage: crate::domain::evaluation::Stage) -> Both {
         1 => both("一次評価", "1st evaluation"),
         2 => both("二次評価", "2nd evaluation"),
         _ => both("三次評価", "3rd evaluation"),
+    }
+}
+
+/// Where in a sheet's goals, counted from 1 as the page shows it.
+fn goal_place(at: GoalPlace) -> Both {
+    match at {
+        GoalPlace::Section(s) => (
+            format!("セクション{}の目標", s + 1),
+            format!("Section {} goals", s + 1),
+        ),
+        GoalPlace::Goal { section, goal } => (
+            format!("セクション{}の目標{}", section + 1, goal + 1),
+            format!("Section {}, goal {}", section + 1, goal + 1),
+        ),
+    }
+}
+
+fn goal(problem: &GoalProblem) -> Both {
+    match problem {
+        GoalProblem::TooFew { min } => (
+            format!("目標を{min}件以上にしてください"),
+            format!("needs at least {min} goals"),
+        ),
+        GoalProblem::TooMany { max } => (
+            format!("目標は{max}件までです"),
+            format!("takes at most {max} goals"),
+        ),
+        GoalProblem::TitleMissing => both("目標を入力してください", "needs a title"),
+        GoalProblem::WeightOutOfRange => both(
+            "ウェイトは0より大きく100以下の数で入力してください",
+            "needs a weight above 0 and at most 100",
+        ),
+        GoalProblem::WeightsTotal { total } => (
+            format!("ウェイトの合計を100にしてください（いま{total}）"),
+            format!("weights must total 100 (now {total})"),
+        ),
+        GoalProblem::DueOutsideTerm => both(
+            "期限は対象期間内の日付にしてください",
+            "is due outside the term evaluated",
+        ),
+        GoalProblem::NotAGoalsSection => both(
+            "このセクションには目標を書けません",
+            "is not a section that takes goals",
+        ),
+    }
+}
+
+/// Why a stage's ratings cannot be submitted; positions among the scored sections.
+fn score(problem: &crate::domain::evaluation::scoring::ScoreProblem) -> Both {
+    use crate::domain::evaluation::scoring::ScoreProblem;
+    match problem {
+        ScoreProblem::Unrated { section, entry } => (
+            format!(
+                "{}番目の評価セクションの{}件目が未評価です。評価するか、対象外にして理由を書いてください",
+                section + 1,
+                entry + 1
+            ),
+            format!(
+                "entry {} of scored section {} is not rated; rate it or mark it not applicable with a reason",
+                entry + 1,
+                section + 1
+            ),
+        ),
+        ScoreProblem::UnknownLevel {
+            section,
+            entry,
+            label,
+        } => (
+            format!(
+                "{}番目の評価セクションの{}件目の評価「{label}」は尺度にありません",
+                section + 1,
+                entry + 1
+            ),
+            format!(
+                "entry {} of scored section {}: \"{label}\" is not on the scale",
+                entry + 1,
+                section + 1
+            ),
+        ),
+        ScoreProblem::NoReason { section, entry } => (
+            format!(
+                "{}番目の評価セクションの{}件目: 対象外の理由を書いてください",
+                section + 1,
+                entry + 1
+            ),
+            format!(
+                "entry {} of scored section {}: say why it does not apply",
+                entry + 1,
+                section + 1
+            ),
+        ),
+        ScoreProblem::NothingToScore => both(
+            "すべて対象外のため評点を出せません",
+            "everything is marked not applicable: there is nothing to score",
+        ),
+    }
+}
+
+/// Why a step on a sheet is refused, naming the phase and who can open it again.
+fn step(refusal: StepRefusal) -> Both {
+    match refusal {
+        StepRefusal::NotYourStep => both(
+            "いまこのシートであなたが行える操作ではありません。画面を読み込み直してください",
+            "this is not a step you can take on this sheet now; reload the page",
+        ),
+        StepRefusal::PhaseClosed(phase) => {
+            let (ja, en) = phase_name(phase);
+            (
+                format!("「{ja}」は締め切られています。再開できるのは評価管理者です"),
+                format!("{en} is closed; an evaluation admin can reopen it"),
+            )
+        }
+        StepRefusal::CommentRequired => both(
+            "差し戻す理由をコメントに書いてください",
+            "write in the comment why you send it back",
+        ),
+        StepRefusal::AlreadyStarted => both(
+            "次の担当者がすでに作業を始めているため、取り下げられません",
+            "the next person has begun, so it can no longer be withdrawn",
+        ),
     }
 }
 

@@ -4,6 +4,7 @@ pub mod account;
 pub mod admin_users;
 pub mod employees;
 pub mod evaluation_periods;
+pub mod evaluation_sheets;
 pub mod evaluation_templates;
 pub mod forgot;
 pub mod home;

@@ -4,4 +4,5 @@
 
 pub mod periods;
 pub mod population;
+pub mod sheets;
 pub mod templates;

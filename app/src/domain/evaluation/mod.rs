@@ -5,11 +5,13 @@
 //! ([`visibility`]). No I/O: the backend looks the facts up and asks these functions, and
 //! the browser uses the same ones for its previews.
 
+pub mod goals;
 pub mod period;
 pub mod population;
 pub mod scale;
 pub mod scoring;
 pub mod sheet;
+pub mod sheet_view;
 pub mod template;
 pub mod template_draft;
 pub mod visibility;

@@ -35,8 +35,9 @@ pub struct Work {
     pub comments: BTreeMap<usize, String>,
 }
 
-/// Everything written on a sheet so far.
+/// Everything written on a sheet so far. A new sheet's is `{}`: every part may be missing.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct SheetContent {
     /// The goals of each goals section, by section index.
     pub goals: BTreeMap<usize, Vec<Goal>>,

@@ -46,6 +46,27 @@ pub struct Visible {
     pub calibration: bool,
 }
 
+impl Visible {
+    /// What either lets one see: for a person who is two things to a sheet.
+    pub fn union(&self, other: &Visible) -> Visible {
+        let merged = |a: &[Stage], b: &[Stage]| {
+            let mut all: Vec<Stage> = a.iter().chain(b).copied().collect();
+            all.sort();
+            all.dedup();
+            all
+        };
+        Visible {
+            sheet: self.sheet || other.sheet,
+            self_evaluation: self.self_evaluation || other.self_evaluation,
+            stage_ratings: merged(&self.stage_ratings, &other.stage_ratings),
+            stage_comments: merged(&self.stage_comments, &other.stage_comments),
+            final_grade: self.final_grade || other.final_grade,
+            final_score: self.final_score || other.final_score,
+            calibration: self.calibration || other.calibration,
+        }
+    }
+}
+
 /// How far a sheet has come: a stage's work can be seen only once it is submitted.
 fn submitted_stages(state: SheetState, stages: u8) -> Vec<Stage> {
     let done = match state {

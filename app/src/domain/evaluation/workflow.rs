@@ -12,6 +12,7 @@
 //! facts up and writes the answer; nothing else decides.
 
 use crate::domain::evaluation::Stage;
+use crate::domain::ids::UserId;
 use serde::{Deserialize, Serialize};
 
 /// Where a sheet is, and so whose turn it is.
@@ -223,7 +224,7 @@ fn after_stage(stage: Stage, stages: u8) -> SheetState {
 }
 
 /// Whom to tell when a sheet enters `state`: the person whose turn it now is.
-fn turn_of(state: SheetState) -> Vec<Notify> {
+pub fn turn_of(state: SheetState) -> Vec<Notify> {
     match state {
         SheetState::GoalDrafting
         | SheetState::GoalsApproved
@@ -323,6 +324,160 @@ pub fn decide(
         notify: turn_of(to),
         comment,
     })
+}
+
+/// Who `user` is to a sheet about `owner` with evaluator `chain` (1st first), as the
+/// backend found the facts: `evaluation_admin` (a system or evaluation admin) and
+/// `in_scope` (a business admin whose scope holds the owner). The owner is only the owner:
+/// nobody evaluates, calibrates or discloses their own sheet. Anyone else may be several
+/// things at once (a 2nd evaluator who is also an evaluation admin); [`Relation::Stranger`]
+/// alone when none holds.
+pub fn relations_to_sheet(
+    user: &UserId,
+    owner: &UserId,
+    chain: &[Option<UserId>],
+    evaluation_admin: bool,
+    in_scope: bool,
+) -> Vec<Relation> {
+    if user == owner {
+        return vec![Relation::Owner];
+    }
+    let mut relations: Vec<Relation> = chain
+        .iter()
+        .enumerate()
+        .filter(|(_, evaluator)| evaluator.as_ref() == Some(user))
+        .filter_map(|(n, _)| Stage::new(n as u8 + 1).map(Relation::Evaluator))
+        .collect();
+    if evaluation_admin {
+        relations.push(Relation::EvaluationAdmin);
+    }
+    if in_scope {
+        relations.push(Relation::ScopeReader);
+    }
+    if relations.is_empty() {
+        relations.push(Relation::Stranger);
+    }
+    relations
+}
+
+/// What one person writes on a sheet (saved as a draft until a step submits it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Draft {
+    /// The employee's goals, while they draft them.
+    Goals,
+    /// The employee's self-evaluation (its first save begins it).
+    SelfWork,
+    /// An evaluator's ratings and comments at their stage.
+    StageWork(Stage),
+}
+
+impl Draft {
+    /// The phase that must be open to write it.
+    pub fn phase(self) -> Phase {
+        match self {
+            Draft::Goals => Phase::GoalSetting,
+            Draft::SelfWork => Phase::SelfEvaluation,
+            Draft::StageWork(stage) => Phase::Evaluation(stage),
+        }
+    }
+}
+
+/// What a person with `relations` may write on a sheet with these facts now, or why not:
+/// the employee their goals while drafting them and their self-evaluation once the goals
+/// are approved, each evaluator their own stage while it is the sheet's turn; only while
+/// its phase is open.
+pub fn draft_of(facts: &SheetFacts, relations: &[Relation]) -> Result<Draft, StepRefusal> {
+    let draft = relations
+        .iter()
+        .find_map(|relation| match (facts.state, relation) {
+            (SheetState::GoalDrafting, Relation::Owner) => Some(Draft::Goals),
+            (SheetState::GoalsApproved | SheetState::SelfEvaluation, Relation::Owner) => {
+                Some(Draft::SelfWork)
+            }
+            (SheetState::Evaluation(stage), Relation::Evaluator(by)) if stage == *by => {
+                Some(Draft::StageWork(stage))
+            }
+            _ => None,
+        });
+    let draft = draft.ok_or(StepRefusal::NotYourStep)?;
+    if !facts.open.contains(&draft.phase()) {
+        return Err(StepRefusal::PhaseClosed(draft.phase()));
+    }
+    Ok(draft)
+}
+
+/// [`decide`] for a person who may be several things to the sheet: the first relation
+/// that may take the step takes it; refused, the most telling reason (a closed phase or a
+/// missing comment before "not your step").
+pub fn decide_for(
+    facts: &SheetFacts,
+    relations: &[Relation],
+    command: &Command,
+) -> Result<(Relation, Transition), StepRefusal> {
+    let mut refusal = StepRefusal::NotYourStep;
+    for relation in relations {
+        match decide(facts, *relation, command) {
+            Ok(transition) => return Ok((*relation, transition)),
+            Err(StepRefusal::NotYourStep) => {}
+            Err(other) => refusal = other,
+        }
+    }
+    Err(refusal)
+}
+
+/// The steps a person with `relations` may take now, each as [`decide_for`] would allow it
+/// (send-back and acknowledgement shown here with a placeholder comment).
+pub fn steps_open_to(facts: &SheetFacts, relations: &[Relation]) -> Vec<Command> {
+    let placeholder = "…".to_owned();
+    [
+        Command::SubmitGoals,
+        Command::WithdrawGoals,
+        Command::ApproveGoals,
+        Command::SendBack {
+            comment: placeholder.clone(),
+        },
+        Command::StartSelfEvaluation,
+        Command::SubmitSelfEvaluation,
+        Command::WithdrawSelfEvaluation,
+        Command::SubmitEvaluation,
+        Command::WithdrawEvaluation,
+        Command::Finalize,
+        Command::Disclose,
+        Command::Acknowledge {
+            comment: placeholder,
+        },
+    ]
+    .into_iter()
+    .filter(|command| decide_for(facts, relations, command).is_ok())
+    .collect()
+}
+
+/// Where a sheet goes when a step sends it to an evaluator stage that nobody holds
+/// (`held(stage)` false): on, past every such stage, when the step moves forward; back to
+/// the stage before (or the self-evaluation) when it sends back.
+pub fn past_unheld_stages(
+    from: SheetState,
+    to: SheetState,
+    stages: u8,
+    held: impl Fn(Stage) -> bool,
+) -> SheetState {
+    let order = SheetState::all(stages);
+    let rank = |state: SheetState| order.iter().position(|s| *s == state).unwrap_or(0);
+    let forward = rank(to) > rank(from);
+    let mut state = to;
+    while let SheetState::Evaluation(stage) = state {
+        if held(stage) {
+            break;
+        }
+        state = if forward {
+            after_stage(stage, stages)
+        } else {
+            stage
+                .previous()
+                .map_or(SheetState::SelfEvaluation, SheetState::Evaluation)
+        };
+    }
+    state
 }
 
 #[cfg(test)]
@@ -608,5 +763,135 @@ mod tests {
             assert_eq!(SheetState::from_stored(&state.as_stored()), Some(state));
         }
         assert_eq!(SheetState::from_stored("evaluation_4"), None);
+    }
+
+    fn user(n: u8) -> UserId {
+        UserId::from_request(&format!("0190a000-0000-7000-8000-00000000000{n}")).unwrap()
+    }
+
+    #[test]
+    fn who_one_is_to_a_sheet() {
+        let (owner, first, second, other) = (user(1), user(2), user(3), user(4));
+        let chain = [Some(first.clone()), Some(second.clone())];
+        assert_eq!(
+            relations_to_sheet(&owner, &owner, &chain, true, true),
+            vec![Relation::Owner]
+        );
+        assert_eq!(
+            relations_to_sheet(&second, &owner, &chain, true, false),
+            vec![Relation::Evaluator(stage(2)), Relation::EvaluationAdmin]
+        );
+        assert_eq!(
+            relations_to_sheet(&other, &owner, &chain, false, true),
+            vec![Relation::ScopeReader]
+        );
+        assert_eq!(
+            relations_to_sheet(&other, &owner, &chain, false, false),
+            vec![Relation::Stranger]
+        );
+    }
+
+    #[test]
+    fn each_writes_their_own_part_in_its_turn_and_phase() {
+        let facts = |state| SheetFacts {
+            state,
+            stages: 2,
+            open: every_phase(2),
+            next_started: false,
+        };
+        use Relation::*;
+        use SheetState::*;
+        let cases = [
+            (GoalDrafting, Owner, Ok(Draft::Goals)),
+            (GoalsSubmitted, Owner, Err(StepRefusal::NotYourStep)),
+            (GoalsApproved, Owner, Ok(Draft::SelfWork)),
+            (SelfEvaluation, Owner, Ok(Draft::SelfWork)),
+            (Evaluation(stage(1)), Owner, Err(StepRefusal::NotYourStep)),
+            (
+                Evaluation(stage(1)),
+                Evaluator(stage(1)),
+                Ok(Draft::StageWork(stage(1))),
+            ),
+            (
+                Evaluation(stage(2)),
+                Evaluator(stage(1)),
+                Err(StepRefusal::NotYourStep),
+            ),
+            (GoalDrafting, EvaluationAdmin, Err(StepRefusal::NotYourStep)),
+            (
+                Calibration,
+                Evaluator(stage(2)),
+                Err(StepRefusal::NotYourStep),
+            ),
+        ];
+        for (state, relation, expected) in cases {
+            assert_eq!(
+                draft_of(&facts(state), &[relation]),
+                expected,
+                "{state:?} {relation:?}"
+            );
+        }
+        let mut closed = facts(GoalDrafting);
+        closed.open.retain(|p| *p != Phase::GoalSetting);
+        assert_eq!(
+            draft_of(&closed, &[Owner]),
+            Err(StepRefusal::PhaseClosed(Phase::GoalSetting))
+        );
+    }
+
+    #[test]
+    fn the_steps_shown_are_the_steps_allowed() {
+        let facts = SheetFacts {
+            state: SheetState::GoalsSubmitted,
+            stages: 2,
+            open: every_phase(2),
+            next_started: false,
+        };
+        let first = [Relation::Evaluator(stage(1)), Relation::EvaluationAdmin];
+        let names: Vec<_> = steps_open_to(&facts, &first).iter().map(name).collect();
+        assert_eq!(names, ["approve goals", "send back"]);
+        let names: Vec<_> = steps_open_to(&facts, &[Relation::Owner])
+            .iter()
+            .map(name)
+            .collect();
+        assert_eq!(names, ["withdraw goals"]);
+        assert!(steps_open_to(&facts, &[Relation::ScopeReader]).is_empty());
+    }
+
+    #[test]
+    fn stages_nobody_holds_are_passed() {
+        use SheetState::*;
+        let (one, two, three) = (stage(1), stage(2), stage(3));
+        // Three stages, the 2nd empty: the 1st's submission goes to the 3rd; the 3rd's
+        // send-back to the 1st; with the 2nd and 3rd empty, to calibration.
+        let held = |s: Stage| s != two;
+        assert_eq!(
+            past_unheld_stages(Evaluation(one), Evaluation(two), 3, held),
+            Evaluation(three)
+        );
+        assert_eq!(
+            past_unheld_stages(Evaluation(three), Evaluation(two), 3, held),
+            Evaluation(one)
+        );
+        let only_first = |s: Stage| s == one;
+        assert_eq!(
+            past_unheld_stages(Evaluation(one), Evaluation(two), 3, only_first),
+            Calibration
+        );
+        // Nobody at the 1st stage: the self-evaluation goes straight on, and a send-back
+        // from the 2nd returns to the employee.
+        let not_first = |s: Stage| s != one;
+        assert_eq!(
+            past_unheld_stages(SelfEvaluation, Evaluation(one), 2, not_first),
+            Evaluation(two)
+        );
+        assert_eq!(
+            past_unheld_stages(Evaluation(two), Evaluation(one), 2, not_first),
+            SelfEvaluation
+        );
+        assert_eq!(
+            past_unheld_stages(GoalsSubmitted, GoalsApproved, 2, not_first),
+            GoalsApproved
+        );
     }
 }

@@ -1,0 +1,99 @@
+//! The evaluation sheets as the people on them work: open one, save its goals, take a step,
+//! list one's own and those one evaluates. `authorize` lets in whoever is something to the
+//! sheet (`Target::Sheet` with the caller's relations, looked up first); the workflow and
+//! visibility rules then decide, in the backend, every step and every part shown.
+
+use crate::domain::evaluation::sheet_view::{GoalsSaved, SheetLine, SheetView};
+use crate::error::AppError;
+use leptos::prelude::*;
+
+#[cfg(feature = "ssr")]
+use crate::api::context::RequestContext;
+#[cfg(feature = "ssr")]
+use crate::backend::evaluation::sheets;
+#[cfg(feature = "ssr")]
+use crate::domain::ids::SheetId;
+#[cfg(feature = "ssr")]
+use crate::domain::permissions::{Action, Target};
+
+/// The caller, authorized for `action` on sheet `id` by their relations to it.
+#[cfg(feature = "ssr")]
+async fn authorized_on_sheet(
+    ctx: &RequestContext,
+    action: Action,
+    id: &SheetId,
+) -> Result<crate::backend::sessions::SessionUser, AppError> {
+    let user = ctx.user.as_ref().ok_or(AppError::Unauthenticated)?;
+    let relations = sheets::relations_for(&ctx.db, user, id).await?;
+    ctx.authorize(
+        action,
+        Target::Sheet {
+            tenant: &user.subject.tenant,
+            relations: &relations,
+        },
+    )
+    .await
+    .cloned()
+}
+
+/// One sheet as the caller may see it now.
+#[server(endpoint = "evaluation/sheets/get")]
+pub async fn get_sheet(id: String) -> Result<SheetView, AppError> {
+    let ctx = RequestContext::load().await?;
+    let id = SheetId::from_request(&id)?;
+    let user = authorized_on_sheet(&ctx, Action::ViewSheet, &id).await?;
+    sheets::open_sheet(&ctx.db, &user, &id, ctx.now).await
+}
+
+/// Saves the employee's goals as a draft (`goals`: the JSON of the goals by section);
+/// `version`: the one the page shows.
+#[server(endpoint = "evaluation/sheets/save-goals")]
+pub async fn save_goals(id: String, version: i64, goals: String) -> Result<GoalsSaved, AppError> {
+    let ctx = RequestContext::load().await?;
+    let id = SheetId::from_request(&id)?;
+    let user = authorized_on_sheet(&ctx, Action::WorkOnSheet, &id).await?;
+    let goals = serde_json::from_str(&goals).map_err(|error| {
+        AppError::invalid(
+            crate::domain::form_field::FormField::Sheet,
+            crate::domain::problem::Problem::Unreadable {
+                detail: error.to_string(),
+            },
+        )
+    })?;
+    sheets::save_goals(&ctx.write_as(&user), &id, version, goals).await
+}
+
+/// Takes a step on the sheet (`step`: its stored name, e.g. `submit_goals`; `comment` for a
+/// send-back or an acknowledgement); answers the sheet's new version.
+#[server(endpoint = "evaluation/sheets/step")]
+pub async fn take_step(
+    id: String,
+    version: i64,
+    step: String,
+    comment: String,
+) -> Result<i64, AppError> {
+    use crate::domain::evaluation::sheet_view::SheetStep;
+    let ctx = RequestContext::load().await?;
+    let id = SheetId::from_request(&id)?;
+    let user = authorized_on_sheet(&ctx, Action::WorkOnSheet, &id).await?;
+    let step = SheetStep::from_stored(step.trim()).ok_or(AppError::NotFound)?;
+    let command = step.command(comment);
+    let version = sheets::take_step(
+        &ctx.write_as(&user),
+        &id,
+        version,
+        command,
+        &ctx.settings.base_url,
+    )
+    .await?;
+    ctx.wake_mailer();
+    Ok(version)
+}
+
+/// The sheets of the caller: their own and those they evaluate.
+#[server(endpoint = "evaluation/sheets/mine")]
+pub async fn my_sheets() -> Result<Vec<SheetLine>, AppError> {
+    let ctx = RequestContext::load().await?;
+    let user = ctx.authorize_on_tenant(Action::ViewOwnSheets).await?;
+    sheets::sheet_lines(&ctx.db, &user, ctx.now).await
+}

@@ -1,0 +1,199 @@
+//! A sheet as one person finds it on its page, and the lists of sheets that lead there: what
+//! the server sends, already cut to what `visibility::visible_parts` lets the reader see.
+
+use crate::domain::dates::CalendarDate;
+use crate::domain::evaluation::sheet::{Goal, Work};
+use crate::domain::evaluation::template::Template;
+use crate::domain::evaluation::visibility::Visible;
+use crate::domain::evaluation::workflow::{Command, Draft, Relation, SheetState};
+use crate::domain::ids::{PeriodId, SheetId};
+use crate::domain::org_chart::PersonRef;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// One entry of a sheet's history (評価履歴): part of the customer's evaluation record,
+/// kept as long as the sheet.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SheetEvent {
+    /// `2026-10-01 09:30 (JST, +09:00)`.
+    pub at: String,
+    /// Who took the step (empty for a deleted user).
+    pub by: String,
+    pub step: SheetStep,
+    pub from: SheetState,
+    pub to: SheetState,
+    pub comment: Option<String>,
+}
+
+/// What the history records: the workflow's commands, by name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SheetStep {
+    SubmitGoals,
+    WithdrawGoals,
+    ApproveGoals,
+    SendBack,
+    StartSelfEvaluation,
+    SubmitSelfEvaluation,
+    WithdrawSelfEvaluation,
+    SubmitEvaluation,
+    WithdrawEvaluation,
+    Finalize,
+    Disclose,
+    Acknowledge,
+}
+
+impl SheetStep {
+    pub fn of(command: &Command) -> SheetStep {
+        match command {
+            Command::SubmitGoals => SheetStep::SubmitGoals,
+            Command::WithdrawGoals => SheetStep::WithdrawGoals,
+            Command::ApproveGoals => SheetStep::ApproveGoals,
+            Command::SendBack { .. } => SheetStep::SendBack,
+            Command::StartSelfEvaluation => SheetStep::StartSelfEvaluation,
+            Command::SubmitSelfEvaluation => SheetStep::SubmitSelfEvaluation,
+            Command::WithdrawSelfEvaluation => SheetStep::WithdrawSelfEvaluation,
+            Command::SubmitEvaluation => SheetStep::SubmitEvaluation,
+            Command::WithdrawEvaluation => SheetStep::WithdrawEvaluation,
+            Command::Finalize => SheetStep::Finalize,
+            Command::Disclose => SheetStep::Disclose,
+            Command::Acknowledge { .. } => SheetStep::Acknowledge,
+        }
+    }
+
+    /// The command this step names; `comment` for the steps that carry one.
+    pub fn command(self, comment: String) -> Command {
+        match self {
+            SheetStep::SubmitGoals => Command::SubmitGoals,
+            SheetStep::WithdrawGoals => Command::WithdrawGoals,
+            SheetStep::ApproveGoals => Command::ApproveGoals,
+            SheetStep::SendBack => Command::SendBack { comment },
+            SheetStep::StartSelfEvaluation => Command::StartSelfEvaluation,
+            SheetStep::SubmitSelfEvaluation => Command::SubmitSelfEvaluation,
+            SheetStep::WithdrawSelfEvaluation => Command::WithdrawSelfEvaluation,
+            SheetStep::SubmitEvaluation => Command::SubmitEvaluation,
+            SheetStep::WithdrawEvaluation => Command::WithdrawEvaluation,
+            SheetStep::Finalize => Command::Finalize,
+            SheetStep::Disclose => Command::Disclose,
+            SheetStep::Acknowledge => Command::Acknowledge { comment },
+        }
+    }
+
+    /// The name stored in the history table: `submit_goals`, `send_back`, ….
+    pub fn as_stored(self) -> &'static str {
+        match self {
+            SheetStep::SubmitGoals => "submit_goals",
+            SheetStep::WithdrawGoals => "withdraw_goals",
+            SheetStep::ApproveGoals => "approve_goals",
+            SheetStep::SendBack => "send_back",
+            SheetStep::StartSelfEvaluation => "start_self_evaluation",
+            SheetStep::SubmitSelfEvaluation => "submit_self_evaluation",
+            SheetStep::WithdrawSelfEvaluation => "withdraw_self_evaluation",
+            SheetStep::SubmitEvaluation => "submit_evaluation",
+            SheetStep::WithdrawEvaluation => "withdraw_evaluation",
+            SheetStep::Finalize => "finalize",
+            SheetStep::Disclose => "disclose",
+            SheetStep::Acknowledge => "acknowledge",
+        }
+    }
+
+    pub fn from_stored(stored: &str) -> Option<SheetStep> {
+        ALL_STEPS
+            .iter()
+            .copied()
+            .find(|step| step.as_stored() == stored)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_step_names_its_command_and_back() {
+        for step in ALL_STEPS {
+            assert_eq!(SheetStep::from_stored(step.as_stored()), Some(step));
+            assert_eq!(SheetStep::of(&step.command("理由".into())), step);
+        }
+        assert_eq!(SheetStep::from_stored("delete_everything"), None);
+    }
+}
+
+const ALL_STEPS: [SheetStep; 12] = [
+    SheetStep::SubmitGoals,
+    SheetStep::WithdrawGoals,
+    SheetStep::ApproveGoals,
+    SheetStep::SendBack,
+    SheetStep::StartSelfEvaluation,
+    SheetStep::SubmitSelfEvaluation,
+    SheetStep::WithdrawSelfEvaluation,
+    SheetStep::SubmitEvaluation,
+    SheetStep::WithdrawEvaluation,
+    SheetStep::Finalize,
+    SheetStep::Disclose,
+    SheetStep::Acknowledge,
+];
+
+/// A sheet as its reader may see it now.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SheetView {
+    pub id: SheetId,
+    /// The version every save and step is based on.
+    pub version: i64,
+    pub state: SheetState,
+    pub period_id: PeriodId,
+    pub period_name: String,
+    pub term_start: Option<CalendarDate>,
+    pub term_end: Option<CalendarDate>,
+    pub employee: PersonRef,
+    /// Stage 1 first; `None`: nobody at that stage.
+    pub evaluators: Vec<Option<PersonRef>>,
+    /// The template as the period took it at launch.
+    pub template: Template,
+    /// Who the reader is to the sheet.
+    pub relations: Vec<Relation>,
+    pub visible: Visible,
+    /// What the reader may write now, if anything.
+    pub draft: Option<Draft>,
+    /// The steps the reader may take now.
+    pub steps: Vec<Command>,
+    /// The goals of each goals section, by section index.
+    pub goals: BTreeMap<usize, Vec<Goal>>,
+    /// The self-evaluation, where visible.
+    pub self_work: Option<Work>,
+    /// Each evaluator stage's work, 1st first, where visible.
+    pub stage_work: Vec<Option<Work>>,
+    /// The deadline of the next step as people read it (JST with the offset), if any.
+    pub deadline: Option<String>,
+    pub late: bool,
+    pub history: Vec<SheetEvent>,
+}
+
+/// What saving a draft answers: saved (the new version), or someone saved first and these
+/// are their goals — the page shows both texts and saves nothing over them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum GoalsSaved {
+    Saved {
+        version: i64,
+        /// When, as people read it.
+        at: String,
+    },
+    Conflict {
+        version: i64,
+        theirs: BTreeMap<usize, Vec<Goal>>,
+    },
+}
+
+/// One line of 自分の評価 or 評価する: a sheet, whose it is, where it stands.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SheetLine {
+    pub id: SheetId,
+    pub period_name: String,
+    pub employee: PersonRef,
+    pub state: SheetState,
+    /// The reader's own part in it: their stage as an evaluator (`None`: their own sheet).
+    pub stage: Option<crate::domain::evaluation::Stage>,
+    /// Whether the next step is the reader's.
+    pub my_turn: bool,
+    pub deadline: Option<String>,
+    pub late: bool,
+}

@@ -1,0 +1,244 @@
+//! The words of the evaluation sheets — the sheet page, 自分の評価 and 評価する, and the
+//! mails a step sends — Japanese and English side by side: a part of `Texts`
+//! (`t().sheet.…`).
+
+use crate::domain::evaluation::sheet_view::SheetStep;
+use crate::domain::evaluation::workflow::SheetState;
+use crate::i18n::Lang;
+use crate::i18n::periods::sheet_state_name;
+
+/// Screen and mail text of the sheets.
+#[derive(Debug)]
+pub struct SheetTexts {
+    pub my_nav: &'static str,
+    pub my_title: &'static str,
+    pub my_lead: &'static str,
+    pub my_none: &'static str,
+    pub reviews_nav: &'static str,
+    pub reviews_title: &'static str,
+    pub reviews_lead: &'static str,
+    pub reviews_none: &'static str,
+    pub your_turn: &'static str,
+    pub late: &'static str,
+    pub stage_name: fn(u8) -> String,
+    pub sheet_title: fn(&str, &str) -> String,
+    pub back_mine: &'static str,
+    pub back_reviews: &'static str,
+    pub state_line: fn(&str) -> String,
+    pub deadline_line: fn(&str) -> String,
+    pub evaluators_line: fn(&str) -> String,
+    pub nobody: &'static str,
+    pub goals_heading: fn(&str) -> String,
+    pub goals_rule: fn(u32, u32) -> String,
+    pub goal_n: fn(usize) -> String,
+    pub goal_title: &'static str,
+    pub goal_description: &'static str,
+    pub goal_measure: &'static str,
+    pub goal_weight: &'static str,
+    pub goal_due: &'static str,
+    pub goal_due_hint: fn(&str, &str) -> String,
+    pub add_goal: &'static str,
+    pub remove_goal: fn(usize) -> String,
+    pub weight_total: fn(&str) -> String,
+    pub no_goals: &'static str,
+    pub saved_at: fn(&str) -> String,
+    pub saving: &'static str,
+    pub unsaved: &'static str,
+    pub offline: &'static str,
+    pub conflict: &'static str,
+    pub conflict_theirs: &'static str,
+    pub conflict_keep_mine: &'static str,
+    pub conflict_take_theirs: &'static str,
+    pub steps_heading: &'static str,
+    pub no_steps: &'static str,
+    pub comment: &'static str,
+    pub comment_required_hint: &'static str,
+    pub step_done: fn(&str) -> String,
+    pub history_heading: &'static str,
+    pub history_empty: &'static str,
+    pub history_line: fn(&str, &str, &str, &str) -> String,
+    pub items_heading: fn(&str) -> String,
+    pub comment_section: fn(&str) -> String,
+}
+
+/// The button (and history) name of a step.
+pub fn step_name(step: SheetStep, lang: Lang) -> &'static str {
+    let (ja, en) = match step {
+        SheetStep::SubmitGoals => ("目標を提出する", "Submit goals"),
+        SheetStep::WithdrawGoals => ("目標の提出を取り下げる", "Withdraw goals"),
+        SheetStep::ApproveGoals => ("目標を承認する", "Approve goals"),
+        SheetStep::SendBack => ("差し戻す", "Send back"),
+        SheetStep::StartSelfEvaluation => ("自己評価を始める", "Begin self-evaluation"),
+        SheetStep::SubmitSelfEvaluation => ("自己評価を提出する", "Submit self-evaluation"),
+        SheetStep::WithdrawSelfEvaluation => {
+            ("自己評価の提出を取り下げる", "Withdraw self-evaluation")
+        }
+        SheetStep::SubmitEvaluation => ("評価を提出する", "Submit evaluation"),
+        SheetStep::WithdrawEvaluation => ("評価の提出を取り下げる", "Withdraw evaluation"),
+        SheetStep::Finalize => ("確定する", "Finalize"),
+        SheetStep::Disclose => ("開示する", "Disclose"),
+        SheetStep::Acknowledge => ("確認した", "Acknowledge"),
+    };
+    if lang == Lang::Ja { ja } else { en }
+}
+
+/// The subject of the mail a step sends to whoever's turn it now is.
+pub fn mail_subject(lang: Lang, period: &str, employee: &str, to: SheetState) -> String {
+    let state = sheet_state_name(to, lang);
+    match lang {
+        Lang::Ja => {
+            format!("【考課】{period}: {employee} さんの評価シートが「{state}」になりました")
+        }
+        Lang::En => format!("[Kouka] {period}: {employee}'s sheet is now \"{state}\""),
+    }
+}
+
+/// The mail's body: who did what, the comment if any, and the link to the sheet.
+#[allow(clippy::too_many_arguments)]
+pub fn mail_body(
+    lang: Lang,
+    recipient: &str,
+    period: &str,
+    employee: &str,
+    step: SheetStep,
+    to: SheetState,
+    by: &str,
+    comment: Option<&str>,
+    link: &str,
+) -> String {
+    let done = step_name(step, lang);
+    let state = sheet_state_name(to, lang);
+    match lang {
+        Lang::Ja => {
+            let comment = comment
+                .map(|c| format!("\nコメント:\n{c}\n"))
+                .unwrap_or_default();
+            format!(
+                "{recipient} 様\n\n\
+                 評価期間「{period}」の {employee} さんの評価シートで、{by} さんが「{done}」を行いました。\n\
+                 シートは「{state}」になり、次はあなたの番です。\n{comment}\n\
+                 {link}\n"
+            )
+        }
+        Lang::En => {
+            let comment = comment
+                .map(|c| format!("\nComment:\n{c}\n"))
+                .unwrap_or_default();
+            format!(
+                "Dear {recipient},\n\n\
+                 On {employee}'s sheet of the period \"{period}\", {by} took the step \"{done}\".\n\
+                 The sheet is now \"{state}\", and the next step is yours.\n{comment}\n\
+                 {link}\n"
+            )
+        }
+    }
+}
+
+pub static JA: SheetTexts = SheetTexts {
+    my_nav: "自分の評価",
+    my_title: "自分の評価",
+    my_lead: "あなたの評価シートです。次にすることと締切を確認してください。",
+    my_none: "あなたの評価シートはまだありません。評価期間が始まるとここに表示されます。",
+    reviews_nav: "評価する",
+    reviews_title: "評価する",
+    reviews_lead: "あなたが評価者になっている評価シートです。あなたの番のものが先頭に並びます。",
+    reviews_none: "あなたが評価するシートはありません。",
+    your_turn: "あなたの番",
+    late: "期限超過",
+    stage_name: |n| format!("{n}次評価"),
+    sheet_title: |period, name| format!("{period} — {name} の評価シート"),
+    back_mine: "自分の評価へ戻る",
+    back_reviews: "評価するへ戻る",
+    state_line: |state| format!("状態: {state}"),
+    deadline_line: |deadline| format!("次の締切: {deadline}"),
+    evaluators_line: |names| format!("評価者: {names}"),
+    nobody: "（なし）",
+    goals_heading: |title| format!("{title}（目標）"),
+    goals_rule: |min, max| format!("目標は {min}〜{max} 件、ウェイトの合計は 100 にしてください。"),
+    goal_n: |n| format!("目標 {n}"),
+    goal_title: "目標",
+    goal_description: "内容",
+    goal_measure: "達成基準",
+    goal_weight: "ウェイト（%）",
+    goal_due: "期限",
+    goal_due_hint: |start, end| format!("{start} 〜 {end} の日付"),
+    add_goal: "目標を追加する",
+    remove_goal: |n| format!("目標 {n} を削除する"),
+    weight_total: |total| format!("ウェイトの合計: {total} / 100"),
+    no_goals: "目標はまだありません。",
+    saved_at: |at| format!("保存しました（{at}）"),
+    saving: "保存しています…",
+    unsaved: "未保存の変更があります",
+    offline: "サーバーに届きません。入力はこのブラウザに残してあり、つながりしだい保存します。",
+    conflict: "ほかの画面または別の人が先にこのシートを保存しました。あなたの入力はそのまま残しています。どちらを残すか選んでください。",
+    conflict_theirs: "先に保存された内容",
+    conflict_keep_mine: "自分の入力で上書きする",
+    conflict_take_theirs: "先に保存された内容を使う",
+    steps_heading: "操作",
+    no_steps: "いまあなたが行う操作はありません。",
+    comment: "コメント",
+    comment_required_hint: "差し戻すときはコメントが必要です。",
+    step_done: |step| format!("「{step}」を行いました。"),
+    history_heading: "評価履歴",
+    history_empty: "まだ履歴はありません。",
+    history_line: |at, by, step, state| format!("{at} {by}: {step}（→ {state}）"),
+    items_heading: |title| format!("{title}（評価項目）"),
+    comment_section: |title| format!("{title}（コメント）"),
+};
+
+pub static EN: SheetTexts = SheetTexts {
+    my_nav: "My evaluation",
+    my_title: "My evaluation",
+    my_lead: "Your evaluation sheets: what to do next, and by when.",
+    my_none: "You have no evaluation sheet yet. It shows here once a period begins.",
+    reviews_nav: "Reviews",
+    reviews_title: "Reviews",
+    reviews_lead: "The sheets you evaluate. Those waiting for you come first.",
+    reviews_none: "You evaluate no sheet.",
+    your_turn: "Your turn",
+    late: "Late",
+    stage_name: |n| match n {
+        1 => "1st evaluation".to_owned(),
+        2 => "2nd evaluation".to_owned(),
+        3 => "3rd evaluation".to_owned(),
+        n => format!("Evaluation {n}"),
+    },
+    sheet_title: |period, name| format!("{period} — {name}'s sheet"),
+    back_mine: "Back to My evaluation",
+    back_reviews: "Back to Reviews",
+    state_line: |state| format!("State: {state}"),
+    deadline_line: |deadline| format!("Next deadline: {deadline}"),
+    evaluators_line: |names| format!("Evaluators: {names}"),
+    nobody: "(none)",
+    goals_heading: |title| format!("{title} (goals)"),
+    goals_rule: |min, max| format!("Set {min} to {max} goals whose weights total 100."),
+    goal_n: |n| format!("Goal {n}"),
+    goal_title: "Goal",
+    goal_description: "Description",
+    goal_measure: "Measure of achievement",
+    goal_weight: "Weight (%)",
+    goal_due: "Due",
+    goal_due_hint: |start, end| format!("A date from {start} to {end}"),
+    add_goal: "Add a goal",
+    remove_goal: |n| format!("Remove goal {n}"),
+    weight_total: |total| format!("Weights total: {total} / 100"),
+    no_goals: "No goals yet.",
+    saved_at: |at| format!("Saved ({at})"),
+    saving: "Saving…",
+    unsaved: "Unsaved changes",
+    offline: "The server cannot be reached. Your input is kept in this browser and saved as soon as it can be.",
+    conflict: "Another tab or another person saved this sheet first. Your input is still here. Choose which to keep.",
+    conflict_theirs: "What was saved first",
+    conflict_keep_mine: "Save mine over it",
+    conflict_take_theirs: "Use what was saved first",
+    steps_heading: "Steps",
+    no_steps: "There is nothing for you to do on this sheet now.",
+    comment: "Comment",
+    comment_required_hint: "A send-back needs a comment.",
+    step_done: |step| format!("Done: {step}."),
+    history_heading: "History",
+    history_empty: "No history yet.",
+    history_line: |at, by, step, state| format!("{at} {by}: {step} (→ {state})"),
+    items_heading: |title| format!("{title} (items)"),
+    comment_section: |title| format!("{title} (comments)"),
+};

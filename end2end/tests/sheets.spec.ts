@@ -1,0 +1,169 @@
+// A sheet as its employee and 1st evaluator work on it, in two browser contexts, on the
+// demo company (`kouka demo`, the employee's sheet put back to goal drafting): the employee
+// writes goals that autosave, is told the weights do not total 100, fixes them and
+// submits; the evaluator, told by mail, sends them back — refused without a comment, then
+// with one — and the employee, told by mail, reads the comment in the history, submits
+// again, and the evaluator approves. Then nothing typed is lost: a second tab saving over
+// an older version is shown both texts, and goals typed while the network is down are kept
+// and saved when it returns.
+import { execFileSync } from "node:child_process";
+import path from "node:path";
+import { test, expect, waitForHydration, waitForMail, watchConsole } from "../fixtures";
+import type { Browser, Page } from "@playwright/test";
+
+type Account = { role: string; email: string; password: string };
+
+async function signIn(page: Page, account: Account) {
+  await page.goto("/login");
+  await waitForHydration(page);
+  await page.getByLabel("企業コード").fill("SHEET");
+  await page.getByLabel("メールアドレスまたは社員番号").fill(account.email);
+  await page.getByLabel("パスワード", { exact: true }).fill(account.password);
+  await page.getByRole("button", { name: "ログイン" }).click();
+  await expect(page.getByRole("navigation").getByRole("link", { name: "自分の評価" })).toBeVisible();
+}
+
+async function signedIn(browser: Browser, baseURL: string, account: Account) {
+  const context = await browser.newContext({ baseURL, locale: "ja-JP" });
+  const page = await context.newPage();
+  const problems = watchConsole(page);
+  await signIn(page, account);
+  return { context, page, problems };
+}
+
+/** The goal fields of goal `n` (1-based) of the first goals section. */
+function goal(page: Page, n: number) {
+  const box = page.getByRole("group", { name: `目標 ${n}` });
+  return {
+    title: box.getByLabel("目標", { exact: true }),
+    weight: box.getByLabel("ウェイト（%）"),
+  };
+}
+
+async function openMySheet(page: Page) {
+  await page.getByRole("navigation").getByRole("link", { name: "自分の評価" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "自分の評価" })).toBeVisible();
+  await page.getByRole("listitem").filter({ hasText: "状態: 目標設定中" }).getByRole("link").click();
+  await expect(page).toHaveURL(/\/evaluation\/sheets\/[0-9a-f-]{36}$/);
+  await waitForHydration(page);
+}
+
+test("goals are written, sent back with a comment, fixed and approved; nothing typed is lost", async ({ kouka, browser }) => {
+  test.setTimeout(120_000);
+  const made = kouka.cli(["demo", "--code", "SHEET", "--json"]);
+  expect(made.status, made.stderr).toBe(0);
+  const accounts: Account[] = JSON.parse(made.stdout).accounts;
+  const employee = accounts.find((a) => a.role === "employee")!;
+  const manager = accounts.find((a) => a.role === "manager")!;
+  // The demo shows the employee a disclosed sheet; this story begins before the goals.
+  execFileSync("sqlite3", [
+    path.join(kouka.dataDir, "kouka.db"),
+    `UPDATE evaluation_sheets SET state = 'goal_drafting', content = '{}' WHERE employee_id = (SELECT id FROM users WHERE email = '${employee.email}')`,
+  ]);
+
+  const mine = await signedIn(browser, kouka.baseURL, employee);
+  const page = mine.page;
+  await page.getByRole("navigation").getByRole("link", { name: "自分の評価" }).click();
+  const card = page.getByRole("listitem").filter({ hasText: "状態: 目標設定中" });
+  await expect(card.getByText("あなたの番")).toBeVisible();
+  await openMySheet(page);
+  await expect(page.getByText("状態: 目標設定中")).toBeVisible();
+
+  // Two goals whose weights total 90: saved as drafts, the total and the rule shown.
+  await page.getByRole("button", { name: "目標を追加する" }).click();
+  await goal(page, 1).title.fill("担当エリアの売上 1億2,000万円");
+  await goal(page, 1).weight.fill("６０"); // full-width, as an IME types it
+  await page.getByRole("button", { name: "目標を追加する" }).click();
+  await goal(page, 2).title.fill("新規顧客 15社の開拓");
+  await goal(page, 2).weight.fill("30");
+  await expect(page.getByText("ウェイトの合計: 90 / 100")).toBeVisible();
+  await expect(page.getByText("セクション1の目標: ウェイトの合計を100にしてください（いま90）")).toBeVisible();
+  await expect(page.getByRole("status").filter({ hasText: /保存しました/ })).toBeVisible();
+  await page.getByRole("button", { name: "目標を提出する" }).click();
+  await expect(page.getByText("ウェイトの合計を100にしてください（いま90）").last()).toBeVisible();
+
+  // Fixed and submitted: the evaluator is told by mail.
+  await goal(page, 2).weight.fill("40");
+  await expect(page.getByText("ウェイトの合計: 100 / 100")).toBeVisible();
+  await expect(page.getByRole("status").filter({ hasText: /保存しました/ })).toBeVisible();
+  await page.getByRole("button", { name: "目標を提出する" }).click();
+  await expect(page.getByText("「目標を提出する」を行いました。")).toBeVisible();
+  await expect(page.getByText("状態: 目標承認待ち")).toBeVisible();
+  const toManager = await waitForMail(kouka.mailDir, manager.email, "目標承認待ち");
+  const link = toManager.body.split(/\s+/).find((w) => w.includes("/evaluation/sheets/"))!;
+  expect(link).toBe(page.url());
+
+  // The evaluator: the sheet waits for them; a send-back needs a comment.
+  const theirs = await signedIn(browser, kouka.baseURL, manager);
+  const evaluator = theirs.page;
+  await evaluator.getByRole("navigation").getByRole("link", { name: "評価する" }).click();
+  await expect(evaluator.getByRole("listitem").filter({ hasText: "状態: 目標承認待ち" }).first().getByText("あなたの番")).toBeVisible();
+  await evaluator.goto(link);
+  await waitForHydration(evaluator);
+  await expect(evaluator.getByText("担当エリアの売上 1億2,000万円")).toBeVisible();
+  await expect(evaluator.getByRole("button", { name: "目標を追加する" })).toHaveCount(0);
+  await evaluator.getByRole("button", { name: "差し戻す" }).click();
+  await expect(evaluator.getByText("差し戻す理由をコメントに書いてください")).toBeVisible();
+  const reason = "新規顧客の社数の根拠を書き添えてください";
+  await evaluator.getByLabel("コメント").fill(reason);
+  await evaluator.getByRole("button", { name: "差し戻す" }).click();
+  await expect(evaluator.getByText("状態: 目標設定中")).toBeVisible();
+  await waitForMail(kouka.mailDir, employee.email, "目標設定中");
+
+  // The employee reads why in the history, and the goals are still there.
+  await page.reload();
+  await waitForHydration(page);
+  const history = page.locator("section", { has: page.getByRole("heading", { name: "評価履歴" }) });
+  await expect(history.getByText(reason)).toBeVisible();
+  await expect(goal(page, 2).title).toHaveValue("新規顧客 15社の開拓");
+
+  // A second tab saves first: the older tab's save gets both texts, and loses nothing.
+  const second = await mine.context.newPage();
+  await second.goto(page.url());
+  await waitForHydration(second);
+  await goal(second, 2).title.fill("新規顧客 15社の開拓（紹介経由 10社）");
+  await expect(second.getByRole("status").filter({ hasText: /保存しました/ })).toBeVisible();
+  await goal(page, 1).title.fill("担当エリアの売上 1億3,000万円");
+  await expect(page.getByText("ほかの画面または別の人が先にこのシートを保存しました")).toBeVisible();
+  await expect(page.getByText("新規顧客 15社の開拓（紹介経由 10社）")).toBeVisible();
+  await expect(goal(page, 1).title).toHaveValue("担当エリアの売上 1億3,000万円");
+  await page.getByRole("button", { name: "自分の入力で上書きする" }).click();
+  await expect(page.getByRole("status").filter({ hasText: /保存しました/ })).toBeVisible();
+  await second.close();
+
+  // The network drops while typing: kept, said so, saved when it returns.
+  await mine.context.setOffline(true);
+  await goal(page, 2).title.fill("新規顧客 15社の開拓（展示会 5社・紹介 10社）");
+  await expect(page.getByText("サーバーに届きません。")).toBeVisible();
+  await mine.context.setOffline(false);
+  await expect(page.getByRole("status").filter({ hasText: /保存しました/ })).toBeVisible({ timeout: 15_000 });
+  await page.reload();
+  await waitForHydration(page);
+  await expect(goal(page, 2).title).toHaveValue("新規顧客 15社の開拓（展示会 5社・紹介 10社）");
+  await expect(goal(page, 1).title).toHaveValue("担当エリアの売上 1億3,000万円");
+
+  // Submitted again and approved.
+  await page.getByRole("button", { name: "目標を提出する" }).click();
+  await expect(page.getByText("状態: 目標承認待ち")).toBeVisible();
+  await evaluator.reload();
+  await waitForHydration(evaluator);
+  await evaluator.getByRole("button", { name: "目標を承認する" }).click();
+  await expect(evaluator.getByText("状態: 目標承認済み")).toBeVisible();
+  await expect(evaluator.getByText("目標を承認する").last()).toBeVisible();
+
+  // A hand-made call by someone else on the employee's sheet is refused by the server.
+  const id = page.url().split("/").pop()!;
+  const refused = await evaluator.request.post("/api/evaluation/sheets/save-goals", {
+    form: { id, version: "1", goals: "{}" },
+    headers: { origin: kouka.baseURL },
+  });
+  expect(refused.status()).toBeGreaterThanOrEqual(400);
+
+  // What the story caused on purpose: refused steps (422) and the dropped network.
+  const unexpected = (problems: string[]) =>
+    problems.filter((p) => !/status of 422|ERR_INTERNET_DISCONNECTED/.test(p));
+  expect(unexpected(mine.problems)).toEqual([]);
+  expect(unexpected(theirs.problems)).toEqual([]);
+  await mine.context.close();
+  await theirs.context.close();
+});
