@@ -3,7 +3,7 @@
 // writes goals that autosave, is told the weights do not total 100, fixes them and
 // submits; the evaluator, told by mail, sends them back — refused without a comment, then
 // with one — and the employee, told by mail, reads the comment in the history, submits
-// again, and the evaluator approves. Then nothing typed is lost: a second tab saving over
+// again, and the evaluator approves. Home is each one's desk: what waits for them. Then nothing typed is lost: a second tab saving over
 // an older version is shown both texts, and goals typed while the network is down are kept
 // and saved when it returns.
 import { execFileSync } from "node:child_process";
@@ -63,6 +63,12 @@ test("goals are written, sent back with a comment, fixed and approved; nothing t
 
   const mine = await signedIn(browser, kouka.baseURL, employee);
   const page = mine.page;
+  // Home is the employee's desk: their sheet's step, its deadline.
+  await page.goto("/");
+  const desk = page.locator("section", { has: page.getByRole("heading", { name: "いまやること" }) });
+  await expect(desk.getByText("状態: 目標設定中")).toBeVisible();
+  await expect(desk.getByText("あなたの番")).toBeVisible();
+  await expect(desk.getByText(/次の締切: \d{4}-\d{2}-\d{2} 23:59 \(JST, \+09:00\)/)).toBeVisible();
   await page.getByRole("navigation").getByRole("link", { name: "自分の評価" }).click();
   const card = page.getByRole("listitem").filter({ hasText: "状態: 目標設定中" });
   await expect(card.getByText("あなたの番")).toBeVisible();
@@ -96,6 +102,9 @@ test("goals are written, sent back with a comment, fixed and approved; nothing t
   // The evaluator: the sheet waits for them; a send-back needs a comment.
   const theirs = await signedIn(browser, kouka.baseURL, manager);
   const evaluator = theirs.page;
+  // Home counts what waits for the evaluator, the nearest deadline with it.
+  await evaluator.goto("/");
+  await expect(evaluator.getByRole("link", { name: /あなたの評価・承認を待っているシート: \d+件/ })).toBeVisible();
   await evaluator.getByRole("navigation").getByRole("link", { name: "評価する" }).click();
   await expect(evaluator.getByRole("listitem").filter({ hasText: "状態: 目標承認待ち" }).first().getByText("あなたの番")).toBeVisible();
   await evaluator.goto(link);
@@ -150,6 +159,17 @@ test("goals are written, sent back with a comment, fixed and approved; nothing t
   await evaluator.getByRole("button", { name: "目標を承認する" }).click();
   await expect(evaluator.getByText("状態: 目標承認済み")).toBeVisible();
   await expect(evaluator.getByText("目標を承認する").last()).toBeVisible();
+
+  // At the 1st evaluation the evaluator sees the self-evaluation and its score, summed as
+  // the server sums it; not the 2nd evaluator's (nothing of theirs yet).
+  await evaluator.goto("/evaluation/reviews");
+  await waitForHydration(evaluator);
+  await evaluator.locator(".sheet-lines li").filter({ hasText: "状態: 一次評価中" }).first().getByRole("link").click();
+  await waitForHydration(evaluator);
+  const ratings = evaluator.locator("section", { has: evaluator.getByRole("heading", { name: "評価", exact: true }) });
+  await expect(ratings.getByRole("columnheader", { name: "本人" }).first()).toBeVisible();
+  await expect(ratings.getByRole("columnheader", { name: "二次評価" })).toHaveCount(0);
+  await expect(ratings.getByText(/^本人: \d\.\d{2}$/)).toBeVisible();
 
   // A hand-made call by someone else on the employee's sheet is refused by the server.
   const id = page.url().split("/").pop()!;

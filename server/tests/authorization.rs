@@ -475,6 +475,12 @@ const TABLE: &[Case] = &[
         fields: &[("version", "1"), ("goals", "{}")],
     },
     Case {
+        path: "/api/evaluation/sheets/save-work",
+        rule: Rule::EvaluationAdmin,
+        object: Object::Sheet,
+        fields: &[("version", "1"), ("work", "{}")],
+    },
+    Case {
         path: "/api/evaluation/sheets/step",
         rule: Rule::EvaluationAdmin,
         object: Object::Sheet,

@@ -18,9 +18,10 @@ use kouka_app::backend::sessions::{self, SessionUser};
 use kouka_app::domain::audit::AuditAction;
 use kouka_app::domain::evaluation::Stage;
 use kouka_app::domain::evaluation::goals::{GoalPlace, GoalProblem};
+use kouka_app::domain::evaluation::scoring::Rating;
 use kouka_app::domain::evaluation::scoring::ScoreProblem;
-use kouka_app::domain::evaluation::sheet::Goal;
-use kouka_app::domain::evaluation::sheet_view::{GoalsSaved, SheetStep};
+use kouka_app::domain::evaluation::sheet::{Goal, Work};
+use kouka_app::domain::evaluation::sheet_view::{GoalsSaved, SheetStep, WorkSaved};
 use kouka_app::domain::evaluation::workflow::{
     Command, Draft, Phase, Relation, SheetState, StepRefusal,
 };
@@ -347,6 +348,87 @@ async fn goals_are_written_sent_back_and_approved(kind: DbKind) {
     assert_eq!(mine.state, SheetState::GoalsApproved);
     assert_eq!(mine.draft, Some(Draft::SelfWork));
 
+    // The self-evaluation: its first save begins it; submitted only fully rated.
+    let level = |l: &str| Some(Rating::Level(l.into()));
+    let partial = Work {
+        ratings: BTreeMap::from([(0, vec![level("A"), level("B")])]),
+        comments: BTreeMap::from([(0, "売上は計画どおり".to_owned())]),
+    };
+    let WorkSaved::Saved { version, .. } = sheets::save_work(&w, &sheet, mine.version, partial)
+        .await
+        .unwrap()
+    else {
+        panic!("saved")
+    };
+    let mine = sheets::open_sheet(db, &employee, &sheet, now)
+        .await
+        .unwrap();
+    assert_eq!(mine.state, SheetState::SelfEvaluation);
+    assert_eq!(
+        mine.history.last().unwrap().step,
+        SheetStep::StartSelfEvaluation
+    );
+    assert!(matches!(
+        sheets::take_step(
+            &w,
+            &sheet,
+            version,
+            Command::SubmitSelfEvaluation,
+            "http://kouka.test"
+        )
+        .await,
+        Err(AppError::Invalid {
+            problem: Problem::Score(ScoreProblem::Unrated { .. }),
+            ..
+        })
+    ));
+    let whole = Work {
+        ratings: BTreeMap::from([
+            (0, vec![level("A"), level("B")]),
+            (
+                1,
+                vec![
+                    level("B"),
+                    level("A"),
+                    level("B"),
+                    Some(Rating::NotApplicable {
+                        reason: "該当業務なし".into(),
+                    }),
+                ],
+            ),
+        ]),
+        comments: BTreeMap::new(),
+    };
+    // The evaluator writes nothing of the employee's self-evaluation.
+    assert_eq!(
+        refused_step(sheets::save_work(&w1, &sheet, version, whole.clone()).await),
+        StepRefusal::NotYourStep
+    );
+    let WorkSaved::Saved { version, .. } = sheets::save_work(&w, &sheet, version, whole.clone())
+        .await
+        .unwrap()
+    else {
+        panic!("saved")
+    };
+    sheets::take_step(
+        &w,
+        &sheet,
+        version,
+        Command::SubmitSelfEvaluation,
+        "http://kouka.test",
+    )
+    .await
+    .unwrap();
+    let theirs = sheets::open_sheet(db, &evaluator, &sheet, now)
+        .await
+        .unwrap();
+    assert_eq!(theirs.state, SheetState::Evaluation(Stage::FIRST));
+    assert_eq!(theirs.self_work, Some(whole));
+    assert_eq!(theirs.draft, Some(Draft::StageWork(Stage::FIRST)));
+    let mine = sheets::open_sheet(db, &employee, &sheet, now)
+        .await
+        .unwrap();
+
     // The history: every step with who and the comment; the audit log has them too.
     let steps: Vec<_> = mine.history.iter().map(|e| e.step).collect();
     assert_eq!(
@@ -355,18 +437,20 @@ async fn goals_are_written_sent_back_and_approved(kind: DbKind) {
             SheetStep::SubmitGoals,
             SheetStep::SendBack,
             SheetStep::SubmitGoals,
-            SheetStep::ApproveGoals
+            SheetStep::ApproveGoals,
+            SheetStep::StartSelfEvaluation,
+            SheetStep::SubmitSelfEvaluation,
         ]
     );
     assert_eq!(mine.history[1].by, evaluator.display_name);
     assert_eq!(mine.history[1].comment.as_deref(), Some(reason));
     assert_eq!(
         audit_count(db, &tenant, AuditAction::SheetStep, None).await,
-        4
+        5
     );
     assert_eq!(
         audit_count(db, &tenant, AuditAction::SheetDraft, None).await,
-        2
+        4
     );
     assert_eq!(
         count(
@@ -375,7 +459,7 @@ async fn goals_are_written_sent_back_and_approved(kind: DbKind) {
             "SELECT COUNT(*) FROM evaluation_sheet_events WHERE tenant_id = $1"
         )
         .await,
-        4
+        6
     );
 
     // An evaluator cannot submit a stage with entries neither rated nor 対象外.

@@ -3,7 +3,7 @@
 //! sheet (`Target::Sheet` with the caller's relations, looked up first); the workflow and
 //! visibility rules then decide, in the backend, every step and every part shown.
 
-use crate::domain::evaluation::sheet_view::{GoalsSaved, SheetLine, SheetView};
+use crate::domain::evaluation::sheet_view::{GoalsSaved, SheetLine, SheetView, WorkSaved};
 use crate::error::AppError;
 use leptos::prelude::*;
 
@@ -61,6 +61,24 @@ pub async fn save_goals(id: String, version: i64, goals: String) -> Result<Goals
         )
     })?;
     sheets::save_goals(&ctx.write_as(&user), &id, version, goals).await
+}
+
+/// Saves the caller's own ratings and comments on the sheet as a draft (`work`: its JSON):
+/// the employee's self-evaluation or an evaluator's stage; `version`: the one the page shows.
+#[server(endpoint = "evaluation/sheets/save-work")]
+pub async fn save_work(id: String, version: i64, work: String) -> Result<WorkSaved, AppError> {
+    let ctx = RequestContext::load().await?;
+    let id = SheetId::from_request(&id)?;
+    let user = authorized_on_sheet(&ctx, Action::WorkOnSheet, &id).await?;
+    let work = serde_json::from_str(&work).map_err(|error| {
+        AppError::invalid(
+            crate::domain::form_field::FormField::Sheet,
+            crate::domain::problem::Problem::Unreadable {
+                detail: error.to_string(),
+            },
+        )
+    })?;
+    sheets::save_work(&ctx.write_as(&user), &id, version, work).await
 }
 
 /// Takes a step on the sheet (`step`: its stored name, e.g. `submit_goals`; `comment` for a

@@ -11,6 +11,13 @@ use crate::i18n::periods::sheet_state_name;
 #[derive(Debug)]
 pub struct SheetTexts {
     pub my_nav: &'static str,
+    pub ratings_heading: &'static str,
+    pub self_rater: &'static str,
+    pub entry: &'static str,
+    pub not_applicable: fn(&str) -> String,
+    pub desk_heading: &'static str,
+    pub desk_waiting: fn(usize) -> String,
+    pub desk_nearest: fn(&str) -> String,
     pub my_title: &'static str,
     pub my_lead: &'static str,
     pub my_none: &'static str,
@@ -136,6 +143,13 @@ pub fn mail_body(
 
 pub static JA: SheetTexts = SheetTexts {
     my_nav: "自分の評価",
+    ratings_heading: "評価",
+    self_rater: "本人",
+    entry: "目標・項目",
+    not_applicable: |reason| format!("対象外（{reason}）"),
+    desk_heading: "いまやること",
+    desk_waiting: |n| format!("あなたの評価・承認を待っているシート: {n}件"),
+    desk_nearest: |d| format!("最も近い締切: {d}"),
     my_title: "自分の評価",
     my_lead: "あなたの評価シートです。次にすることと締切を確認してください。",
     my_none: "あなたの評価シートはまだありません。評価期間が始まるとここに表示されます。",
@@ -145,7 +159,12 @@ pub static JA: SheetTexts = SheetTexts {
     reviews_none: "あなたが評価するシートはありません。",
     your_turn: "あなたの番",
     late: "期限超過",
-    stage_name: |n| format!("{n}次評価"),
+    stage_name: |n| match n {
+        1 => "一次評価".to_owned(),
+        2 => "二次評価".to_owned(),
+        3 => "三次評価".to_owned(),
+        n => format!("{n}次評価"),
+    },
     sheet_title: |period, name| format!("{period} — {name} の評価シート"),
     back_mine: "自分の評価へ戻る",
     back_reviews: "評価するへ戻る",
@@ -188,6 +207,19 @@ pub static JA: SheetTexts = SheetTexts {
 
 pub static EN: SheetTexts = SheetTexts {
     my_nav: "My evaluation",
+    ratings_heading: "Ratings",
+    self_rater: "Self",
+    entry: "Goal or item",
+    not_applicable: |reason| format!("Not applicable ({reason})"),
+    desk_heading: "Waiting for you",
+    desk_waiting: |n| {
+        if n == 1 {
+            "1 sheet waits for your evaluation or approval".to_owned()
+        } else {
+            format!("{n} sheets wait for your evaluation or approval")
+        }
+    },
+    desk_nearest: |d| format!("Nearest deadline: {d}"),
     my_title: "My evaluation",
     my_lead: "Your evaluation sheets: what to do next, and by when.",
     my_none: "You have no evaluation sheet yet. It shows here once a period begins.",

@@ -964,10 +964,11 @@ fn Sheets(
                 };
                 let edit_label = (p.edit_sheet)(&name);
                 let chosen = row.clone();
+                let href = format!("/evaluation/sheets/{}", row.id);
                 view! {
                     <tr>
                         <td>{code}</td>
-                        <td>{name}</td>
+                        <td><A href=href>{name}</A></td>
                         <td>{state}{row.late.then(|| view! { " "<span class="badge badge--late">{p.late}</span> })}</td>
                         {row.evaluators.iter().map(|e| view! { <td>{person_text(e, p.nobody)}</td> }).collect_view()}
                         <td>

@@ -236,6 +236,7 @@ fn Sheet(
             <GoalsEditor sheet=sheet.clone() version save_state />
         }
     });
+    let ratings = view! { <RatingsShown sheet=sheet.clone() /> };
     let steps = sheet.steps.clone();
     let id = sheet.id.to_string();
     let history = sheet.history.clone();
@@ -256,6 +257,7 @@ fn Sheet(
         <NoticeLine notice=notice />
         {editor}
         {sections}
+        {ratings}
         <Steps id steps version save_state changed notice />
         <section class="card" aria-labelledby="sheet-history">
             <h2 id="sheet-history">{move || t().sheet.history_heading}</h2>
@@ -279,6 +281,114 @@ fn Sheet(
             }}
         </section>
     }
+}
+
+/// The ratings, comments and stage scores the reader may see (the server sent only those),
+/// one column per rater: 本人 (the self-evaluation), then each evaluator stage.
+#[component]
+fn RatingsShown(sheet: SheetView) -> impl IntoView {
+    use crate::domain::evaluation::scoring::Rating;
+    use crate::domain::evaluation::sheet::{SheetContent, Work, score_work};
+    let t = use_texts();
+    let content = SheetContent {
+        goals: sheet.goals.clone(),
+        self_work: sheet.self_work.clone(),
+        stage_work: Vec::new(),
+    };
+    let mut raters: Vec<(String, Work)> = Vec::new();
+    if let Some(work) = &sheet.self_work {
+        raters.push((t().sheet.self_rater.to_owned(), work.clone()));
+    }
+    for (n, work) in sheet.stage_work.iter().enumerate() {
+        if let Some(work) = work {
+            raters.push(((t().sheet.stage_name)(n as u8 + 1), work.clone()));
+        }
+    }
+    let rated = raters
+        .iter()
+        .any(|(_, w)| !w.ratings.is_empty() || !w.comments.is_empty());
+    if !rated {
+        return ().into_any();
+    }
+    let cell = |rating: Option<&Rating>| match rating {
+        Some(Rating::Level(label)) => label.clone(),
+        Some(Rating::NotApplicable { reason }) => (t().sheet.not_applicable)(reason),
+        None => "—".to_owned(),
+    };
+    let sections = sheet
+        .template
+        .sections
+        .iter()
+        .enumerate()
+        .filter_map(|(index, section)| {
+            let titles: Vec<String> = match &section.kind {
+                SectionKind::Goals { .. } => sheet
+                    .goals
+                    .get(&index)
+                    .map(|goals| goals.iter().map(|g| g.title.clone()).collect())
+                    .unwrap_or_default(),
+                SectionKind::Items { items } => items.iter().map(|i| i.title.clone()).collect(),
+                SectionKind::Comment => Vec::new(),
+            };
+            let comments: Vec<(String, String)> = raters
+                .iter()
+                .filter_map(|(who, work)| {
+                    work.comments
+                        .get(&index)
+                        .filter(|c| !c.trim().is_empty())
+                        .map(|c| (who.clone(), c.clone()))
+                })
+                .collect();
+            if titles.is_empty() && comments.is_empty() {
+                return None;
+            }
+            let rows = titles
+                .iter()
+                .enumerate()
+                .map(|(entry, title)| {
+                    let cells = raters
+                        .iter()
+                        .map(|(_, work)| {
+                            let rating = work.ratings.get(&index).and_then(|r| r.get(entry)).and_then(Option::as_ref);
+                            view! { <td>{cell(rating)}</td> }
+                        })
+                        .collect_view();
+                    view! { <tr><th scope="row">{title.clone()}</th>{cells}</tr> }
+                })
+                .collect_view();
+            let heads = raters.iter().map(|(who, _)| view! { <th scope="col">{who.clone()}</th> }).collect_view();
+            let title = section.title.clone();
+            let has_rows = !titles.is_empty();
+            Some(view! {
+                <h3>{title.clone()}</h3>
+                {has_rows.then(|| view! {
+                    <div class="table-wrap" tabindex="0" role="region" aria-label=title.clone()>
+                        <table class="table">
+                            <thead><tr><th scope="col">{move || t().sheet.entry}</th>{heads}</tr></thead>
+                            <tbody>{rows}</tbody>
+                        </table>
+                    </div>
+                })}
+                {comments.into_iter().map(|(who, c)| view! { <p><strong>{who}": "</strong>{c}</p> }).collect_view()}
+            })
+        })
+        .collect_view();
+    // Each rater's score, computed as the server computes it, with its sum.
+    let scores = raters
+        .iter()
+        .filter_map(|(who, work)| {
+            let score = score_work(&sheet.template, &content, work).ok()?;
+            Some(view! { <li><strong>{format!("{who}: {}", score.score)}</strong>" = "{score.formula()}</li> })
+        })
+        .collect_view();
+    view! {
+        <section class="card" aria-labelledby="sheet-ratings">
+            <h2 id="sheet-ratings">{move || t().sheet.ratings_heading}</h2>
+            {sections}
+            <ul class="sheet-scores">{scores}</ul>
+        </section>
+    }
+    .into_any()
 }
 
 /// Goals as written, for everyone but the employee drafting them.

@@ -57,6 +57,7 @@ pub fn HomePage() -> impl IntoView {
     view! {
         <PageTitle pick=|_| "" />
         <Transition fallback=|| ()>{welcome}</Transition>
+        <Desk />
         <section class="hero" aria-labelledby="hero-title">
             <h1 id="hero-title">{move || t().home_title}</h1>
             <p class="hero__lead">{move || t().home_lead}</p>
@@ -64,4 +65,67 @@ pub fn HomePage() -> impl IntoView {
         </section>
         <ul class="features">{features}</ul>
     }
+}
+
+/// What waits for the signed-in person now: their own sheet's next step and its deadline,
+/// and how many sheets wait for their evaluation or approval, the nearest deadline first.
+/// Nothing for a visitor who is not signed in (the server refuses them the list).
+#[component]
+fn Desk() -> impl IntoView {
+    use crate::api::sheets::my_sheets;
+    use crate::i18n::periods::sheet_state_name;
+    use crate::i18n::use_lang;
+    let t = use_texts();
+    let lang = use_lang();
+    let lines = Resource::new(|| (), |_| my_sheets());
+    let desk = move || {
+        Suspend::new(async move {
+            let lines = lines.await.ok()?;
+            let s = t().sheet;
+            let (mine, theirs): (Vec<_>, Vec<_>) =
+                lines.into_iter().partition(|line| line.stage.is_none());
+            let mut waiting: Vec<_> = theirs.into_iter().filter(|line| line.my_turn).collect();
+            waiting.sort_by(|a, b| {
+                a.deadline
+                    .is_none()
+                    .cmp(&b.deadline.is_none())
+                    .then_with(|| a.deadline.cmp(&b.deadline))
+            });
+            let own = mine
+                .into_iter()
+                .filter(|line| line.my_turn || line.deadline.is_some())
+                .map(|line| {
+                    let href = format!("/evaluation/sheets/{}", line.id);
+                    let state = sheet_state_name(line.state, lang.get_untracked());
+                    view! {
+                        <li>
+                            <A href=href>{line.period_name.clone()}</A>
+                            " · "{(s.state_line)(&state)}
+                            {line.my_turn.then(|| view! { " "<span class="badge badge--turn">{s.your_turn}</span> })}
+                            {line.late.then(|| view! { " "<span class="badge badge--late">{s.late}</span> })}
+                            {line.deadline.clone().map(|d| view! { <br /><span class="field__hint">{(s.deadline_line)(&d)}</span> })}
+                        </li>
+                    }
+                })
+                .collect::<Vec<_>>();
+            if own.is_empty() && waiting.is_empty() {
+                return None;
+            }
+            let nearest = waiting.first().and_then(|line| line.deadline.clone());
+            let count = waiting.len();
+            Some(view! {
+                <section class="card desk" aria-labelledby="desk-title">
+                    <h2 id="desk-title">{s.desk_heading}</h2>
+                    {(!own.is_empty()).then(|| view! { <ul class="desk__list">{own}</ul> })}
+                    {(count > 0).then(|| view! {
+                        <p>
+                            <A href="/evaluation/reviews">{(s.desk_waiting)(count)}</A>
+                            {nearest.map(|d| view! { <br /><span class="field__hint">{(s.desk_nearest)(&d)}</span> })}
+                        </p>
+                    })}
+                </section>
+            })
+        })
+    };
+    view! { <Transition fallback=|| ()>{desk}</Transition> }
 }

@@ -16,9 +16,9 @@ use crate::domain::email::Email;
 use crate::domain::evaluation::Stage;
 use crate::domain::evaluation::goals::check_goals;
 use crate::domain::evaluation::period::{Deadline, PeriodPlan, is_late, phases};
-use crate::domain::evaluation::sheet::{Goal, SheetContent, score_work};
+use crate::domain::evaluation::sheet::{Goal, SheetContent, Work, score_work};
 use crate::domain::evaluation::sheet_view::{
-    GoalsSaved, SheetEvent, SheetLine, SheetStep, SheetView,
+    GoalsSaved, SheetEvent, SheetLine, SheetStep, SheetView, WorkSaved,
 };
 use crate::domain::evaluation::template::Template;
 use crate::domain::evaluation::visibility::visible_parts;
@@ -511,6 +511,139 @@ pub async fn save_goals(
     })
 }
 
+/// Saves the reader's own ratings and comments as a draft: the employee's self-evaluation
+/// (its first save begins it: the sheet goes from 目標承認済み to 自己評価中, recorded in the
+/// history), or an evaluator's work at their stage. `based_on` as for [`save_goals`]; on a
+/// conflict, the work someone saved first comes back.
+#[tracing::instrument(skip_all)]
+pub async fn save_work(
+    w: &WriteContext<'_>,
+    id: &SheetId,
+    based_on: i64,
+    work: Work,
+) -> Result<WorkSaved, AppError> {
+    let tenant = w.tenant();
+    let mut tx = w.begin().await?;
+    let mut record = sheet_record(&mut tx, tenant, id).await?;
+    let relations = writer_relations(w, &record);
+    refuse_strangers(&relations)?;
+    let draft = draft_of(&record.facts(), &relations).map_err(step_refused)?;
+    let stored = |content: &SheetContent| match draft {
+        Draft::SelfWork => content.self_work.clone().unwrap_or_default(),
+        Draft::StageWork(stage) => content
+            .stage_work
+            .get(usize::from(stage.number() - 1))
+            .cloned()
+            .unwrap_or_default(),
+        Draft::Goals => Work::default(),
+    };
+    if draft == Draft::Goals {
+        return Err(step_refused(
+            crate::domain::evaluation::workflow::StepRefusal::NotYourStep,
+        ));
+    }
+    if based_on != record.version {
+        tx.commit().await?;
+        return Ok(WorkSaved::Conflict {
+            version: record.version,
+            theirs: stored(&record.content),
+        });
+    }
+    match draft {
+        Draft::SelfWork => record.content.self_work = Some(work),
+        Draft::StageWork(stage) => {
+            let at = usize::from(stage.number() - 1);
+            if record.content.stage_work.len() <= at {
+                record.content.stage_work.resize(at + 1, Work::default());
+            }
+            record.content.stage_work[at] = work;
+        }
+        Draft::Goals => {}
+    }
+    // The first save of the self-evaluation begins it, as the workflow's own step.
+    let begins = record.state == SheetState::GoalsApproved && draft == Draft::SelfWork;
+    let state = if begins {
+        let (_, transition) =
+            decide_for(&record.facts(), &relations, &Command::StartSelfEvaluation)
+                .map_err(step_refused)?;
+        transition.to
+    } else {
+        record.state
+    };
+    let version = record.version + 1;
+    sqlx::query(
+        "UPDATE evaluation_sheets SET content = $1, state = $2, version = $3, updated_at = $4 \
+         WHERE tenant_id = $5 AND id = $6",
+    )
+    .bind(json(&record.content))
+    .bind(state.as_stored())
+    .bind(version)
+    .bind(w.now.as_micros())
+    .bind(tenant.as_str())
+    .bind(id.as_str())
+    .execute(&mut *tx)
+    .await?;
+    if begins {
+        record_event(
+            &mut tx,
+            w,
+            id,
+            SheetStep::StartSelfEvaluation,
+            record.state,
+            state,
+            None,
+        )
+        .await?;
+    }
+    let zone = crate::backend::users::tenant_zone(&mut tx, tenant).await?;
+    let part = match draft {
+        Draft::SelfWork => "self".to_owned(),
+        Draft::StageWork(stage) => format!("stage_{}", stage.number()),
+        Draft::Goals => "goals".to_owned(),
+    };
+    let entry = w.audit_entry(
+        AuditAction::SheetDraft,
+        "evaluation_sheet",
+        id.as_str(),
+        None,
+        Some(serde_json::json!({ "part": part, "version": version })),
+    );
+    w.audit_and_commit(tx, entry).await?;
+    Ok(WorkSaved::Saved {
+        version,
+        at: w.now.format_in_zone(&zone),
+    })
+}
+
+/// Writes one entry of the sheet's history, in the step's transaction.
+async fn record_event(
+    tx: &mut Tx,
+    w: &WriteContext<'_>,
+    id: &SheetId,
+    step: SheetStep,
+    from: SheetState,
+    to: SheetState,
+    comment: Option<&str>,
+) -> Result<(), AppError> {
+    sqlx::query(
+        "INSERT INTO evaluation_sheet_events \
+         (tenant_id, id, sheet_id, occurred_at, actor_id, step, from_state, to_state, comment) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(w.tenant().as_str())
+    .bind(crate::domain::ids::SheetEventId::generate().as_str())
+    .bind(id.as_str())
+    .bind(w.now.as_micros())
+    .bind(w.by.subject.user.as_str())
+    .bind(step.as_stored())
+    .bind(from.as_stored())
+    .bind(to.as_stored())
+    .bind(comment)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
 /// Takes one step on the sheet (`based_on`: the version the page shows; an older one is
 /// refused as a conflict). Answers the sheet's new version.
 #[tracing::instrument(skip_all)]
@@ -587,21 +720,15 @@ pub async fn take_step(
     .execute(&mut *tx)
     .await?;
     let step = SheetStep::of(&command);
-    sqlx::query(
-        "INSERT INTO evaluation_sheet_events \
-         (tenant_id, id, sheet_id, occurred_at, actor_id, step, from_state, to_state, comment) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    record_event(
+        &mut tx,
+        w,
+        id,
+        step,
+        record.state,
+        to,
+        transition.comment.as_deref(),
     )
-    .bind(tenant.as_str())
-    .bind(crate::domain::ids::SheetEventId::generate().as_str())
-    .bind(id.as_str())
-    .bind(w.now.as_micros())
-    .bind(subject.user.as_str())
-    .bind(step.as_stored())
-    .bind(record.state.as_stored())
-    .bind(to.as_stored())
-    .bind(transition.comment.clone())
-    .execute(&mut *tx)
     .await?;
 
     // The mail to whoever's turn it now is (past any stage nobody holds).

@@ -30,6 +30,7 @@ pub struct Goal {
 /// One rater's work on a sheet: ratings by section and entry (0-based), comments by
 /// section.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Work {
     pub ratings: BTreeMap<usize, Vec<Option<Rating>>>,
     pub comments: BTreeMap<usize, String>,

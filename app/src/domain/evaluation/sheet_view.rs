@@ -183,6 +183,13 @@ pub enum GoalsSaved {
     },
 }
 
+/// What saving one's ratings and comments answers, as [`GoalsSaved`] does for goals.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum WorkSaved {
+    Saved { version: i64, at: String },
+    Conflict { version: i64, theirs: Work },
+}
+
 /// One line of 自分の評価 or 評価する: a sheet, whose it is, where it stands.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SheetLine {
