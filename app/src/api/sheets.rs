@@ -22,18 +22,26 @@ async fn authorized_on_sheet(
     ctx: &RequestContext,
     action: Action,
     id: &SheetId,
-) -> Result<crate::backend::sessions::SessionUser, AppError> {
+) -> Result<
+    (
+        crate::backend::sessions::SessionUser,
+        Vec<crate::domain::evaluation::workflow::Relation>,
+    ),
+    AppError,
+> {
     let user = ctx.user.as_ref().ok_or(AppError::Unauthenticated)?;
     let relations = sheets::relations_for(&ctx.db, user, id).await?;
-    ctx.authorize(
-        action,
-        Target::Sheet {
-            tenant: &user.subject.tenant,
-            relations: &relations,
-        },
-    )
-    .await
-    .cloned()
+    let user = ctx
+        .authorize(
+            action,
+            Target::Sheet {
+                tenant: &user.subject.tenant,
+                relations: &relations,
+            },
+        )
+        .await?
+        .clone();
+    Ok((user, relations))
 }
 
 /// One sheet as the caller may see it now.
@@ -41,8 +49,8 @@ async fn authorized_on_sheet(
 pub async fn get_sheet(id: String) -> Result<SheetView, AppError> {
     let ctx = RequestContext::load().await?;
     let id = SheetId::from_request(&id)?;
-    let user = authorized_on_sheet(&ctx, Action::ViewSheet, &id).await?;
-    sheets::open_sheet(&ctx.db, &user, &id, ctx.now).await
+    let (user, relations) = authorized_on_sheet(&ctx, Action::ViewSheet, &id).await?;
+    sheets::open_sheet_as(&ctx.db, &user, &id, relations, ctx.now).await
 }
 
 /// Saves the employee's goals as a draft (`goals`: the JSON of the goals by section);
@@ -51,7 +59,7 @@ pub async fn get_sheet(id: String) -> Result<SheetView, AppError> {
 pub async fn save_goals(id: String, version: i64, goals: String) -> Result<GoalsSaved, AppError> {
     let ctx = RequestContext::load().await?;
     let id = SheetId::from_request(&id)?;
-    let user = authorized_on_sheet(&ctx, Action::WorkOnSheet, &id).await?;
+    let (user, _) = authorized_on_sheet(&ctx, Action::WorkOnSheet, &id).await?;
     let goals = serde_json::from_str(&goals).map_err(|error| {
         AppError::invalid(
             crate::domain::form_field::FormField::Sheet,
@@ -69,7 +77,7 @@ pub async fn save_goals(id: String, version: i64, goals: String) -> Result<Goals
 pub async fn save_work(id: String, version: i64, work: String) -> Result<WorkSaved, AppError> {
     let ctx = RequestContext::load().await?;
     let id = SheetId::from_request(&id)?;
-    let user = authorized_on_sheet(&ctx, Action::WorkOnSheet, &id).await?;
+    let (user, _) = authorized_on_sheet(&ctx, Action::WorkOnSheet, &id).await?;
     let work = serde_json::from_str(&work).map_err(|error| {
         AppError::invalid(
             crate::domain::form_field::FormField::Sheet,
@@ -93,7 +101,7 @@ pub async fn take_step(
     use crate::domain::evaluation::sheet_view::SheetStep;
     let ctx = RequestContext::load().await?;
     let id = SheetId::from_request(&id)?;
-    let user = authorized_on_sheet(&ctx, Action::WorkOnSheet, &id).await?;
+    let (user, _) = authorized_on_sheet(&ctx, Action::WorkOnSheet, &id).await?;
     let step = SheetStep::from_stored(step.trim()).ok_or(AppError::NotFound)?;
     let command = step.command(comment);
     let version = sheets::take_step(

@@ -337,14 +337,25 @@ pub async fn open_sheet(
     id: &SheetId,
     now: Timestamp,
 ) -> Result<SheetView, AppError> {
+    let relations = relations_for(db, user, id).await?;
+    open_sheet_as(db, user, id, relations, now).await
+}
+
+/// [`open_sheet`] for a caller who has looked up `relations` already (with
+/// [`relations_for`], to authorize): the business scope is not looked up twice.
+#[tracing::instrument(skip_all)]
+pub async fn open_sheet_as(
+    db: &Db,
+    user: &SessionUser,
+    id: &SheetId,
+    relations: Vec<Relation>,
+    now: Timestamp,
+) -> Result<SheetView, AppError> {
+    refuse_strangers(&relations)?;
     let tenant = &user.subject.tenant;
     let mut tx = db.begin_for_tenant(tenant).await?;
     let record = sheet_record(&mut tx, tenant, id).await?;
-    tx.commit().await?;
-    let relations = relations_of(db, user, &record).await?;
-    refuse_strangers(&relations)?;
 
-    let mut tx = db.begin_for_tenant(tenant).await?;
     let zone = crate::backend::users::tenant_zone(&mut tx, tenant).await?;
     let events: Vec<EventRow> = sqlx::query_as(
         "SELECT occurred_at, actor_id, step, from_state, to_state, comment \
@@ -484,31 +495,44 @@ pub async fn save_goals(
         });
     }
     record.content.goals = goals;
+    let (version, at) = write_draft(w, tx, &record, record.state, "goals").await?;
+    Ok(GoalsSaved::Saved { version, at })
+}
+
+/// The end of every draft save: the sheet's content (and state, when the save began a
+/// step) under the next version, its audit row, the commit; answers the version and when,
+/// as people read it.
+async fn write_draft(
+    w: &WriteContext<'_>,
+    mut tx: Tx,
+    record: &SheetRecord,
+    state: SheetState,
+    part: &str,
+) -> Result<(i64, String), AppError> {
+    let tenant = w.tenant();
     let version = record.version + 1;
     sqlx::query(
-        "UPDATE evaluation_sheets SET content = $1, version = $2, updated_at = $3 \
-         WHERE tenant_id = $4 AND id = $5",
+        "UPDATE evaluation_sheets SET content = $1, state = $2, version = $3, updated_at = $4 \
+         WHERE tenant_id = $5 AND id = $6",
     )
     .bind(json(&record.content))
+    .bind(state.as_stored())
     .bind(version)
     .bind(w.now.as_micros())
     .bind(tenant.as_str())
-    .bind(id.as_str())
+    .bind(record.id.as_str())
     .execute(&mut *tx)
     .await?;
     let zone = crate::backend::users::tenant_zone(&mut tx, tenant).await?;
     let entry = w.audit_entry(
         AuditAction::SheetDraft,
         "evaluation_sheet",
-        id.as_str(),
+        record.id.as_str(),
         None,
-        Some(serde_json::json!({ "part": "goals", "version": version })),
+        Some(serde_json::json!({ "part": part, "version": version })),
     );
     w.audit_and_commit(tx, entry).await?;
-    Ok(GoalsSaved::Saved {
-        version,
-        at: w.now.format_in_zone(&zone),
-    })
+    Ok((version, w.now.format_in_zone(&zone)))
 }
 
 /// Saves the reader's own ratings and comments as a draft: the employee's self-evaluation
@@ -570,19 +594,6 @@ pub async fn save_work(
     } else {
         record.state
     };
-    let version = record.version + 1;
-    sqlx::query(
-        "UPDATE evaluation_sheets SET content = $1, state = $2, version = $3, updated_at = $4 \
-         WHERE tenant_id = $5 AND id = $6",
-    )
-    .bind(json(&record.content))
-    .bind(state.as_stored())
-    .bind(version)
-    .bind(w.now.as_micros())
-    .bind(tenant.as_str())
-    .bind(id.as_str())
-    .execute(&mut *tx)
-    .await?;
     if begins {
         record_event(
             &mut tx,
@@ -595,24 +606,12 @@ pub async fn save_work(
         )
         .await?;
     }
-    let zone = crate::backend::users::tenant_zone(&mut tx, tenant).await?;
     let part = match draft {
-        Draft::SelfWork => "self".to_owned(),
         Draft::StageWork(stage) => format!("stage_{}", stage.number()),
-        Draft::Goals => "goals".to_owned(),
+        Draft::SelfWork | Draft::Goals => "self".to_owned(),
     };
-    let entry = w.audit_entry(
-        AuditAction::SheetDraft,
-        "evaluation_sheet",
-        id.as_str(),
-        None,
-        Some(serde_json::json!({ "part": part, "version": version })),
-    );
-    w.audit_and_commit(tx, entry).await?;
-    Ok(WorkSaved::Saved {
-        version,
-        at: w.now.format_in_zone(&zone),
-    })
+    let (version, at) = write_draft(w, tx, &record, state, &part).await?;
+    Ok(WorkSaved::Saved { version, at })
 }
 
 /// Writes one entry of the sheet's history, in the step's transaction.
@@ -747,24 +746,16 @@ pub async fn take_step(
         .filter(|person| *person != subject.user)
         .collect();
     if !told.is_empty() {
-        let people = people(&mut tx, tenant, &told).await?;
+        // The recipients and the employee the mail is about, in one statement.
+        let mut ids = told.clone();
+        ids.push(record.employee.clone());
+        let people = people(&mut tx, tenant, &ids).await?;
         let link = format!(
             "{}/evaluation/sheets/{}",
             base_url.trim_end_matches('/'),
             id
         );
-        let employee_name = people.get(&record.employee).map(|p| p.display_name.clone());
-        let employee_name = match employee_name {
-            Some(name) => name,
-            None => {
-                let owner =
-                    self::people(&mut tx, tenant, std::slice::from_ref(&record.employee)).await?;
-                owner
-                    .get(&record.employee)
-                    .map(|p| p.display_name.clone())
-                    .unwrap_or_default()
-            }
-        };
+        let employee_name = person_ref(&people, &record.employee).name;
         let mails = told
             .iter()
             .filter_map(|person| people.get(person))
