@@ -36,7 +36,8 @@ fi
 export KOUKA_REQUIRE_POSTGRES=1
 
 step "Rust tests (SQLite and PostgreSQL)"
-cargo test --workspace --exclude kouka-frontend
+# --tests: unit and integration tests, not the benchmark examples (clippy checks those).
+cargo test --workspace --exclude kouka-frontend --tests
 
 step "release build"
 scripts/build.sh
