@@ -4,6 +4,7 @@
 //! field, so a string missing in one language is a compile error, not a blank on screen.
 //! The language comes from the `kouka_lang` cookie, else `Accept-Language`, else Japanese.
 
+pub mod calibration;
 pub mod evaluation;
 pub mod periods;
 mod problems;
@@ -395,6 +396,7 @@ pub struct Texts {
     pub eval: &'static evaluation::EvalTexts,
     pub period: &'static periods::PeriodTexts,
     pub sheet: &'static sheets::SheetTexts,
+    pub calibration: &'static calibration::CalibrationTexts,
 }
 
 impl Texts {
@@ -748,6 +750,7 @@ pub static JA: Texts = Texts {
     eval: &evaluation::JA,
     period: &periods::JA,
     sheet: &sheets::JA,
+    calibration: &calibration::JA,
 };
 
 pub static EN: Texts = Texts {
@@ -1056,6 +1059,7 @@ pub static EN: Texts = Texts {
     eval: &evaluation::EN,
     period: &periods::EN,
     sheet: &sheets::EN,
+    calibration: &calibration::EN,
 };
 
 /// The dictionary of a language.

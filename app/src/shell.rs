@@ -10,6 +10,7 @@ use crate::pages::{
     account::AccountPage,
     admin_users::{UserPage, UsersPage},
     employees::{EmployeePage, EmployeesPage},
+    evaluation_calibration::CalibrationPage,
     evaluation_periods::{PeriodPage, PeriodsPage},
     evaluation_sheets::{MySheetsPage, ReviewsPage, SheetPage},
     evaluation_templates::{TemplatePage, TemplatesPage},
@@ -126,6 +127,10 @@ fn SessionFrame() -> impl IntoView {
                     <Route path=path!("/evaluation/templates/:id") view={Lazy::<TemplateRoute>::new()} />
                     <Route path=path!("/evaluation/periods") view={Lazy::<PeriodsRoute>::new()} />
                     <Route path=path!("/evaluation/periods/:id") view={Lazy::<PeriodRoute>::new()} />
+                    <Route
+                        path=path!("/evaluation/periods/:id/calibration")
+                        view={Lazy::<CalibrationRoute>::new()}
+                    />
                     <Route path=path!("/evaluation/me") view={Lazy::<MySheetsRoute>::new()} />
                     <Route path=path!("/evaluation/reviews") view={Lazy::<ReviewsRoute>::new()} />
                     <Route path=path!("/evaluation/sheets/:id") view={Lazy::<SheetRoute>::new()} />
@@ -160,6 +165,7 @@ page_on_demand!(TemplatesRoute, templates_page, TemplatesPage);
 page_on_demand!(TemplateRoute, template_page, TemplatePage);
 page_on_demand!(PeriodsRoute, periods_page, PeriodsPage);
 page_on_demand!(PeriodRoute, period_page, PeriodPage);
+page_on_demand!(CalibrationRoute, calibration_page, CalibrationPage);
 page_on_demand!(MySheetsRoute, my_sheets_page, MySheetsPage);
 page_on_demand!(ReviewsRoute, reviews_page, ReviewsPage);
 page_on_demand!(SheetRoute, sheet_page, SheetPage);

@@ -3,9 +3,11 @@
 // writes goals that autosave, is told the weights do not total 100, fixes them and
 // submits; the evaluator, told by mail, sends them back — refused without a comment, then
 // with one — and the employee, told by mail, reads the comment in the history, submits
-// again, and the evaluator approves. Home is each one's desk: what waits for them. Then nothing typed is lost: a second tab saving over
-// an older version is shown both texts, and goals typed while the network is down are kept
-// and saved when it returns.
+// again, and the evaluator approves. Home is each one's desk: what waits for them. Nothing
+// typed is lost: a second tab saving over an older version is shown both texts, and goals
+// typed while the network is down are kept and saved when it returns. Then the employee
+// rates themselves, the score shown as they go, a comment typed offline surviving; the 1st
+// evaluator rates beside the self-evaluation, submits, and withdraws before the 2nd begins.
 import { execFileSync } from "node:child_process";
 import path from "node:path";
 import { test, expect, waitForHydration, waitForMail, watchConsole } from "../fixtures";
@@ -48,7 +50,7 @@ async function openMySheet(page: Page) {
   await waitForHydration(page);
 }
 
-test("goals are written, sent back with a comment, fixed and approved; nothing typed is lost", async ({ kouka, browser }) => {
+test("goals are written, sent back, fixed and approved; self and 1st evaluation; nothing typed is lost", async ({ kouka, browser }) => {
   test.setTimeout(120_000);
   const made = kouka.cli(["demo", "--code", "SHEET", "--json"]);
   expect(made.status, made.stderr).toBe(0);
@@ -160,16 +162,70 @@ test("goals are written, sent back with a comment, fixed and approved; nothing t
   await expect(evaluator.getByText("状態: 目標承認済み")).toBeVisible();
   await expect(evaluator.getByText("目標を承認する").last()).toBeVisible();
 
-  // At the 1st evaluation the evaluator sees the self-evaluation and its score, summed as
-  // the server sums it; not the 2nd evaluator's (nothing of theirs yet).
-  await evaluator.goto("/evaluation/reviews");
-  await waitForHydration(evaluator);
-  await evaluator.locator(".sheet-lines li").filter({ hasText: "状態: 一次評価中" }).first().getByRole("link").click();
+  // The self-evaluation: each goal and item rated, one 対象外 with its reason, the score
+  // shown as the ratings go in. Its first save begins it and opens the submission.
+  await page.reload();
+  await waitForHydration(page);
+  await expect(page.getByRole("heading", { name: "自己評価", exact: true })).toBeVisible();
+  const entries = page.locator("fieldset.rate");
+  await expect(entries).toHaveCount(6); // 2 goals, 4 items of the starter template
+  await expect(page.getByText("未評価があと6件あります。")).toBeVisible();
+  const rate = (n: number, value: string) => entries.nth(n).getByLabel("評価", { exact: true }).selectOption(value);
+  await rate(0, "1"); // A
+  await expect(page.getByText("状態: 自己評価中")).toBeVisible();
+  await expect(page.getByRole("button", { name: "自己評価を提出する" })).toBeVisible();
+  await rate(1, "2"); // B
+  await rate(2, "2");
+  await rate(3, "1");
+  await rate(4, "2");
+  await rate(5, "na");
+  await expect(page.getByText("未評価があと")).toHaveCount(0);
+  await expect(page.getByText("対象外の理由を書いてください")).toBeVisible();
+  await entries.nth(5).getByLabel("対象外の理由").fill("上期は該当する業務がなかった");
+  const live = page.locator(".score-now");
+  await expect(live).toHaveText(/^現在の点数: \d\.\d{2}（= 業績目標 60 % × \d\.\d{2} \+ 行動評価 40 % × \d\.\d{2}）$/);
+  const selfScore = (await live.textContent())!.match(/現在の点数: (\d\.\d{2})/)![1];
+
+  // The network drops while the employee writes a comment: the text survives and is
+  // saved when it returns.
+  await expect(page.getByRole("status").filter({ hasText: /保存しました/ })).toBeVisible();
+  await mine.context.setOffline(true);
+  const why = "大口2社の更新が前倒しになり、計画を上回った";
+  await entries.nth(0).getByLabel("評価の理由・コメント").fill(why);
+  await expect(page.getByText("サーバーに届きません。")).toBeVisible();
+  await mine.context.setOffline(false);
+  await expect(page.getByRole("status").filter({ hasText: /保存しました/ })).toBeVisible({ timeout: 15_000 });
+  await page.reload();
+  await waitForHydration(page);
+  await expect(entries.nth(0).getByLabel("評価の理由・コメント")).toHaveValue(why);
+  await expect(entries.nth(5).getByLabel("評価", { exact: true })).toHaveValue("na");
+  await page.getByRole("button", { name: "自己評価を提出する" }).click();
+  await expect(page.getByText("状態: 一次評価中")).toBeVisible();
+  await waitForMail(kouka.mailDir, manager.email, "一次評価中");
+
+  // The 1st evaluator sees the self-evaluation, its reasons and the same score, and rates
+  // beside it; nothing of a 2nd evaluator's yet.
+  await evaluator.goto(link);
   await waitForHydration(evaluator);
   const ratings = evaluator.locator("section", { has: evaluator.getByRole("heading", { name: "評価", exact: true }) });
   await expect(ratings.getByRole("columnheader", { name: "本人" }).first()).toBeVisible();
   await expect(ratings.getByRole("columnheader", { name: "二次評価" })).toHaveCount(0);
-  await expect(ratings.getByText(/^本人: \d\.\d{2}$/)).toBeVisible();
+  await expect(ratings.getByText(why)).toBeVisible();
+  await expect(ratings.getByText(new RegExp(`^本人: ${selfScore.replace(".", "\\.")}$`))).toBeVisible();
+  await expect(evaluator.getByRole("heading", { name: "一次評価", exact: true })).toBeVisible();
+  const theirEntries = evaluator.locator("fieldset.rate");
+  await expect(theirEntries.nth(0).getByText("これまでの評価: 本人 A")).toBeVisible();
+  for (const [n, value] of ["1", "1", "2", "2", "2", "2"].entries()) {
+    await theirEntries.nth(n).getByLabel("評価", { exact: true }).selectOption(value);
+  }
+  await expect(evaluator.locator(".score-now")).toHaveText(/^現在の点数: /);
+  await expect(evaluator.getByRole("status").filter({ hasText: /保存しました/ })).toBeVisible();
+  await evaluator.getByRole("button", { name: "評価を提出する" }).click();
+  await expect(evaluator.getByText("状態: 二次評価中")).toBeVisible();
+  // Withdrawn while the 2nd evaluator has not begun: back to the 1st, ratings kept.
+  await evaluator.getByRole("button", { name: "評価の提出を取り下げる" }).click();
+  await expect(evaluator.getByText("状態: 一次評価中")).toBeVisible();
+  await expect(theirEntries.nth(1).getByLabel("評価", { exact: true })).toHaveValue("1");
 
   // A hand-made call by someone else on the employee's sheet is refused by the server.
   const id = page.url().split("/").pop()!;

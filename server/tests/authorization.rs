@@ -487,6 +487,29 @@ const TABLE: &[Case] = &[
         fields: &[("version", "1"), ("step", "submit_goals"), ("comment", "")],
     },
     Case {
+        path: "/api/evaluation/calibration/get",
+        rule: Rule::EvaluationAdmin,
+        object: Object::Period,
+        fields: &[("department", ""), ("person_grade", ""), ("evaluator", "")],
+    },
+    Case {
+        path: "/api/evaluation/calibration/adjust",
+        rule: Rule::EvaluationAdmin,
+        object: Object::Sheet,
+        fields: &[("version", "1"), ("grade", "A"), ("reason", "理由")],
+    },
+    Case {
+        path: "/api/evaluation/calibration/selection-step",
+        rule: Rule::EvaluationAdmin,
+        object: Object::Period,
+        fields: &[
+            ("department", ""),
+            ("person_grade", ""),
+            ("evaluator", ""),
+            ("step", "finalize"),
+        ],
+    },
+    Case {
         path: "/api/evaluation/sheets/mine",
         rule: Rule::SignedIn,
         object: Object::None,
@@ -1245,7 +1268,8 @@ on_both_databases! {
 /// evaluators, a colleague who is nothing to it, another tenant's admin, nobody signed
 /// in — by the HTTP status each call gets: the employee saves and submits goals, the
 /// evaluators may read but not write them now (422: not their step), the colleague is
-/// refused (403), the other tenant does not find the sheet (404).
+/// refused (403), the other tenant does not find the sheet (404); none but an evaluation
+/// admin changes its grade in calibration.
 async fn sheet_steps_follow_who_one_is_to_the_sheet(kind: DbKind) {
     let Some(app) = spawn_app_with(kind, |c| c.auth_rate_limit = 100_000).await else {
         return;
@@ -1328,6 +1352,23 @@ async fn sheet_steps_follow_who_one_is_to_the_sheet(kind: DbKind) {
             call(who, "/api/evaluation/sheets/step", submit()).await,
             submit_goals,
             "{who}: submit goals"
+        );
+        // Calibration is the evaluation admins' alone, whoever one is to the sheet (the
+        // other tenant's admin is one of theirs, and does not find this sheet).
+        let adjust = vec![
+            ("version", "1".to_owned()),
+            ("grade", "S".to_owned()),
+            ("reason", "理由".to_owned()),
+        ];
+        let refused = match who {
+            "nobody" => 401,
+            "other tenant" => 404,
+            _ => 403,
+        };
+        assert_eq!(
+            call(who, "/api/evaluation/calibration/adjust", adjust).await,
+            refused,
+            "{who}: adjust the grade"
         );
     }
     app.finish().await;

@@ -352,18 +352,30 @@ async fn goals_are_written_sent_back_and_approved(kind: DbKind) {
     let level = |l: &str| Some(Rating::Level(l.into()));
     let partial = Work {
         ratings: BTreeMap::from([(0, vec![level("A"), level("B")])]),
+        entry_comments: BTreeMap::from([(0, vec!["計画比 102 %".to_owned()])]),
         comments: BTreeMap::from([(0, "売上は計画どおり".to_owned())]),
     };
-    let WorkSaved::Saved { version, .. } = sheets::save_work(&w, &sheet, mine.version, partial)
+    let WorkSaved::Saved {
+        version,
+        state,
+        steps,
+        ..
+    } = sheets::save_work(&w, &sheet, mine.version, partial.clone())
         .await
         .unwrap()
     else {
         panic!("saved")
     };
+    // The save answers what the page shows next: the sheet moved on, submitting is open.
+    assert_eq!(state, SheetState::SelfEvaluation);
+    assert!(steps.contains(&Command::SubmitSelfEvaluation), "{steps:?}");
+    assert!(!steps.contains(&Command::StartSelfEvaluation), "{steps:?}");
     let mine = sheets::open_sheet(db, &employee, &sheet, now)
         .await
         .unwrap();
     assert_eq!(mine.state, SheetState::SelfEvaluation);
+    // What was typed comes back as typed, the reason for each rating with it.
+    assert_eq!(mine.self_work.as_ref(), Some(&partial));
     assert_eq!(
         mine.history.last().unwrap().step,
         SheetStep::StartSelfEvaluation
@@ -397,7 +409,7 @@ async fn goals_are_written_sent_back_and_approved(kind: DbKind) {
                 ],
             ),
         ]),
-        comments: BTreeMap::new(),
+        ..Work::default()
     };
     // The evaluator writes nothing of the employee's self-evaluation.
     assert_eq!(
@@ -502,6 +514,250 @@ async fn goals_are_written_sent_back_and_approved(kind: DbKind) {
     test_db.drop_db().await;
 }
 
+/// A running period's population as its page sends it back unchanged.
+fn codes_of(
+    stored: &kouka_app::domain::evaluation::period::StoredPeriod,
+) -> periods::PopulationCodes {
+    let values = |choices: &[kouka_app::domain::choice::Choice]| {
+        choices.iter().map(|c| c.value.clone()).collect()
+    };
+    periods::PopulationCodes {
+        departments: values(&stored.departments),
+        added: values(&stored.added),
+        excluded: values(&stored.excluded),
+    }
+}
+
+/// 評価調整 on the demo's period: the table holds each sheet's stage scores and computed
+/// grade; a changed grade needs a reason, shows in the table, the distribution, the
+/// sheet's history and the audit log, and the computed grade takes it back; a forced
+/// target distribution refuses to finalize while a grade is over it; a finalized sheet's
+/// grade no longer changes, and its employee sees the grade only once disclosed.
+async fn calibration_changes_grades_with_reasons_and_finalizes(kind: DbKind) {
+    use kouka_app::backend::evaluation::calibration::{
+        CalibrationFilter, adjust_grade, calibration_view,
+    };
+    use kouka_app::domain::evaluation::calibration::AdjustProblem;
+    let Some(test_db) = TestDb::new(kind).await else {
+        return;
+    };
+    let db = &test_db.db;
+    let size = DemoSize {
+        employees: 40,
+        departments: 6,
+        period: true,
+    };
+    let demo = create_demo(db, "http://kouka.test", "CALIB", size, 5)
+        .await
+        .expect("demo");
+    let tenant = demo.tenant.clone();
+    let admin = signed_in(db, &tenant, &[Role::EvaluationAdmin]).await;
+    let now = Timestamp::now();
+    let wa = writer(db, &admin, now);
+    let period: PeriodId = {
+        let mut tx = db.begin_for_tenant(&tenant).await.expect("tx");
+        let id = sqlx::query_scalar(
+            "SELECT id FROM evaluation_periods WHERE tenant_id = $1 AND state = 'running'",
+        )
+        .bind(tenant.as_str())
+        .fetch_one(&mut *tx)
+        .await
+        .expect("the running period");
+        tx.commit().await.expect("commit");
+        id
+    };
+    let all = CalibrationFilter::default();
+    let view = calibration_view(db, &tenant, &period, &all).await.unwrap();
+    let sheets_in_period = count(
+        db,
+        &tenant,
+        "SELECT COUNT(*) FROM evaluation_sheets WHERE tenant_id = $1 AND state <> 'excluded'",
+    )
+    .await;
+    assert_eq!(view.rows.len() as i64, sheets_in_period);
+    assert_eq!(view.grades, ["S", "A", "B", "C", "D"]);
+    let row = view
+        .rows
+        .iter()
+        .find(|r| r.state == SheetState::Calibration)
+        .expect("a sheet in calibration")
+        .clone();
+    // Both stages scored, the final score and its grade computed as the sheet computes them.
+    assert!(row.stage_scores.iter().all(Option::is_some), "{row:?}");
+    let (score, computed) = row.computed.clone().expect("computed");
+    assert!(score > 0.into());
+    assert!(row.adjustable());
+    let other = if computed == "S" { "A" } else { "S" };
+    let graded = |view: &kouka_app::domain::evaluation::calibration::CalibrationView, g: &str| {
+        view.bars
+            .iter()
+            .find(|b| b.grade == g)
+            .map_or(0, |b| b.count)
+    };
+    let before_other = graded(&view, other);
+
+    // Another grade needs a reason; an unknown grade is refused.
+    let refused = adjust_grade(&wa, &row.sheet, row.version, other, " ").await;
+    assert!(
+        matches!(
+            refused,
+            Err(AppError::Invalid {
+                problem: Problem::Adjust(AdjustProblem::NoReason),
+                ..
+            })
+        ),
+        "{refused:?}"
+    );
+    assert!(matches!(
+        adjust_grade(&wa, &row.sheet, row.version, "Z", "理由").await,
+        Err(AppError::Invalid {
+            problem: Problem::Adjust(AdjustProblem::UnknownGrade(_)),
+            ..
+        })
+    ));
+    // An older version is a conflict.
+    assert!(matches!(
+        adjust_grade(&wa, &row.sheet, row.version - 1, other, "理由").await,
+        Err(AppError::Conflict)
+    ));
+    let reason = "全社表彰の案件を主導した";
+    let version = adjust_grade(&wa, &row.sheet, row.version, other, reason)
+        .await
+        .unwrap();
+    assert_eq!(version, row.version + 1);
+    let view = calibration_view(db, &tenant, &period, &all).await.unwrap();
+    let changed = view.rows.iter().find(|r| r.sheet == row.sheet).unwrap();
+    assert_eq!(changed.final_grade(), Some(other));
+    assert_eq!(
+        changed.computed.as_ref().map(|(_, g)| g.as_str()),
+        Some(computed.as_str())
+    );
+    assert_eq!(changed.adjusted.as_ref().unwrap().reason, reason);
+    assert_eq!(graded(&view, other), before_other + 1);
+    assert_eq!(
+        audit_count(db, &tenant, AuditAction::SheetCalibrate, None).await,
+        1
+    );
+    let seen = sheets::open_sheet(db, &admin, &row.sheet, now)
+        .await
+        .unwrap();
+    let event = seen.history.last().unwrap();
+    assert_eq!(event.step, SheetStep::Calibrate);
+    assert_eq!(
+        event.comment.as_deref(),
+        Some(format!("{computed} → {other}: {reason}").as_str())
+    );
+    let result = seen.result.clone().expect("the admin sees the result");
+    assert_eq!(result.grade.as_deref(), Some(other));
+    assert_eq!(result.computed.unwrap().grade, computed);
+    assert_eq!(result.adjusted.unwrap().reason, reason);
+    // The employee sees nothing of it before disclosure.
+    let employee_id = seen.employee.id.clone();
+    let employee = session_of(db, &tenant, &employee_id).await;
+    let theirs = sheets::open_sheet(db, &employee, &row.sheet, now)
+        .await
+        .unwrap();
+    assert_eq!(theirs.result, None);
+
+    // A forced target that allows no S: with this sheet at S, finalizing is refused.
+    let adjusted_to_s = adjust_grade(&wa, &row.sheet, version, "S", reason)
+        .await
+        .unwrap();
+    let stored = periods::get_period(db, &tenant, &period).await.unwrap();
+    let mut plan = stored.plan.clone();
+    plan.calibration.forced = true;
+    for share in &mut plan.calibration.distribution {
+        let change: i64 = match share.grade.as_str() {
+            "S" => -5,
+            "B" => 5,
+            _ => 0,
+        };
+        share.percent += rust_decimal::Decimal::from(change);
+    }
+    periods::update_period(&wa, &period, stored.version, plan, codes_of(&stored))
+        .await
+        .unwrap();
+    let over = sheets::take_step(
+        &wa,
+        &row.sheet,
+        adjusted_to_s,
+        Command::Finalize,
+        "http://kouka.test",
+    )
+    .await;
+    assert!(
+        matches!(
+            &over,
+            Err(AppError::Invalid {
+                problem: Problem::OverTarget { grade, .. },
+                ..
+            }) if grade == "S"
+        ),
+        "{over:?}"
+    );
+    // Back to the computed grade: no reason needed, the adjustment is gone.
+    let version = adjust_grade(&wa, &row.sheet, adjusted_to_s, &computed, "")
+        .await
+        .unwrap();
+    let view = calibration_view(db, &tenant, &period, &all).await.unwrap();
+    let back = view.rows.iter().find(|r| r.sheet == row.sheet).unwrap();
+    assert_eq!(back.adjusted, None);
+    assert_eq!(back.final_grade(), Some(computed.as_str()));
+    let stored = periods::get_period(db, &tenant, &period).await.unwrap();
+    let mut plan = stored.plan.clone();
+    plan.calibration.forced = false;
+    periods::update_period(&wa, &period, stored.version, plan, codes_of(&stored))
+        .await
+        .unwrap();
+    let version = sheets::take_step(
+        &wa,
+        &row.sheet,
+        version,
+        Command::Finalize,
+        "http://kouka.test",
+    )
+    .await
+    .unwrap();
+    // Finalized: read-only.
+    assert_eq!(
+        refused_step(adjust_grade(&wa, &row.sheet, version, other, reason).await),
+        StepRefusal::NotYourStep
+    );
+    // Disclosed: the employee sees the grade, the score and its sum, not the calibration.
+    sheets::take_step(
+        &wa,
+        &row.sheet,
+        version,
+        Command::Disclose,
+        "http://kouka.test",
+    )
+    .await
+    .unwrap();
+    let theirs = sheets::open_sheet(db, &employee, &row.sheet, now)
+        .await
+        .unwrap();
+    let result = theirs.result.expect("disclosed");
+    assert_eq!(result.grade.as_deref(), Some(computed.as_str()));
+    assert_eq!(result.computed.unwrap().score, score);
+    assert_eq!(result.adjusted, None);
+    // Someone other than an evaluation admin adjusts nothing (the server function's
+    // authorization refuses first; the backend does not find the sheet for them).
+    let stranger = signed_in(db, &tenant, &[]).await;
+    assert!(matches!(
+        adjust_grade(
+            &writer(db, &stranger, now),
+            &row.sheet,
+            version,
+            other,
+            reason
+        )
+        .await,
+        Err(AppError::NotFound)
+    ));
+    test_db.drop_db().await;
+}
+
 on_both_databases! {
     goals_written_sent_back_and_approved => super::goals_are_written_sent_back_and_approved;
+    calibration_changes_grades_with_reasons_and_finalizes => super::calibration_changes_grades_with_reasons_and_finalizes;
 }

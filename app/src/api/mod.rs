@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod auth;
+pub mod calibration;
 #[cfg(feature = "ssr")]
 pub mod context;
 pub mod employees;

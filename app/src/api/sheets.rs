@@ -102,8 +102,9 @@ pub async fn take_step(
     let ctx = RequestContext::load().await?;
     let id = SheetId::from_request(&id)?;
     let (user, _) = authorized_on_sheet(&ctx, Action::WorkOnSheet, &id).await?;
-    let step = SheetStep::from_stored(step.trim()).ok_or(AppError::NotFound)?;
-    let command = step.command(comment);
+    let command = SheetStep::from_stored(step.trim())
+        .and_then(|step| step.command(comment))
+        .ok_or(AppError::NotFound)?;
     let version = sheets::take_step(
         &ctx.write_as(&user),
         &id,

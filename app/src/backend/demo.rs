@@ -608,6 +608,7 @@ fn demo_work(
     let items = (0..4).map(|_| rate(dice)).collect();
     crate::domain::evaluation::sheet::Work {
         ratings: std::collections::BTreeMap::from([(0, goals), (1, items)]),
+        entry_comments: std::collections::BTreeMap::new(),
         comments: std::collections::BTreeMap::from([(2, comment.to_owned())]),
     }
 }
@@ -626,6 +627,7 @@ pub fn demo_member_sheet(due: CalendarDate) -> crate::domain::evaluation::sheet:
             (0, goals.iter().map(|g| level(g)).collect()),
             (1, items.to_vec()),
         ]),
+        entry_comments: BTreeMap::new(),
         comments: BTreeMap::from([(2, comment.to_owned())]),
     };
     let not_applicable = || {
@@ -652,6 +654,7 @@ pub fn demo_member_sheet(due: CalendarDate) -> crate::domain::evaluation::sheet:
                 DEMO_COMMENTS[0],
             ),
         ],
+        adjusted: None,
     }
 }
 
@@ -781,6 +784,7 @@ async fn demo_period(
                     .filter(|from| rank >= **from)
                     .map(|_| demo_work(dice, centre, comment))
                     .collect(),
+                adjusted: None,
             }
         };
         sqlx::query(

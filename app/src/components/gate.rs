@@ -21,6 +21,8 @@ pub enum Need {
     OrganizationAdmin,
     /// Those who read the evaluation's setup: system, evaluation and business admins.
     EvaluationReader,
+    /// Those who run the evaluation: system and evaluation admins.
+    EvaluationAdmin,
 }
 
 impl Need {
@@ -30,6 +32,7 @@ impl Need {
             Need::SystemAdmin => user.is_system_admin(),
             Need::OrganizationAdmin => user.can_edit_organization(),
             Need::EvaluationReader => user.can_read_evaluation_setup(),
+            Need::EvaluationAdmin => user.can_manage_evaluation(),
         }
     }
 
@@ -44,6 +47,7 @@ impl Need {
                 Role::EvaluationAdmin,
                 Role::BusinessAdmin,
             ],
+            Need::EvaluationAdmin => &[Role::SystemAdmin, Role::EvaluationAdmin],
         };
         let names: Vec<&str> = roles
             .iter()

@@ -1,5 +1,6 @@
 //! Reusable pieces of UI.
 
+pub mod autosave;
 pub mod browser;
 pub mod forms;
 pub mod gate;

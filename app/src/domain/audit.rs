@@ -72,5 +72,7 @@ stored_names! {
         SheetDraft = "sheet.draft",
         /// A step of a sheet's workflow taken (submitted, approved, sent back …).
         SheetStep = "sheet.step",
+        /// A sheet's final grade changed in calibration, with the grade before and after.
+        SheetCalibrate = "sheet.calibrate",
     }
 }

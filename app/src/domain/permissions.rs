@@ -86,6 +86,9 @@ pub enum Action {
     /// Write on a sheet or take a step: its employee, its evaluators, evaluation admins.
     /// Target: [`Target::Sheet`]; which step is `workflow::decide`'s answer.
     WorkOnSheet,
+    /// 評価調整: see a period's scores and grades side by side, change final grades,
+    /// finalize and disclose: system and evaluation admins.
+    Calibrate,
 }
 
 /// What an action is done to.
@@ -278,6 +281,7 @@ pub fn authorize(
         Action::ChangeEmployeeCode => organization_admin && target.holds_no_role_beyond(subject),
         Action::ViewEvaluationSetup => evaluation_admin || subject.has(Role::BusinessAdmin),
         Action::ManageEvaluationSetup => evaluation_admin,
+        Action::Calibrate => evaluation_admin,
         Action::ViewOwnSheets => true,
         Action::ViewSheet => match target {
             Target::Sheet { relations, .. } => relations.iter().any(|r| *r != Relation::Stranger),

@@ -100,6 +100,14 @@ pub enum Problem {
     Score(crate::domain::evaluation::scoring::ScoreProblem),
     /// A step on a sheet that is not this person's to take now, or not yet.
     Step(crate::domain::evaluation::workflow::StepRefusal),
+    /// A final grade that cannot be set in calibration.
+    Adjust(crate::domain::evaluation::calibration::AdjustProblem),
+    /// The period's target distribution is a rule and this grade is over it.
+    OverTarget {
+        grade: String,
+        count: usize,
+        allowed: usize,
+    },
     Delete(DeleteRefusal),
     /// A contract's seat count below 1 (or absurdly high).
     SeatCount,

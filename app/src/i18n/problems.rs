@@ -148,6 +148,19 @@ impl Problem {
                 (format!("{where_ja}: {ja}"), format!("{where_en}: {en}"))
             }
             Problem::Step(refusal) => step(*refusal),
+            Problem::Adjust(problem) => adjust(problem),
+            Problem::OverTarget {
+                grade,
+                count,
+                allowed,
+            } => (
+                format!(
+                    "この期間は目標分布が必須です。{grade}は{count}人で、上限の{allowed}人を超えています。評価を調整してから確定してください"
+                ),
+                format!(
+                    "this period's target distribution is a rule: {count} people have {grade}, more than the {allowed} it allows; adjust grades before finalizing"
+                ),
+            ),
             Problem::Score(problem) => score(problem),
             Problem::Delete(refusal) => delete(refusal),
             Problem::SeatCount => both(
@@ -429,6 +442,25 @@ fn score(problem: &crate::domain::evaluation::scoring::ScoreProblem) -> Both {
         ScoreProblem::NothingToScore => both(
             "すべて対象外のため評点を出せません",
             "everything is marked not applicable: there is nothing to score",
+        ),
+    }
+}
+
+/// Why a final grade cannot be set in calibration.
+fn adjust(problem: &crate::domain::evaluation::calibration::AdjustProblem) -> Both {
+    use crate::domain::evaluation::calibration::AdjustProblem;
+    match problem {
+        AdjustProblem::UnknownGrade(grade) => (
+            format!("「{grade}」はこのシートの評語にありません"),
+            format!("\"{grade}\" is not one of this sheet's grades"),
+        ),
+        AdjustProblem::NoReason => both(
+            "計算された評語と違う評語にするには理由を書いてください",
+            "give a reason for a grade other than the computed one",
+        ),
+        AdjustProblem::NotScored => both(
+            "まだ点数が出ていないシートです（未提出の評価があります）",
+            "this sheet has no score yet (an evaluation is not submitted)",
         ),
     }
 }

@@ -66,6 +66,19 @@ pub struct SheetTexts {
     pub history_line: fn(&str, &str, &str, &str) -> String,
     pub items_heading: fn(&str) -> String,
     pub comment_section: fn(&str) -> String,
+    pub save_refused: fn(&str) -> String,
+    pub work_heading_self: &'static str,
+    pub work_lead: &'static str,
+    pub rating: &'static str,
+    pub rating_none: &'static str,
+    pub rating_not_applicable: &'static str,
+    pub not_applicable_reason: &'static str,
+    pub entry_comment: &'static str,
+    pub section_comment: &'static str,
+    pub earlier_ratings: fn(&str) -> String,
+    pub score_now: fn(&str, &str) -> String,
+    pub score_missing: fn(usize) -> String,
+    pub unrated: &'static str,
 }
 
 /// The button (and history) name of a step.
@@ -85,6 +98,7 @@ pub fn step_name(step: SheetStep, lang: Lang) -> &'static str {
         SheetStep::Finalize => ("確定する", "Finalize"),
         SheetStep::Disclose => ("開示する", "Disclose"),
         SheetStep::Acknowledge => ("確認した", "Acknowledge"),
+        SheetStep::Calibrate => ("評語を調整した", "Grade adjusted"),
     };
     if lang == Lang::Ja { ja } else { en }
 }
@@ -203,6 +217,23 @@ pub static JA: SheetTexts = SheetTexts {
     history_line: |at, by, step, state| format!("{at} {by}: {step}（→ {state}）"),
     items_heading: |title| format!("{title}（評価項目）"),
     comment_section: |title| format!("{title}（コメント）"),
+    save_refused: |why| {
+        format!("保存できませんでした: {why}（入力はこのブラウザに残してあります）")
+    },
+    work_heading_self: "自己評価",
+    work_lead: "各目標・項目を評価し、理由を書いてください。入力は自動で保存されます。点数は提出時にサーバーが計算するものと同じです。",
+    rating: "評価",
+    rating_none: "（未評価）",
+    rating_not_applicable: "対象外",
+    not_applicable_reason: "対象外の理由",
+    entry_comment: "評価の理由・コメント",
+    section_comment: "セクションのコメント",
+    earlier_ratings: |list| format!("これまでの評価: {list}"),
+    score_now: |score, formula| format!("現在の点数: {score}（= {formula}）"),
+    score_missing: |n| {
+        format!("未評価があと{n}件あります。すべて評価するか対象外にすると点数が出ます。")
+    },
+    unrated: "未評価",
 };
 
 pub static EN: SheetTexts = SheetTexts {
@@ -273,4 +304,19 @@ pub static EN: SheetTexts = SheetTexts {
     history_line: |at, by, step, state| format!("{at} {by}: {step} (→ {state})"),
     items_heading: |title| format!("{title} (items)"),
     comment_section: |title| format!("{title} (comments)"),
+    save_refused: |why| format!("Could not save: {why} (your input is kept in this browser)"),
+    work_heading_self: "Self-evaluation",
+    work_lead: "Rate each goal and item and give your reasons. Your input saves itself. The score is the one the server computes on submission.",
+    rating: "Rating",
+    rating_none: "(not rated)",
+    rating_not_applicable: "Not applicable",
+    not_applicable_reason: "Why not applicable",
+    entry_comment: "Reason / comment",
+    section_comment: "Comment on this section",
+    earlier_ratings: |list| format!("Earlier ratings: {list}"),
+    score_now: |score, formula| format!("Score now: {score} (= {formula})"),
+    score_missing: |n| {
+        format!("{n} still to rate. Rate each or mark it not applicable to see the score.")
+    },
+    unrated: "Not rated",
 };

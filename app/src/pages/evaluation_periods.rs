@@ -318,6 +318,14 @@ fn Period(
             <span class=format!("badge badge--{}", state.as_str())>{move || state_name(state, lang.get())}</span>
         </h1>
         <p class="lead">{facts}</p>
+        {(!draft).then(|| {
+            let href = format!("/evaluation/periods/{id}/calibration");
+            view! {
+                <Show when=move || manage.get()>
+                    <p><A href=href.clone() attr:class="button">{move || t().calibration.link}</A></p>
+                </Show>
+            }
+        })}
         <Show when=move || !manage.get()>
             <p class="field__hint">{move || t().period.read_only}</p>
         </Show>

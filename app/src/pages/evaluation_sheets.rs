@@ -8,17 +8,21 @@
 //! (`localStorage`), retried when the network fails, and offered back after a reload; a
 //! save based on an older version gets both texts back to choose from.
 
-use crate::api::sheets::{get_sheet, my_sheets, save_goals, take_step};
-use crate::components::browser::sleep;
+use crate::api::sheets::{get_sheet, my_sheets, save_goals, save_work, take_step};
+use crate::components::autosave::{Autosave, ConflictChoice, SaveStatus, Saved};
 use crate::components::forms::{Notice, NoticeLine};
 use crate::components::gate::{Gate, Need};
 use crate::components::page_title::PageTitle;
 use crate::domain::dates::CalendarDate;
 use crate::domain::evaluation::goals::{GoalIssue, check_goals, weight_total};
-use crate::domain::evaluation::sheet::Goal;
-use crate::domain::evaluation::sheet_view::{GoalsSaved, SheetLine, SheetStep, SheetView};
+use crate::domain::evaluation::scale::ScaleLevel;
+use crate::domain::evaluation::scoring::{Rating, ScoreProblem};
+use crate::domain::evaluation::sheet::{Goal, SheetContent, Work, score_work};
+use crate::domain::evaluation::sheet_view::{
+    GoalsSaved, SheetLine, SheetResult, SheetStep, SheetView, WorkSaved,
+};
 use crate::domain::evaluation::template::SectionKind;
-use crate::domain::evaluation::workflow::{Command, Draft};
+use crate::domain::evaluation::workflow::{Command, Draft, Relation, SheetState};
 use crate::domain::problem::Problem;
 use crate::error::AppError;
 use crate::i18n::periods::sheet_state_name;
@@ -154,19 +158,6 @@ fn SheetContent() -> impl IntoView {
     }
 }
 
-/// Where the goals' autosave stands.
-#[derive(Clone, Debug, PartialEq)]
-enum SaveState {
-    /// Everything typed is on the server (`at`: when it was last saved, if this visit).
-    Saved(Option<String>),
-    Unsaved,
-    Saving,
-    /// The server could not be reached; kept in the browser, retried.
-    Offline,
-    /// Someone saved first: their goals and the version they saved.
-    Conflict(BTreeMap<usize, Vec<Goal>>, i64),
-}
-
 #[component]
 fn Sheet(
     sheet: SheetView,
@@ -176,12 +167,11 @@ fn Sheet(
     let t = use_texts();
     let lang = use_lang();
     let version = RwSignal::new(sheet.version);
-    let save_state = RwSignal::new(SaveState::Saved(None));
-    let mine = sheet
-        .relations
-        .contains(&crate::domain::evaluation::workflow::Relation::Owner);
+    // A save can move the sheet on (the first save of a self-evaluation begins it).
+    let state = RwSignal::new(sheet.state);
+    let steps = RwSignal::new(sheet.steps.clone());
+    let mine = sheet.relations.contains(&Relation::Owner);
     let title = (t().sheet.sheet_title)(&sheet.period_name, &sheet.employee.name);
-    let state = sheet.state;
     let evaluators = sheet
         .evaluators
         .iter()
@@ -193,51 +183,35 @@ fn Sheet(
         .join(" → ");
     let deadline = sheet.deadline.clone();
     let late = sheet.late;
-    let editing_goals = sheet.draft == Some(Draft::Goals);
-    let sections = sheet
-        .template
-        .sections
-        .iter()
-        .enumerate()
-        .map(|(index, section)| {
-            let title = section.title.clone();
-            match &section.kind {
-                SectionKind::Goals { .. } => {
-                    let goals = sheet.goals.get(&index).cloned().unwrap_or_default();
-                    if editing_goals {
-                        ().into_any()
-                    } else {
-                        view! { <GoalsShown title goals /> }.into_any()
-                    }
-                }
-                SectionKind::Items { items } => {
-                    let items = items.clone();
-                    view! {
-                        <section class="card">
-                            <h2>{move || (t().sheet.items_heading)(&title)}</h2>
-                            <ul class="sheet-items">
-                                {items.into_iter().map(|item| view! {
-                                    <li><strong>{item.title}</strong>" "<span class="field__hint">{format!("{}%", item.weight.normalize())}</span><br />{item.description}</li>
-                                }).collect_view()}
-                            </ul>
-                        </section>
-                    }
-                    .into_any()
-                }
-                SectionKind::Comment => view! {
-                    <section class="card"><h2>{move || (t().sheet.comment_section)(&title)}</h2></section>
-                }
-                .into_any(),
-            }
-        })
-        .collect_view();
-    let editor = editing_goals.then(|| {
-        view! {
-            <GoalsEditor sheet=sheet.clone() version save_state />
+    // The one draft the reader writes now, if any, and whether all of it is on the server.
+    let (editor, saved): (AnyView, Signal<bool>) = match sheet.draft {
+        Some(Draft::Goals) => {
+            let autosave = goals_autosave(&sheet, version);
+            (
+                view! { <GoalsEditor sheet=sheet.clone() autosave /> }.into_any(),
+                Signal::derive(move || autosave.is_saved()),
+            )
         }
-    });
+        Some(draft) => {
+            let autosave = work_autosave(&sheet, draft, version, state, steps);
+            (
+                view! { <WorkEditor sheet=sheet.clone() draft autosave /> }.into_any(),
+                Signal::derive(move || autosave.is_saved()),
+            )
+        }
+        None => (().into_any(), Signal::derive(|| true)),
+    };
+    // The sheet as written, where no editor shows it already.
+    let sections = if sheet.draft.is_some() {
+        ().into_any()
+    } else {
+        sheet_as_written(&sheet).into_any()
+    };
     let ratings = view! { <RatingsShown sheet=sheet.clone() /> };
-    let steps = sheet.steps.clone();
+    let result = sheet
+        .result
+        .clone()
+        .map(|result| view! { <ResultShown result /> });
     let id = sheet.id.to_string();
     let history = sheet.history.clone();
     view! {
@@ -248,17 +222,18 @@ fn Sheet(
         </p>
         <h1>{title}</h1>
         <p class="lead">
-            {move || (t().sheet.state_line)(&sheet_state_name(state, lang.get()))}
+            {move || (t().sheet.state_line)(&sheet_state_name(state.get(), lang.get()))}
             {late.then(|| view! { " "<span class="badge badge--late">{move || t().sheet.late}</span> })}
             {deadline.map(|d| view! { <br />{move || (t().sheet.deadline_line)(&d)} })}
             <br />
             {move || (t().sheet.evaluators_line)(&evaluators)}
         </p>
         <NoticeLine notice=notice />
+        {result}
         {editor}
         {sections}
         {ratings}
-        <Steps id steps version save_state changed notice />
+        <Steps id steps version saved changed notice />
         <section class="card" aria-labelledby="sheet-history">
             <h2 id="sheet-history">{move || t().sheet.history_heading}</h2>
             {if history.is_empty() {
@@ -283,31 +258,61 @@ fn Sheet(
     }
 }
 
+/// The template's sections as the sheet has them: the goals written, the items, the
+/// comment sections' titles (the ratings and comments follow in [`RatingsShown`]).
+fn sheet_as_written(sheet: &SheetView) -> impl IntoView + use<> {
+    let t = use_texts();
+    sheet
+        .template
+        .sections
+        .iter()
+        .enumerate()
+        .map(|(index, section)| {
+            let title = section.title.clone();
+            match &section.kind {
+                SectionKind::Goals { .. } => {
+                    let goals = sheet.goals.get(&index).cloned().unwrap_or_default();
+                    view! { <GoalsShown title goals /> }.into_any()
+                }
+                SectionKind::Items { items } => {
+                    let items = items.clone();
+                    view! {
+                        <section class="card">
+                            <h2>{move || (t().sheet.items_heading)(&title)}</h2>
+                            <ul class="sheet-items">
+                                {items.into_iter().map(|item| view! {
+                                    <li><strong>{item.title}</strong>" "<span class="field__hint">{format!("{}%", item.weight.normalize())}</span><br />{item.description}</li>
+                                }).collect_view()}
+                            </ul>
+                        </section>
+                    }
+                    .into_any()
+                }
+                SectionKind::Comment => view! {
+                    <section class="card"><h2>{move || (t().sheet.comment_section)(&title)}</h2></section>
+                }
+                .into_any(),
+            }
+        })
+        .collect_view()
+}
+
 /// The ratings, comments and stage scores the reader may see (the server sent only those),
 /// one column per rater: 本人 (the self-evaluation), then each evaluator stage.
 #[component]
 fn RatingsShown(sheet: SheetView) -> impl IntoView {
-    use crate::domain::evaluation::scoring::Rating;
-    use crate::domain::evaluation::sheet::{SheetContent, Work, score_work};
     let t = use_texts();
     let content = SheetContent {
         goals: sheet.goals.clone(),
         self_work: sheet.self_work.clone(),
-        stage_work: Vec::new(),
+        ..SheetContent::default()
     };
-    let mut raters: Vec<(String, Work)> = Vec::new();
-    if let Some(work) = &sheet.self_work {
-        raters.push((t().sheet.self_rater.to_owned(), work.clone()));
-    }
-    for (n, work) in sheet.stage_work.iter().enumerate() {
-        if let Some(work) = work {
-            raters.push(((t().sheet.stage_name)(n as u8 + 1), work.clone()));
-        }
-    }
-    let rated = raters
-        .iter()
-        .any(|(_, w)| !w.ratings.is_empty() || !w.comments.is_empty());
-    if !rated {
+    // The reader's own draft is in their editor, not here.
+    let raters: Vec<(String, Work)> = other_raters(&sheet, sheet.draft)
+        .into_iter()
+        .map(|(who, work)| (who, work.clone()))
+        .collect();
+    if raters.iter().all(|(_, work)| work.is_blank()) {
         return ().into_any();
     }
     let cell = |rating: Option<&Rating>| match rating {
@@ -349,8 +354,13 @@ fn RatingsShown(sheet: SheetView) -> impl IntoView {
                     let cells = raters
                         .iter()
                         .map(|(_, work)| {
-                            let rating = work.ratings.get(&index).and_then(|r| r.get(entry)).and_then(Option::as_ref);
-                            view! { <td>{cell(rating)}</td> }
+                            let comment = work.entry_comment(index, entry).to_owned();
+                            view! {
+                                <td>
+                                    {cell(work.rating(index, entry))}
+                                    {(!comment.trim().is_empty()).then(|| view! { <p class="rating-comment">{comment}</p> })}
+                                </td>
+                            }
                         })
                         .collect_view();
                     view! { <tr><th scope="row">{title.clone()}</th>{cells}</tr> }
@@ -389,6 +399,65 @@ fn RatingsShown(sheet: SheetView) -> impl IntoView {
         </section>
     }
     .into_any()
+}
+
+/// The sheet's result as far as the reader may see it: the final grade, the final score
+/// with the sum that makes it, and a calibration's change with its reason.
+#[component]
+fn ResultShown(result: SheetResult) -> impl IntoView {
+    use crate::domain::evaluation::scoring::{ScoreSource, percent, points};
+    let t = use_texts();
+    let grade = result.grade.clone();
+    let score = result.computed.clone().map(|score| {
+        let formula = score
+            .parts
+            .iter()
+            .map(|(source, weight, part)| {
+                let who = match source {
+                    ScoreSource::SelfEvaluation => t().sheet.self_rater.to_owned(),
+                    ScoreSource::Stage(stage) => (t().sheet.stage_name)(stage.number()),
+                };
+                format!("{who} {} % × {}", percent(*weight), points(*part))
+            })
+            .collect::<Vec<_>>()
+            .join(" + ");
+        (points(score.score), formula, score.grade)
+    });
+    let adjusted = result.adjusted.clone().map(|a| {
+        let from = score.as_ref().map(|(_, _, g)| g.clone()).unwrap_or_default();
+        view! { <p class="field__hint">{move || (t().calibration.result_adjusted)(&from, &a.reason)}</p> }
+    });
+    view! {
+        <section class="card result-card" aria-labelledby="sheet-result">
+            <h2 id="sheet-result">{move || t().calibration.result_heading}</h2>
+            {grade.map(|g| view! { <p class="result-grade">{move || (t().calibration.result_grade)(&g)}</p> })}
+            {score.map(|(s, f, _)| view! { <p>{move || (t().calibration.result_score)(&s, &f)}</p> })}
+            {adjusted}
+        </section>
+    }
+}
+
+/// The raters whose work the reader sees besides their own draft (`editing`): 本人 (the
+/// self-evaluation), then each evaluator stage, by the name the page gives them.
+fn other_raters(sheet: &SheetView, editing: Option<Draft>) -> Vec<(String, &Work)> {
+    let t = use_texts();
+    let mut raters = Vec::new();
+    if let Some(work) = &sheet.self_work
+        && editing != Some(Draft::SelfWork)
+    {
+        raters.push((t().sheet.self_rater.to_owned(), work));
+    }
+    for (n, work) in sheet.stage_work.iter().enumerate() {
+        let number = n as u8 + 1;
+        let editing_this =
+            matches!(editing, Some(Draft::StageWork(stage)) if stage.number() == number);
+        if let Some(work) = work
+            && !editing_this
+        {
+            raters.push(((t().sheet.stage_name)(number), work));
+        }
+    }
+    raters
 }
 
 /// Goals as written, for everyone but the employee drafting them.
@@ -483,149 +552,51 @@ fn texts_of(goals: &BTreeMap<usize, Vec<Goal>>) -> GoalTexts {
         .collect()
 }
 
-/// What this browser keeps of a sheet's goals until the server has them.
-#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
-struct KeptGoals {
-    based_on: i64,
-    goals: GoalTexts,
+/// The employee's goals as typed, saved by `save_goals`.
+fn goals_autosave(sheet: &SheetView, version: RwSignal<i64>) -> Autosave<GoalTexts> {
+    let id = sheet.id.to_string();
+    let mut saved = texts_of(&sheet.goals);
+    for (index, section) in sheet.template.sections.iter().enumerate() {
+        if matches!(section.kind, SectionKind::Goals { .. }) {
+            saved.entry(index).or_default();
+        }
+    }
+    let key = format!("kouka.sheet.{id}.goals");
+    Autosave::new(key, version, saved, move |based_on, texts: GoalTexts| {
+        let id = id.clone();
+        Box::pin(async move {
+            let body = serde_json::to_string(&goals_of(&texts)).unwrap_or_default();
+            Ok(match save_goals(id, based_on, body).await? {
+                GoalsSaved::Saved { version, at } => Saved::Saved { version, at },
+                GoalsSaved::Conflict { version, theirs } => Saved::Conflict {
+                    version,
+                    theirs: texts_of(&theirs),
+                },
+            })
+        })
+    })
 }
 
-fn kept_key(id: &str) -> String {
-    format!("kouka.sheet.{id}.goals")
+/// The goals someone saved first, beside one's own.
+fn goals_saved_first(goals: GoalTexts) -> impl IntoView {
+    goals
+        .into_values()
+        .map(|list| {
+            view! {
+                <ol>{list.into_iter().map(|g| view! { <li>{g.title}" "{g.weight}"%"</li> }).collect_view()}</ol>
+            }
+        })
+        .collect_view()
 }
 
 /// The employee's goals, editable, saved a moment after each change.
 #[component]
-fn GoalsEditor(
-    sheet: SheetView,
-    version: RwSignal<i64>,
-    save_state: RwSignal<SaveState>,
-) -> impl IntoView {
+fn GoalsEditor(sheet: SheetView, autosave: Autosave<GoalTexts>) -> impl IntoView {
     let t = use_texts();
     let lang = use_lang();
-    let id = sheet.id.to_string();
     let template = sheet.template.clone();
     let term = (sheet.term_start, sheet.term_end);
-    let mut initial = texts_of(&sheet.goals);
-    for (index, section) in template.sections.iter().enumerate() {
-        if matches!(section.kind, SectionKind::Goals { .. }) {
-            initial.entry(index).or_default();
-        }
-    }
-    let goals = RwSignal::new(initial.clone());
-    // Each change bumps it; a save whose change is no longer the latest leaves the state.
-    let generation = StoredValue::new(0_u64);
-
-    let keep = {
-        let id = id.clone();
-        move || {
-            let kept = KeptGoals {
-                based_on: version.get_untracked(),
-                goals: goals.get_untracked(),
-            };
-            crate::components::browser::keep_local(
-                &kept_key(&id),
-                &serde_json::to_string(&kept).unwrap_or_default(),
-            );
-        }
-    };
-    // Saves what is typed now; on a network failure retries every few seconds until it
-    // lands or something newer is typed.
-    let save = {
-        let id = id.clone();
-        move || {
-            let id = id.clone();
-            let mine = generation.get_value();
-            spawn_local(async move {
-                loop {
-                    if generation.get_value() != mine {
-                        return;
-                    }
-                    save_state.set(SaveState::Saving);
-                    let body = serde_json::to_string(&goals_of(&goals.get_untracked()))
-                        .unwrap_or_default();
-                    match save_goals(id.clone(), version.get_untracked(), body).await {
-                        Ok(GoalsSaved::Saved { version: v, at }) => {
-                            version.set(v);
-                            if generation.get_value() == mine {
-                                crate::components::browser::forget_local(&kept_key(&id));
-                                save_state.set(SaveState::Saved(Some(at)));
-                            }
-                            return;
-                        }
-                        Ok(GoalsSaved::Conflict { version: v, theirs }) => {
-                            save_state.set(SaveState::Conflict(theirs, v));
-                            return;
-                        }
-                        Err(AppError::Network) => {
-                            save_state.set(SaveState::Offline);
-                            sleep(4000).await;
-                        }
-                        Err(_) => {
-                            // Refused (a closed phase, the sheet moved on): kept in the
-                            // browser, shown as unsaved.
-                            save_state.set(SaveState::Unsaved);
-                            return;
-                        }
-                    }
-                }
-            });
-        }
-    };
-    let changed_now = {
-        let keep = keep.clone();
-        let save = save.clone();
-        move || {
-            generation.update_value(|g| *g += 1);
-            let mine = generation.get_value();
-            if !matches!(save_state.get_untracked(), SaveState::Conflict(..)) {
-                save_state.set(SaveState::Unsaved);
-            }
-            keep();
-            let save = save.clone();
-            spawn_local(async move {
-                sleep(1200).await;
-                if generation.get_value() == mine
-                    && !matches!(save_state.get_untracked(), SaveState::Conflict(..))
-                {
-                    save();
-                }
-            });
-        }
-    };
-
-    // After a reload: what this browser kept and the server does not have yet.
-    {
-        let id = id.clone();
-        let save = save.clone();
-        let server_goals = sheet.goals.clone();
-        Effect::new(move |_| {
-            let Some(text) = crate::components::browser::read_local(&kept_key(&id)) else {
-                return;
-            };
-            let Ok(kept) = serde_json::from_str::<KeptGoals>(&text) else {
-                return;
-            };
-            if goals_of(&kept.goals) == server_goals {
-                crate::components::browser::forget_local(&kept_key(&id));
-                return;
-            }
-            goals.set(kept.goals);
-            if kept.based_on == version.get_untracked() {
-                generation.update_value(|g| *g += 1);
-                save();
-            } else {
-                save_state.set(SaveState::Conflict(
-                    server_goals.clone(),
-                    version.get_untracked(),
-                ));
-            }
-        });
-    }
-    crate::components::browser::warn_before_leaving(Signal::derive(move || {
-        !matches!(save_state.get(), SaveState::Saved(_))
-    }));
-
+    let goals = autosave.value;
     let issues = Memo::new(move |_| check_goals(&template, term, &goals_of(&goals.get())));
     let issue_text = move |issue: &GoalIssue| {
         Problem::Goals {
@@ -651,7 +622,6 @@ fn GoalsEditor(
             _ => None,
         })
         .map(|(index, title, min, max)| {
-            let changed_now = changed_now.clone();
             let hint = hint.clone();
             let total = move || {
                 let total = goals.with(|g| {
@@ -665,22 +635,16 @@ fn GoalsEditor(
             };
             let count = move || goals.with(|g| g.get(&index).map_or(0, Vec::len));
             let at_max = move || count() >= max as usize;
-            let add = {
-                let changed_now = changed_now.clone();
-                move |_| {
-                    goals.update(|g| g.entry(index).or_default().push(GoalText::default()));
-                    changed_now();
-                }
-            };
+            let add =
+                move |_| autosave.edit(|g| g.entry(index).or_default().push(GoalText::default()));
             view! {
                 <section class="card" aria-labelledby=format!("goals-{index}")>
                     <h2 id=format!("goals-{index}")>{move || (t().sheet.goals_heading)(&title)}</h2>
                     <p class="field__hint">{move || (t().sheet.goals_rule)(min, max)}</p>
                     {move || {
                         (0..count()).map(|n| {
-                            let changed_now = changed_now.clone();
                             let hint = hint.clone();
-                            view! { <GoalFields section=index n goals changed_now hint /> }
+                            view! { <GoalFields section=index n autosave hint /> }
                         }).collect_view()
                     }}
                     <p class="weight-total" aria-live="polite">{total}</p>
@@ -691,53 +655,9 @@ fn GoalsEditor(
             }
         })
         .collect_view();
-    let take_theirs = {
-        let id = id.clone();
-        move |_| {
-            if let SaveState::Conflict(theirs, v) = save_state.get_untracked() {
-                goals.set(texts_of(&theirs));
-                version.set(v);
-                crate::components::browser::forget_local(&kept_key(&id));
-                save_state.set(SaveState::Saved(None));
-            }
-        }
-    };
-    let keep_mine = {
-        let save = save.clone();
-        move |_| {
-            if let SaveState::Conflict(_, v) = save_state.get_untracked() {
-                version.set(v);
-                generation.update_value(|g| *g += 1);
-                save();
-            }
-        }
-    };
     view! {
-        <div class="save-state" role="status" aria-live="polite">
-            {move || match save_state.get() {
-                SaveState::Saved(Some(at)) => (t().sheet.saved_at)(&at),
-                SaveState::Saved(None) => String::new(),
-                SaveState::Unsaved => t().sheet.unsaved.to_owned(),
-                SaveState::Saving => t().sheet.saving.to_owned(),
-                SaveState::Offline => t().sheet.offline.to_owned(),
-                SaveState::Conflict(..) => t().sheet.conflict.to_owned(),
-            }}
-        </div>
-        {move || match save_state.get() {
-            SaveState::Conflict(theirs, _) => view! {
-                <section class="card conflict" aria-labelledby="conflict-heading">
-                    <h2 id="conflict-heading">{move || t().sheet.conflict_theirs}</h2>
-                    {theirs.into_values().map(|list| view! {
-                        <ol>{list.into_iter().map(|g| view! { <li>{g.title}" "{format!("{}%", g.weight.normalize())}</li> }).collect_view()}</ol>
-                    }).collect_view()}
-                    <div class="actions">
-                        <button type="button" class="button button--primary" on:click=keep_mine.clone()>{move || t().sheet.conflict_keep_mine}</button>
-                        <button type="button" class="button" on:click=take_theirs.clone()>{move || t().sheet.conflict_take_theirs}</button>
-                    </div>
-                </section>
-            }.into_any(),
-            _ => ().into_any(),
-        }}
+        <SaveStatus autosave />
+        <ConflictChoice autosave theirs=goals_saved_first />
         {sections}
         <ul class="problem-list" aria-live="polite">
             {move || issues.get().iter().map(|issue| view! { <li>{issue_text(issue)}</li> }).collect_view()}
@@ -750,11 +670,11 @@ fn GoalsEditor(
 fn GoalFields(
     section: usize,
     n: usize,
-    goals: RwSignal<GoalTexts>,
-    changed_now: impl Fn() + Clone + Send + Sync + 'static,
+    autosave: Autosave<GoalTexts>,
     hint: String,
 ) -> impl IntoView {
     let t = use_texts();
+    let goals = autosave.value;
     let field = move |pick: fn(&GoalText) -> String| {
         move || {
             goals.with(|g| {
@@ -767,30 +687,24 @@ fn GoalFields(
     };
     let prefix = format!("goal-{section}-{n}");
     // Writes one field of this goal as typed, then starts the autosave's wait.
-    let on = |put: fn(&mut GoalText, String)| {
-        let changed_now = changed_now.clone();
+    let on = move |put: fn(&mut GoalText, String)| {
         move |ev: leptos::ev::Event| {
             let value = event_target_value(&ev);
-            goals.update(|g| {
+            autosave.edit(|g| {
                 if let Some(goal) = g.get_mut(&section).and_then(|l| l.get_mut(n)) {
                     put(goal, value);
                 }
             });
-            changed_now();
         }
     };
-    let remove = {
-        let changed_now = changed_now.clone();
-        move |_| {
-            goals.update(|g| {
-                if let Some(list) = g.get_mut(&section)
-                    && n < list.len()
-                {
-                    list.remove(n);
-                }
-            });
-            changed_now();
-        }
+    let remove = move |_| {
+        autosave.edit(|g| {
+            if let Some(list) = g.get_mut(&section)
+                && n < list.len()
+            {
+                list.remove(n);
+            }
+        })
     };
     view! {
         <fieldset class="goal">
@@ -823,13 +737,14 @@ fn GoalFields(
     }
 }
 
-/// The steps the reader may take now, as the server listed them.
+/// The steps the reader may take now, as the server listed them (a save can change them).
 #[component]
 fn Steps(
     id: String,
-    steps: Vec<Command>,
+    steps: RwSignal<Vec<Command>>,
     version: RwSignal<i64>,
-    save_state: RwSignal<SaveState>,
+    /// Whether the reader's draft is all on the server: no step before it is.
+    saved: Signal<bool>,
     changed: RwSignal<u32>,
     notice: RwSignal<Option<Notice>>,
 ) -> impl IntoView {
@@ -837,52 +752,66 @@ fn Steps(
     let lang = use_lang();
     let comment = RwSignal::new(String::new());
     let busy = RwSignal::new(false);
-    let needs_comment = steps
-        .iter()
-        .any(|c| matches!(c, Command::SendBack { .. } | Command::Acknowledge { .. }));
-    let buttons = steps
-        .into_iter()
-        .map(|command| {
-            let step = SheetStep::of(&command);
-            let id = id.clone();
-            let primary = !matches!(
-                step,
-                SheetStep::SendBack
-                    | SheetStep::WithdrawGoals
-                    | SheetStep::WithdrawSelfEvaluation
-                    | SheetStep::WithdrawEvaluation
-            );
-            let run = move |_| {
-                let id = id.clone();
-                busy.set(true);
-                spawn_local(async move {
-                    let result = take_step(id, version.get_untracked(), step.as_stored().to_owned(), comment.get_untracked()).await;
-                    busy.set(false);
-                    match result {
-                        Ok(_) => {
-                            notice.set(Some(Notice::Done((t().sheet.step_done)(step_name(step, lang.get_untracked())))));
-                            comment.set(String::new());
-                            changed.update(|n| *n += 1);
-                        }
-                        Err(error) => notice.set(failed(error)),
-                    }
-                });
-            };
-            view! {
-                <button type="button" class=if primary { "button button--primary" } else { "button" }
-                    on:click=run
-                    disabled=move || busy.get() || !matches!(save_state.get(), SaveState::Saved(_))>
-                    {move || step_name(step, lang.get())}
-                </button>
-            }
+    let needs_comment = move || {
+        steps.with(|steps| {
+            steps
+                .iter()
+                .any(|c| matches!(c, Command::SendBack { .. } | Command::Acknowledge { .. }))
         })
-        .collect::<Vec<_>>();
-    let none = buttons.is_empty();
+    };
+    let run = move |step: SheetStep, id: String| {
+        busy.set(true);
+        spawn_local(async move {
+            let result = take_step(
+                id,
+                version.get_untracked(),
+                step.as_stored().to_owned(),
+                comment.get_untracked(),
+            )
+            .await;
+            busy.set(false);
+            match result {
+                Ok(_) => {
+                    notice.set(Some(Notice::Done((t().sheet.step_done)(step_name(
+                        step,
+                        lang.get_untracked(),
+                    )))));
+                    comment.set(String::new());
+                    changed.update(|n| *n += 1);
+                }
+                Err(error) => notice.set(failed(error)),
+            }
+        });
+    };
+    let buttons = move || {
+        steps
+            .get()
+            .iter()
+            .map(|command| {
+                let step = SheetStep::of(command);
+                let id = id.clone();
+                let primary = !matches!(
+                    step,
+                    SheetStep::SendBack
+                        | SheetStep::WithdrawGoals
+                        | SheetStep::WithdrawSelfEvaluation
+                        | SheetStep::WithdrawEvaluation
+                );
+                view! {
+                    <button type="button" class=if primary { "button button--primary" } else { "button" }
+                        on:click=move |_| run(step, id.clone())
+                        disabled=move || busy.get() || !saved.get()>
+                        {move || step_name(step, lang.get())}
+                    </button>
+                }
+            })
+            .collect_view()
+    };
     view! {
         <section class="card" aria-labelledby="sheet-steps">
             <h2 id="sheet-steps">{move || t().sheet.steps_heading}</h2>
-            {none.then(|| view! { <p>{move || t().sheet.no_steps}</p> })}
-            {needs_comment.then(|| view! {
+            {move || steps.with(Vec::is_empty).then(|| view! { <p>{move || t().sheet.no_steps}</p> })}
+            {move || needs_comment().then(|| view! {
                 <div class="field">
                     <label class="field__label" for="step-comment">{move || t().sheet.comment}</label>
                     <textarea id="step-comment" rows="3" prop:value=move || comment.get() on:input=move |ev| comment.set(event_target_value(&ev))></textarea>
@@ -891,5 +820,337 @@ fn Steps(
             })}
             <div class="actions">{buttons}</div>
         </section>
+    }
+}
+
+// ---- one's ratings and comments ----------------------------------------------------------
+
+/// The reader's own work (their self-evaluation or their stage), saved by `save_work`; each
+/// save also brings the sheet's state and the steps open now.
+fn work_autosave(
+    sheet: &SheetView,
+    draft: Draft,
+    version: RwSignal<i64>,
+    state: RwSignal<SheetState>,
+    steps: RwSignal<Vec<Command>>,
+) -> Autosave<Work> {
+    let id = sheet.id.to_string();
+    let saved = match draft {
+        Draft::StageWork(stage) => sheet
+            .stage_work
+            .get(usize::from(stage.number() - 1))
+            .cloned()
+            .flatten(),
+        Draft::SelfWork | Draft::Goals => sheet.self_work.clone(),
+    }
+    .unwrap_or_default();
+    let key = format!("kouka.sheet.{id}.work");
+    Autosave::new(key, version, saved, move |based_on, work: Work| {
+        let id = id.clone();
+        Box::pin(async move {
+            let body = serde_json::to_string(&work).unwrap_or_default();
+            Ok(match save_work(id, based_on, body).await? {
+                WorkSaved::Saved {
+                    version,
+                    at,
+                    state: now,
+                    steps: open,
+                } => {
+                    state.set(now);
+                    steps.set(open);
+                    Saved::Saved { version, at }
+                }
+                WorkSaved::Conflict { version, theirs } => Saved::Conflict { version, theirs },
+            })
+        })
+    })
+}
+
+/// Ratings someone saved first, beside one's own: each section's labels in order.
+fn work_saved_first(work: Work) -> impl IntoView {
+    let t = use_texts();
+    work.ratings
+        .into_values()
+        .map(|ratings| {
+            let labels: Vec<String> = ratings
+                .iter()
+                .map(|rating| match rating {
+                    Some(Rating::Level(label)) => label.clone(),
+                    Some(Rating::NotApplicable { .. }) => {
+                        t().sheet.rating_not_applicable.to_owned()
+                    }
+                    None => "—".to_owned(),
+                })
+                .collect();
+            view! { <p>{labels.join(" · ")}</p> }
+        })
+        .collect_view()
+}
+
+/// One goal or item to rate: what it is, and what the earlier raters gave it.
+#[derive(Clone)]
+struct ToRate {
+    section: usize,
+    entry: usize,
+    title: String,
+    weight: String,
+    detail: Vec<String>,
+    earlier: String,
+}
+
+/// The reader's ratings, reasons and comments at their part of the sheet, with the score
+/// they make as the server will compute it.
+#[component]
+fn WorkEditor(sheet: SheetView, draft: Draft, autosave: Autosave<Work>) -> impl IntoView {
+    let t = use_texts();
+    let lang = use_lang();
+    let heading = match draft {
+        Draft::StageWork(stage) => (t().sheet.stage_name)(stage.number()),
+        Draft::SelfWork | Draft::Goals => t().sheet.work_heading_self.to_owned(),
+    };
+    let levels = sheet.template.scale.levels.clone();
+    let others = other_raters(&sheet, Some(draft));
+    let earlier = |section: usize, entry: usize| {
+        let given: Vec<String> = others
+            .iter()
+            .filter_map(|(who, work)| {
+                let label = match work.rating(section, entry)? {
+                    Rating::Level(label) => label.clone(),
+                    Rating::NotApplicable { .. } => t().sheet.rating_not_applicable.to_owned(),
+                };
+                Some(format!("{who} {label}"))
+            })
+            .collect();
+        if given.is_empty() {
+            String::new()
+        } else {
+            (t().sheet.earlier_ratings)(&given.join(" / "))
+        }
+    };
+    let sections = sheet
+        .template
+        .sections
+        .iter()
+        .enumerate()
+        .map(|(index, section)| {
+            let entries: Vec<ToRate> = match &section.kind {
+                SectionKind::Goals { .. } => sheet
+                    .goals
+                    .get(&index)
+                    .map(|goals| {
+                        goals
+                            .iter()
+                            .enumerate()
+                            .map(|(entry, goal)| ToRate {
+                                section: index,
+                                entry,
+                                title: goal.title.clone(),
+                                weight: goal.weight.normalize().to_string(),
+                                detail: [goal.description.clone(), goal.measure.clone()]
+                                    .into_iter()
+                                    .filter(|text| !text.trim().is_empty())
+                                    .collect(),
+                                earlier: earlier(index, entry),
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+                SectionKind::Items { items } => items
+                    .iter()
+                    .enumerate()
+                    .map(|(entry, item)| ToRate {
+                        section: index,
+                        entry,
+                        title: item.title.clone(),
+                        weight: item.weight.normalize().to_string(),
+                        detail: vec![item.description.clone()],
+                        earlier: earlier(index, entry),
+                    })
+                    .collect(),
+                SectionKind::Comment => Vec::new(),
+            };
+            let title = section.title.clone();
+            let levels = levels.clone();
+            let comment_id = format!("section-comment-{index}");
+            let comment = move || autosave.value.with(|w| w.comments.get(&index).cloned().unwrap_or_default());
+            let on_comment = move |ev: leptos::ev::Event| {
+                let text = event_target_value(&ev);
+                autosave.edit(|w| {
+                    w.comments.insert(index, text);
+                });
+            };
+            view! {
+                <section class="card" aria-labelledby=format!("work-{index}")>
+                    <h2 id=format!("work-{index}")>{title}</h2>
+                    {entries.into_iter().map(|entry| {
+                        let levels = levels.clone();
+                        view! { <RateEntry entry levels autosave /> }
+                    }).collect_view()}
+                    <div class="field">
+                        <label class="field__label" for=comment_id.clone()>{move || t().sheet.section_comment}</label>
+                        <textarea id=comment_id rows="3" prop:value=comment on:input=on_comment></textarea>
+                    </div>
+                </section>
+            }
+        })
+        .collect_view();
+    let template = sheet.template.clone();
+    let content = SheetContent {
+        goals: sheet.goals.clone(),
+        ..SheetContent::default()
+    };
+    let score = Memo::new(move |_| {
+        autosave
+            .value
+            .with(|work| score_work(&template, &content, work))
+    });
+    let score_line = move || {
+        match score.get() {
+        Ok(score) => view! {
+            <p class="score-now"><strong>{(t().sheet.score_now)(&score.score.to_string(), &score.formula())}</strong></p>
+        }
+        .into_any(),
+        Err(problems) => {
+            let unrated = problems.iter().filter(|p| matches!(p, ScoreProblem::Unrated { .. })).count();
+            let others: Vec<String> = problems
+                .iter()
+                .filter(|p| !matches!(p, ScoreProblem::Unrated { .. }))
+                .map(|p| Problem::Score(p.clone()).text(lang.get()))
+                .collect();
+            view! {
+                {(unrated > 0).then(|| view! { <p class="score-now">{(t().sheet.score_missing)(unrated)}</p> })}
+                <ul class="problem-list">{others.into_iter().map(|p| view! { <li>{p}</li> }).collect_view()}</ul>
+            }
+            .into_any()
+        }
+    }
+    };
+    view! {
+        <h2 class="work-heading">{heading}</h2>
+        <p class="field__hint">{move || t().sheet.work_lead}</p>
+        <SaveStatus autosave />
+        <ConflictChoice autosave theirs=work_saved_first />
+        {sections}
+        <section class="card score-card" aria-live="polite">{score_line}</section>
+    }
+}
+
+/// One goal or item: the rating (a level of the scale, or 対象外 with its reason) and the
+/// reason for it.
+#[component]
+fn RateEntry(entry: ToRate, levels: Vec<ScaleLevel>, autosave: Autosave<Work>) -> impl IntoView {
+    let t = use_texts();
+    let ToRate {
+        section,
+        entry: n,
+        title,
+        weight,
+        detail,
+        earlier,
+    } = entry;
+    let prefix = format!("rate-{section}-{n}");
+    let current = move || autosave.value.with(|w| w.rating(section, n).cloned());
+    // The select's value: a level by its place on the scale, `na` for 対象外, "" for none.
+    let choice = {
+        let levels = levels.clone();
+        move || match current() {
+            Some(Rating::Level(label)) => levels
+                .iter()
+                .position(|level| level.label == label)
+                .map(|i| i.to_string())
+                .unwrap_or_default(),
+            Some(Rating::NotApplicable { .. }) => "na".to_owned(),
+            None => String::new(),
+        }
+    };
+    let initial = choice.clone()();
+    let on_choice = {
+        let levels = levels.clone();
+        move |ev: leptos::ev::Event| {
+            let value = event_target_value(&ev);
+            let rating = match value.as_str() {
+                "na" => Some(Rating::NotApplicable {
+                    reason: match current() {
+                        Some(Rating::NotApplicable { reason }) => reason,
+                        _ => String::new(),
+                    },
+                }),
+                other => other
+                    .parse::<usize>()
+                    .ok()
+                    .and_then(|i| levels.get(i))
+                    .map(|level| Rating::Level(level.label.clone())),
+            };
+            autosave.edit(|w| w.set_rating(section, n, rating));
+        }
+    };
+    let reason = move || match current() {
+        Some(Rating::NotApplicable { reason }) => Some(reason),
+        _ => None,
+    };
+    let on_reason = move |ev: leptos::ev::Event| {
+        let reason = event_target_value(&ev);
+        autosave.edit(|w| w.set_rating(section, n, Some(Rating::NotApplicable { reason })));
+    };
+    let comment = move || {
+        autosave
+            .value
+            .with(|w| w.entry_comment(section, n).to_owned())
+    };
+    let on_comment = move |ev: leptos::ev::Event| {
+        let text = event_target_value(&ev);
+        autosave.edit(|w| w.set_entry_comment(section, n, text));
+    };
+    let unrated = move || current().is_none();
+    let options = levels
+        .iter()
+        .enumerate()
+        .map(|(i, level)| {
+            let value = i.to_string();
+            let selected = initial == value;
+            let text = if level.description.is_empty() {
+                format!("{} ({})", level.label, level.points.normalize())
+            } else {
+                format!(
+                    "{} ({}) — {}",
+                    level.label,
+                    level.points.normalize(),
+                    level.description
+                )
+            };
+            view! { <option value=value selected=selected>{text}</option> }
+        })
+        .collect_view();
+    let reason_id = format!("{prefix}-reason");
+    view! {
+        <fieldset class="rate" class:rate--unrated=unrated>
+            <legend><strong>{title}</strong>" "<span class="field__hint">{weight}"%"</span></legend>
+            {detail.into_iter().map(|text| view! { <p class="rate__detail">{text}</p> }).collect_view()}
+            {(!earlier.is_empty()).then(|| view! { <p class="field__hint">{earlier}</p> })}
+            <div class="field-row">
+                <div class="field">
+                    <label class="field__label" for=format!("{prefix}-rating")>{move || t().sheet.rating}</label>
+                    <select id=format!("{prefix}-rating") prop:value=choice on:change=on_choice
+                        aria-invalid=move || if unrated() { "true" } else { "false" }>
+                        <option value="" selected=initial.is_empty()>{move || t().sheet.rating_none}</option>
+                        {options}
+                        <option value="na" selected=initial == "na">{move || t().sheet.rating_not_applicable}</option>
+                    </select>
+                </div>
+                {move || reason().map(|text| {
+                    let reason_id = reason_id.clone();
+                    view! {
+                        <div class="field field--grow">
+                            <label class="field__label" for=reason_id.clone()>{move || t().sheet.not_applicable_reason}</label>
+                            <input id=reason_id type="text" prop:value=text on:input=on_reason />
+                        </div>
+                    }
+                })}
+            </div>
+            <div class="field">
+                <label class="field__label" for=format!("{prefix}-comment")>{move || t().sheet.entry_comment}</label>
+                <textarea id=format!("{prefix}-comment") rows="2" prop:value=comment on:input=on_comment></textarea>
+            </div>
+        </fieldset>
     }
 }

@@ -3,6 +3,7 @@
 pub mod account;
 pub mod admin_users;
 pub mod employees;
+pub mod evaluation_calibration;
 pub mod evaluation_periods;
 pub mod evaluation_sheets;
 pub mod evaluation_templates;

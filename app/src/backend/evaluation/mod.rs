@@ -2,6 +2,7 @@
 //! audit rows. The rules themselves are in `domain::evaluation`; these functions look the
 //! facts up, ask them, and write what they answer.
 
+pub mod calibration;
 pub mod periods;
 pub mod population;
 pub mod sheets;

@@ -51,7 +51,7 @@ fn first_refusal(issues: Vec<PeriodIssue>) -> Result<(), AppError> {
     }
 }
 
-fn wrong_state(state: PeriodState) -> AppError {
+pub(super) fn wrong_state(state: PeriodState) -> AppError {
     refused(PeriodPlace::Period, PeriodProblem::WrongState { state })
 }
 

@@ -38,7 +38,7 @@ use crate::i18n::sheets as sheet_texts;
 use sqlx::{Any, Transaction};
 use std::collections::{BTreeMap, HashMap};
 
-type Tx = Transaction<'static, Any>;
+pub(super) type Tx = Transaction<'static, Any>;
 
 // ---- the facts of one sheet --------------------------------------------------------------
 
@@ -62,27 +62,30 @@ struct SheetRecordRow {
 }
 
 /// A sheet with its period, read in one statement.
-struct SheetRecord {
-    id: SheetId,
-    period_id: PeriodId,
-    period_name: String,
-    employee: UserId,
-    state: SheetState,
-    chain: Vec<Option<UserId>>,
-    content: SheetContent,
-    extended: Vec<Deadline>,
-    version: i64,
-    plan: PeriodPlan,
-    template: Template,
+pub(super) struct SheetRecord {
+    pub(super) id: SheetId,
+    pub(super) period_id: PeriodId,
+    pub(super) period_name: String,
+    pub(super) employee: UserId,
+    pub(super) state: SheetState,
+    pub(super) chain: Vec<Option<UserId>>,
+    pub(super) content: SheetContent,
+    pub(super) extended: Vec<Deadline>,
+    pub(super) version: i64,
+    pub(super) plan: PeriodPlan,
+    pub(super) template: Template,
     /// The phases open now: none once the period is closed.
-    open: Vec<Phase>,
+    pub(super) open: Vec<Phase>,
 }
 
-fn stored<T: serde::de::DeserializeOwned>(what: &'static str, text: &str) -> Result<T, AppError> {
+pub(super) fn stored<T: serde::de::DeserializeOwned>(
+    what: &'static str,
+    text: &str,
+) -> Result<T, AppError> {
     serde_json::from_str(text).map_err(|error| AppError::internal(what, error))
 }
 
-fn json<T: serde::Serialize>(value: &T) -> String {
+pub(super) fn json<T: serde::Serialize>(value: &T) -> String {
     serde_json::to_string(value).expect("plain JSON")
 }
 
@@ -129,7 +132,7 @@ impl SheetRecord {
             self.content
                 .stage_work
                 .get(usize::from(stage.number() - 1))
-                .is_some_and(|work| !work.ratings.is_empty() || !work.comments.is_empty())
+                .is_some_and(|work| !work.is_blank())
         };
         match self.state {
             SheetState::Evaluation(stage) => stage_begun(stage),
@@ -153,7 +156,7 @@ impl SheetRecord {
     }
 }
 
-async fn sheet_record(
+pub(super) async fn sheet_record(
     tx: &mut Tx,
     tenant: &TenantId,
     id: &SheetId,
@@ -217,7 +220,7 @@ pub async fn relations_for(
 
 /// Who the writer is to the sheet, inside the write: a business admin's scope is left out,
 /// since a scope reader writes nothing.
-fn writer_relations(w: &WriteContext<'_>, record: &SheetRecord) -> Vec<Relation> {
+pub(super) fn writer_relations(w: &WriteContext<'_>, record: &SheetRecord) -> Vec<Relation> {
     let subject = &w.by.subject;
     relations_to_sheet(
         &subject.user,
@@ -237,7 +240,7 @@ fn refuse_strangers(relations: &[Relation]) -> Result<(), AppError> {
     }
 }
 
-fn step_refused(refusal: crate::domain::evaluation::workflow::StepRefusal) -> AppError {
+pub(super) fn step_refused(refusal: crate::domain::evaluation::workflow::StepRefusal) -> AppError {
     AppError::invalid(FormField::Sheet, Problem::Step(refusal))
 }
 
@@ -418,6 +421,7 @@ pub async fn open_sheet_as(
         })
         .collect();
     let (deadline, late) = deadline_of(&record.plan, record.state, &record.extended, now, &zone);
+    let result = sheet_result(&record, &visible);
     let history = events
         .into_iter()
         .filter_map(|event| {
@@ -457,9 +461,41 @@ pub async fn open_sheet_as(
         deadline,
         late,
         history,
+        result,
         visible,
         template: record.template,
     })
+}
+
+/// What `visible` lets the reader see of the sheet's result.
+fn sheet_result(
+    record: &SheetRecord,
+    visible: &crate::domain::evaluation::visibility::Visible,
+) -> Option<crate::domain::evaluation::sheet_view::SheetResult> {
+    use crate::domain::evaluation::calibration::final_grade;
+    let grade = final_grade(&record.template, &record.content).filter(|_| visible.final_grade);
+    let computed = crate::domain::evaluation::sheet::sheet_final(&record.template, &record.content)
+        .ok()
+        .filter(|_| visible.final_score)
+        .map(|mut score| {
+            // The grade the score gives is part of the grade, not of the score.
+            if !visible.final_grade {
+                score.grade.clear();
+            }
+            score
+        });
+    let adjusted = record
+        .content
+        .adjusted
+        .clone()
+        .filter(|_| visible.calibration);
+    (grade.is_some() || computed.is_some()).then_some(
+        crate::domain::evaluation::sheet_view::SheetResult {
+            grade,
+            computed,
+            adjusted,
+        },
+    )
 }
 
 // ---- writing -----------------------------------------------------------------------------
@@ -611,11 +647,19 @@ pub async fn save_work(
         Draft::SelfWork | Draft::Goals => "self".to_owned(),
     };
     let (version, at) = write_draft(w, tx, &record, state, &part).await?;
-    Ok(WorkSaved::Saved { version, at })
+    // The first save moved the sheet on: the page's steps change with it.
+    record.state = state;
+    let steps = steps_open_to(&record.facts(), &relations);
+    Ok(WorkSaved::Saved {
+        version,
+        at,
+        state,
+        steps,
+    })
 }
 
 /// Writes one entry of the sheet's history, in the step's transaction.
-async fn record_event(
+pub(super) async fn record_event(
     tx: &mut Tx,
     w: &WriteContext<'_>,
     id: &SheetId,
@@ -665,6 +709,9 @@ pub async fn take_step(
         decide_for(&record.facts(), &relations, &command).map_err(step_refused)?;
     if based_on != record.version {
         return Err(AppError::Conflict);
+    }
+    if command == Command::Finalize {
+        super::calibration::refuse_over_target(&mut tx, tenant, &record).await?;
     }
     if command == Command::SubmitGoals
         && let Some(issue) = check_goals(

@@ -5,6 +5,7 @@
 //! ([`visibility`]). No I/O: the backend looks the facts up and asks these functions, and
 //! the browser uses the same ones for its previews.
 
+pub mod calibration;
 pub mod goals;
 pub mod period;
 pub mod population;

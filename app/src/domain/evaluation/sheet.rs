@@ -27,13 +27,62 @@ pub struct Goal {
     pub due: Option<CalendarDate>,
 }
 
-/// One rater's work on a sheet: ratings by section and entry (0-based), comments by
-/// section.
+/// One rater's work on a sheet: ratings and the reason for each by section and entry
+/// (0-based), a comment per section.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Work {
     pub ratings: BTreeMap<usize, Vec<Option<Rating>>>,
+    /// Why each goal or item got its rating (評価の理由); may be empty.
+    pub entry_comments: BTreeMap<usize, Vec<String>>,
     pub comments: BTreeMap<usize, String>,
+}
+
+impl Work {
+    /// Nothing written yet: no rating, no comment (what a rater cleared counts as unwritten).
+    pub fn is_blank(&self) -> bool {
+        self.ratings.values().flatten().all(Option::is_none)
+            && self
+                .entry_comments
+                .values()
+                .flatten()
+                .chain(self.comments.values())
+                .all(|comment| comment.trim().is_empty())
+    }
+
+    /// The rating of entry `entry` of section `section`, if any yet.
+    pub fn rating(&self, section: usize, entry: usize) -> Option<&Rating> {
+        self.ratings
+            .get(&section)
+            .and_then(|ratings| ratings.get(entry))
+            .and_then(Option::as_ref)
+    }
+
+    /// The comment on entry `entry` of section `section` ("" when none).
+    pub fn entry_comment(&self, section: usize, entry: usize) -> &str {
+        self.entry_comments
+            .get(&section)
+            .and_then(|comments| comments.get(entry))
+            .map_or("", String::as_str)
+    }
+
+    /// Rates entry `entry` of section `section` (`None`: not yet).
+    pub fn set_rating(&mut self, section: usize, entry: usize, rating: Option<Rating>) {
+        let ratings = self.ratings.entry(section).or_default();
+        if ratings.len() <= entry {
+            ratings.resize(entry + 1, None);
+        }
+        ratings[entry] = rating;
+    }
+
+    /// Writes the comment on entry `entry` of section `section`.
+    pub fn set_entry_comment(&mut self, section: usize, entry: usize, comment: String) {
+        let comments = self.entry_comments.entry(section).or_default();
+        if comments.len() <= entry {
+            comments.resize(entry + 1, String::new());
+        }
+        comments[entry] = comment;
+    }
 }
 
 /// Everything written on a sheet so far. A new sheet's is `{}`: every part may be missing.
@@ -45,16 +94,8 @@ pub struct SheetContent {
     pub self_work: Option<Work>,
     /// The evaluator stages' work, 1st first.
     pub stage_work: Vec<Work>,
-}
-
-impl SheetContent {
-    /// The rating `work` gives entry `entry` of section `section`.
-    fn rating(work: &Work, section: usize, entry: usize) -> Option<&Rating> {
-        work.ratings
-            .get(&section)
-            .and_then(|ratings| ratings.get(entry))
-            .and_then(Option::as_ref)
-    }
+    /// The final grade set in calibration instead of the computed one, if any.
+    pub adjusted: Option<crate::domain::evaluation::calibration::Adjustment>,
 }
 
 /// The scored sections of `template` for this sheet as `work` rated them.
@@ -81,7 +122,7 @@ pub fn sections_to_score<'a>(
                             .map(|(e, goal)| EntryToScore {
                                 title: &goal.title,
                                 weight: goal.weight,
-                                rating: SheetContent::rating(work, s, e),
+                                rating: work.rating(s, e),
                             })
                             .collect()
                     })
@@ -92,7 +133,7 @@ pub fn sections_to_score<'a>(
                     .map(|(e, item)| EntryToScore {
                         title: &item.title,
                         weight: item.weight,
-                        rating: SheetContent::rating(work, s, e),
+                        rating: work.rating(s, e),
                     })
                     .collect(),
             };
@@ -156,6 +197,7 @@ mod tests {
                 vec![goal("売上", 50), goal("新規", 30), goal("改善", 20)],
             )]),
             self_work: None,
+            adjusted: None,
             stage_work: vec![Work {
                 ratings: BTreeMap::from([
                     (0, vec![level("A"), level("B"), level("S")]),
@@ -171,7 +213,7 @@ mod tests {
                         ],
                     ),
                 ]),
-                comments: BTreeMap::new(),
+                ..Work::default()
             }],
         };
         let stage = score_work(&template, &content, &content.stage_work[0]).unwrap();
@@ -193,5 +235,23 @@ mod tests {
         let problems = score_work(&template, &content, &work).unwrap_err();
         assert!(problems.len() >= 5, "{problems:?}");
         assert!(sheet_final(&template, &content).is_err());
+    }
+
+    #[test]
+    fn a_rating_may_be_given_in_any_order_and_cleared() {
+        let mut work = Work::default();
+        assert!(work.is_blank());
+        work.set_rating(1, 2, Some(Rating::Level("A".into())));
+        assert_eq!(work.rating(1, 2), Some(&Rating::Level("A".into())));
+        assert_eq!(work.rating(1, 0), None);
+        assert!(!work.is_blank());
+        work.set_rating(1, 2, None);
+        work.set_entry_comment(0, 1, "  ".into());
+        // A rating taken back and a comment of spaces leave nothing written.
+        assert!(work.is_blank());
+        work.set_entry_comment(0, 1, "計画比 102 %".into());
+        assert_eq!(work.entry_comment(0, 1), "計画比 102 %");
+        assert_eq!(work.entry_comment(0, 0), "");
+        assert!(!work.is_blank());
     }
 }

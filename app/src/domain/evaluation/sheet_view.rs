@@ -40,6 +40,8 @@ pub enum SheetStep {
     Finalize,
     Disclose,
     Acknowledge,
+    /// A final grade changed in calibration (no workflow command: the state stays).
+    Calibrate,
 }
 
 impl SheetStep {
@@ -60,9 +62,10 @@ impl SheetStep {
         }
     }
 
-    /// The command this step names; `comment` for the steps that carry one.
-    pub fn command(self, comment: String) -> Command {
-        match self {
+    /// The command this step names (`None`: a calibration, which is no step of the
+    /// workflow); `comment` for the steps that carry one.
+    pub fn command(self, comment: String) -> Option<Command> {
+        Some(match self {
             SheetStep::SubmitGoals => Command::SubmitGoals,
             SheetStep::WithdrawGoals => Command::WithdrawGoals,
             SheetStep::ApproveGoals => Command::ApproveGoals,
@@ -75,7 +78,8 @@ impl SheetStep {
             SheetStep::Finalize => Command::Finalize,
             SheetStep::Disclose => Command::Disclose,
             SheetStep::Acknowledge => Command::Acknowledge { comment },
-        }
+            SheetStep::Calibrate => return None,
+        })
     }
 
     /// The name stored in the history table: `submit_goals`, `send_back`, ….
@@ -93,6 +97,7 @@ impl SheetStep {
             SheetStep::Finalize => "finalize",
             SheetStep::Disclose => "disclose",
             SheetStep::Acknowledge => "acknowledge",
+            SheetStep::Calibrate => "calibrate",
         }
     }
 
@@ -112,13 +117,16 @@ mod tests {
     fn every_step_names_its_command_and_back() {
         for step in ALL_STEPS {
             assert_eq!(SheetStep::from_stored(step.as_stored()), Some(step));
-            assert_eq!(SheetStep::of(&step.command("理由".into())), step);
+            match step.command("理由".into()) {
+                Some(command) => assert_eq!(SheetStep::of(&command), step),
+                None => assert_eq!(step, SheetStep::Calibrate),
+            }
         }
         assert_eq!(SheetStep::from_stored("delete_everything"), None);
     }
 }
 
-const ALL_STEPS: [SheetStep; 12] = [
+const ALL_STEPS: [SheetStep; 13] = [
     SheetStep::SubmitGoals,
     SheetStep::WithdrawGoals,
     SheetStep::ApproveGoals,
@@ -131,6 +139,7 @@ const ALL_STEPS: [SheetStep; 12] = [
     SheetStep::Finalize,
     SheetStep::Disclose,
     SheetStep::Acknowledge,
+    SheetStep::Calibrate,
 ];
 
 /// A sheet as its reader may see it now.
@@ -166,6 +175,19 @@ pub struct SheetView {
     pub deadline: Option<String>,
     pub late: bool,
     pub history: Vec<SheetEvent>,
+    /// The result, as far as the reader may see it (`None`: nothing of it yet).
+    pub result: Option<SheetResult>,
+}
+
+/// A sheet's result as one reader may see it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SheetResult {
+    /// The grade the sheet ends with (the calibration's, where it changed it).
+    pub grade: Option<String>,
+    /// The computed final score and the stages it was summed from.
+    pub computed: Option<crate::domain::evaluation::scoring::FinalScore>,
+    /// The calibration's change and its reason.
+    pub adjusted: Option<crate::domain::evaluation::calibration::Adjustment>,
 }
 
 /// What saving a draft answers: saved (the new version), or someone saved first and these
@@ -186,8 +208,18 @@ pub enum GoalsSaved {
 /// What saving one's ratings and comments answers, as [`GoalsSaved`] does for goals.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum WorkSaved {
-    Saved { version: i64, at: String },
-    Conflict { version: i64, theirs: Work },
+    Saved {
+        version: i64,
+        at: String,
+        /// The sheet's state after the save (the first save of a self-evaluation begins
+        /// it) and the steps open to the saver now.
+        state: SheetState,
+        steps: Vec<Command>,
+    },
+    Conflict {
+        version: i64,
+        theirs: Work,
+    },
 }
 
 /// One line of 自分の評価 or 評価する: a sheet, whose it is, where it stands.
