@@ -109,6 +109,15 @@ test("goals are written, sent back, fixed and approved; self and 1st evaluation;
   await expect(evaluator.getByRole("link", { name: /あなたの評価・承認を待っているシート: \d+件/ })).toBeVisible();
   await evaluator.getByRole("navigation").getByRole("link", { name: "評価する" }).click();
   await expect(evaluator.getByRole("listitem").filter({ hasText: "状態: 目標承認待ち" }).first().getByText("あなたの番")).toBeVisible();
+  // Filtered by state, then to what waits for them: only such cards remain.
+  await waitForHydration(evaluator);
+  const cards = evaluator.locator(".sheet-lines li");
+  await evaluator.getByLabel("状態で絞り込む").selectOption({ label: "目標承認待ち" });
+  await expect(cards.filter({ hasNotText: "状態: 目標承認待ち" })).toHaveCount(0);
+  await expect(cards.first()).toBeVisible();
+  await evaluator.getByLabel("状態で絞り込む").selectOption({ label: "すべて" });
+  await evaluator.getByLabel("あなたの番のものだけ").check();
+  await expect(cards.filter({ hasNotText: "あなたの番" })).toHaveCount(0);
   await evaluator.goto(link);
   await waitForHydration(evaluator);
   await expect(evaluator.getByText("担当エリアの売上 1億2,000万円")).toBeVisible();

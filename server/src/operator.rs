@@ -217,7 +217,7 @@ pub async fn run_demo(db: &Db, base_url: &str, args: DemoArgs) -> Result<String,
     for account in &demo.accounts {
         let _ = writeln!(
             out,
-            "  {:<13} {:<32} {}",
+            "  {:<16} {:<32} {}",
             account.role, account.email, account.password
         );
     }

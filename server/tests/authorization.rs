@@ -487,6 +487,12 @@ const TABLE: &[Case] = &[
         fields: &[("version", "1"), ("step", "submit_goals"), ("comment", "")],
     },
     Case {
+        path: "/api/evaluation/sheets/interview",
+        rule: Rule::EvaluationAdmin,
+        object: Object::Sheet,
+        fields: &[("version", "1"), ("day", "2026-11-20")],
+    },
+    Case {
         path: "/api/evaluation/calibration/get",
         rule: Rule::EvaluationAdmin,
         object: Object::Period,
@@ -508,6 +514,12 @@ const TABLE: &[Case] = &[
             ("evaluator", ""),
             ("step", "finalize"),
         ],
+    },
+    Case {
+        path: "/api/desk/needs",
+        rule: Rule::SignedIn,
+        object: Object::None,
+        fields: &[],
     },
     Case {
         path: "/api/evaluation/sheets/mine",

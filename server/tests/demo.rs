@@ -1,6 +1,6 @@
 //! The demo company (`kouka demo`): a realistic tree with a manager in every department,
 //! people the population preview takes with their proposed evaluators, the starter
-//! template, three accounts that sign in with the printed passwords, and a refusal to
+//! template, four accounts that sign in with the printed passwords, and a refusal to
 //! make a second one under a code in use.
 
 mod common;
@@ -32,7 +32,10 @@ async fn a_demo_company_is_ready_to_sign_in_to(kind: DbKind) {
         .iter()
         .map(|a| a["role"].as_str().unwrap())
         .collect();
-    assert_eq!(roles, ["system_admin", "manager", "employee"]);
+    assert_eq!(
+        roles,
+        ["system_admin", "manager", "second_evaluator", "employee"]
+    );
 
     // Each printed account signs in with its printed password.
     let mut secrets = Vec::new();
@@ -153,6 +156,31 @@ async fn a_demo_company_is_ready_to_sign_in_to(kind: DbKind) {
         .find(|a| a["role"] == "employee")
         .and_then(|a| a["email"].as_str())
         .expect("the member");
+    // Its 1st and 2nd evaluators are the two managers who sign in.
+    let email_of = |role: &str| {
+        accounts
+            .iter()
+            .find(|a| a["role"] == role)
+            .and_then(|a| a["email"].as_str())
+            .expect(role)
+            .to_owned()
+    };
+    let (first, second): (String, String) = sqlx::query_as(
+        "SELECT e1.email, e2.email FROM evaluation_sheets s \
+         JOIN users u ON u.tenant_id = s.tenant_id AND u.id = s.employee_id \
+         JOIN users e1 ON e1.tenant_id = s.tenant_id AND e1.id = s.evaluator_1 \
+         JOIN users e2 ON e2.tenant_id = s.tenant_id AND e2.id = s.evaluator_2 \
+         WHERE s.tenant_id = $1 AND u.email = $2",
+    )
+    .bind(tenant.as_str())
+    .bind(member_email)
+    .fetch_one(&mut *tx)
+    .await
+    .expect("the member's evaluators");
+    assert_eq!(
+        (first, second),
+        (email_of("manager"), email_of("second_evaluator"))
+    );
     let (state, content, snapshot): (String, String, String) = sqlx::query_as(
         "SELECT s.state, s.content, p.template_snapshot FROM evaluation_sheets s \
          JOIN users u ON u.tenant_id = s.tenant_id AND u.id = s.employee_id \

@@ -568,6 +568,21 @@ async fn calibration_changes_grades_with_reasons_and_finalizes(kind: DbKind) {
     };
     let all = CalibrationFilter::default();
     let view = calibration_view(db, &tenant, &period, &all).await.unwrap();
+    // The admins' desk counts the sheets waiting for calibration.
+    let in_calibration = view
+        .rows
+        .iter()
+        .filter(|r| r.state == SheetState::Calibration)
+        .count();
+    let needs = periods::period_needs(db, &tenant, now).await.unwrap();
+    assert!(
+        needs.contains(&kouka_app::domain::desk::TenantNeed::Calibration {
+            id: period.clone(),
+            name: view.period_name.clone(),
+            waiting: in_calibration,
+        }),
+        "{needs:?}"
+    );
     let sheets_in_period = count(
         db,
         &tenant,
@@ -724,7 +739,7 @@ async fn calibration_changes_grades_with_reasons_and_finalizes(kind: DbKind) {
         StepRefusal::NotYourStep
     );
     // Disclosed: the employee sees the grade, the score and its sum, not the calibration.
-    sheets::take_step(
+    let disclosed = sheets::take_step(
         &wa,
         &row.sheet,
         version,
@@ -733,13 +748,79 @@ async fn calibration_changes_grades_with_reasons_and_finalizes(kind: DbKind) {
     )
     .await
     .unwrap();
+    // The employee is told by mail.
+    assert!(
+        mails_to(db, &tenant, &employee_id)
+            .await
+            .iter()
+            .any(|(subject, _)| subject.contains("開示済み")),
+    );
     let theirs = sheets::open_sheet(db, &employee, &row.sheet, now)
         .await
         .unwrap();
-    let result = theirs.result.expect("disclosed");
+    let result = theirs.result.clone().expect("disclosed");
     assert_eq!(result.grade.as_deref(), Some(computed.as_str()));
     assert_eq!(result.computed.unwrap().score, score);
     assert_eq!(result.adjusted, None);
+    assert!(!theirs.may_record_interview);
+
+    // The 1st evaluator records the feedback interview (the employee cannot), and the
+    // employee acknowledges the result with a comment: both on the sheet.
+    let day = kouka_app::domain::dates::CalendarDate::from_iso("2026-11-20").unwrap();
+    let we = writer(db, &employee, now);
+    assert_eq!(
+        refused_step(sheets::record_interview(&we, &row.sheet, disclosed, day).await),
+        StepRefusal::NotYourStep
+    );
+    let first_id = theirs.evaluators[0].clone().expect("a 1st evaluator").id;
+    let first = session_of(db, &tenant, &first_id).await;
+    assert!(
+        sheets::open_sheet(db, &first, &row.sheet, now)
+            .await
+            .unwrap()
+            .may_record_interview
+    );
+    let interviewed =
+        sheets::record_interview(&writer(db, &first, now), &row.sheet, disclosed, day)
+            .await
+            .unwrap();
+    assert_eq!(
+        audit_count(db, &tenant, AuditAction::SheetInterview, None).await,
+        1
+    );
+    sheets::take_step(
+        &we,
+        &row.sheet,
+        interviewed,
+        Command::Acknowledge {
+            comment: "面談で説明を受け、納得しました".into(),
+        },
+        "http://kouka.test",
+    )
+    .await
+    .unwrap();
+    let theirs = sheets::open_sheet(db, &employee, &row.sheet, now)
+        .await
+        .unwrap();
+    assert_eq!(theirs.state, SheetState::Acknowledged);
+    assert_eq!(theirs.interview, Some(day));
+    let steps: Vec<(SheetStep, Option<String>)> = theirs
+        .history
+        .iter()
+        .rev()
+        .take(2)
+        .map(|e| (e.step, e.comment.clone()))
+        .collect();
+    assert_eq!(
+        steps,
+        [
+            (
+                SheetStep::Acknowledge,
+                Some("面談で説明を受け、納得しました".to_owned())
+            ),
+            (SheetStep::Interview, Some("2026-11-20".to_owned())),
+        ]
+    );
     // Someone other than an evaluation admin adjusts nothing (the server function's
     // authorization refuses first; the backend does not find the sheet for them).
     let stranger = signed_in(db, &tenant, &[]).await;

@@ -441,3 +441,27 @@ pub async fn extend_sheet_deadline(
     )
     .await
 }
+
+/// What the tenant needs next from the caller, for their desk on the home page: an org
+/// chart to build (organization admins), periods to launch, late sheets and sheets waiting
+/// for calibration (evaluation admins). Empty for everyone else.
+#[server(endpoint = "desk/needs")]
+pub async fn tenant_needs() -> Result<Vec<crate::domain::desk::TenantNeed>, AppError> {
+    use crate::domain::desk::TenantNeed;
+    use crate::domain::permissions::Target;
+    let ctx = RequestContext::load().await?;
+    let user = ctx.authorize_on_tenant(Action::ViewOwnSheets).await?;
+    let tenant = &user.subject.tenant;
+    let mut needs = Vec::new();
+    if ctx.allows(Action::EditDepartments, Target::Tenant(tenant))
+        && !crate::backend::org::has_departments(&ctx.db, tenant).await?
+    {
+        needs.push(TenantNeed::NoDepartments);
+    }
+    if ctx.allows(Action::ManageEvaluationSetup, Target::Tenant(tenant)) {
+        needs.extend(
+            crate::backend::evaluation::periods::period_needs(&ctx.db, tenant, ctx.now).await?,
+        );
+    }
+    Ok(needs)
+}

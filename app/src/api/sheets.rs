@@ -117,6 +117,21 @@ pub async fn take_step(
     Ok(version)
 }
 
+/// Records the day of the feedback interview (`day`: YYYY-MM-DD) on a disclosed sheet:
+/// its evaluators and evaluation admins. Answers the sheet's new version.
+#[server(endpoint = "evaluation/sheets/interview")]
+pub async fn record_interview(id: String, version: i64, day: String) -> Result<i64, AppError> {
+    use crate::domain::dates::CalendarDate;
+    use crate::domain::form_field::FormField;
+    use crate::domain::problem::Problem;
+    let ctx = RequestContext::load().await?;
+    let id = SheetId::from_request(&id)?;
+    let (user, _) = authorized_on_sheet(&ctx, Action::WorkOnSheet, &id).await?;
+    let day = CalendarDate::from_iso(day.trim())
+        .ok_or_else(|| AppError::invalid(FormField::Sheet, Problem::NotAnIsoDate))?;
+    sheets::record_interview(&ctx.write_as(&user), &id, version, day).await
+}
+
 /// The sheets of the caller: their own and those they evaluate.
 #[server(endpoint = "evaluation/sheets/mine")]
 pub async fn my_sheets() -> Result<Vec<SheetLine>, AppError> {

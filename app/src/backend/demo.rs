@@ -1,9 +1,10 @@
 //! A demo company (`kouka demo`), and the same generator at other sizes for tests and
 //! benchmarks: a Japanese company in a four-level tree (本社 → 本部 → 部 → 課) with a
 //! manager in every department, people with names and readings, grades, employment types
-//! and hire dates, a few concurrent posts (兼務), and the starter sheet template. Three
+//! and hire dates, a few concurrent posts (兼務), and the starter sheet template. Four
 //! accounts get passwords so that someone can sign in at once: a system admin, a section
-//! manager and a member of that section. Deterministic: the same size and seed give the
+//! manager (the member's 1st evaluator), the manager above them (the 2nd) and a member of
+//! that section. Deterministic: the same size and seed give the
 //! same company. Never reachable from the web; the operator runs it.
 
 use crate::backend::accounts;
@@ -398,6 +399,17 @@ pub async fn create_demo(
     let member = people
         .iter()
         .position(|p| !p.manager && p.department == section);
+    // The member's 2nd evaluator: the manager of the section's parent department (the
+    // section manager's own manager, as the period's reporting line proposes).
+    let parent = departments[section]
+        .parent
+        .as_ref()
+        .and_then(|parent| departments.iter().position(|d| &d.id == parent));
+    let second_evaluator = parent.and_then(|parent| {
+        people
+            .iter()
+            .position(|p| p.manager && p.department == parent)
+    });
 
     let micros = now.as_micros();
     let mut tx = db.begin_write_for_tenant(&tenant).await?;
@@ -422,7 +434,7 @@ pub async fn create_demo(
         })
         .collect();
     insert_many(&mut tx, "departments", department_rows).await?;
-    let signs_in = |index: usize| Some(index) == manager || Some(index) == member;
+    let signs_in = |index: usize| [manager, second_evaluator, member].contains(&Some(index));
     let user_rows: Vec<NamedRow> = people
         .iter()
         .enumerate()
@@ -512,7 +524,11 @@ pub async fn create_demo(
         email: admin_email,
         password: admin_password,
     }];
-    for (index, role) in [(manager, "manager"), (member, "employee")] {
+    for (index, role) in [
+        (manager, "manager"),
+        (second_evaluator, "second_evaluator"),
+        (member, "employee"),
+    ] {
         if let Some(index) = index {
             accounts.push(DemoAccount {
                 role,
@@ -655,6 +671,7 @@ pub fn demo_member_sheet(due: CalendarDate) -> crate::domain::evaluation::sheet:
             ),
         ],
         adjusted: None,
+        interview: None,
     }
 }
 
@@ -785,6 +802,7 @@ async fn demo_period(
                     .map(|_| demo_work(dice, centre, comment))
                     .collect(),
                 adjusted: None,
+                interview: None,
             }
         };
         sqlx::query(

@@ -102,6 +102,19 @@ pub async fn load_chart(db: &Db, tenant: &TenantId, can_edit: bool) -> Result<Or
     })
 }
 
+/// Whether the tenant has any department yet (a new one's admins build the chart first).
+#[tracing::instrument(skip_all)]
+pub async fn has_departments(db: &Db, tenant: &TenantId) -> Result<bool, AppError> {
+    let mut tx = db.begin_for_tenant(tenant).await?;
+    let any: Option<String> =
+        sqlx::query_scalar("SELECT id FROM departments WHERE tenant_id = $1 LIMIT 1")
+            .bind(tenant.as_str())
+            .fetch_optional(&mut *tx)
+            .await?;
+    tx.commit().await?;
+    Ok(any.is_some())
+}
+
 /// The tenant's org revision now (a live stream starts with it).
 #[tracing::instrument(skip_all)]
 pub async fn current_revision(db: &Db, tenant: &TenantId) -> Result<i64, AppError> {

@@ -74,5 +74,7 @@ stored_names! {
         SheetStep = "sheet.step",
         /// A sheet's final grade changed in calibration, with the grade before and after.
         SheetCalibrate = "sheet.calibrate",
+        /// The day of a sheet's feedback interview recorded.
+        SheetInterview = "sheet.interview",
     }
 }

@@ -8,6 +8,7 @@ pub mod codes;
 pub mod csv_codec;
 pub mod csv_error;
 pub mod dates;
+pub mod desk;
 pub mod email;
 pub mod employees;
 pub mod evaluation;

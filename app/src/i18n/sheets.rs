@@ -25,6 +25,10 @@ pub struct SheetTexts {
     pub reviews_title: &'static str,
     pub reviews_lead: &'static str,
     pub reviews_none: &'static str,
+    pub filter_state: &'static str,
+    pub filter_all: &'static str,
+    pub filter_my_turn: &'static str,
+    pub filter_none: &'static str,
     pub your_turn: &'static str,
     pub late: &'static str,
     pub stage_name: fn(u8) -> String,
@@ -79,6 +83,20 @@ pub struct SheetTexts {
     pub score_now: fn(&str, &str) -> String,
     pub score_missing: fn(usize) -> String,
     pub unrated: &'static str,
+    pub interview_heading: &'static str,
+    pub interview_on: fn(&str) -> String,
+    pub interview_none: &'static str,
+    pub interview_day: &'static str,
+    pub interview_record: &'static str,
+    pub interview_done: fn(&str) -> String,
+    pub needs_heading: &'static str,
+    pub need_no_departments: &'static str,
+    pub need_org_chart: &'static str,
+    pub need_org_import: &'static str,
+    pub need_draft: fn(&str) -> String,
+    pub need_without_evaluator: fn(usize) -> String,
+    pub need_late: fn(&str, usize) -> String,
+    pub need_calibration: fn(&str, usize) -> String,
 }
 
 /// The button (and history) name of a step.
@@ -99,6 +117,10 @@ pub fn step_name(step: SheetStep, lang: Lang) -> &'static str {
         SheetStep::Disclose => ("開示する", "Disclose"),
         SheetStep::Acknowledge => ("確認した", "Acknowledge"),
         SheetStep::Calibrate => ("評語を調整した", "Grade adjusted"),
+        SheetStep::Interview => (
+            "フィードバック面談を記録した",
+            "Feedback interview recorded",
+        ),
     };
     if lang == Lang::Ja { ja } else { en }
 }
@@ -171,6 +193,10 @@ pub static JA: SheetTexts = SheetTexts {
     reviews_title: "評価する",
     reviews_lead: "あなたが評価者になっている評価シートです。あなたの番のものが先頭に並びます。",
     reviews_none: "あなたが評価するシートはありません。",
+    filter_state: "状態で絞り込む",
+    filter_all: "すべて",
+    filter_my_turn: "あなたの番のものだけ",
+    filter_none: "条件に合うシートはありません。",
     your_turn: "あなたの番",
     late: "期限超過",
     stage_name: |n| match n {
@@ -234,6 +260,20 @@ pub static JA: SheetTexts = SheetTexts {
         format!("未評価があと{n}件あります。すべて評価するか対象外にすると点数が出ます。")
     },
     unrated: "未評価",
+    interview_heading: "フィードバック面談",
+    interview_on: |day| format!("{day} に実施しました。"),
+    interview_none: "まだ記録されていません。",
+    interview_day: "実施日",
+    interview_record: "面談を記録する",
+    interview_done: |day| format!("フィードバック面談（{day}）を記録しました。"),
+    needs_heading: "管理者としての対応",
+    need_no_departments: "まだ部署がありません。組織図で作るか、CSVで取り込んでください。",
+    need_org_chart: "組織図",
+    need_org_import: "CSV取り込み",
+    need_draft: |name| format!("{name}: 開始を待っています"),
+    need_without_evaluator: |n| format!("評価者のいない対象者が{n}人います"),
+    need_late: |name, n| format!("{name}: 締切を過ぎたシートが{n}件あります"),
+    need_calibration: |name, n| format!("{name}: 評価調整を待つシートが{n}件あります"),
 };
 
 pub static EN: SheetTexts = SheetTexts {
@@ -258,6 +298,10 @@ pub static EN: SheetTexts = SheetTexts {
     reviews_title: "Reviews",
     reviews_lead: "The sheets you evaluate. Those waiting for you come first.",
     reviews_none: "You evaluate no sheet.",
+    filter_state: "Filter by state",
+    filter_all: "All",
+    filter_my_turn: "Only those waiting for me",
+    filter_none: "No sheet matches.",
     your_turn: "Your turn",
     late: "Late",
     stage_name: |n| match n {
@@ -319,4 +363,18 @@ pub static EN: SheetTexts = SheetTexts {
         format!("{n} still to rate. Rate each or mark it not applicable to see the score.")
     },
     unrated: "Not rated",
+    interview_heading: "Feedback interview",
+    interview_on: |day| format!("Held on {day}."),
+    interview_none: "Not recorded yet.",
+    interview_day: "Day held",
+    interview_record: "Record the interview",
+    interview_done: |day| format!("Feedback interview ({day}) recorded."),
+    needs_heading: "For you as an admin",
+    need_no_departments: "There are no departments yet. Build the org chart, or import it from CSV.",
+    need_org_chart: "Org chart",
+    need_org_import: "CSV import",
+    need_draft: |name| format!("{name}: waiting to be launched"),
+    need_without_evaluator: |n| format!("{n} people have no evaluator"),
+    need_late: |name, n| format!("{name}: {n} sheets are past their deadline"),
+    need_calibration: |name, n| format!("{name}: {n} sheets wait for calibration"),
 };

@@ -977,7 +977,11 @@ fn Sheets(
                     <tr>
                         <td>{code}</td>
                         <td><A href=href>{name}</A></td>
-                        <td>{state}{row.late.then(|| view! { " "<span class="badge badge--late">{p.late}</span> })}</td>
+                        <td>
+                            {state}
+                            {row.late.then(|| view! { " "<span class="badge badge--late">{p.late}</span> })}
+                            {row.interview.map(|day| view! { <br /><span class="field__hint">{(p.interview_mark)(&day.iso())}</span> })}
+                        </td>
                         {row.evaluators.iter().map(|e| view! { <td>{person_text(e, p.nobody)}</td> }).collect_view()}
                         <td>
                             <Show when=move || manage.get()>

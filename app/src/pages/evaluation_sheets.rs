@@ -8,7 +8,9 @@
 //! (`localStorage`), retried when the network fails, and offered back after a reload; a
 //! save based on an older version gets both texts back to choose from.
 
-use crate::api::sheets::{get_sheet, my_sheets, save_goals, save_work, take_step};
+use crate::api::sheets::{
+    get_sheet, my_sheets, record_interview, save_goals, save_work, take_step,
+};
 use crate::components::autosave::{Autosave, ConflictChoice, SaveStatus, Saved};
 use crate::components::forms::{Notice, NoticeLine};
 use crate::components::gate::{Gate, Need};
@@ -65,6 +67,8 @@ fn SheetList(mine: bool) -> impl IntoView {
     let t = use_texts();
     let lang = use_lang();
     let lines = Resource::new(|| (), |_| my_sheets());
+    let state_filter = RwSignal::new(String::new());
+    let turn_only = RwSignal::new(false);
     let table = move |lines: Vec<SheetLine>| {
         let s = t().sheet;
         let mut lines: Vec<SheetLine> = lines
@@ -82,9 +86,94 @@ fn SheetList(mine: bool) -> impl IntoView {
         if lines.is_empty() {
             return view! { <p>{if mine { s.my_none } else { s.reviews_none }}</p> }.into_any();
         }
-        // Cards rather than a table: one or two of one's own, a few dozen to evaluate, each
-        // readable on a phone without scrolling sideways.
-        let cards = lines
+        // 評価する: by state and by whose turn it is, chosen here; the cards by period.
+        // The states present, in the workflow's order.
+        let states: Vec<SheetState> = SheetState::all(crate::domain::evaluation::Stage::MAX)
+            .into_iter()
+            .filter(|state| lines.iter().any(|line| line.state == *state))
+            .collect();
+        let filters = (!mine).then(|| {
+            let options = states
+                .iter()
+                .map(|state| {
+                    let name = sheet_state_name(*state, lang.get_untracked());
+                    view! { <option value=state.as_stored()>{name}</option> }
+                })
+                .collect_view();
+            view! {
+                <div class="field-row sheet-filters">
+                    <div class="field">
+                        <label class="field__label" for="filter-state">{s.filter_state}</label>
+                        <select id="filter-state" on:change=move |ev| state_filter.set(event_target_value(&ev))>
+                            <option value="">{s.filter_all}</option>
+                            {options}
+                        </select>
+                    </div>
+                    <label class="checkbox">
+                        <input type="checkbox" on:change=move |ev| turn_only.set(event_target_checked(&ev)) />
+                        " "{s.filter_my_turn}
+                    </label>
+                </div>
+            }
+        });
+        let cards = move || {
+            let wanted = state_filter.get();
+            let shown: Vec<&SheetLine> = lines
+                .iter()
+                .filter(|line| wanted.is_empty() || line.state.as_stored() == wanted)
+                .filter(|line| !turn_only.get() || line.my_turn)
+                .collect();
+            if shown.is_empty() {
+                return view! { <p>{s.filter_none}</p> }.into_any();
+            }
+            // Grouped by period, in the order their first sheet comes.
+            let mut periods: Vec<&str> = Vec::new();
+            for line in &shown {
+                if !periods.contains(&line.period_name.as_str()) {
+                    periods.push(&line.period_name);
+                }
+            }
+            let grouped = periods.len() > 1 && !mine;
+            periods
+                .into_iter()
+                .map(|period| {
+                    let of_period: Vec<SheetLine> = shown
+                        .iter()
+                        .filter(|line| line.period_name == period)
+                        .map(|line| (*line).clone())
+                        .collect();
+                    view! {
+                        {grouped.then(|| view! { <h2 class="sheet-period">{period.to_owned()}</h2> })}
+                        {sheet_cards(of_period, mine)}
+                    }
+                })
+                .collect_view()
+                .into_any()
+        };
+        view! { {filters}{cards} }.into_any()
+    };
+    view! {
+        <PageTitle pick=move |t| if mine { t.sheet.my_title } else { t.sheet.reviews_title } />
+        <h1>{move || if mine { t().sheet.my_title } else { t().sheet.reviews_title }}</h1>
+        <p class="lead">{move || if mine { t().sheet.my_lead } else { t().sheet.reviews_lead }}</p>
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                match lines.await {
+                    Ok(lines) => table(lines).into_any(),
+                    Err(error) => view! { <NoticeLine notice=Signal::derive(move || failed(error.clone())) /> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+/// Cards rather than a table: one or two of one's own, a few dozen to evaluate, each
+/// readable on a phone without scrolling sideways.
+fn sheet_cards(lines: Vec<SheetLine>, mine: bool) -> impl IntoView {
+    let t = use_texts();
+    let lang = use_lang();
+    let s = t().sheet;
+    let cards = lines
             .into_iter()
             .map(|line| {
                 let name = line.employee.name.clone();
@@ -109,21 +198,7 @@ fn SheetList(mine: bool) -> impl IntoView {
                 }
             })
             .collect_view();
-        view! { <ul class="sheet-lines">{cards}</ul> }.into_any()
-    };
-    view! {
-        <PageTitle pick=move |t| if mine { t.sheet.my_title } else { t.sheet.reviews_title } />
-        <h1>{move || if mine { t().sheet.my_title } else { t().sheet.reviews_title }}</h1>
-        <p class="lead">{move || if mine { t().sheet.my_lead } else { t().sheet.reviews_lead }}</p>
-        <Transition fallback=|| ()>
-            {move || Suspend::new(async move {
-                match lines.await {
-                    Ok(lines) => table(lines).into_any(),
-                    Err(error) => view! { <NoticeLine notice=Signal::derive(move || failed(error.clone())) /> }.into_any(),
-                }
-            })}
-        </Transition>
-    }
+    view! { <ul class="sheet-lines">{cards}</ul> }
 }
 
 // ---- one sheet ---------------------------------------------------------------------------
@@ -212,6 +287,11 @@ fn Sheet(
         .result
         .clone()
         .map(|result| view! { <ResultShown result /> });
+    let interview = (sheet.interview.is_some() || sheet.may_record_interview).then(|| {
+        view! {
+            <Interview id=sheet.id.to_string() version day=sheet.interview may=sheet.may_record_interview changed notice />
+        }
+    });
     let id = sheet.id.to_string();
     let history = sheet.history.clone();
     view! {
@@ -230,6 +310,7 @@ fn Sheet(
         </p>
         <NoticeLine notice=notice />
         {result}
+        {interview}
         {editor}
         {sections}
         {ratings}
@@ -335,7 +416,13 @@ fn RatingsShown(sheet: SheetView) -> impl IntoView {
                 SectionKind::Items { items } => items.iter().map(|i| i.title.clone()).collect(),
                 SectionKind::Comment => Vec::new(),
             };
-            let comments: Vec<(String, String)> = raters
+            // A column for each rater whose ratings the reader may see; where only the
+            // comments are disclosed, the reasons go with the comments below.
+            let rating_raters: Vec<&(String, Work)> = raters
+                .iter()
+                .filter(|(_, work)| work.ratings.values().flatten().any(Option::is_some))
+                .collect();
+            let mut comments: Vec<(String, String)> = raters
                 .iter()
                 .filter_map(|(who, work)| {
                     work.comments
@@ -344,6 +431,15 @@ fn RatingsShown(sheet: SheetView) -> impl IntoView {
                         .map(|c| (who.clone(), c.clone()))
                 })
                 .collect();
+            for (who, work) in raters.iter().filter(|r| !rating_raters.contains(r)) {
+                for (entry, title) in titles.iter().enumerate() {
+                    let reason = work.entry_comment(index, entry);
+                    if !reason.trim().is_empty() {
+                        comments.push((format!("{who} — {title}"), reason.to_owned()));
+                    }
+                }
+            }
+            let titles = if rating_raters.is_empty() { Vec::new() } else { titles };
             if titles.is_empty() && comments.is_empty() {
                 return None;
             }
@@ -351,7 +447,7 @@ fn RatingsShown(sheet: SheetView) -> impl IntoView {
                 .iter()
                 .enumerate()
                 .map(|(entry, title)| {
-                    let cells = raters
+                    let cells = rating_raters
                         .iter()
                         .map(|(_, work)| {
                             let comment = work.entry_comment(index, entry).to_owned();
@@ -366,7 +462,7 @@ fn RatingsShown(sheet: SheetView) -> impl IntoView {
                     view! { <tr><th scope="row">{title.clone()}</th>{cells}</tr> }
                 })
                 .collect_view();
-            let heads = raters.iter().map(|(who, _)| view! { <th scope="col">{who.clone()}</th> }).collect_view();
+            let heads = rating_raters.iter().map(|(who, _)| view! { <th scope="col">{who.clone()}</th> }).collect_view();
             let title = section.title.clone();
             let has_rows = !titles.is_empty();
             Some(view! {
@@ -433,6 +529,58 @@ fn ResultShown(result: SheetResult) -> impl IntoView {
             {grade.map(|g| view! { <p class="result-grade">{move || (t().calibration.result_grade)(&g)}</p> })}
             {score.map(|(s, f, _)| view! { <p>{move || (t().calibration.result_score)(&s, &f)}</p> })}
             {adjusted}
+        </section>
+    }
+}
+
+/// The feedback interview (フィードバック面談): the day it was held, recorded by an
+/// evaluator once the result is disclosed.
+#[component]
+fn Interview(
+    id: String,
+    version: RwSignal<i64>,
+    day: Option<CalendarDate>,
+    may: bool,
+    changed: RwSignal<u32>,
+    notice: RwSignal<Option<Notice>>,
+) -> impl IntoView {
+    let t = use_texts();
+    let typed = RwSignal::new(day.map(|d| d.iso()).unwrap_or_default());
+    let busy = RwSignal::new(false);
+    let record = move |_| {
+        let (id, text) = (id.clone(), typed.get_untracked());
+        busy.set(true);
+        spawn_local(async move {
+            let result = record_interview(id, version.get_untracked(), text.clone()).await;
+            busy.set(false);
+            match result {
+                Ok(_) => {
+                    notice.set(Some(Notice::Done((t().sheet.interview_done)(&text))));
+                    changed.update(|n| *n += 1);
+                }
+                Err(error) => notice.set(failed(error)),
+            }
+        });
+    };
+    view! {
+        <section class="card" aria-labelledby="sheet-interview">
+            <h2 id="sheet-interview">{move || t().sheet.interview_heading}</h2>
+            <p>{move || match day {
+                Some(d) => (t().sheet.interview_on)(&d.iso()),
+                None => t().sheet.interview_none.to_owned(),
+            }}</p>
+            {may.then(|| view! {
+                <div class="field-row">
+                    <div class="field">
+                        <label class="field__label" for="interview-day">{move || t().sheet.interview_day}</label>
+                        <input id="interview-day" type="date" prop:value=move || typed.get()
+                            on:input=move |ev| typed.set(event_target_value(&ev)) />
+                    </div>
+                </div>
+                <button type="button" class="button" on:click=record.clone() disabled=move || busy.get()>
+                    {move || t().sheet.interview_record}
+                </button>
+            })}
         </section>
     }
 }

@@ -127,5 +127,60 @@ fn Desk() -> impl IntoView {
             })
         })
     };
-    view! { <Transition fallback=|| ()>{desk}</Transition> }
+    view! {
+        <Transition fallback=|| ()>{desk}</Transition>
+        <AdminDesk />
+    }
+}
+
+/// What the tenant needs next from the signed-in admin: the org chart to build, periods to
+/// launch, late sheets, sheets waiting for calibration. Nothing for anyone else.
+#[component]
+fn AdminDesk() -> impl IntoView {
+    use crate::api::evaluation::tenant_needs;
+    use crate::domain::desk::TenantNeed;
+    let t = use_texts();
+    let needs = Resource::new(|| (), |_| tenant_needs());
+    let shown = move || {
+        Suspend::new(async move {
+            let needs = needs.await.ok().filter(|n| !n.is_empty())?;
+            let s = t().sheet;
+            let items = needs
+                .into_iter()
+                .map(|need| match need {
+                    TenantNeed::NoDepartments => view! {
+                        <li>
+                            {s.need_no_departments}<br />
+                            <A href="/org">{s.need_org_chart}</A>" · "<A href="/org/import">{s.need_org_import}</A>
+                        </li>
+                    }
+                    .into_any(),
+                    TenantNeed::DraftPeriod { id, name, without_evaluator } => view! {
+                        <li>
+                            <A href=format!("/evaluation/periods/{id}")>{(s.need_draft)(&name)}</A>
+                            {(without_evaluator > 0).then(|| view! {
+                                <br /><span class="field__hint">{(s.need_without_evaluator)(without_evaluator)}</span>
+                            })}
+                        </li>
+                    }
+                    .into_any(),
+                    TenantNeed::LateSheets { id, name, late } => view! {
+                        <li><A href=format!("/evaluation/periods/{id}")>{(s.need_late)(&name, late)}</A></li>
+                    }
+                    .into_any(),
+                    TenantNeed::Calibration { id, name, waiting } => view! {
+                        <li><A href=format!("/evaluation/periods/{id}/calibration")>{(s.need_calibration)(&name, waiting)}</A></li>
+                    }
+                    .into_any(),
+                })
+                .collect_view();
+            Some(view! {
+                <section class="card desk" aria-labelledby="admin-desk-title">
+                    <h2 id="admin-desk-title">{s.needs_heading}</h2>
+                    <ul class="desk__list">{items}</ul>
+                </section>
+            })
+        })
+    };
+    view! { <Transition fallback=|| ()>{shown}</Transition> }
 }

@@ -117,11 +117,12 @@ struct SheetDbRow {
     evaluator_3: Option<UserId>,
     excluded_reason: Option<String>,
     extended_deadlines: String,
+    content: String,
 }
 
 impl SheetDbRow {
     const COLUMNS: &'static str = "id, employee_id, state, evaluator_1, evaluator_2, \
-                                   evaluator_3, excluded_reason, extended_deadlines";
+                                   evaluator_3, excluded_reason, extended_deadlines, content";
 
     fn state(&self) -> Result<SheetState, AppError> {
         SheetState::from_stored(&self.state).ok_or_else(|| {
@@ -1356,6 +1357,95 @@ pub async fn set_phase_closed(
     .await
 }
 
+// ---- what the admins' desk shows ---------------------------------------------------------
+
+/// What the tenant's periods need next from their admins: each draft (with how many of
+/// its people the chart proposes no evaluator for), and each running period's late sheets
+/// and sheets waiting for calibration. The org chart's part is the caller's.
+#[tracing::instrument(skip_all)]
+pub async fn period_needs(
+    db: &Db,
+    tenant: &TenantId,
+    now: Timestamp,
+) -> Result<Vec<crate::domain::desk::TenantNeed>, AppError> {
+    use crate::domain::desk::TenantNeed;
+    let mut tx = db.begin_for_tenant(tenant).await?;
+    let today = now.date_in_zone(&crate::backend::users::tenant_zone(&mut tx, tenant).await?);
+    let periods: Vec<PeriodRow> = sqlx::query_as(&format!(
+        "SELECT {} FROM evaluation_periods WHERE tenant_id = $1 AND state IN ('draft', 'running') \
+         ORDER BY created_at",
+        PeriodRow::COLUMNS
+    ))
+    .bind(tenant.as_str())
+    .fetch_all(&mut *tx)
+    .await?;
+    let mut needs = Vec::new();
+    let mut facts = None;
+    for period in &periods {
+        let plan = period.plan()?;
+        let name = plan.name.clone();
+        match period.state {
+            PeriodState::Draft => {
+                // The chart is read once, however many drafts there are.
+                if facts.is_none() {
+                    facts = Some(load_facts(&mut tx, tenant).await?);
+                }
+                let chosen = chosen_chains(&mut tx, tenant, &period.id).await?;
+                let all = population_with_chains(facts.as_ref().expect("read"), &plan, &chosen);
+                needs.push(TenantNeed::DraftPeriod {
+                    id: period.id.clone(),
+                    name,
+                    without_evaluator: all
+                        .iter()
+                        .filter(|(_, chain, _)| chain.iter().any(Option::is_none))
+                        .count(),
+                });
+            }
+            PeriodState::Running => {
+                let sheets: Vec<(String, String)> = sqlx::query_as(
+                    "SELECT state, extended_deadlines FROM evaluation_sheets \
+                     WHERE tenant_id = $1 AND period_id = $2",
+                )
+                .bind(tenant.as_str())
+                .bind(period.id.as_str())
+                .fetch_all(&mut *tx)
+                .await?;
+                let (mut late, mut waiting) = (0, 0);
+                for (state, extended) in &sheets {
+                    let Some(state) = SheetState::from_stored(state) else {
+                        continue;
+                    };
+                    let extended: Vec<Deadline> = serde_json::from_str(extended)
+                        .map_err(|error| AppError::internal("stored extensions", error))?;
+                    if is_late(&plan, state, &extended, today) {
+                        late += 1;
+                    }
+                    if state == SheetState::Calibration {
+                        waiting += 1;
+                    }
+                }
+                if late > 0 {
+                    needs.push(TenantNeed::LateSheets {
+                        id: period.id.clone(),
+                        name: name.clone(),
+                        late,
+                    });
+                }
+                if waiting > 0 {
+                    needs.push(TenantNeed::Calibration {
+                        id: period.id.clone(),
+                        name,
+                        waiting,
+                    });
+                }
+            }
+            PeriodState::Closed => {}
+        }
+    }
+    tx.commit().await?;
+    Ok(needs)
+}
+
 // ---- a running period's sheets -----------------------------------------------------------
 
 /// One page of a period's sheets by employee code, with a search by name or code;
@@ -1447,6 +1537,11 @@ pub async fn list_sheets(
                     .map(|e| e.as_ref().map(|e| people.person(e)))
                     .collect(),
                 excluded_reason: r.excluded_reason.clone(),
+                interview: serde_json::from_str::<crate::domain::evaluation::sheet::SheetContent>(
+                    &r.content,
+                )
+                .map_err(|error| AppError::internal("stored sheet content", error))?
+                .interview,
                 late: is_late(&plan, state, &extended, today),
                 extended,
             })

@@ -409,8 +409,10 @@ pub async fn open_sheet_as(
             match (ratings, comments) {
                 (false, false) => None,
                 (true, true) => Some(work),
+                // The reasons given for each rating are comments too.
                 (true, false) => Some(crate::domain::evaluation::sheet::Work {
                     comments: BTreeMap::new(),
+                    entry_comments: BTreeMap::new(),
                     ..work
                 }),
                 (false, true) => Some(crate::domain::evaluation::sheet::Work {
@@ -422,6 +424,8 @@ pub async fn open_sheet_as(
         .collect();
     let (deadline, late) = deadline_of(&record.plan, record.state, &record.extended, now, &zone);
     let result = sheet_result(&record, &visible);
+    let may_record_interview =
+        crate::domain::evaluation::workflow::may_record_interview(record.state, &relations);
     let history = events
         .into_iter()
         .filter_map(|event| {
@@ -462,6 +466,8 @@ pub async fn open_sheet_as(
         late,
         history,
         result,
+        interview: record.content.interview,
+        may_record_interview,
         visible,
         template: record.template,
     })
@@ -656,6 +662,64 @@ pub async fn save_work(
         state,
         steps,
     })
+}
+
+/// Records the day of the feedback interview (フィードバック面談) on a disclosed sheet: one
+/// of its evaluators or an evaluation admin (`workflow::may_record_interview`). In the
+/// sheet's history and the audit log. Answers the sheet's new version.
+#[tracing::instrument(skip_all)]
+pub async fn record_interview(
+    w: &WriteContext<'_>,
+    id: &SheetId,
+    based_on: i64,
+    day: crate::domain::dates::CalendarDate,
+) -> Result<i64, AppError> {
+    let tenant = w.tenant();
+    let mut tx = w.begin().await?;
+    let mut record = sheet_record(&mut tx, tenant, id).await?;
+    let relations = writer_relations(w, &record);
+    refuse_strangers(&relations)?;
+    if !crate::domain::evaluation::workflow::may_record_interview(record.state, &relations) {
+        return Err(step_refused(
+            crate::domain::evaluation::workflow::StepRefusal::NotYourStep,
+        ));
+    }
+    if based_on != record.version {
+        return Err(AppError::Conflict);
+    }
+    let before = record.content.interview;
+    record.content.interview = Some(day);
+    let version = record.version + 1;
+    sqlx::query(
+        "UPDATE evaluation_sheets SET content = $1, version = $2, updated_at = $3 \
+         WHERE tenant_id = $4 AND id = $5",
+    )
+    .bind(json(&record.content))
+    .bind(version)
+    .bind(w.now.as_micros())
+    .bind(tenant.as_str())
+    .bind(id.as_str())
+    .execute(&mut *tx)
+    .await?;
+    record_event(
+        &mut tx,
+        w,
+        id,
+        SheetStep::Interview,
+        record.state,
+        record.state,
+        Some(&day.iso()),
+    )
+    .await?;
+    let entry = w.audit_entry(
+        AuditAction::SheetInterview,
+        "evaluation_sheet",
+        id.as_str(),
+        Some(serde_json::json!({ "interview": before.map(|d| d.iso()) })),
+        Some(serde_json::json!({ "interview": day.iso(), "version": version })),
+    );
+    w.audit_and_commit(tx, entry).await?;
+    Ok(version)
 }
 
 /// Writes one entry of the sheet's history, in the step's transaction.

@@ -253,6 +253,7 @@ mod tests {
             self_work: Some(work.clone()),
             stage_work: vec![work.clone(), work],
             adjusted: None,
+            interview: None,
         }
     }
 

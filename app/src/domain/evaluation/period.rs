@@ -623,6 +623,8 @@ pub struct SheetRow {
     pub state: crate::domain::evaluation::workflow::SheetState,
     pub evaluators: Vec<Option<PersonRef>>,
     pub excluded_reason: Option<String>,
+    /// The day of its feedback interview, once held.
+    pub interview: Option<CalendarDate>,
     /// Deadlines extended for this sheet alone.
     pub extended: Vec<Deadline>,
     /// Its next step's deadline has passed ([`is_late`]).

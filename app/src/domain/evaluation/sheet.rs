@@ -96,6 +96,8 @@ pub struct SheetContent {
     pub stage_work: Vec<Work>,
     /// The final grade set in calibration instead of the computed one, if any.
     pub adjusted: Option<crate::domain::evaluation::calibration::Adjustment>,
+    /// The day of the feedback interview (フィードバック面談), once held.
+    pub interview: Option<CalendarDate>,
 }
 
 /// The scored sections of `template` for this sheet as `work` rated them.
@@ -198,6 +200,7 @@ mod tests {
             )]),
             self_work: None,
             adjusted: None,
+            interview: None,
             stage_work: vec![Work {
                 ratings: BTreeMap::from([
                     (0, vec![level("A"), level("B"), level("S")]),

@@ -42,6 +42,8 @@ pub enum SheetStep {
     Acknowledge,
     /// A final grade changed in calibration (no workflow command: the state stays).
     Calibrate,
+    /// The feedback interview recorded (no workflow command either).
+    Interview,
 }
 
 impl SheetStep {
@@ -78,7 +80,7 @@ impl SheetStep {
             SheetStep::Finalize => Command::Finalize,
             SheetStep::Disclose => Command::Disclose,
             SheetStep::Acknowledge => Command::Acknowledge { comment },
-            SheetStep::Calibrate => return None,
+            SheetStep::Calibrate | SheetStep::Interview => return None,
         })
     }
 
@@ -98,6 +100,7 @@ impl SheetStep {
             SheetStep::Disclose => "disclose",
             SheetStep::Acknowledge => "acknowledge",
             SheetStep::Calibrate => "calibrate",
+            SheetStep::Interview => "interview",
         }
     }
 
@@ -119,14 +122,14 @@ mod tests {
             assert_eq!(SheetStep::from_stored(step.as_stored()), Some(step));
             match step.command("理由".into()) {
                 Some(command) => assert_eq!(SheetStep::of(&command), step),
-                None => assert_eq!(step, SheetStep::Calibrate),
+                None => assert!(matches!(step, SheetStep::Calibrate | SheetStep::Interview)),
             }
         }
         assert_eq!(SheetStep::from_stored("delete_everything"), None);
     }
 }
 
-const ALL_STEPS: [SheetStep; 13] = [
+const ALL_STEPS: [SheetStep; 14] = [
     SheetStep::SubmitGoals,
     SheetStep::WithdrawGoals,
     SheetStep::ApproveGoals,
@@ -140,6 +143,7 @@ const ALL_STEPS: [SheetStep; 13] = [
     SheetStep::Disclose,
     SheetStep::Acknowledge,
     SheetStep::Calibrate,
+    SheetStep::Interview,
 ];
 
 /// A sheet as its reader may see it now.
@@ -177,6 +181,10 @@ pub struct SheetView {
     pub history: Vec<SheetEvent>,
     /// The result, as far as the reader may see it (`None`: nothing of it yet).
     pub result: Option<SheetResult>,
+    /// The day of the feedback interview (フィードバック面談), once recorded.
+    pub interview: Option<CalendarDate>,
+    /// Whether the reader may record it (`workflow::may_record_interview`).
+    pub may_record_interview: bool,
 }
 
 /// A sheet's result as one reader may see it.

@@ -382,6 +382,16 @@ impl Draft {
     }
 }
 
+/// Whether a person with `relations` may record the feedback interview (フィードバック面談)
+/// on a sheet in `state`: one of its evaluators or an evaluation admin, once the result is
+/// disclosed (the interview is where it is explained).
+pub fn may_record_interview(state: SheetState, relations: &[Relation]) -> bool {
+    matches!(state, SheetState::Disclosed | SheetState::Acknowledged)
+        && relations
+            .iter()
+            .any(|r| matches!(r, Relation::Evaluator(_) | Relation::EvaluationAdmin))
+}
+
 /// What a person with `relations` may write on a sheet with these facts now, or why not:
 /// the employee their goals while drafting them and their self-evaluation once the goals
 /// are approved, each evaluator their own stage while it is the sheet's turn; only while
@@ -483,6 +493,26 @@ pub fn past_unheld_stages(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_interview_is_recorded_by_an_evaluator_once_disclosed() {
+        let first = [Relation::Evaluator(Stage::FIRST)];
+        assert!(may_record_interview(SheetState::Disclosed, &first));
+        assert!(may_record_interview(SheetState::Acknowledged, &first));
+        assert!(may_record_interview(
+            SheetState::Disclosed,
+            &[Relation::EvaluationAdmin]
+        ));
+        assert!(!may_record_interview(SheetState::Finalized, &first));
+        assert!(!may_record_interview(
+            SheetState::Disclosed,
+            &[Relation::Owner]
+        ));
+        assert!(!may_record_interview(
+            SheetState::Disclosed,
+            &[Relation::ScopeReader]
+        ));
+    }
 
     fn stage(n: u8) -> Stage {
         Stage::new(n).unwrap()
