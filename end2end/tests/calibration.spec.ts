@@ -138,8 +138,8 @@ test("calibration changes a grade with its reason, finalizes and discloses; the 
   await mine.getByLabel("コメント").fill("面談で説明を受け、納得しました");
   await mine.getByRole("button", { name: "確認した" }).click();
   await expect(mine.getByText("状態: 本人確認済み")).toBeVisible();
-  const history = mine.locator("section", { has: mine.getByRole("heading", { name: "評価履歴" }) });
-  await expect(history.getByText("面談で説明を受け、納得しました")).toBeVisible();
+  const theirHistory = mine.locator("section", { has: mine.getByRole("heading", { name: "評価履歴" }) });
+  await expect(theirHistory.getByText("面談で説明を受け、納得しました")).toBeVisible();
   const heading = await mine.getByRole("heading", { level: 1 }).innerText();
   const employeeName = heading.match(/— (.+) の評価シート/)![1];
   await page.goto(page.url().replace(/\/calibration$/, ""));
