@@ -7,7 +7,8 @@
 use crate::backend::db::Db;
 use crate::backend::evaluation::population::load_facts;
 use crate::backend::evaluation::sheets::{
-    SheetRecord, Tx, json, record_event, sheet_record, step_refused, stored, writer_relations,
+    SheetRecord, Tx, record_event, sheet_record, step_refused, stored, write_content,
+    writer_relations,
 };
 use crate::backend::write::WriteContext;
 use crate::domain::audit::AuditAction;
@@ -278,18 +279,7 @@ pub async fn adjust_grade(
     }
     record.content.adjusted = adjusted.clone();
     let after = final_grade(&record.template, &record.content);
-    let version = record.version + 1;
-    sqlx::query(
-        "UPDATE evaluation_sheets SET content = $1, version = $2, updated_at = $3 \
-         WHERE tenant_id = $4 AND id = $5",
-    )
-    .bind(json(&record.content))
-    .bind(version)
-    .bind(w.now.as_micros())
-    .bind(tenant.as_str())
-    .bind(id.as_str())
-    .execute(&mut *tx)
-    .await?;
+    let version = write_content(&mut tx, w, &record).await?;
     let line = format!(
         "{} → {}{}",
         before.as_deref().unwrap_or("—"),

@@ -689,18 +689,7 @@ pub async fn record_interview(
     }
     let before = record.content.interview;
     record.content.interview = Some(day);
-    let version = record.version + 1;
-    sqlx::query(
-        "UPDATE evaluation_sheets SET content = $1, version = $2, updated_at = $3 \
-         WHERE tenant_id = $4 AND id = $5",
-    )
-    .bind(json(&record.content))
-    .bind(version)
-    .bind(w.now.as_micros())
-    .bind(tenant.as_str())
-    .bind(id.as_str())
-    .execute(&mut *tx)
-    .await?;
+    let version = write_content(&mut tx, w, &record).await?;
     record_event(
         &mut tx,
         w,
@@ -719,6 +708,28 @@ pub async fn record_interview(
         Some(serde_json::json!({ "interview": day.iso(), "version": version })),
     );
     w.audit_and_commit(tx, entry).await?;
+    Ok(version)
+}
+
+/// Writes a sheet's content as `record` now holds it, its state unchanged, as the next
+/// version (answered).
+pub(super) async fn write_content(
+    tx: &mut Tx,
+    w: &WriteContext<'_>,
+    record: &SheetRecord,
+) -> Result<i64, AppError> {
+    let version = record.version + 1;
+    sqlx::query(
+        "UPDATE evaluation_sheets SET content = $1, version = $2, updated_at = $3 \
+         WHERE tenant_id = $4 AND id = $5",
+    )
+    .bind(json(&record.content))
+    .bind(version)
+    .bind(w.now.as_micros())
+    .bind(w.tenant().as_str())
+    .bind(record.id.as_str())
+    .execute(&mut **tx)
+    .await?;
     Ok(version)
 }
 
