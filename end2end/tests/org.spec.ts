@@ -77,9 +77,14 @@ test("two admins edit the chart live, a stale edit is refused, and the keyboard 
   await other.goto(linkIn(invitation, `${kouka.baseURL}/invite`));
   await choosePassword(other, SECOND_PASSWORD);
 
+  // The new tenant's admin is told at home that the chart comes first.
+  await page.goto("/");
+  await expect(page.getByText("まだ部署がありません。組織図で作るか、CSVで取り込んでください。")).toBeVisible();
+  await expect(page.getByRole("link", { name: "組織図で部署を作る" })).toBeVisible();
+
   // Both look at the empty chart.
   for (const p of [page, other]) {
-    await p.getByRole("link", { name: "組織図" }).click();
+    await p.getByRole("navigation").getByRole("link", { name: "組織図", exact: true }).click();
     await waitForHydration(p);
     await expect(p.getByRole("heading", { name: "組織図", level: 1 })).toBeVisible();
     await expect(p.getByText("部署がまだありません。")).toBeVisible();
