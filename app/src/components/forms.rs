@@ -272,6 +272,11 @@ pub enum Notice {
     Failed(AppError),
 }
 
+/// The notice for a failed call, as the pages set it.
+pub fn failed(error: crate::error::AppError) -> Option<Notice> {
+    Some(Notice::Failed(error))
+}
+
 #[component]
 pub fn NoticeLine(#[prop(into)] notice: Signal<Option<Notice>>) -> impl IntoView {
     let lang = use_lang();

@@ -7,13 +7,12 @@
 use crate::api::calibration::{
     CalibrationView, SelectionDone, adjust_grade, get_calibration, step_selection,
 };
-use crate::components::forms::{Notice, NoticeLine, confirm};
+use crate::components::forms::{Notice, NoticeLine, confirm, failed};
 use crate::components::gate::{Gate, Need};
 use crate::components::page_title::PageTitle;
 use crate::domain::evaluation::calibration::{CalibrationRow, GradeBar};
 use crate::domain::evaluation::scoring::points;
 use crate::domain::evaluation::workflow::SheetState;
-use crate::error::AppError;
 use crate::i18n::periods::sheet_state_name;
 use crate::i18n::{use_lang, use_texts};
 use leptos::prelude::*;
@@ -21,10 +20,6 @@ use leptos::task::spawn_local;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 use rust_decimal::Decimal;
-
-fn failed(error: AppError) -> Option<Notice> {
-    Some(Notice::Failed(error))
-}
 
 #[component]
 pub fn CalibrationPage() -> impl IntoView {
@@ -378,7 +373,7 @@ fn SheetTable(
                     <tr>
                         <th scope="col">{move || t().calibration.code}</th>
                         <th scope="col">{move || t().calibration.name}</th>
-                        <th scope="col">{move || t().calibration.department}</th>
+                        <th scope="col">{move || t().calibration.department_column}</th>
                         <th scope="col">{move || t().calibration.person_grade}</th>
                         <th scope="col">{move || t().calibration.state}</th>
                         {stage_heads}

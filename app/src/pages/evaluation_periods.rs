@@ -12,7 +12,7 @@ use crate::api::evaluation::{
     extend_sheet_deadline, get_period, hand_over, launch_period, list_periods, list_sheets,
     list_templates, preview_period, set_phase_closed, set_sheet_evaluators, update_period,
 };
-use crate::components::forms::{Notice, NoticeLine, confirm};
+use crate::components::forms::{Notice, NoticeLine, confirm, failed};
 use crate::components::gate::{Gate, Need};
 use crate::components::page_title::PageTitle;
 use crate::components::pager::{PageTarget, Pager};
@@ -82,10 +82,6 @@ fn choice_of(person: &PersonRef) -> Option<Choice> {
         label: person.name.clone(),
         detail: String::new(),
     })
-}
-
-fn failed(error: crate::error::AppError) -> Option<Notice> {
-    Some(Notice::Failed(error))
 }
 
 // ---- the list ----------------------------------------------------------------------------

@@ -12,7 +12,7 @@ use crate::api::sheets::{
     get_sheet, my_sheets, record_interview, save_goals, save_work, take_step,
 };
 use crate::components::autosave::{Autosave, ConflictChoice, SaveStatus, Saved};
-use crate::components::forms::{Notice, NoticeLine};
+use crate::components::forms::{Notice, NoticeLine, failed};
 use crate::components::gate::{Gate, Need};
 use crate::components::page_title::PageTitle;
 use crate::domain::dates::CalendarDate;
@@ -26,7 +26,6 @@ use crate::domain::evaluation::sheet_view::{
 use crate::domain::evaluation::template::SectionKind;
 use crate::domain::evaluation::workflow::{Command, Draft, Relation, SheetState};
 use crate::domain::problem::Problem;
-use crate::error::AppError;
 use crate::i18n::periods::sheet_state_name;
 use crate::i18n::sheets::step_name;
 use crate::i18n::{use_lang, use_texts};
@@ -36,10 +35,6 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 use rust_decimal::Decimal;
 use std::collections::BTreeMap;
-
-fn failed(error: AppError) -> Option<Notice> {
-    Some(Notice::Failed(error))
-}
 
 // ---- the lists ---------------------------------------------------------------------------
 
