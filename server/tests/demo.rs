@@ -195,6 +195,14 @@ async fn a_demo_company_is_ready_to_sign_in_to(kind: DbKind) {
     tx.commit().await.expect("commit");
     assert_eq!(state, "disclosed");
     let content: SheetContent = serde_json::from_str(&content).expect("content");
+    // Approved goals carry their ids, and the member's first goal serves a goal of their
+    // manager's own sheet (上位目標).
+    assert!(content.goals.values().flatten().all(|g| g.id.is_some()));
+    let link = content.goals[&0][0]
+        .aligned_to
+        .as_ref()
+        .expect("the member's first goal is aligned upward");
+    assert!(!link.title.is_empty() && !link.owner.is_empty(), "{link:?}");
     let template: Template = serde_json::from_str(&snapshot).expect("snapshot");
     let second = score_work(&template, &content, &content.stage_work[1]).expect("scored");
     let sections: Vec<String> = second

@@ -69,6 +69,8 @@ fn goal(title: &str, weight: i64) -> Goal {
         measure: "前年比 110 %".into(),
         weight: weight.into(),
         due: None,
+        id: None,
+        aligned_to: None,
     }
 }
 
@@ -838,7 +840,302 @@ async fn calibration_changes_grades_with_reasons_and_finalizes(kind: DbKind) {
     test_db.drop_db().await;
 }
 
+/// Puts a sheet back to goal drafting with nothing written (a story's starting point).
+async fn back_to_goal_drafting(db: &Db, tenant: &TenantId, sheet: &SheetId) {
+    let mut tx = db.begin_write_for_tenant(tenant).await.expect("tx");
+    sqlx::query(
+        "UPDATE evaluation_sheets SET state = 'goal_drafting', content = '{}' \
+         WHERE tenant_id = $1 AND id = $2",
+    )
+    .bind(tenant.as_str())
+    .bind(sheet.as_str())
+    .execute(&mut *tx)
+    .await
+    .expect("reset");
+    tx.commit().await.expect("commit");
+}
+
+/// The current version of a sheet, as its page would read it.
+async fn version_of(db: &Db, who: &SessionUser, sheet: &SheetId) -> i64 {
+    sheets::open_sheet(db, who, sheet, Timestamp::now())
+        .await
+        .expect("open")
+        .version
+}
+
+async fn goals_are_aligned_upward_and_revised_through_approval(kind: DbKind) {
+    let Some(test_db) = TestDb::new(kind).await else {
+        return;
+    };
+    let db = &test_db.db;
+    let size = DemoSize {
+        employees: 40,
+        departments: 6,
+        period: true,
+    };
+    let demo = create_demo(db, "http://kouka.test", "ALIGN", size, 7)
+        .await
+        .expect("demo");
+    let tenant = demo.tenant.clone();
+    // A member's sheet and their 1st evaluator's own sheet, which has a 1st evaluator too.
+    let (member_sheet, member, manager, manager_sheet, managers_manager): (
+        SheetId,
+        UserId,
+        UserId,
+        SheetId,
+        UserId,
+    ) = {
+        let mut tx = db.begin_for_tenant(&tenant).await.expect("tx");
+        let row = sqlx::query_as(
+            "SELECT e.id, e.employee_id, e.evaluator_1, m.id, m.evaluator_1 \
+             FROM evaluation_sheets e JOIN evaluation_sheets m \
+             ON m.tenant_id = e.tenant_id AND m.period_id = e.period_id \
+             AND m.employee_id = e.evaluator_1 \
+             WHERE e.tenant_id = $1 AND m.evaluator_1 IS NOT NULL ORDER BY e.id LIMIT 1",
+        )
+        .bind(tenant.as_str())
+        .fetch_one(&mut *tx)
+        .await
+        .expect("a member whose manager has a sheet");
+        tx.commit().await.expect("commit");
+        row
+    };
+    back_to_goal_drafting(db, &tenant, &member_sheet).await;
+    back_to_goal_drafting(db, &tenant, &manager_sheet).await;
+    let now = Timestamp::now();
+    let member_session = session_of(db, &tenant, &member).await;
+    let manager_session = session_of(db, &tenant, &manager).await;
+    let above_session = session_of(db, &tenant, &managers_manager).await;
+    let (wm, wmgr, wabove) = (
+        writer(db, &member_session, now),
+        writer(db, &manager_session, now),
+        writer(db, &above_session, now),
+    );
+    let base = "http://kouka.test";
+
+    // Nothing to align to while the manager's goals are not approved.
+    let mine = sheets::open_sheet(db, &member_session, &member_sheet, now)
+        .await
+        .unwrap();
+    assert_eq!(mine.upper_goals, vec![]);
+
+    // The manager's goals, approved by the manager's own 1st evaluator: they get ids.
+    let upper = BTreeMap::from([(
+        0,
+        vec![goal("部の売上 12億円", 70), goal("離職率 5 %以下", 30)],
+    )]);
+    let v = version_of(db, &manager_session, &manager_sheet).await;
+    let GoalsSaved::Saved { version, .. } = sheets::save_goals(&wmgr, &manager_sheet, v, upper)
+        .await
+        .unwrap()
+    else {
+        panic!("saved")
+    };
+    let version = sheets::take_step(&wmgr, &manager_sheet, version, Command::SubmitGoals, base)
+        .await
+        .unwrap();
+    sheets::take_step(
+        &wabove,
+        &manager_sheet,
+        version,
+        Command::ApproveGoals,
+        base,
+    )
+    .await
+    .unwrap();
+
+    // The member is offered exactly those two, with the manager's name.
+    let mine = sheets::open_sheet(db, &member_session, &member_sheet, now)
+        .await
+        .unwrap();
+    let titles: Vec<(&str, &str)> = mine
+        .upper_goals
+        .iter()
+        .map(|l| (l.title.as_str(), l.owner.as_str()))
+        .collect();
+    let manager_name = mine.evaluators[0].as_ref().unwrap().name.clone();
+    assert_eq!(
+        titles,
+        vec![
+            ("部の売上 12億円", manager_name.as_str()),
+            ("離職率 5 %以下", manager_name.as_str())
+        ]
+    );
+    assert!(mine.upper_goals.iter().all(|l| l.sheet == manager_sheet));
+
+    // A link whose title the browser changed is stored with the true title; a link to a
+    // goal that is not the manager's approved one is refused where it is.
+    let mut sales_link = mine.upper_goals[0].clone();
+    sales_link.title = "書き換えた題名".into();
+    let mut forged = sales_link.clone();
+    forged.sheet = member_sheet.clone();
+    let with_forged = BTreeMap::from([(
+        0,
+        vec![
+            goal("担当エリアの売上 1億円", 60),
+            Goal {
+                aligned_to: Some(forged),
+                ..goal("新規 10 社", 40)
+            },
+        ],
+    )]);
+    match sheets::save_goals(&wm, &member_sheet, mine.version, with_forged).await {
+        Err(AppError::Invalid {
+            problem: Problem::Goals { at, problem },
+            ..
+        }) => assert_eq!(
+            (at, problem),
+            (
+                GoalPlace::Goal {
+                    section: 0,
+                    goal: 1
+                },
+                GoalProblem::UnknownUpperGoal
+            )
+        ),
+        other => panic!("expected the forged link refused, got {other:?}"),
+    }
+    let aligned = BTreeMap::from([(
+        0,
+        vec![
+            Goal {
+                aligned_to: Some(sales_link),
+                ..goal("担当エリアの売上 1億円", 60)
+            },
+            goal("新規 10 社", 40),
+        ],
+    )]);
+    let GoalsSaved::Saved { version, .. } =
+        sheets::save_goals(&wm, &member_sheet, mine.version, aligned)
+            .await
+            .unwrap()
+    else {
+        panic!("saved")
+    };
+    let version = sheets::take_step(&wm, &member_sheet, version, Command::SubmitGoals, base)
+        .await
+        .unwrap();
+    sheets::take_step(&wmgr, &member_sheet, version, Command::ApproveGoals, base)
+        .await
+        .unwrap();
+
+    // Both sides see the link: the member's goal names its upper goal, and the manager's
+    // own sheet lists the member's goal under the goal it serves; nobody else is shown it.
+    let theirs = sheets::open_sheet(db, &manager_session, &member_sheet, now)
+        .await
+        .unwrap();
+    let link = theirs.goals[&0][0].aligned_to.clone().expect("linked");
+    assert_eq!(
+        (link.title.as_str(), link.owner.as_str()),
+        ("部の売上 12億円", manager_name.as_str())
+    );
+    let own = sheets::open_sheet(db, &manager_session, &manager_sheet, now)
+        .await
+        .unwrap();
+    assert_eq!(own.goals_below.len(), 1, "{:?}", own.goals_below);
+    assert_eq!(own.goals_below[0].title, "担当エリアの売上 1億円");
+    assert_eq!(own.goals_below[0].employee, theirs.employee.name);
+    assert_eq!(
+        Some(&own.goals_below[0].upper),
+        own.goals[&0][0].id.as_ref()
+    );
+    let above = sheets::open_sheet(db, &above_session, &manager_sheet, now)
+        .await
+        .unwrap();
+    assert_eq!(above.goals_below, vec![]);
+
+    // Revising approved goals: only with a reason, back through the same approval, the
+    // goals' ids and links kept.
+    let approved = sheets::open_sheet(db, &member_session, &member_sheet, now)
+        .await
+        .unwrap();
+    assert_eq!(approved.state, SheetState::GoalsApproved);
+    assert!(
+        approved
+            .steps
+            .iter()
+            .any(|c| matches!(c, Command::ReviseGoals { .. })),
+        "{:?}",
+        approved.steps
+    );
+    let ids: Vec<_> = approved.goals[&0].iter().map(|g| g.id.clone()).collect();
+    assert!(ids.iter().all(Option::is_some), "{ids:?}");
+    let blank = Command::ReviseGoals {
+        comment: " ".into(),
+    };
+    assert_eq!(
+        refused_step(sheets::take_step(&wm, &member_sheet, approved.version, blank, base).await),
+        StepRefusal::RevisionReasonRequired
+    );
+    let why = "4月の組織変更で担当エリアが変わったため";
+    let revise = Command::ReviseGoals {
+        comment: why.into(),
+    };
+    assert_eq!(
+        refused_step(
+            sheets::take_step(&wmgr, &member_sheet, approved.version, revise.clone(), base).await
+        ),
+        StepRefusal::NotYourStep
+    );
+    let audited = audit_count(db, &tenant, AuditAction::SheetStep, None).await;
+    sheets::take_step(&wm, &member_sheet, approved.version, revise, base)
+        .await
+        .unwrap();
+    assert_eq!(
+        audit_count(db, &tenant, AuditAction::SheetStep, None).await,
+        audited + 1
+    );
+    let reopened = sheets::open_sheet(db, &member_session, &member_sheet, now)
+        .await
+        .unwrap();
+    assert_eq!(
+        (reopened.state, reopened.draft),
+        (SheetState::GoalDrafting, Some(Draft::Goals))
+    );
+    let last = reopened.history.last().unwrap();
+    assert_eq!(
+        (last.step, last.comment.as_deref()),
+        (SheetStep::ReviseGoals, Some(why))
+    );
+    // The revision changes a weight and adds a goal; the ids the server gave stay.
+    let mut revised = reopened.goals.clone();
+    let list = revised.get_mut(&0).unwrap();
+    list[0].weight = 50.into();
+    list.push(goal("後輩の育成", 10));
+    let GoalsSaved::Saved { version, .. } =
+        sheets::save_goals(&wm, &member_sheet, reopened.version, revised)
+            .await
+            .unwrap()
+    else {
+        panic!("saved")
+    };
+    let mails_before = mails_to(db, &tenant, &manager).await.len();
+    let version = sheets::take_step(&wm, &member_sheet, version, Command::SubmitGoals, base)
+        .await
+        .unwrap();
+    assert_eq!(
+        mails_to(db, &tenant, &manager).await.len(),
+        mails_before + 1
+    );
+    sheets::take_step(&wmgr, &member_sheet, version, Command::ApproveGoals, base)
+        .await
+        .unwrap();
+    let again = sheets::open_sheet(db, &member_session, &member_sheet, now)
+        .await
+        .unwrap();
+    assert_eq!(again.state, SheetState::GoalsApproved);
+    let now_ids: Vec<_> = again.goals[&0].iter().map(|g| g.id.clone()).collect();
+    assert_eq!(&now_ids[..2], &ids[..]);
+    assert!(now_ids[2].is_some() && now_ids[2] != now_ids[0] && now_ids[2] != now_ids[1]);
+    assert_eq!(
+        again.goals[&0][0].aligned_to.as_ref().map(|l| &l.goal),
+        Some(&link.goal)
+    );
+    test_db.drop_db().await;
+}
+
 on_both_databases! {
+    goals_aligned_upward_and_revised_through_approval => super::goals_are_aligned_upward_and_revised_through_approval;
     goals_written_sent_back_and_approved => super::goals_are_written_sent_back_and_approved;
     calibration_changes_grades_with_reasons_and_finalizes => super::calibration_changes_grades_with_reasons_and_finalizes;
 }

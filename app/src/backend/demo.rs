@@ -602,6 +602,8 @@ fn demo_goals(dice: &mut Dice, due: CalendarDate) -> Vec<crate::domain::evaluati
                 measure: measure.to_owned(),
                 weight: rust_decimal::Decimal::from(*weight),
                 due: Some(due),
+                id: None,
+                aligned_to: None,
             }
         })
         .collect()
@@ -689,9 +691,12 @@ async fn demo_period(
 ) -> Result<(), AppError> {
     use crate::backend::evaluation::periods;
     use crate::domain::evaluation::Stage;
+    use crate::domain::evaluation::goals::give_goal_ids;
     use crate::domain::evaluation::period::PeriodPlan;
-    use crate::domain::evaluation::sheet::SheetContent;
+    use crate::domain::evaluation::sheet::{GoalLink, SheetContent};
     use crate::domain::evaluation::workflow::{Phase, SheetState};
+    use crate::domain::ids::SheetId;
+    use std::collections::HashMap;
     // The half year that ended last (上期 April–September, 下期 October–March), its
     // evaluation under way now: the self-evaluation just due, the evaluators' next.
     let today = w.now.date_in_zone("Asia/Tokyo");
@@ -749,10 +754,11 @@ async fn demo_period(
     tx.commit().await?;
     periods::launch_period(w, &id, base_url).await?;
 
-    let sheets: Vec<(String, UserId)> = {
+    let sheets: Vec<(SheetId, UserId, Option<UserId>)> = {
         let mut tx = w.db.begin_for_tenant(w.tenant()).await?;
         let rows = sqlx::query_as(
-            "SELECT id, employee_id FROM evaluation_sheets WHERE tenant_id = $1              AND period_id = $2 ORDER BY employee_id",
+            "SELECT id, employee_id, evaluator_1 FROM evaluation_sheets WHERE tenant_id = $1 \
+             AND period_id = $2 ORDER BY employee_id",
         )
         .bind(w.tenant().as_str())
         .bind(id.as_str())
@@ -774,11 +780,19 @@ async fn demo_period(
         SheetState::Disclosed,
         SheetState::Acknowledged,
     ];
-    let mut tx = w.begin().await?;
-    for (index, (sheet, employee)) in sheets.iter().enumerate() {
+    let mut written: Vec<(SheetState, SheetContent)> = Vec::with_capacity(sheets.len());
+    // The member's own manager is evaluating themselves: their goals stand, so the member
+    // has upper goals to align to.
+    let members_manager = sheets
+        .iter()
+        .find(|(_, employee, _)| Some(employee) == member)
+        .and_then(|(_, _, first)| first.clone());
+    for (index, (_, employee, _)) in sheets.iter().enumerate() {
         let is_member = Some(employee) == member;
         let state = if is_member {
             SheetState::Disclosed
+        } else if Some(employee) == members_manager.as_ref() {
+            SheetState::SelfEvaluation
         } else {
             spread[index % spread.len()]
         };
@@ -805,11 +819,74 @@ async fn demo_period(
                 interview: None,
             }
         };
+        written.push((state, content));
+    }
+    // Approved goals have their ids, as the approval gives them; the first goal of each
+    // approved sheet serves its 1st evaluator's first goal where that one is approved
+    // (上位目標), as a manager's people align to the manager.
+    let mut goal_number = 0u64;
+    for (state, content) in &mut written {
+        if state.goals_agreed() {
+            give_goal_ids(&mut content.goals, || {
+                goal_number += 1;
+                demo_goal_id(goal_number)
+            });
+        }
+    }
+    let sheet_of: HashMap<&UserId, usize> = sheets
+        .iter()
+        .enumerate()
+        .map(|(index, (_, employee, _))| (employee, index))
+        .collect();
+    let names: HashMap<UserId, String> = {
+        let mut tx = w.db.begin_for_tenant(w.tenant()).await?;
+        let rows: Vec<(UserId, String)> =
+            sqlx::query_as("SELECT id, display_name FROM users WHERE tenant_id = $1")
+                .bind(w.tenant().as_str())
+                .fetch_all(&mut *tx)
+                .await?;
+        tx.commit().await?;
+        rows.into_iter().collect()
+    };
+    for index in 0..written.len() {
+        let Some(upper) = sheets[index]
+            .2
+            .as_ref()
+            .and_then(|first| sheet_of.get(first))
+            .copied()
+        else {
+            continue;
+        };
+        let (upper_state, upper_content) = &written[upper];
+        let link = upper_content
+            .goals
+            .get(&0)
+            .and_then(|goals| goals.first())
+            .filter(|_| upper_state.goals_agreed())
+            .and_then(|goal| {
+                Some(GoalLink {
+                    sheet: sheets[upper].0.clone(),
+                    goal: goal.id.clone()?,
+                    title: goal.title.clone(),
+                    owner: names.get(&sheets[upper].1).cloned().unwrap_or_default(),
+                })
+            });
+        if let Some(first) = written[index]
+            .1
+            .goals
+            .get_mut(&0)
+            .and_then(|g| g.first_mut())
+        {
+            first.aligned_to = link;
+        }
+    }
+    let mut tx = w.begin().await?;
+    for ((sheet, _, _), (state, content)) in sheets.iter().zip(&written) {
         sqlx::query(
             "UPDATE evaluation_sheets SET state = $1, content = $2 WHERE tenant_id = $3 AND id = $4",
         )
         .bind(state.as_stored())
-        .bind(serde_json::to_string(&content).expect("plain JSON"))
+        .bind(serde_json::to_string(content).expect("plain JSON"))
         .bind(w.tenant().as_str())
         .bind(sheet.as_str())
         .execute(&mut *tx)
@@ -817,6 +894,11 @@ async fn demo_period(
     }
     tx.commit().await?;
     Ok(())
+}
+
+/// The demo's goal ids: deterministic, like the rest of the demo, and of the id's form.
+fn demo_goal_id(n: u64) -> crate::domain::ids::GoalId {
+    crate::domain::ids::GoalId::from_stored(format!("00000000-0000-7000-8000-{n:012x}"))
 }
 
 #[cfg(test)]

@@ -108,6 +108,11 @@ text_id!(
     /// One entry of a sheet's history.
     SheetEventId
 );
+text_id!(
+    /// One goal of a sheet, given when its goals are first approved and kept through
+    /// revisions, so that the goals of the people below can point at it (上位目標).
+    GoalId
+);
 
 #[cfg(test)]
 mod tests {

@@ -392,6 +392,10 @@ fn goal(problem: &GoalProblem) -> Both {
             "このセクションには目標を書けません",
             "is not a section that takes goals",
         ),
+        GoalProblem::UnknownUpperGoal => both(
+            "上位目標は一次評価者の承認済みの目標から選んでください",
+            "an upper goal must be one of the 1st evaluator's approved goals",
+        ),
     }
 }
 
@@ -482,6 +486,10 @@ fn step(refusal: StepRefusal) -> Both {
         StepRefusal::CommentRequired => both(
             "差し戻す理由をコメントに書いてください",
             "write in the comment why you send it back",
+        ),
+        StepRefusal::RevisionReasonRequired => both(
+            "承認済みの目標を修正する理由をコメントに書いてください",
+            "write in the comment why the approved goals need revising",
         ),
         StepRefusal::AlreadyStarted => both(
             "次の担当者がすでに作業を始めているため、取り下げられません",

@@ -19,12 +19,13 @@ use crate::domain::dates::CalendarDate;
 use crate::domain::evaluation::goals::{GoalIssue, check_goals, weight_total};
 use crate::domain::evaluation::scale::ScaleLevel;
 use crate::domain::evaluation::scoring::{Rating, ScoreProblem};
-use crate::domain::evaluation::sheet::{Goal, SheetContent, Work, score_work};
+use crate::domain::evaluation::sheet::{Goal, GoalLink, SheetContent, Work, score_work};
 use crate::domain::evaluation::sheet_view::{
-    GoalsSaved, SheetLine, SheetResult, SheetStep, SheetView, WorkSaved,
+    GoalBelow, GoalsSaved, SheetLine, SheetResult, SheetStep, SheetView, WorkSaved,
 };
 use crate::domain::evaluation::template::SectionKind;
 use crate::domain::evaluation::workflow::{Command, Draft, Relation, SheetState};
+use crate::domain::ids::GoalId;
 use crate::domain::problem::Problem;
 use crate::i18n::periods::sheet_state_name;
 use crate::i18n::sheets::step_name;
@@ -348,7 +349,8 @@ fn sheet_as_written(sheet: &SheetView) -> impl IntoView + use<> {
             match &section.kind {
                 SectionKind::Goals { .. } => {
                     let goals = sheet.goals.get(&index).cloned().unwrap_or_default();
-                    view! { <GoalsShown title goals /> }.into_any()
+                    let below = sheet.goals_below.clone();
+                    view! { <GoalsShown title goals below /> }.into_any()
                 }
                 SectionKind::Items { items } => {
                     let items = items.clone();
@@ -603,9 +605,10 @@ fn other_raters(sheet: &SheetView, editing: Option<Draft>) -> Vec<(String, &Work
     raters
 }
 
-/// Goals as written, for everyone but the employee drafting them.
+/// Goals as written, for everyone but the employee drafting them: each with the upper goal
+/// it serves and, for its owner, the goals below that serve it.
 #[component]
-fn GoalsShown(title: String, goals: Vec<Goal>) -> impl IntoView {
+fn GoalsShown(title: String, goals: Vec<Goal>, below: Vec<GoalBelow>) -> impl IntoView {
     let t = use_texts();
     view! {
         <section class="card">
@@ -621,6 +624,10 @@ fn GoalsShown(title: String, goals: Vec<Goal>) -> impl IntoView {
                                 <span class="field__hint">{format!("{}%", goal.weight.normalize())}{goal.due.map(|d| format!(" · {}", d.iso()))}</span>
                                 {(!goal.description.is_empty()).then(|| view! { <p>{goal.description.clone()}</p> })}
                                 {(!goal.measure.is_empty()).then(|| view! { <p>{move || t().sheet.goal_measure}": "{goal.measure.clone()}</p> })}
+                                {goal.aligned_to.map(|link| view! {
+                                    <p class="goal-link">{move || (t().sheet.upper_goal_shown)(&link.title, &link.owner)}</p>
+                                })}
+                                {goals_below(&below, goal.id.as_ref())}
                             </li>
                         }).collect_view()}
                     </ol>
@@ -630,14 +637,36 @@ fn GoalsShown(title: String, goals: Vec<Goal>) -> impl IntoView {
     }
 }
 
-/// A goal as typed: the fields as text, so that nothing typed is ever changed or lost.
+/// The goals below that serve the goal `id`, as a list (nothing when none).
+fn goals_below(below: &[GoalBelow], id: Option<&GoalId>) -> Option<impl IntoView + use<>> {
+    let t = use_texts();
+    let these: Vec<GoalBelow> = below
+        .iter()
+        .filter(|b| Some(&b.upper) == id)
+        .cloned()
+        .collect();
+    (!these.is_empty()).then(|| {
+        view! {
+            <div class="goals-below">
+                <p class="field__hint">{move || t().sheet.goals_below}</p>
+                <ul>{these.into_iter().map(|b| view! { <li>{b.employee}": "{b.title}</li> }).collect_view()}</ul>
+            </div>
+        }
+    })
+}
+
+/// A goal as typed: the fields as text, so that nothing typed is ever changed or lost; the
+/// goal's id and upper goal ride along as the server gave them.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
 struct GoalText {
     title: String,
     description: String,
     measure: String,
     weight: String,
     due: String,
+    id: Option<GoalId>,
+    aligned_to: Option<GoalLink>,
 }
 
 impl GoalText {
@@ -648,6 +677,8 @@ impl GoalText {
             measure: goal.measure.clone(),
             weight: goal.weight.normalize().to_string(),
             due: goal.due.map(|d| d.iso()).unwrap_or_default(),
+            id: goal.id.clone(),
+            aligned_to: goal.aligned_to.clone(),
         }
     }
 
@@ -660,6 +691,8 @@ impl GoalText {
             measure: self.measure.clone(),
             weight: parse_weight(&self.weight).unwrap_or(Decimal::ZERO),
             due: CalendarDate::from_iso(self.due.trim()),
+            id: self.id.clone(),
+            aligned_to: self.aligned_to.clone(),
         }
     }
 }
@@ -739,6 +772,7 @@ fn GoalsEditor(sheet: SheetView, autosave: Autosave<GoalTexts>) -> impl IntoView
     let lang = use_lang();
     let template = sheet.template.clone();
     let term = (sheet.term_start, sheet.term_end);
+    let upper = StoredValue::new(sheet.upper_goals.clone());
     let goals = autosave.value;
     let issues = Memo::new(move |_| check_goals(&template, term, &goals_of(&goals.get())));
     let issue_text = move |issue: &GoalIssue| {
@@ -787,7 +821,7 @@ fn GoalsEditor(sheet: SheetView, autosave: Autosave<GoalTexts>) -> impl IntoView
                     {move || {
                         (0..count()).map(|n| {
                             let hint = hint.clone();
-                            view! { <GoalFields section=index n autosave hint /> }
+                            view! { <GoalFields section=index n autosave hint upper /> }
                         }).collect_view()
                     }}
                     <p class="weight-total" aria-live="polite">{total}</p>
@@ -815,6 +849,8 @@ fn GoalFields(
     n: usize,
     autosave: Autosave<GoalTexts>,
     hint: String,
+    /// The upper goals this goal may serve (上位目標).
+    upper: StoredValue<Vec<GoalLink>>,
 ) -> impl IntoView {
     let t = use_texts();
     let goals = autosave.value;
@@ -875,8 +911,69 @@ fn GoalFields(
                     <p class="field__hint">{hint}</p>
                 </div>
             </div>
+            <UpperGoalField section n autosave upper />
             <button type="button" class="button button--small" on:click=remove>{move || (t().sheet.remove_goal)(n + 1)}</button>
         </fieldset>
+    }
+}
+
+/// The choice of the upper goal (上位目標) one goal serves: one of the 1st evaluator's
+/// approved goals, or none. A link kept from before (the upper goal revised since) stays a
+/// choice of its own. Not shown when there is nothing to choose.
+#[component]
+fn UpperGoalField(
+    section: usize,
+    n: usize,
+    autosave: Autosave<GoalTexts>,
+    upper: StoredValue<Vec<GoalLink>>,
+) -> impl IntoView {
+    let t = use_texts();
+    let goals = autosave.value;
+    let current = move || {
+        goals.with(|g| {
+            g.get(&section)
+                .and_then(|l| l.get(n))
+                .and_then(|goal| goal.aligned_to.clone())
+        })
+    };
+    let choices = move || {
+        let mut choices = upper.get_value();
+        if let Some(link) = current()
+            && !choices.iter().any(|c| c.goal == link.goal)
+        {
+            choices.push(link);
+        }
+        choices
+    };
+    let pick = move |ev: leptos::ev::Event| {
+        let value = event_target_value(&ev);
+        let link = choices().into_iter().find(|c| c.goal.as_str() == value);
+        autosave.edit(|g| {
+            if let Some(goal) = g.get_mut(&section).and_then(|l| l.get_mut(n)) {
+                goal.aligned_to = link;
+            }
+        });
+    };
+    let id = format!("goal-{section}-{n}-upper");
+    move || {
+        let choices = choices();
+        (!choices.is_empty()).then(|| {
+            let chosen = current().map(|link| link.goal.to_string()).unwrap_or_default();
+            view! {
+                <div class="field">
+                    <label class="field__label" for=id.clone()>{move || t().sheet.upper_goal}</label>
+                    <select id=id.clone() on:change=pick prop:value=chosen.clone()>
+                        <option value="" selected=chosen.is_empty()>{move || t().sheet.upper_goal_none}</option>
+                        {choices.into_iter().map(|c| {
+                            let value = c.goal.to_string();
+                            let selected = value == chosen;
+                            view! { <option value=value selected=selected>{format!("{}（{}）", c.title, c.owner)}</option> }
+                        }).collect_view()}
+                    </select>
+                    <p class="field__hint">{move || t().sheet.upper_goal_hint}</p>
+                </div>
+            }
+        })
     }
 }
 
@@ -897,9 +994,14 @@ fn Steps(
     let busy = RwSignal::new(false);
     let needs_comment = move || {
         steps.with(|steps| {
-            steps
-                .iter()
-                .any(|c| matches!(c, Command::SendBack { .. } | Command::Acknowledge { .. }))
+            steps.iter().any(|c| {
+                matches!(
+                    c,
+                    Command::SendBack { .. }
+                        | Command::ReviseGoals { .. }
+                        | Command::Acknowledge { .. }
+                )
+            })
         })
     };
     let run = move |step: SheetStep, id: String| {
@@ -936,6 +1038,7 @@ fn Steps(
                 let primary = !matches!(
                     step,
                     SheetStep::SendBack
+                        | SheetStep::ReviseGoals
                         | SheetStep::WithdrawGoals
                         | SheetStep::WithdrawSelfEvaluation
                         | SheetStep::WithdrawEvaluation

@@ -14,11 +14,11 @@ use crate::backend::write::WriteContext;
 use crate::domain::audit::AuditAction;
 use crate::domain::email::Email;
 use crate::domain::evaluation::Stage;
-use crate::domain::evaluation::goals::check_goals;
+use crate::domain::evaluation::goals::{check_goals, give_goal_ids, settle_goal_links};
 use crate::domain::evaluation::period::{Deadline, PeriodPlan, is_late, phases};
-use crate::domain::evaluation::sheet::{Goal, SheetContent, Work, score_work};
+use crate::domain::evaluation::sheet::{Goal, GoalLink, SheetContent, Work, score_work};
 use crate::domain::evaluation::sheet_view::{
-    GoalsSaved, SheetEvent, SheetLine, SheetStep, SheetView, WorkSaved,
+    GoalBelow, GoalsSaved, SheetEvent, SheetLine, SheetStep, SheetView, WorkSaved,
 };
 use crate::domain::evaluation::template::Template;
 use crate::domain::evaluation::visibility::visible_parts;
@@ -375,6 +375,18 @@ pub async fn open_sheet_as(
     ids.sort();
     ids.dedup();
     let people = people(&mut tx, tenant, &ids).await?;
+    let facts = record.facts();
+    let draft = draft_of(&facts, &relations).ok();
+    let upper_goals = if draft == Some(Draft::Goals) {
+        upper_goals(&mut tx, tenant, &record).await?
+    } else {
+        Vec::new()
+    };
+    let goals_below = if relations.contains(&Relation::Owner) {
+        goals_below(&mut tx, tenant, &record).await?
+    } else {
+        Vec::new()
+    };
     tx.commit().await?;
 
     // Everything the reader's relations together let them see.
@@ -388,8 +400,6 @@ pub async fn open_sheet_as(
         );
         visible = visible.union(&part);
     }
-    let facts = record.facts();
-    let draft = draft_of(&facts, &relations).ok();
     let steps = steps_open_to(&facts, &relations);
     let self_work = record
         .content
@@ -470,7 +480,90 @@ pub async fn open_sheet_as(
         may_record_interview,
         visible,
         template: record.template,
+        upper_goals,
+        goals_below,
     })
+}
+
+#[derive(sqlx::FromRow)]
+struct GoalsRow {
+    id: SheetId,
+    state: String,
+    content: String,
+    display_name: String,
+}
+
+/// The approved goals of the 1st evaluator's own sheet in the sheet's period, each as a
+/// link an employee's goal may point at (上位目標); none while those goals are not
+/// approved, or when the sheet has no 1st evaluator.
+pub(super) async fn upper_goals(
+    tx: &mut Tx,
+    tenant: &TenantId,
+    record: &SheetRecord,
+) -> Result<Vec<GoalLink>, AppError> {
+    let Some(Some(first)) = record.chain.first() else {
+        return Ok(Vec::new());
+    };
+    let rows: Vec<GoalsRow> = sqlx::query_as(
+        "SELECT s.id, s.state, s.content, u.display_name FROM evaluation_sheets s \
+         JOIN users u ON u.tenant_id = s.tenant_id AND u.id = s.employee_id \
+         WHERE s.tenant_id = $1 AND s.period_id = $2 AND s.employee_id = $3",
+    )
+    .bind(tenant.as_str())
+    .bind(record.period_id.as_str())
+    .bind(first.as_str())
+    .fetch_all(&mut **tx)
+    .await?;
+    let mut links = Vec::new();
+    for row in rows {
+        let approved = SheetState::from_stored(&row.state).is_some_and(SheetState::goals_agreed);
+        if !approved {
+            continue;
+        }
+        let content: SheetContent = stored("stored sheet content", &row.content)?;
+        links.extend(content.goals.into_values().flatten().filter_map(|goal| {
+            Some(GoalLink {
+                sheet: row.id.clone(),
+                goal: goal.id?,
+                title: goal.title,
+                owner: row.display_name.clone(),
+            })
+        }));
+    }
+    Ok(links)
+}
+
+/// The goals of the sheets in the period whose 1st evaluator is this sheet's employee
+/// that point at this sheet's goals.
+async fn goals_below(
+    tx: &mut Tx,
+    tenant: &TenantId,
+    record: &SheetRecord,
+) -> Result<Vec<GoalBelow>, AppError> {
+    let rows: Vec<GoalsRow> = sqlx::query_as(
+        "SELECT s.id, s.state, s.content, u.display_name FROM evaluation_sheets s \
+         JOIN users u ON u.tenant_id = s.tenant_id AND u.id = s.employee_id \
+         WHERE s.tenant_id = $1 AND s.evaluator_1 = $2 AND s.period_id = $3 \
+         AND s.state <> 'excluded' ORDER BY u.display_name, s.id",
+    )
+    .bind(tenant.as_str())
+    .bind(record.employee.as_str())
+    .bind(record.period_id.as_str())
+    .fetch_all(&mut **tx)
+    .await?;
+    let mut below = Vec::new();
+    for row in rows {
+        let content: SheetContent = stored("stored sheet content", &row.content)?;
+        below.extend(content.goals.into_values().flatten().filter_map(|goal| {
+            let link = goal.aligned_to.filter(|link| link.sheet == record.id)?;
+            Some(GoalBelow {
+                upper: link.goal,
+                employee: row.display_name.clone(),
+                title: goal.title,
+            })
+        }));
+    }
+    Ok(below)
 }
 
 /// What `visible` lets the reader see of the sheet's result.
@@ -536,7 +629,25 @@ pub async fn save_goals(
             theirs: record.content.goals,
         });
     }
-    record.content.goals = goals;
+    let linked = goals
+        .values()
+        .flatten()
+        .any(|goal| goal.aligned_to.is_some());
+    let upper = if linked {
+        upper_goals(&mut tx, tenant, &record).await?
+    } else {
+        Vec::new()
+    };
+    record.content.goals =
+        settle_goal_links(goals, &record.content.goals, &upper).map_err(|issue| {
+            AppError::invalid(
+                FormField::Sheet,
+                Problem::Goals {
+                    at: issue.at,
+                    problem: issue.problem,
+                },
+            )
+        })?;
     let (version, at) = write_draft(w, tx, &record, record.state, "goals").await?;
     Ok(GoalsSaved::Saved { version, at })
 }
@@ -828,9 +939,14 @@ pub async fn take_step(
     let to = past_unheld_stages(record.state, transition.to, record.plan.stages, |stage| {
         record.holds(stage)
     });
+    // Approved goals get their ids, for the goals below to point at.
+    let mut content = record.content.clone();
+    if command == Command::ApproveGoals {
+        give_goal_ids(&mut content.goals, crate::domain::ids::GoalId::generate);
+    }
     let version = record.version + 1;
     sqlx::query(
-        "UPDATE evaluation_sheets SET state = $1, version = $2, updated_at = $3 \
+        "UPDATE evaluation_sheets SET state = $1, version = $2, updated_at = $3, content = $6 \
          WHERE tenant_id = $4 AND id = $5",
     )
     .bind(to.as_stored())
@@ -838,6 +954,7 @@ pub async fn take_step(
     .bind(w.now.as_micros())
     .bind(tenant.as_str())
     .bind(id.as_str())
+    .bind(json(&content))
     .execute(&mut *tx)
     .await?;
     let step = SheetStep::of(&command);

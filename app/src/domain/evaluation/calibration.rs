@@ -240,6 +240,8 @@ mod tests {
             measure: String::new(),
             weight: Decimal::from(100),
             due: None,
+            id: None,
+            aligned_to: None,
         };
         let work = Work {
             ratings: BTreeMap::from([

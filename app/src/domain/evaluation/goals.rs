@@ -5,8 +5,9 @@
 //! submission with it.
 
 use crate::domain::dates::CalendarDate;
-use crate::domain::evaluation::sheet::Goal;
+use crate::domain::evaluation::sheet::{Goal, GoalLink};
 use crate::domain::evaluation::template::{SectionKind, Template};
+use crate::domain::ids::GoalId;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -38,6 +39,8 @@ pub enum GoalProblem {
     DueOutsideTerm,
     /// Goals for a section that is not a goals section of the template.
     NotAGoalsSection,
+    /// The upper goal (上位目標) chosen is not one of the 1st evaluator's approved goals.
+    UnknownUpperGoal,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -123,6 +126,71 @@ pub fn check_goals(
     issues
 }
 
+/// Gives every goal without an id a fresh one (at approval); answers whether any was given.
+/// Ids once given stay: the goals below point at them.
+pub fn give_goal_ids(
+    goals: &mut BTreeMap<usize, Vec<Goal>>,
+    mut fresh: impl FnMut() -> GoalId,
+) -> bool {
+    let mut given = false;
+    for goal in goals.values_mut().flatten() {
+        if goal.id.is_none() {
+            goal.id = Some(fresh());
+            given = true;
+        }
+    }
+    given
+}
+
+/// Goals as the employee saves them, made to keep the links' rules: an id is kept only if
+/// `stored` gave it (and only once), so ids are the server's; a link to one of `upper` is
+/// written with the upper goal's title and owner as they are now (`upper`: the approved
+/// goals of the 1st evaluator's sheet, each as a link to it), a link already stored
+/// kept as it was (the upper goal may have been revised since), and any other link is
+/// refused with its place.
+pub fn settle_goal_links(
+    mut goals: BTreeMap<usize, Vec<Goal>>,
+    stored: &BTreeMap<usize, Vec<Goal>>,
+    upper: &[GoalLink],
+) -> Result<BTreeMap<usize, Vec<Goal>>, GoalIssue> {
+    let mut known: Vec<&GoalId> = stored
+        .values()
+        .flatten()
+        .filter_map(|g| g.id.as_ref())
+        .collect();
+    let stored_links: Vec<&GoalLink> = stored
+        .values()
+        .flatten()
+        .filter_map(|g| g.aligned_to.as_ref())
+        .collect();
+    for (section, list) in goals.iter_mut() {
+        for (n, goal) in list.iter_mut().enumerate() {
+            goal.id = goal.id.take().filter(|id| {
+                let found = known.iter().position(|k| *k == id);
+                found.map(|at| known.remove(at)).is_some()
+            });
+            let Some(link) = goal.aligned_to.take() else {
+                continue;
+            };
+            let same = |other: &GoalLink| other.sheet == link.sheet && other.goal == link.goal;
+            goal.aligned_to = if let Some(up) = upper.iter().find(|u| same(u)) {
+                Some(up.clone())
+            } else if let Some(kept) = stored_links.iter().find(|l| same(l)) {
+                Some((*kept).clone())
+            } else {
+                return Err(GoalIssue {
+                    at: GoalPlace::Goal {
+                        section: *section,
+                        goal: n,
+                    },
+                    problem: GoalProblem::UnknownUpperGoal,
+                });
+            };
+        }
+    }
+    Ok(goals)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -134,6 +202,8 @@ mod tests {
             measure: String::new(),
             weight: weight.parse().unwrap(),
             due: due.and_then(CalendarDate::from_iso),
+            id: None,
+            aligned_to: None,
         }
     }
 
@@ -235,5 +305,99 @@ mod tests {
         ];
         assert_eq!(weight_total(&goals), Decimal::from(100));
         assert_eq!(problems(goals), vec![]);
+    }
+
+    fn id(n: u8) -> GoalId {
+        GoalId::parse(&format!("01a23858-ddfc-7221-8894-4257928bb9{n:02x}")).unwrap()
+    }
+
+    fn link(goal: u8, title: &str) -> GoalLink {
+        GoalLink {
+            sheet: crate::domain::ids::SheetId::parse("01a23858-ddfc-7221-8894-4257928bb900")
+                .unwrap(),
+            goal: id(goal),
+            title: title.into(),
+            owner: "鈴木 一郎".into(),
+        }
+    }
+
+    #[test]
+    fn ids_are_given_once_at_approval_and_kept() {
+        let mut goals =
+            BTreeMap::from([(0, vec![goal("売上", "60", None), goal("新規", "40", None)])]);
+        let mut next = 0;
+        let mut fresh = || {
+            next += 1;
+            id(next)
+        };
+        assert!(give_goal_ids(&mut goals, &mut fresh));
+        assert_eq!(goals[&0][1].id, Some(id(2)));
+        // A revision adds a goal: only it gets a new id.
+        goals.get_mut(&0).unwrap().push(goal("育成", "0", None));
+        assert!(give_goal_ids(&mut goals, &mut fresh));
+        assert_eq!(
+            goals[&0].iter().map(|g| g.id.clone()).collect::<Vec<_>>(),
+            vec![Some(id(1)), Some(id(2)), Some(id(3))]
+        );
+        assert!(!give_goal_ids(&mut goals, &mut fresh));
+    }
+
+    #[test]
+    fn links_point_at_the_upper_goals_as_they_are_and_nothing_else() {
+        let upper = vec![link(10, "部の売上 12億円")];
+        let stored = BTreeMap::from([(
+            0,
+            vec![Goal {
+                id: Some(id(1)),
+                aligned_to: Some(link(11, "改定前の部の目標")),
+                ..goal("売上", "60", None)
+            }],
+        )]);
+        // The browser sends a stale title and an id of its own making: the server's win.
+        let incoming = BTreeMap::from([(
+            0,
+            vec![
+                Goal {
+                    id: Some(id(1)),
+                    aligned_to: Some(link(10, "書き換えた題名")),
+                    ..goal("売上", "60", None)
+                },
+                Goal {
+                    id: Some(id(1)),
+                    aligned_to: Some(link(11, "")),
+                    ..goal("新規", "40", None)
+                },
+            ],
+        )]);
+        let settled = settle_goal_links(incoming, &stored, &upper).unwrap();
+        assert_eq!(settled[&0][0].aligned_to, Some(link(10, "部の売上 12億円")));
+        assert_eq!(settled[&0][0].id, Some(id(1)));
+        // The same id twice: only the first keeps it. A link stored before stays as stored.
+        assert_eq!(settled[&0][1].id, None);
+        assert_eq!(
+            settled[&0][1].aligned_to,
+            Some(link(11, "改定前の部の目標"))
+        );
+        // A goal of somebody else's sheet, or one never approved, is refused where it is.
+        let stranger = BTreeMap::from([(
+            0,
+            vec![
+                goal("売上", "100", None),
+                Goal {
+                    aligned_to: Some(link(12, "他部署の目標")),
+                    ..goal("新規", "0", None)
+                },
+            ],
+        )]);
+        assert_eq!(
+            settle_goal_links(stranger, &stored, &upper),
+            Err(GoalIssue {
+                at: GoalPlace::Goal {
+                    section: 0,
+                    goal: 1
+                },
+                problem: GoalProblem::UnknownUpperGoal
+            })
+        );
     }
 }

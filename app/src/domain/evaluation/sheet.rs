@@ -11,6 +11,7 @@ use crate::domain::evaluation::scoring::{
     final_score, score_stage,
 };
 use crate::domain::evaluation::template::{SectionKind, Template};
+use crate::domain::ids::{GoalId, SheetId};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -25,6 +26,24 @@ pub struct Goal {
     /// Weight within its section; a section's goals total 100.
     pub weight: Decimal,
     pub due: Option<CalendarDate>,
+    /// Given at the goals' first approval (`goals::give_goal_ids`); `None` before.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<GoalId>,
+    /// The 1st evaluator's approved goal this one serves (上位目標), if the employee chose one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub aligned_to: Option<GoalLink>,
+}
+
+/// A goal's link to one of its 1st evaluator's approved goals of the same period (上位目標).
+/// The title and owner are copied by the server when the link is saved, so the sheet reads
+/// as it was agreed even if the upper goal is revised later.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GoalLink {
+    pub sheet: SheetId,
+    pub goal: GoalId,
+    pub title: String,
+    /// The upper goal's owner, by name.
+    pub owner: String,
 }
 
 /// One rater's work on a sheet: ratings and the reason for each by section and entry
@@ -183,6 +202,8 @@ mod tests {
             measure: String::new(),
             weight: Decimal::from(weight),
             due: None,
+            id: None,
+            aligned_to: None,
         }
     }
 

@@ -31,6 +31,7 @@ pub enum SheetStep {
     SubmitGoals,
     WithdrawGoals,
     ApproveGoals,
+    ReviseGoals,
     SendBack,
     StartSelfEvaluation,
     SubmitSelfEvaluation,
@@ -52,6 +53,7 @@ impl SheetStep {
             Command::SubmitGoals => SheetStep::SubmitGoals,
             Command::WithdrawGoals => SheetStep::WithdrawGoals,
             Command::ApproveGoals => SheetStep::ApproveGoals,
+            Command::ReviseGoals { .. } => SheetStep::ReviseGoals,
             Command::SendBack { .. } => SheetStep::SendBack,
             Command::StartSelfEvaluation => SheetStep::StartSelfEvaluation,
             Command::SubmitSelfEvaluation => SheetStep::SubmitSelfEvaluation,
@@ -71,6 +73,7 @@ impl SheetStep {
             SheetStep::SubmitGoals => Command::SubmitGoals,
             SheetStep::WithdrawGoals => Command::WithdrawGoals,
             SheetStep::ApproveGoals => Command::ApproveGoals,
+            SheetStep::ReviseGoals => Command::ReviseGoals { comment },
             SheetStep::SendBack => Command::SendBack { comment },
             SheetStep::StartSelfEvaluation => Command::StartSelfEvaluation,
             SheetStep::SubmitSelfEvaluation => Command::SubmitSelfEvaluation,
@@ -90,6 +93,7 @@ impl SheetStep {
             SheetStep::SubmitGoals => "submit_goals",
             SheetStep::WithdrawGoals => "withdraw_goals",
             SheetStep::ApproveGoals => "approve_goals",
+            SheetStep::ReviseGoals => "revise_goals",
             SheetStep::SendBack => "send_back",
             SheetStep::StartSelfEvaluation => "start_self_evaluation",
             SheetStep::SubmitSelfEvaluation => "submit_self_evaluation",
@@ -129,10 +133,11 @@ mod tests {
     }
 }
 
-const ALL_STEPS: [SheetStep; 14] = [
+const ALL_STEPS: [SheetStep; 15] = [
     SheetStep::SubmitGoals,
     SheetStep::WithdrawGoals,
     SheetStep::ApproveGoals,
+    SheetStep::ReviseGoals,
     SheetStep::SendBack,
     SheetStep::StartSelfEvaluation,
     SheetStep::SubmitSelfEvaluation,
@@ -185,6 +190,21 @@ pub struct SheetView {
     pub interview: Option<CalendarDate>,
     /// Whether the reader may record it (`workflow::may_record_interview`).
     pub may_record_interview: bool,
+    /// The 1st evaluator's approved goals the employee may align a goal to (上位目標);
+    /// filled only while the reader writes their goals.
+    pub upper_goals: Vec<crate::domain::evaluation::sheet::GoalLink>,
+    /// The goals of the people whose 1st evaluator the employee is that point at the
+    /// employee's goals; shown to the employee only.
+    pub goals_below: Vec<GoalBelow>,
+}
+
+/// A goal of someone below that serves one of this sheet's goals.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GoalBelow {
+    /// The goal of this sheet it serves.
+    pub upper: crate::domain::ids::GoalId,
+    pub employee: String,
+    pub title: String,
 }
 
 /// A sheet's result as one reader may see it.

@@ -75,6 +75,15 @@ impl SheetState {
         }
     }
 
+    /// Whether the goals have been approved and stand (from 目標承認済み on; not for an
+    /// excluded sheet): what others may align their goals to.
+    pub fn goals_agreed(self) -> bool {
+        !matches!(
+            self,
+            SheetState::GoalDrafting | SheetState::GoalsSubmitted | SheetState::Excluded
+        )
+    }
+
     /// The name stored in the database: `goal_drafting`, `evaluation_2`, ….
     pub fn as_stored(self) -> String {
         match self {
@@ -153,6 +162,11 @@ pub enum Command {
     /// Takes submitted goals back (the 1st evaluator has not begun).
     WithdrawGoals,
     ApproveGoals,
+    /// The employee reopens approved goals to revise them, saying why (期中の目標修正);
+    /// the revision goes through the same approval as the first goals did.
+    ReviseGoals {
+        comment: String,
+    },
     /// Sends the sheet back one step, saying why (差し戻し).
     SendBack {
         comment: String,
@@ -212,6 +226,8 @@ pub enum StepRefusal {
     PhaseClosed(Phase),
     /// A send-back needs a comment.
     CommentRequired,
+    /// Reopening approved goals needs the reason for the revision.
+    RevisionReasonRequired,
     /// The next person has begun: the submission can no longer be withdrawn.
     AlreadyStarted,
 }
@@ -253,6 +269,11 @@ pub fn decide(
         }
         (S::GoalsSubmitted, R::Owner, C::WithdrawGoals) => {
             (Phase::GoalSetting, S::GoalDrafting, true)
+        }
+        // Approved goals are revised only until the self-evaluation begins: after that they
+        // are being rated.
+        (S::GoalsApproved, R::Owner, C::ReviseGoals { .. }) => {
+            (Phase::GoalSetting, S::GoalDrafting, false)
         }
         (S::GoalsSubmitted, R::Evaluator(stage), C::ApproveGoals) if stage == Stage::FIRST => {
             (Phase::GoalApproval, S::GoalsApproved, false)
@@ -313,6 +334,13 @@ pub fn decide(
             let comment = comment.trim();
             if comment.is_empty() {
                 return Err(StepRefusal::CommentRequired);
+            }
+            Some(comment.to_owned())
+        }
+        C::ReviseGoals { comment } => {
+            let comment = comment.trim();
+            if comment.is_empty() {
+                return Err(StepRefusal::RevisionReasonRequired);
             }
             Some(comment.to_owned())
         }
@@ -443,6 +471,9 @@ pub fn steps_open_to(facts: &SheetFacts, relations: &[Relation]) -> Vec<Command>
         Command::SubmitGoals,
         Command::WithdrawGoals,
         Command::ApproveGoals,
+        Command::ReviseGoals {
+            comment: placeholder.clone(),
+        },
         Command::SendBack {
             comment: placeholder.clone(),
         },
@@ -545,6 +576,9 @@ mod tests {
             Command::SubmitGoals,
             Command::WithdrawGoals,
             Command::ApproveGoals,
+            Command::ReviseGoals {
+                comment: "担当エリアの変更".into(),
+            },
             Command::SendBack {
                 comment: "目標の測定方法を具体的に".into(),
             },
@@ -566,6 +600,7 @@ mod tests {
             Command::SubmitGoals => "submit goals",
             Command::WithdrawGoals => "withdraw goals",
             Command::ApproveGoals => "approve goals",
+            Command::ReviseGoals { .. } => "revise goals",
             Command::SendBack { .. } => "send back",
             Command::StartSelfEvaluation => "start self",
             Command::SubmitSelfEvaluation => "submit self",
@@ -594,6 +629,7 @@ mod tests {
                 GoalsApproved,
             ),
             (GoalsSubmitted, Evaluator(first), "send back", GoalDrafting),
+            (GoalsApproved, Owner, "revise goals", GoalDrafting),
             (GoalsApproved, Owner, "start self", SelfEvaluation),
             (SelfEvaluation, Owner, "submit self", Evaluation(first)),
             (Evaluation(first), Owner, "withdraw self", SelfEvaluation),
@@ -678,7 +714,7 @@ mod tests {
                 }
             }
         }
-        assert_eq!(checked, 11 * 7 * 12);
+        assert_eq!(checked, 11 * 7 * 13);
     }
 
     #[test]
@@ -749,6 +785,52 @@ mod tests {
         assert_eq!(
             decide(&facts, Relation::Owner, &Command::WithdrawGoals),
             Err(StepRefusal::AlreadyStarted)
+        );
+    }
+
+    #[test]
+    fn approved_goals_are_revised_with_a_reason_until_the_self_evaluation_begins() {
+        let mut facts = SheetFacts {
+            state: SheetState::GoalsApproved,
+            stages: 2,
+            open: every_phase(2),
+            next_started: false,
+        };
+        let revise = |comment: &str| Command::ReviseGoals {
+            comment: comment.into(),
+        };
+        assert_eq!(
+            decide(&facts, Relation::Owner, &revise(" ")),
+            Err(StepRefusal::RevisionReasonRequired)
+        );
+        let reopened = decide(&facts, Relation::Owner, &revise(" 担当エリアの変更 ")).unwrap();
+        assert_eq!(reopened.to, SheetState::GoalDrafting);
+        assert_eq!(reopened.comment.as_deref(), Some("担当エリアの変更"));
+        // The revised goals go through the same approval as the first ones.
+        let resubmitted = SheetFacts {
+            state: reopened.to,
+            ..facts.clone()
+        };
+        assert_eq!(
+            decide(&resubmitted, Relation::Owner, &Command::SubmitGoals).map(|t| t.to),
+            Ok(SheetState::GoalsSubmitted)
+        );
+        // Not the evaluator's to reopen, and not once the goals are being rated.
+        assert_eq!(
+            decide(&facts, Relation::Evaluator(stage(1)), &revise("変更")),
+            Err(StepRefusal::NotYourStep)
+        );
+        facts.state = SheetState::SelfEvaluation;
+        assert_eq!(
+            decide(&facts, Relation::Owner, &revise("変更")),
+            Err(StepRefusal::NotYourStep)
+        );
+        // Goal setting closed: the admin has to reopen it first.
+        facts.state = SheetState::GoalsApproved;
+        facts.open.retain(|phase| *phase != Phase::GoalSetting);
+        assert_eq!(
+            decide(&facts, Relation::Owner, &revise("変更")),
+            Err(StepRefusal::PhaseClosed(Phase::GoalSetting))
         );
     }
 
