@@ -156,6 +156,15 @@ export async function waitForMail(mailDir: string, to: string, subjectPart = "")
   throw new Error(`no mail to ${to} arrived`);
 }
 
+/** How many mails to `to` whose subject holds `subjectPart` have been written so far. */
+export function countMails(mailDir: string, to: string, subjectPart = ""): number {
+  if (!existsSync(mailDir)) return 0;
+  return readdirSync(mailDir)
+    .filter((n) => n.endsWith(".eml"))
+    .map((name) => parseEml(readFileSync(path.join(mailDir, name), "utf8")))
+    .filter((mail) => mail.to.includes(to) && mail.subject.includes(subjectPart)).length;
+}
+
 /** The first link under `base` in a mail's text. */
 export function linkIn(mail: Mail, base: string): string {
   const link = mail.body.split(/\s+/).find((word) => word.startsWith(base + "/"));

@@ -8,9 +8,15 @@
 // typed while the network is down are kept and saved when it returns. Then the employee
 // rates themselves, the score shown as they go, a comment typed offline surviving; the 1st
 // evaluator rates beside the self-evaluation, submits, and withdraws before the 2nd begins.
+// A goal serves one of the manager's approved goals (上位目標), which the manager sees from
+// their own sheet; approved goals are revised with a reason and approved again. The 1st
+// evaluator sends the self-evaluation back, the employee submits it again, the 1st
+// evaluator submits, and the 2nd evaluator (a third person) rates beside both and submits
+// it to calibration; at each hand-over the next person is mailed, and the employee sees no
+// evaluator's ratings.
 import { execFileSync } from "node:child_process";
 import path from "node:path";
-import { test, expect, waitForHydration, waitForMail, watchConsole } from "../fixtures";
+import { test, expect, countMails, waitForHydration, waitForMail, watchConsole } from "../fixtures";
 import type { Browser, Page } from "@playwright/test";
 
 type Account = { role: string; email: string; password: string };
@@ -39,6 +45,7 @@ function goal(page: Page, n: number) {
   return {
     title: box.getByLabel("目標", { exact: true }),
     weight: box.getByLabel("ウェイト（%）"),
+    upper: box.getByLabel("上位目標"),
   };
 }
 
@@ -81,6 +88,11 @@ test("goals are written, sent back, fixed and approved; self and 1st evaluation;
   await page.getByRole("button", { name: "目標を追加する" }).click();
   await goal(page, 1).title.fill("担当エリアの売上 1億2,000万円");
   await goal(page, 1).weight.fill("６０"); // full-width, as an IME types it
+  // Goal 1 serves one of the manager's approved goals (上位目標): "none" and their three.
+  const upper = goal(page, 1).upper;
+  await expect(upper.locator("option")).toHaveCount(4);
+  const upperTitle = (await upper.locator("option").nth(1).innerText()).replace(/（[^（]+）$/, "");
+  await upper.selectOption({ index: 1 });
   await page.getByRole("button", { name: "目標を追加する" }).click();
   await goal(page, 2).title.fill("新規顧客 15社の開拓");
   await goal(page, 2).weight.fill("30");
@@ -116,6 +128,13 @@ test("goals are written, sent back, fixed and approved; self and 1st evaluation;
   await expect(cards.filter({ hasNotText: "状態: 目標承認待ち" })).toHaveCount(0);
   await expect(cards.first()).toBeVisible();
   await evaluator.getByLabel("状態で絞り込む").selectOption({ label: "すべて" });
+  // By department: only that department's people remain.
+  const department = evaluator.getByLabel("部署で絞り込む");
+  const firstDepartment = await department.locator("option").nth(1).innerText();
+  await department.selectOption({ label: firstDepartment });
+  await expect(cards.filter({ hasNotText: firstDepartment })).toHaveCount(0);
+  await expect(cards.first()).toBeVisible();
+  await department.selectOption({ label: "すべて" });
   await evaluator.getByLabel("あなたの番のものだけ").check();
   await expect(cards.filter({ hasNotText: "あなたの番" })).toHaveCount(0);
   await evaluator.goto(link);
@@ -170,6 +189,37 @@ test("goals are written, sent back, fixed and approved; self and 1st evaluation;
   await evaluator.getByRole("button", { name: "目標を承認する" }).click();
   await expect(evaluator.getByText("状態: 目標承認済み")).toBeVisible();
   await expect(evaluator.getByText("目標を承認する").last()).toBeVisible();
+  await expect(evaluator.getByText(`上位目標: ${upperTitle}`)).toBeVisible();
+
+  // The manager's own sheet shows which goals of their people serve each of theirs.
+  await evaluator.getByRole("navigation").getByRole("link", { name: "自分の評価" }).click();
+  await evaluator.locator(".sheet-lines li").first().getByRole("link").click();
+  await waitForHydration(evaluator);
+  const below = evaluator.locator(".goals-below");
+  await expect(below.getByText("この目標につながるメンバーの目標")).toBeVisible();
+  await expect(below.getByText(/: 担当エリアの売上 1億3,000万円$/)).toBeVisible();
+
+  // The approved goals revised: only with a reason, back to drafting, the link kept, and
+  // through the same approval again.
+  await page.reload();
+  await waitForHydration(page);
+  await page.getByRole("button", { name: "目標を修正する" }).click();
+  await expect(page.getByText("承認済みの目標を修正する理由をコメントに書いてください")).toBeVisible();
+  await page.getByLabel("コメント", { exact: true }).fill("担当エリアが10月から広がったため");
+  await page.getByRole("button", { name: "目標を修正する" }).click();
+  await expect(page.getByText("状態: 目標設定中")).toBeVisible();
+  await page.reload();
+  await waitForHydration(page);
+  await expect(goal(page, 1).upper.locator("option:checked")).toHaveText(new RegExp(`^${upperTitle}`));
+  await goal(page, 1).title.fill("担当エリアの売上 1億5,000万円");
+  await expect(page.getByRole("status").filter({ hasText: /保存しました/ })).toBeVisible();
+  await page.getByRole("button", { name: "目標を提出する" }).click();
+  await expect(page.getByText("状態: 目標承認待ち")).toBeVisible();
+  await evaluator.goto(link);
+  await waitForHydration(evaluator);
+  await expect(evaluator.getByText("担当エリアが10月から広がったため")).toBeVisible();
+  await evaluator.getByRole("button", { name: "目標を承認する" }).click();
+  await expect(evaluator.getByText("状態: 目標承認済み")).toBeVisible();
 
   // The self-evaluation: each goal and item rated, one 対象外 with its reason, the score
   // shown as the ratings go in. Its first save begins it and opens the submission.
@@ -236,6 +286,63 @@ test("goals are written, sent back, fixed and approved; self and 1st evaluation;
   await expect(evaluator.getByText("状態: 一次評価中")).toBeVisible();
   await expect(theirEntries.nth(1).getByLabel("評価", { exact: true })).toHaveValue("1");
 
+  // The 1st evaluator sends the self-evaluation back with a comment: the employee is told,
+  // reads why, and submits again.
+  const redo = "目標1の自己評価の根拠に、受注の内訳を書き添えてください";
+  await evaluator.getByLabel("コメント", { exact: true }).fill(redo);
+  await evaluator.getByRole("button", { name: "差し戻す" }).click();
+  await expect(evaluator.getByText("状態: 自己評価中")).toBeVisible();
+  const toEmployee = await waitForMail(kouka.mailDir, employee.email, "自己評価中");
+  expect(toEmployee.body).toContain(redo);
+  await page.reload();
+  await waitForHydration(page);
+  await expect(history.getByText(redo)).toBeVisible();
+  await entries.nth(0).getByLabel("評価の理由・コメント").fill(`${why}（A社 6,000万円・B社 4,000万円）`);
+  await expect(page.getByRole("status").filter({ hasText: /保存しました/ })).toBeVisible();
+  await page.getByRole("button", { name: "自己評価を提出する" }).click();
+  await expect(page.getByText("状態: 一次評価中")).toBeVisible();
+
+  // The 1st evaluator is told, and submits; the 2nd evaluator is told (a second time: the
+  // submission withdrawn above told them once).
+  await expect.poll(() => countMails(kouka.mailDir, manager.email, "一次評価中")).toBe(2);
+  const secondAccount = accounts.find((a) => a.role === "second_evaluator")!;
+  const toSecond = countMails(kouka.mailDir, secondAccount.email, "二次評価中");
+  await evaluator.reload();
+  await waitForHydration(evaluator);
+  await evaluator.getByRole("button", { name: "評価を提出する" }).click();
+  await expect(evaluator.getByText("状態: 二次評価中")).toBeVisible();
+  await expect.poll(() => countMails(kouka.mailDir, secondAccount.email, "二次評価中")).toBe(toSecond + 1);
+
+  // The employee sees none of the evaluators' ratings before disclosure.
+  await page.reload();
+  await waitForHydration(page);
+  await expect(page.getByText("状態: 二次評価中")).toBeVisible();
+  await expect(page.getByRole("columnheader", { name: "一次評価" })).toHaveCount(0);
+  await expect(page.getByRole("columnheader", { name: "二次評価" })).toHaveCount(0);
+
+  // The 2nd evaluator, a third person: the self-evaluation and the 1st evaluation beside
+  // their own ratings; submitted, the sheet goes to calibration.
+  const third = await signedIn(browser, kouka.baseURL, secondAccount);
+  const second = third.page;
+  await second.goto(link);
+  await waitForHydration(second);
+  const seen = second.locator("section", { has: second.getByRole("heading", { name: "評価", exact: true }) });
+  await expect(seen.getByRole("columnheader", { name: "本人" }).first()).toBeVisible();
+  await expect(seen.getByRole("columnheader", { name: "一次評価" }).first()).toBeVisible();
+  await expect(second.getByRole("heading", { name: "二次評価", exact: true })).toBeVisible();
+  const secondEntries = second.locator("fieldset.rate");
+  await expect(secondEntries.nth(0).getByText("これまでの評価: 本人 A / 一次評価 A")).toBeVisible();
+  for (const [n, value] of ["1", "2", "2", "2", "2", "2"].entries()) {
+    await secondEntries.nth(n).getByLabel("評価", { exact: true }).selectOption(value);
+  }
+  await expect(second.getByRole("status").filter({ hasText: /保存しました/ })).toBeVisible();
+  await second.getByRole("button", { name: "評価を提出する" }).click();
+  await expect(second.getByText("状態: 調整中")).toBeVisible();
+  // The 1st evaluator can no longer withdraw: the 2nd has submitted.
+  await evaluator.reload();
+  await waitForHydration(evaluator);
+  await expect(evaluator.getByRole("button", { name: "評価の提出を取り下げる" })).toHaveCount(0);
+
   // A hand-made call by someone else on the employee's sheet is refused by the server.
   const id = page.url().split("/").pop()!;
   const refused = await evaluator.request.post("/api/evaluation/sheets/save-goals", {
@@ -249,6 +356,8 @@ test("goals are written, sent back, fixed and approved; self and 1st evaluation;
     problems.filter((p) => !/status of 422|ERR_INTERNET_DISCONNECTED/.test(p));
   expect(unexpected(mine.problems)).toEqual([]);
   expect(unexpected(theirs.problems)).toEqual([]);
+  expect(unexpected(third.problems)).toEqual([]);
   await mine.context.close();
   await theirs.context.close();
+  await third.context.close();
 });

@@ -145,6 +145,40 @@ async fn a_demo_company_is_ready_to_sign_in_to(kind: DbKind) {
     .expect("states");
     assert_eq!(states.len(), 10, "{states:?}");
     assert!(states.iter().all(|(_, n)| *n >= 10), "{states:?}");
+    // The sheets went through the real workflow: each kind of step is in their history,
+    // a send-back and a calibration among them; none of those steps mailed anybody (they
+    // tell of steps nobody took).
+    let steps: Vec<String> = sqlx::query_scalar(
+        "SELECT DISTINCT step FROM evaluation_sheet_events WHERE tenant_id = $1 ORDER BY step",
+    )
+    .bind(tenant.as_str())
+    .fetch_all(&mut *tx)
+    .await
+    .expect("steps");
+    assert_eq!(
+        steps,
+        [
+            "acknowledge",
+            "approve_goals",
+            "calibrate",
+            "disclose",
+            "finalize",
+            "interview",
+            "send_back",
+            "start_self_evaluation",
+            "submit_evaluation",
+            "submit_goals",
+            "submit_self_evaluation"
+        ]
+    );
+    let step_mails: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM mail_outbox WHERE tenant_id = $1 AND subject LIKE '%評価シートが%'",
+    )
+    .bind(tenant.as_str())
+    .fetch_one(&mut *tx)
+    .await
+    .expect("mails");
+    assert_eq!(step_mails, 0);
 
     // The member who signs in can check their score by hand: the 2nd evaluator's stage is
     // final; goals 50/30/20 rated A (4), B (3), S (5): 2.00 + 0.90 + 1.00 = 3.90;

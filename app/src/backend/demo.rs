@@ -12,18 +12,22 @@ use crate::backend::audit::RequestOrigin;
 use crate::backend::db::{Db, NamedRow, Value, insert_many};
 use crate::backend::evaluation::templates;
 use crate::backend::password::hash_password;
-use crate::backend::sessions;
+use crate::backend::sessions::{self, SessionUser};
 use crate::backend::tenants::{self, NewTenantInput, parse_new_tenant};
 use crate::backend::tokens::Purpose;
 use crate::backend::write::WriteContext;
 use crate::domain::account_status::AccountStatus;
 use crate::domain::dates::CalendarDate;
+use crate::domain::evaluation::Stage;
+use crate::domain::evaluation::sheet::SheetContent;
 use crate::domain::evaluation::template::Template;
-use crate::domain::ids::{DepartmentId, TenantId, UserId};
+use crate::domain::evaluation::workflow::{Command, SheetState};
+use crate::domain::ids::{DepartmentId, SheetId, TenantId, UserId};
 use crate::domain::roles::Role;
 use crate::domain::time::Timestamp;
 use crate::error::AppError;
 use serde::Serialize;
+use std::collections::HashMap;
 
 /// How big a company to make.
 #[derive(Clone, Copy, Debug)]
@@ -678,8 +682,10 @@ pub fn demo_member_sheet(due: CalendarDate) -> crate::domain::evaluation::sheet:
 }
 
 /// The demo's running period, 2026年度上期 or whichever half ended last: launched for
-/// everyone but the executives through the real launch, then its sheets spread over the
-/// workflow (a tenth in each state or so), the later ones with goals, ratings and comments.
+/// everyone but the executives through the real launch, then its sheets taken through the
+/// workflow by their people with the backend functions the pages call (a tenth left in
+/// each state or so): goals aligned to the manager's, send-backs, ratings and comments,
+/// calibrated grades, interviews and acknowledgements. Its steps mail nobody.
 async fn demo_period(
     w: &WriteContext<'_>,
     base_url: &str,
@@ -691,9 +697,7 @@ async fn demo_period(
 ) -> Result<(), AppError> {
     use crate::backend::evaluation::periods;
     use crate::domain::evaluation::Stage;
-    use crate::domain::evaluation::goals::give_goal_ids;
     use crate::domain::evaluation::period::PeriodPlan;
-    use crate::domain::evaluation::sheet::{GoalLink, SheetContent};
     use crate::domain::evaluation::workflow::{Phase, SheetState};
     use crate::domain::ids::SheetId;
     use std::collections::HashMap;
@@ -754,19 +758,76 @@ async fn demo_period(
     tx.commit().await?;
     periods::launch_period(w, &id, base_url).await?;
 
-    let sheets: Vec<(SheetId, UserId, Option<UserId>)> = {
+    // Each sheet with its people, a manager's before those they evaluate first, so that
+    // their goals stand when their people align to them (上位目標).
+    #[derive(sqlx::FromRow)]
+    struct SheetPeople {
+        id: SheetId,
+        employee_id: UserId,
+        evaluator_1: Option<UserId>,
+        evaluator_2: Option<UserId>,
+    }
+    let (sheets, actors) = {
         let mut tx = w.db.begin_for_tenant(w.tenant()).await?;
-        let rows = sqlx::query_as(
-            "SELECT id, employee_id, evaluator_1 FROM evaluation_sheets WHERE tenant_id = $1 \
-             AND period_id = $2 ORDER BY employee_id",
+        let sheets: Vec<SheetPeople> = sqlx::query_as(
+            "SELECT id, employee_id, evaluator_1, evaluator_2 FROM evaluation_sheets \
+             WHERE tenant_id = $1 AND period_id = $2 ORDER BY employee_id",
         )
         .bind(w.tenant().as_str())
         .bind(id.as_str())
         .fetch_all(&mut *tx)
         .await?;
+        let people: Vec<(UserId, String, crate::domain::email::Email)> =
+            sqlx::query_as("SELECT id, display_name, email FROM users WHERE tenant_id = $1")
+                .bind(w.tenant().as_str())
+                .fetch_all(&mut *tx)
+                .await?;
         tx.commit().await?;
-        rows
+        // The demo acts as each person through the same backend functions their pages call,
+        // without signing anybody in.
+        let actors: HashMap<UserId, SessionUser> = people
+            .into_iter()
+            .map(|(user, display_name, email)| {
+                let actor = SessionUser {
+                    subject: crate::domain::permissions::Subject {
+                        tenant: w.tenant().clone(),
+                        user: user.clone(),
+                        roles: Default::default(),
+                        password_set: true,
+                    },
+                    display_name,
+                    email,
+                    language: crate::i18n::Lang::Ja,
+                    session_hash: String::new(),
+                };
+                (user, actor)
+            })
+            .collect();
+        (sheets, actors)
     };
+    let position: HashMap<&UserId, usize> = sheets
+        .iter()
+        .enumerate()
+        .map(|(index, sheet)| (&sheet.employee_id, index))
+        .collect();
+    let depth = |mut index: usize| {
+        let mut depth = 0;
+        while let Some(above) = sheets[index]
+            .evaluator_1
+            .as_ref()
+            .and_then(|first| position.get(first))
+        {
+            depth += 1;
+            index = *above;
+            if depth > sheets.len() {
+                break;
+            }
+        }
+        depth
+    };
+    let mut order: Vec<usize> = (0..sheets.len()).collect();
+    order.sort_by_key(|index| depth(*index));
+
     let second = Stage::new(2).expect("two stages");
     let spread = [
         SheetState::GoalDrafting,
@@ -780,125 +841,238 @@ async fn demo_period(
         SheetState::Disclosed,
         SheetState::Acknowledged,
     ];
-    let mut written: Vec<(SheetState, SheetContent)> = Vec::with_capacity(sheets.len());
     // The member's own manager is evaluating themselves: their goals stand, so the member
     // has upper goals to align to.
     let members_manager = sheets
         .iter()
-        .find(|(_, employee, _)| Some(employee) == member)
-        .and_then(|(_, _, first)| first.clone());
-    for (index, (_, employee, _)) in sheets.iter().enumerate() {
-        let is_member = Some(employee) == member;
-        let state = if is_member {
+        .find(|sheet| Some(&sheet.employee_id) == member)
+        .and_then(|sheet| sheet.evaluator_1.clone());
+    for index in order {
+        let sheet = &sheets[index];
+        let is_member = Some(&sheet.employee_id) == member;
+        let target = if is_member {
             SheetState::Disclosed
-        } else if Some(employee) == members_manager.as_ref() {
+        } else if Some(&sheet.employee_id) == members_manager.as_ref() {
             SheetState::SelfEvaluation
         } else {
             spread[index % spread.len()]
         };
-        let rank = spread.iter().position(|s| *s == state).unwrap_or(0);
         let content = if is_member {
             demo_member_sheet(term_end)
         } else {
             let centre = dice.below(3);
-            let comment = DEMO_COMMENTS[centre];
             SheetContent {
-                goals: if rank >= 1 {
-                    std::collections::BTreeMap::from([(0, demo_goals(dice, term_end))])
-                } else {
-                    Default::default()
-                },
-                self_work: (rank >= 4)
-                    .then(|| demo_work(dice, centre, "目標に向けて取り組みました。")),
-                stage_work: [5, 6]
-                    .iter()
-                    .filter(|from| rank >= **from)
-                    .map(|_| demo_work(dice, centre, comment))
-                    .collect(),
+                goals: std::collections::BTreeMap::from([(0, demo_goals(dice, term_end))]),
+                self_work: Some(demo_work(dice, centre, "目標に向けて取り組みました。")),
+                stage_work: vec![
+                    demo_work(dice, centre, DEMO_COMMENTS[centre]),
+                    demo_work(dice, centre, DEMO_COMMENTS[centre]),
+                ],
                 adjusted: None,
                 interview: None,
             }
         };
-        written.push((state, content));
-    }
-    // Approved goals have their ids, as the approval gives them; the first goal of each
-    // approved sheet serves its 1st evaluator's first goal where that one is approved
-    // (上位目標), as a manager's people align to the manager.
-    let mut goal_number = 0u64;
-    for (state, content) in &mut written {
-        if state.goals_agreed() {
-            give_goal_ids(&mut content.goals, || {
-                goal_number += 1;
-                demo_goal_id(goal_number)
-            });
-        }
-    }
-    let sheet_of: HashMap<&UserId, usize> = sheets
-        .iter()
-        .enumerate()
-        .map(|(index, (_, employee, _))| (employee, index))
-        .collect();
-    let names: HashMap<UserId, String> = {
-        let mut tx = w.db.begin_for_tenant(w.tenant()).await?;
-        let rows: Vec<(UserId, String)> =
-            sqlx::query_as("SELECT id, display_name FROM users WHERE tenant_id = $1")
-                .bind(w.tenant().as_str())
-                .fetch_all(&mut *tx)
-                .await?;
-        tx.commit().await?;
-        rows.into_iter().collect()
-    };
-    for index in 0..written.len() {
-        let Some(upper) = sheets[index]
-            .2
-            .as_ref()
-            .and_then(|first| sheet_of.get(first))
-            .copied()
-        else {
-            continue;
+        let walk = DemoWalk {
+            admin: w,
+            actors: &actors,
+            sheet: &sheet.id,
+            owner: &sheet.employee_id,
+            chain: [sheet.evaluator_1.as_ref(), sheet.evaluator_2.as_ref()],
+            base_url,
         };
-        let (upper_state, upper_content) = &written[upper];
-        let link = upper_content
-            .goals
-            .get(&0)
-            .and_then(|goals| goals.first())
-            .filter(|_| upper_state.goals_agreed())
-            .and_then(|goal| {
-                Some(GoalLink {
-                    sheet: sheets[upper].0.clone(),
-                    goal: goal.id.clone()?,
-                    title: goal.title.clone(),
-                    owner: names.get(&sheets[upper].1).cloned().unwrap_or_default(),
-                })
-            });
-        if let Some(first) = written[index]
-            .1
-            .goals
-            .get_mut(&0)
-            .and_then(|g| g.first_mut())
-        {
-            first.aligned_to = link;
-        }
+        walk.to(target, content, index, &spread).await?;
     }
-    let mut tx = w.begin().await?;
-    for ((sheet, _, _), (state, content)) in sheets.iter().zip(&written) {
-        sqlx::query(
-            "UPDATE evaluation_sheets SET state = $1, content = $2 WHERE tenant_id = $3 AND id = $4",
-        )
-        .bind(state.as_stored())
-        .bind(serde_json::to_string(content).expect("plain JSON"))
-        .bind(w.tenant().as_str())
-        .bind(sheet.as_str())
-        .execute(&mut *tx)
-        .await?;
-    }
-    tx.commit().await?;
     Ok(())
 }
 
-/// The demo's goal ids: deterministic, like the rest of the demo, and of the id's form.
-fn demo_goal_id(n: u64) -> crate::domain::ids::GoalId {
-    crate::domain::ids::GoalId::from_stored(format!("00000000-0000-7000-8000-{n:012x}"))
+/// One demo sheet taken through the workflow, each step by the person whose step it is.
+struct DemoWalk<'a> {
+    admin: &'a WriteContext<'a>,
+    actors: &'a HashMap<UserId, SessionUser>,
+    sheet: &'a SheetId,
+    owner: &'a UserId,
+    /// The 1st and 2nd evaluators.
+    chain: [Option<&'a UserId>; 2],
+    base_url: &'a str,
+}
+
+impl DemoWalk<'_> {
+    fn actor(&self, user: Option<&UserId>) -> Result<&SessionUser, AppError> {
+        user.and_then(|user| self.actors.get(user))
+            .ok_or_else(|| AppError::internal("demo walk", "a step's person is missing"))
+    }
+
+    /// A write as `user`, now, mailing nobody.
+    fn as_user<'b>(&'b self, user: &'b SessionUser) -> WriteContext<'b> {
+        WriteContext::new(self.admin.db, user, Default::default(), Timestamp::now())
+            .telling_nobody()
+    }
+
+    /// One step as `who`.
+    async fn step(
+        &self,
+        who: &SessionUser,
+        command: Command,
+        version: i64,
+    ) -> Result<i64, AppError> {
+        let w = self.as_user(who);
+        crate::backend::evaluation::sheets::take_step(
+            &w,
+            self.sheet,
+            version,
+            command,
+            self.base_url,
+        )
+        .await
+    }
+
+    /// Takes the sheet from goal drafting up to `target` (or as near as the chain allows):
+    /// goals written (the first aligned to the manager's first goal where theirs stand),
+    /// every fourth sent back once before approval, ratings and comments from `content`,
+    /// every seventh finalized grade set a grade lower in calibration with its reason, the
+    /// interview recorded before the acknowledgement.
+    async fn to(
+        &self,
+        target: SheetState,
+        content: SheetContent,
+        index: usize,
+        spread: &[SheetState],
+    ) -> Result<(), AppError> {
+        use crate::backend::evaluation::{calibration, sheets};
+        let rank = |state: SheetState| spread.iter().position(|s| *s == state).unwrap_or(0);
+        let owner = self.actor(Some(self.owner))?;
+        let first = || self.actor(self.chain[0]);
+        let opened = sheets::open_sheet(self.admin.db, owner, self.sheet, Timestamp::now()).await?;
+        let mut version = opened.version;
+        let mut goals = content.goals.clone();
+        if let (Some(upper), Some(goal)) = (
+            opened.upper_goals.first(),
+            goals.get_mut(&0).and_then(|g| g.first_mut()),
+        ) {
+            goal.aligned_to = Some(upper.clone());
+        }
+        // Half the sheets still drafting have goals begun.
+        if target == SheetState::GoalDrafting && index % 2 == 1 {
+            return Ok(());
+        }
+        version = match sheets::save_goals(&self.as_user(owner), self.sheet, version, goals).await?
+        {
+            crate::domain::evaluation::sheet_view::GoalsSaved::Saved { version, .. } => version,
+            crate::domain::evaluation::sheet_view::GoalsSaved::Conflict { version, .. } => version,
+        };
+        let mut state = SheetState::GoalDrafting;
+        let mut sent_back = false;
+        while rank(state) < rank(target) {
+            let (next_version, next_state) = match state {
+                SheetState::GoalDrafting => (
+                    self.step(owner, Command::SubmitGoals, version).await?,
+                    SheetState::GoalsSubmitted,
+                ),
+                SheetState::GoalsSubmitted if index % 4 == 2 && !sent_back => {
+                    sent_back = true;
+                    let comment = "達成基準を数字で書いてください。".to_owned();
+                    (
+                        self.step(first()?, Command::SendBack { comment }, version)
+                            .await?,
+                        SheetState::GoalDrafting,
+                    )
+                }
+                SheetState::GoalsSubmitted => (
+                    self.step(first()?, Command::ApproveGoals, version).await?,
+                    SheetState::GoalsApproved,
+                ),
+                SheetState::GoalsApproved | SheetState::SelfEvaluation => {
+                    let work = content.self_work.clone().unwrap_or_default();
+                    let saved =
+                        sheets::save_work(&self.as_user(owner), self.sheet, version, work).await?;
+                    let crate::domain::evaluation::sheet_view::WorkSaved::Saved { version, .. } =
+                        saved
+                    else {
+                        return Err(AppError::Conflict);
+                    };
+                    if target == SheetState::SelfEvaluation {
+                        return Ok(());
+                    }
+                    (
+                        self.step(owner, Command::SubmitSelfEvaluation, version)
+                            .await?,
+                        SheetState::Evaluation(Stage::FIRST),
+                    )
+                }
+                SheetState::Evaluation(stage) => {
+                    let n = usize::from(stage.number() - 1);
+                    let evaluator = self.actor(self.chain.get(n).copied().flatten())?;
+                    let work = content.stage_work.get(n).cloned().unwrap_or_default();
+                    let saved =
+                        sheets::save_work(&self.as_user(evaluator), self.sheet, version, work)
+                            .await?;
+                    let crate::domain::evaluation::sheet_view::WorkSaved::Saved { version, .. } =
+                        saved
+                    else {
+                        return Err(AppError::Conflict);
+                    };
+                    (
+                        self.step(evaluator, Command::SubmitEvaluation, version)
+                            .await?,
+                        stage
+                            .next(2)
+                            .filter(|next| self.chain[usize::from(next.number() - 1)].is_some())
+                            .map_or(SheetState::Calibration, SheetState::Evaluation),
+                    )
+                }
+                SheetState::Calibration => {
+                    if index % 7 == 3 {
+                        // One grade below the computed one (the period's template is the
+                        // starter's).
+                        let template = Template::starter();
+                        let computed = crate::domain::evaluation::calibration::final_grade(
+                            &template, &content,
+                        );
+                        let grades = &template.grades.grades;
+                        let lower = grades
+                            .iter()
+                            .position(|g| Some(&g.grade) == computed.as_ref())
+                            .and_then(|at| grades.get(at + 1))
+                            .map(|g| g.grade.clone());
+                        if let Some(lower) = lower {
+                            version = calibration::adjust_grade(
+                                &self.as_user(self.admin.by),
+                                self.sheet,
+                                version,
+                                &lower,
+                                "他部署の同等の成果と比べ、一段階下げるのが妥当と判断した。",
+                            )
+                            .await?;
+                        }
+                    }
+                    (
+                        self.step(self.admin.by, Command::Finalize, version).await?,
+                        SheetState::Finalized,
+                    )
+                }
+                SheetState::Finalized => (
+                    self.step(self.admin.by, Command::Disclose, version).await?,
+                    SheetState::Disclosed,
+                ),
+                SheetState::Disclosed => {
+                    let day = self.admin.now.date_in_zone("Asia/Tokyo");
+                    let version =
+                        sheets::record_interview(&self.as_user(first()?), self.sheet, version, day)
+                            .await?;
+                    let comment = "面談で説明を受け、納得しました。".to_owned();
+                    (
+                        self.step(owner, Command::Acknowledge { comment }, version)
+                            .await?,
+                        SheetState::Acknowledged,
+                    )
+                }
+                SheetState::Acknowledged | SheetState::Excluded => break,
+            };
+            version = next_version;
+            state = next_state;
+        }
+        Ok(())
+    }
 }
 
 #[cfg(test)]

@@ -21,6 +21,9 @@ pub struct WriteContext<'a> {
     pub by: &'a SessionUser,
     pub origin: RequestOrigin,
     pub now: Timestamp,
+    /// Whether the change mails whom it concerns (a sheet's next person). Always, but for
+    /// the demo's made-up history, whose steps nobody took: [`WriteContext::telling_nobody`].
+    pub tells: bool,
 }
 
 impl<'a> WriteContext<'a> {
@@ -30,6 +33,15 @@ impl<'a> WriteContext<'a> {
             by,
             origin,
             now,
+            tells: true,
+        }
+    }
+
+    /// The same write, mailing nobody: for the demo, whose steps tell of nothing real.
+    pub fn telling_nobody(self) -> Self {
+        WriteContext {
+            tells: false,
+            ..self
         }
     }
 

@@ -64,6 +64,7 @@ fn SheetList(mine: bool) -> impl IntoView {
     let lang = use_lang();
     let lines = Resource::new(|| (), |_| my_sheets());
     let state_filter = RwSignal::new(String::new());
+    let department_filter = RwSignal::new(String::new());
     let turn_only = RwSignal::new(false);
     let table = move |lines: Vec<SheetLine>| {
         let s = t().sheet;
@@ -88,7 +89,18 @@ fn SheetList(mine: bool) -> impl IntoView {
             .into_iter()
             .filter(|state| lines.iter().any(|line| line.state == *state))
             .collect();
+        // The departments of the people listed, by name.
+        let mut departments: Vec<String> = lines
+            .iter()
+            .filter_map(|line| line.department.clone())
+            .collect();
+        departments.sort();
+        departments.dedup();
         let filters = (!mine).then(|| {
+            let department_options = departments
+                .into_iter()
+                .map(|name| view! { <option value=name.clone()>{name.clone()}</option> })
+                .collect_view();
             let options = states
                 .iter()
                 .map(|state| {
@@ -105,6 +117,13 @@ fn SheetList(mine: bool) -> impl IntoView {
                             {options}
                         </select>
                     </div>
+                    <div class="field">
+                        <label class="field__label" for="filter-department">{s.filter_department}</label>
+                        <select id="filter-department" on:change=move |ev| department_filter.set(event_target_value(&ev))>
+                            <option value="">{s.filter_all}</option>
+                            {department_options}
+                        </select>
+                    </div>
                     <label class="checkbox">
                         <input type="checkbox" on:change=move |ev| turn_only.set(event_target_checked(&ev)) />
                         " "{s.filter_my_turn}
@@ -117,6 +136,9 @@ fn SheetList(mine: bool) -> impl IntoView {
             let shown: Vec<&SheetLine> = lines
                 .iter()
                 .filter(|line| wanted.is_empty() || line.state.as_stored() == wanted)
+                .filter(|line| {
+                    department_filter.with(|d| d.is_empty() || line.department.as_ref() == Some(d))
+                })
                 .filter(|line| !turn_only.get() || line.my_turn)
                 .collect();
             if shown.is_empty() {
@@ -183,6 +205,7 @@ fn sheet_cards(lines: Vec<SheetLine>, mine: bool) -> impl IntoView {
                 view! {
                     <li class="card sheet-line">
                         <h2 class="sheet-line__title"><A href=href>{heading}</A></h2>
+                        {(!mine).then(|| line.department.clone().map(|d| view! { <p class="field__hint">{d}</p> }))}
                         <p>
                             {line.stage.map(|st| view! { {(s.stage_name)(st.number())}" · " })}
                             {(s.state_line)(&state)}

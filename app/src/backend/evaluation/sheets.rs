@@ -984,7 +984,7 @@ pub async fn take_step(
         })
         .filter(|person| *person != subject.user)
         .collect();
-    if !told.is_empty() {
+    if w.tells && !told.is_empty() {
         // The recipients and the employee the mail is about, in one statement.
         let mut ids = told.clone();
         ids.push(record.employee.clone());
@@ -1072,6 +1072,7 @@ struct LineRow {
     extended_deadlines: String,
     period_name: String,
     definition: String,
+    department_name: Option<String>,
 }
 
 /// The sheets of running and closed periods that `user` owns or evaluates, newest period
@@ -1088,9 +1089,12 @@ pub async fn sheet_lines(
     let zone = crate::backend::users::tenant_zone(&mut tx, tenant).await?;
     let rows: Vec<LineRow> = sqlx::query_as(
         "SELECT s.id, s.employee_id, s.state, s.evaluator_1, s.evaluator_2, s.evaluator_3, \
-         s.extended_deadlines, p.name AS period_name, p.definition \
+         s.extended_deadlines, p.name AS period_name, p.definition, d.name AS department_name \
          FROM evaluation_sheets s JOIN evaluation_periods p \
          ON p.tenant_id = s.tenant_id AND p.id = s.period_id \
+         LEFT JOIN posts po ON po.tenant_id = s.tenant_id AND po.user_id = s.employee_id \
+         AND po.is_primary = 1 \
+         LEFT JOIN departments d ON d.tenant_id = po.tenant_id AND d.id = po.department_id \
          WHERE s.tenant_id = $1 AND p.state <> 'draft' \
          AND (s.employee_id = $2 OR s.evaluator_1 = $2 OR s.evaluator_2 = $2 OR s.evaluator_3 = $2) \
          ORDER BY p.launched_at DESC, p.id, s.id",
@@ -1143,6 +1147,7 @@ pub async fn sheet_lines(
             id: row.id,
             period_name: row.period_name,
             employee: person_ref(&people_by_id, &row.employee_id),
+            department: row.department_name,
             state,
             stage,
             my_turn,

@@ -256,6 +256,8 @@ pub struct SheetLine {
     pub id: SheetId,
     pub period_name: String,
     pub employee: PersonRef,
+    /// The employee's primary department now, by name (`None`: none).
+    pub department: Option<String>,
     pub state: SheetState,
     /// The reader's own part in it: their stage as an evaluator (`None`: their own sheet).
     pub stage: Option<crate::domain::evaluation::Stage>,
