@@ -196,7 +196,7 @@ test("goals are written, sent back, fixed and approved; self and 1st evaluation;
   await evaluator.locator(".sheet-lines li").first().getByRole("link").click();
   await waitForHydration(evaluator);
   const below = evaluator.locator(".goals-below");
-  await expect(below.getByText("この目標につながるメンバーの目標")).toBeVisible();
+  await expect(below.getByRole("heading", { name: "あなたの目標につながるメンバーの目標" })).toBeVisible();
   await expect(below.getByText(/: 担当エリアの売上 1億3,000万円$/)).toBeVisible();
 
   // The approved goals revised: only with a reason, back to drafting, the link kept, and

@@ -255,6 +255,12 @@ async fn seed(db: &Db, base: &str) -> anyhow::Result<Seeded> {
     .bind(big_sheet.as_str())
     .execute(&mut *tx)
     .await?;
+    // Everybody has chosen a password (a session of one who has not may do nothing else).
+    sqlx::query("UPDATE users SET password_set_at = $1 WHERE tenant_id = $2")
+        .bind(Timestamp::now().as_micros())
+        .bind(tenant.as_str())
+        .execute(&mut *tx)
+        .await?;
     // The storm's people: owners of other sheets, each sheet back to goal drafting.
     let storm_sheets: Vec<(SheetId, UserId)> = sheets
         .iter()
@@ -299,13 +305,16 @@ async fn one_at_a_time(base: &str, path: &str, cookie: &str, count: usize) -> Ru
             .send()
             .await;
         match response {
-            Ok(response) if response.status().is_success() => match response.bytes().await {
-                Ok(body) => {
-                    run.body_bytes += body.len();
-                    run.latencies.push(started.elapsed());
+            // A page of the sheet as its reader gets it, not a redirect elsewhere.
+            Ok(response) if response.status().is_success() && response.url().path() == path => {
+                match response.bytes().await {
+                    Ok(body) => {
+                        run.body_bytes += body.len();
+                        run.latencies.push(started.elapsed());
+                    }
+                    Err(_) => run.errors += 1,
                 }
-                Err(_) => run.errors += 1,
-            },
+            }
             _ => run.errors += 1,
         }
     }
@@ -358,6 +367,13 @@ async fn call(
         .await
         .ok()?;
     if !response.status().is_success() {
+        if std::env::var_os("KOUKA_BENCH_DEBUG").is_some() {
+            eprintln!(
+                "{endpoint}: {} {}",
+                response.status(),
+                response.text().await.unwrap_or_default()
+            );
+        }
         return None;
     }
     response.json().await.ok()

@@ -302,6 +302,7 @@ fn Sheet(
         sheet_as_written(&sheet).into_any()
     };
     let ratings = view! { <RatingsShown sheet=sheet.clone() /> };
+    let below = view! { <GoalsBelow goals=sheet.goals.clone() below=sheet.goals_below.clone() /> };
     let result = sheet
         .result
         .clone()
@@ -332,6 +333,7 @@ fn Sheet(
         {interview}
         {editor}
         {sections}
+        {below}
         {ratings}
         <Steps id steps version saved changed notice />
         <section class="card" aria-labelledby="sheet-history">
@@ -372,8 +374,7 @@ fn sheet_as_written(sheet: &SheetView) -> impl IntoView + use<> {
             match &section.kind {
                 SectionKind::Goals { .. } => {
                     let goals = sheet.goals.get(&index).cloned().unwrap_or_default();
-                    let below = sheet.goals_below.clone();
-                    view! { <GoalsShown title goals below /> }.into_any()
+                    view! { <GoalsShown title goals /> }.into_any()
                 }
                 SectionKind::Items { items } => {
                     let items = items.clone();
@@ -628,10 +629,10 @@ fn other_raters(sheet: &SheetView, editing: Option<Draft>) -> Vec<(String, &Work
     raters
 }
 
-/// Goals as written, for everyone but the employee drafting them: each with the upper goal
-/// it serves and, for its owner, the goals below that serve it.
+/// Goals as written, for everyone but the employee drafting them, each with the upper goal
+/// it serves.
 #[component]
-fn GoalsShown(title: String, goals: Vec<Goal>, below: Vec<GoalBelow>) -> impl IntoView {
+fn GoalsShown(title: String, goals: Vec<Goal>) -> impl IntoView {
     let t = use_texts();
     view! {
         <section class="card">
@@ -650,7 +651,6 @@ fn GoalsShown(title: String, goals: Vec<Goal>, below: Vec<GoalBelow>) -> impl In
                                 {goal.aligned_to.map(|link| view! {
                                     <p class="goal-link">{move || (t().sheet.upper_goal_shown)(&link.title, &link.owner)}</p>
                                 })}
-                                {goals_below(&below, goal.id.as_ref())}
                             </li>
                         }).collect_view()}
                     </ol>
@@ -660,20 +660,30 @@ fn GoalsShown(title: String, goals: Vec<Goal>, below: Vec<GoalBelow>) -> impl In
     }
 }
 
-/// The goals below that serve the goal `id`, as a list (nothing when none).
-fn goals_below(below: &[GoalBelow], id: Option<&GoalId>) -> Option<impl IntoView + use<>> {
+/// The goals of the people the employee evaluates first that serve the employee's goals
+/// (上位目標 seen from above), under the goal each serves. The server sends them to the
+/// employee only.
+#[component]
+fn GoalsBelow(goals: BTreeMap<usize, Vec<Goal>>, below: Vec<GoalBelow>) -> impl IntoView {
     let t = use_texts();
-    let these: Vec<GoalBelow> = below
-        .iter()
-        .filter(|b| Some(&b.upper) == id)
-        .cloned()
+    let served: Vec<(String, Vec<GoalBelow>)> = goals
+        .into_values()
+        .flatten()
+        .filter_map(|goal| {
+            let id = goal.id?;
+            let these: Vec<GoalBelow> = below.iter().filter(|b| b.upper == id).cloned().collect();
+            (!these.is_empty()).then_some((goal.title, these))
+        })
         .collect();
-    (!these.is_empty()).then(|| {
+    (!served.is_empty()).then(|| {
         view! {
-            <div class="goals-below">
-                <p class="field__hint">{move || t().sheet.goals_below}</p>
-                <ul>{these.into_iter().map(|b| view! { <li>{b.employee}": "{b.title}</li> }).collect_view()}</ul>
-            </div>
+            <section class="card goals-below" aria-labelledby="goals-below">
+                <h2 id="goals-below">{move || t().sheet.goals_below}</h2>
+                {served.into_iter().map(|(title, these)| view! {
+                    <h3>{title}</h3>
+                    <ul>{these.into_iter().map(|b| view! { <li>{b.employee}": "{b.title}</li> }).collect_view()}</ul>
+                }).collect_view()}
+            </section>
         }
     })
 }
