@@ -100,20 +100,25 @@ async fn mails_to(db: &Db, tenant: &TenantId, to: &UserId) -> Vec<(String, Strin
     rows
 }
 
-async fn goals_are_written_sent_back_and_approved(kind: DbKind) {
-    let Some(test_db) = TestDb::new(kind).await else {
-        return;
-    };
-    let db = &test_db.db;
+/// The demo company at 40 people with its running period, under `code`.
+async fn small_demo(db: &Db, code: &str, seed: u64) -> TenantId {
     let size = DemoSize {
         employees: 40,
         departments: 6,
         period: true,
     };
-    let demo = create_demo(db, "http://kouka.test", "SHEETS", size, 5)
+    create_demo(db, "http://kouka.test", code, size, seed)
         .await
-        .expect("demo");
-    let tenant = demo.tenant.clone();
+        .expect("demo")
+        .tenant
+}
+
+async fn goals_are_written_sent_back_and_approved(kind: DbKind) {
+    let Some(test_db) = TestDb::new(kind).await else {
+        return;
+    };
+    let db = &test_db.db;
+    let tenant = small_demo(db, "SHEETS", 5).await;
     // A sheet still in goal drafting, with two evaluators.
     let (sheet, period, owner, first, second): (SheetId, PeriodId, UserId, UserId, UserId) = {
         let mut tx = db.begin_for_tenant(&tenant).await.expect("tx");
@@ -553,15 +558,7 @@ async fn calibration_changes_grades_with_reasons_and_finalizes(kind: DbKind) {
         return;
     };
     let db = &test_db.db;
-    let size = DemoSize {
-        employees: 40,
-        departments: 6,
-        period: true,
-    };
-    let demo = create_demo(db, "http://kouka.test", "CALIB", size, 5)
-        .await
-        .expect("demo");
-    let tenant = demo.tenant.clone();
+    let tenant = small_demo(db, "CALIB", 5).await;
     let admin = signed_in(db, &tenant, &[Role::EvaluationAdmin]).await;
     let now = Timestamp::now();
     let wa = writer(db, &admin, now);
@@ -879,15 +876,7 @@ async fn goals_are_aligned_upward_and_revised_through_approval(kind: DbKind) {
         return;
     };
     let db = &test_db.db;
-    let size = DemoSize {
-        employees: 40,
-        departments: 6,
-        period: true,
-    };
-    let demo = create_demo(db, "http://kouka.test", "ALIGN", size, 7)
-        .await
-        .expect("demo");
-    let tenant = demo.tenant.clone();
+    let tenant = small_demo(db, "ALIGN", 7).await;
     // A member's sheet and their 1st evaluator's own sheet, which has a 1st evaluator too.
     let (member_sheet, member, manager, manager_sheet, managers_manager): (
         SheetId,
@@ -1026,6 +1015,11 @@ async fn goals_are_aligned_upward_and_revised_through_approval(kind: DbKind) {
     let version = sheets::take_step(&wm, &member_sheet, version, Command::SubmitGoals, base)
         .await
         .unwrap();
+    // Until the member's goals are approved, the manager's sheet lists none of them.
+    let own = sheets::open_sheet(db, &manager_session, &manager_sheet, now)
+        .await
+        .unwrap();
+    assert_eq!(own.goals_below, vec![]);
     sheets::take_step(&wmgr, &member_sheet, version, Command::ApproveGoals, base)
         .await
         .unwrap();

@@ -496,7 +496,7 @@ struct GoalsRow {
 /// The approved goals of the 1st evaluator's own sheet in the sheet's period, each as a
 /// link an employee's goal may point at (上位目標); none while those goals are not
 /// approved, or when the sheet has no 1st evaluator.
-pub(super) async fn upper_goals(
+async fn upper_goals(
     tx: &mut Tx,
     tenant: &TenantId,
     record: &SheetRecord,
@@ -533,8 +533,9 @@ pub(super) async fn upper_goals(
     Ok(links)
 }
 
-/// The goals of the sheets in the period whose 1st evaluator is this sheet's employee
-/// that point at this sheet's goals.
+/// The approved goals of the sheets in the period whose 1st evaluator is this sheet's
+/// employee that point at this sheet's goals (a draft is nobody's to read but its
+/// writer's).
 async fn goals_below(
     tx: &mut Tx,
     tenant: &TenantId,
@@ -544,7 +545,7 @@ async fn goals_below(
         "SELECT s.id, s.state, s.content, u.display_name FROM evaluation_sheets s \
          JOIN users u ON u.tenant_id = s.tenant_id AND u.id = s.employee_id \
          WHERE s.tenant_id = $1 AND s.evaluator_1 = $2 AND s.period_id = $3 \
-         AND s.state <> 'excluded' ORDER BY u.display_name, s.id",
+         ORDER BY u.display_name, s.id",
     )
     .bind(tenant.as_str())
     .bind(record.employee.as_str())
@@ -553,6 +554,9 @@ async fn goals_below(
     .await?;
     let mut below = Vec::new();
     for row in rows {
+        if !SheetState::from_stored(&row.state).is_some_and(SheetState::goals_agreed) {
+            continue;
+        }
         let content: SheetContent = stored("stored sheet content", &row.content)?;
         below.extend(content.goals.into_values().flatten().filter_map(|goal| {
             let link = goal.aligned_to.filter(|link| link.sheet == record.id)?;
