@@ -13,7 +13,8 @@
 // evaluator sends the self-evaluation back, the employee submits it again, the 1st
 // evaluator submits, and the 2nd evaluator (a third person) rates beside both and submits
 // it to calibration; at each hand-over the next person is mailed, and the employee sees no
-// evaluator's ratings.
+// evaluator's ratings. An admin finalizes and discloses it; the employee sees the result
+// as disclosed and acknowledges it after the 1st evaluator records the interview.
 import { execFileSync } from "node:child_process";
 import path from "node:path";
 import { test, expect, countMails, waitForHydration, waitForMail, watchConsole } from "../fixtures";
@@ -57,8 +58,8 @@ async function openMySheet(page: Page) {
   await waitForHydration(page);
 }
 
-test("goals are written, sent back, fixed and approved; self and 1st evaluation; nothing typed is lost", async ({ kouka, browser }) => {
-  test.setTimeout(120_000);
+test("one sheet from goals to acknowledgement by its employee, both evaluators and an admin; nothing typed is lost", async ({ kouka, browser }) => {
+  test.setTimeout(180_000);
   const made = kouka.cli(["demo", "--code", "SHEET", "--json"]);
   expect(made.status, made.stderr).toBe(0);
   const accounts: Account[] = JSON.parse(made.stdout).accounts;
@@ -343,6 +344,36 @@ test("goals are written, sent back, fixed and approved; self and 1st evaluation;
   await waitForHydration(evaluator);
   await expect(evaluator.getByRole("button", { name: "評価の提出を取り下げる" })).toHaveCount(0);
 
+  // The admin finalizes and discloses this one sheet from its page (calibration.spec
+  // changes grades across the period); the employee is told, sees the result the period
+  // discloses and no evaluator's ratings, and acknowledges it; the 1st evaluator records
+  // the feedback interview.
+  const hr = await signedIn(browser, kouka.baseURL, accounts.find((a) => a.role === "system_admin")!);
+  await hr.page.goto(link);
+  await waitForHydration(hr.page);
+  await hr.page.getByRole("button", { name: "確定する" }).click();
+  await expect(hr.page.getByText("状態: 確定済み")).toBeVisible();
+  await hr.page.getByRole("button", { name: "開示する" }).click();
+  await expect(hr.page.getByText("状態: 開示済み")).toBeVisible();
+  await waitForMail(kouka.mailDir, employee.email, "開示済み");
+  await page.reload();
+  await waitForHydration(page);
+  const result = page.locator("section", { has: page.getByRole("heading", { name: "評価結果" }) });
+  await expect(result.getByText(/^最終評語: [SABCD]$/)).toBeVisible();
+  await expect(page.getByRole("columnheader", { name: "一次評価" })).toHaveCount(0);
+  await expect(page.getByRole("columnheader", { name: "二次評価" })).toHaveCount(0);
+  await evaluator.goto(link);
+  await waitForHydration(evaluator);
+  const interview = evaluator.locator("section", { has: evaluator.getByRole("heading", { name: "フィードバック面談" }) });
+  await interview.getByLabel("実施日").fill("2026-12-01");
+  await interview.getByRole("button", { name: "面談を記録する" }).click();
+  await expect(interview.getByText("2026-12-01 に実施しました。")).toBeVisible();
+  await page.reload();
+  await waitForHydration(page);
+  await page.getByLabel("コメント", { exact: true }).fill("面談で次期の課題も確認できました");
+  await page.getByRole("button", { name: "確認した" }).click();
+  await expect(page.getByText("状態: 本人確認済み")).toBeVisible();
+
   // A hand-made call by someone else on the employee's sheet is refused by the server.
   const id = page.url().split("/").pop()!;
   const refused = await evaluator.request.post("/api/evaluation/sheets/save-goals", {
@@ -357,6 +388,8 @@ test("goals are written, sent back, fixed and approved; self and 1st evaluation;
   expect(unexpected(mine.problems)).toEqual([]);
   expect(unexpected(theirs.problems)).toEqual([]);
   expect(unexpected(third.problems)).toEqual([]);
+  expect(unexpected(hr.problems)).toEqual([]);
+  await hr.context.close();
   await mine.context.close();
   await theirs.context.close();
   await third.context.close();

@@ -879,6 +879,8 @@ async fn demo_period(
             owner: &sheet.employee_id,
             chain: [sheet.evaluator_1.as_ref(), sheet.evaluator_2.as_ref()],
             base_url,
+            // The member's result is the one worked out by hand: never calibrated.
+            lowered_in_calibration: !is_member && index % 7 == 3,
         };
         walk.to(target, content, index, &spread).await?;
     }
@@ -894,6 +896,8 @@ struct DemoWalk<'a> {
     /// The 1st and 2nd evaluators.
     chain: [Option<&'a UserId>; 2],
     base_url: &'a str,
+    /// Whether calibration sets the grade one below the computed one, with its reason.
+    lowered_in_calibration: bool,
 }
 
 impl DemoWalk<'_> {
@@ -929,8 +933,8 @@ impl DemoWalk<'_> {
     /// Takes the sheet from goal drafting up to `target` (or as near as the chain allows):
     /// goals written (the first aligned to the manager's first goal where theirs stand),
     /// every fourth sent back once before approval, ratings and comments from `content`,
-    /// every seventh finalized grade set a grade lower in calibration with its reason, the
-    /// interview recorded before the acknowledgement.
+    /// the grade lowered in calibration where the walk says so, the interview recorded
+    /// before the acknowledgement.
     async fn to(
         &self,
         target: SheetState,
@@ -1021,7 +1025,7 @@ impl DemoWalk<'_> {
                     )
                 }
                 SheetState::Calibration => {
-                    if index % 7 == 3 {
+                    if self.lowered_in_calibration {
                         // One grade below the computed one (the period's template is the
                         // starter's).
                         let template = Template::starter();
