@@ -19,7 +19,8 @@
 //!   not).
 //!
 //! Uses the built site in `target/site` when there is one, so pages are as a browser gets
-//! them. Prints figures; judges nothing.
+//! them. `KOUKA_BENCH_DEBUG=1` prints each refused call's status and answer. Prints
+//! figures; judges nothing.
 
 #[path = "support/mod.rs"]
 mod support;
