@@ -493,6 +493,18 @@ struct GoalsRow {
     display_name: String,
 }
 
+/// The rows whose goals stand (approved, the sheet not excluded), each with its content:
+/// the only goals others may align to or be shown.
+fn with_agreed_goals(rows: Vec<GoalsRow>) -> Result<Vec<(GoalsRow, SheetContent)>, AppError> {
+    rows.into_iter()
+        .filter(|row| SheetState::from_stored(&row.state).is_some_and(SheetState::goals_agreed))
+        .map(|row| {
+            let content = stored("stored sheet content", &row.content)?;
+            Ok((row, content))
+        })
+        .collect()
+}
+
 /// The approved goals of the 1st evaluator's own sheet in the sheet's period, each as a
 /// link an employee's goal may point at (上位目標); none while those goals are not
 /// approved, or when the sheet has no 1st evaluator.
@@ -515,12 +527,7 @@ async fn upper_goals(
     .fetch_all(&mut **tx)
     .await?;
     let mut links = Vec::new();
-    for row in rows {
-        let approved = SheetState::from_stored(&row.state).is_some_and(SheetState::goals_agreed);
-        if !approved {
-            continue;
-        }
-        let content: SheetContent = stored("stored sheet content", &row.content)?;
+    for (row, content) in with_agreed_goals(rows)? {
         links.extend(content.goals.into_values().flatten().filter_map(|goal| {
             Some(GoalLink {
                 sheet: row.id.clone(),
@@ -553,11 +560,7 @@ async fn goals_below(
     .fetch_all(&mut **tx)
     .await?;
     let mut below = Vec::new();
-    for row in rows {
-        if !SheetState::from_stored(&row.state).is_some_and(SheetState::goals_agreed) {
-            continue;
-        }
-        let content: SheetContent = stored("stored sheet content", &row.content)?;
+    for (row, content) in with_agreed_goals(rows)? {
         below.extend(content.goals.into_values().flatten().filter_map(|goal| {
             let link = goal.aligned_to.filter(|link| link.sheet == record.id)?;
             Some(GoalBelow {
