@@ -8,8 +8,15 @@ pub mod calibration;
 pub mod evaluation;
 pub mod periods;
 mod problems;
+pub mod progress;
+pub mod reminder_mails;
 pub mod sheets;
 pub use problems::{phase_name, stage_name};
+
+/// The half of a (Japanese, English) pair in `lang`.
+pub fn in_lang((ja, en): (String, String), lang: Lang) -> String {
+    if lang == Lang::Ja { ja } else { en }
+}
 
 use crate::domain::account_status::AccountStatus;
 use crate::domain::form_field::FormField;
@@ -391,12 +398,14 @@ pub struct Texts {
     pub field_template: &'static str,
     pub field_period: &'static str,
     pub field_sheet: &'static str,
+    pub field_reminders: &'static str,
     pub field_evaluators: &'static str,
     /// The evaluation pages (`i18n/evaluation.rs`).
     pub eval: &'static evaluation::EvalTexts,
     pub period: &'static periods::PeriodTexts,
     pub sheet: &'static sheets::SheetTexts,
     pub calibration: &'static calibration::CalibrationTexts,
+    pub progress: &'static progress::ProgressTexts,
 }
 
 impl Texts {
@@ -431,6 +440,7 @@ impl Texts {
             FormField::Template => self.field_template,
             FormField::Period => self.field_period,
             FormField::Sheet => self.field_sheet,
+            FormField::Reminders => self.field_reminders,
             FormField::Evaluators => self.field_evaluators,
             FormField::Kind => self.import_kind,
             FormField::Encoding => self.export_encoding,
@@ -746,11 +756,13 @@ pub static JA: Texts = Texts {
     field_template: "評価シートのテンプレート",
     field_period: "評価期間",
     field_sheet: "評価シート",
+    field_reminders: "リマインド",
     field_evaluators: "評価者のCSV",
     eval: &evaluation::JA,
     period: &periods::JA,
     sheet: &sheets::JA,
     calibration: &calibration::JA,
+    progress: &progress::JA,
 };
 
 pub static EN: Texts = Texts {
@@ -1055,11 +1067,13 @@ pub static EN: Texts = Texts {
     field_template: "Sheet template",
     field_period: "Evaluation period",
     field_sheet: "Evaluation sheet",
+    field_reminders: "Reminders",
     field_evaluators: "Evaluators CSV",
     eval: &evaluation::EN,
     period: &periods::EN,
     sheet: &sheets::EN,
     calibration: &calibration::EN,
+    progress: &progress::EN,
 };
 
 /// The dictionary of a language.

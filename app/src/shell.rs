@@ -12,6 +12,7 @@ use crate::pages::{
     employees::{EmployeePage, EmployeesPage},
     evaluation_calibration::CalibrationPage,
     evaluation_periods::{PeriodPage, PeriodsPage},
+    evaluation_progress::ProgressPage,
     evaluation_sheets::{MySheetsPage, ReviewsPage, SheetPage},
     evaluation_templates::{TemplatePage, TemplatesPage},
     forgot::ForgotPasswordPage,
@@ -131,6 +132,10 @@ fn SessionFrame() -> impl IntoView {
                         path=path!("/evaluation/periods/:id/calibration")
                         view={Lazy::<CalibrationRoute>::new()}
                     />
+                    <Route
+                        path=path!("/evaluation/periods/:id/progress")
+                        view={Lazy::<ProgressRoute>::new()}
+                    />
                     <Route path=path!("/evaluation/me") view={Lazy::<MySheetsRoute>::new()} />
                     <Route path=path!("/evaluation/reviews") view={Lazy::<ReviewsRoute>::new()} />
                     <Route path=path!("/evaluation/sheets/:id") view={Lazy::<SheetRoute>::new()} />
@@ -166,6 +171,7 @@ page_on_demand!(TemplateRoute, template_page, TemplatePage);
 page_on_demand!(PeriodsRoute, periods_page, PeriodsPage);
 page_on_demand!(PeriodRoute, period_page, PeriodPage);
 page_on_demand!(CalibrationRoute, calibration_page, CalibrationPage);
+page_on_demand!(ProgressRoute, progress_page, ProgressPage);
 page_on_demand!(MySheetsRoute, my_sheets_page, MySheetsPage);
 page_on_demand!(ReviewsRoute, reviews_page, ReviewsPage);
 page_on_demand!(SheetRoute, sheet_page, SheetPage);

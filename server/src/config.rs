@@ -36,6 +36,9 @@ pub struct Config {
     pub log_format: LogFormat,
     /// `KOUKA_REQUEST_TIMEOUT_SECS`: a request taking longer is answered 408 (default 30).
     pub request_timeout: Duration,
+    /// `KOUKA_REMINDER_INTERVAL_SECS`: how often the periods' reminder schedule looks for
+    /// mails due (default 300; 0 turns the schedule off in this process).
+    pub reminder_interval: Option<Duration>,
     /// `KOUKA_BODY_LIMIT_BYTES`: the largest request body accepted (default 2 MiB).
     pub body_limit: usize,
     /// `KOUKA_IMPORT_LIMIT_BYTES`: the largest CSV file the organization import accepts
@@ -187,6 +190,13 @@ impl Config {
             .filter(|n| *n > 0),
             log_format,
             request_timeout: Duration::from_secs(timeout_secs),
+            reminder_interval: Some(Duration::from_secs(parse::<u64>(
+                "KOUKA_REMINDER_INTERVAL_SECS",
+                lookup("KOUKA_REMINDER_INTERVAL_SECS").as_deref(),
+                "300",
+                "a whole number of seconds (0: off)",
+            )?))
+            .filter(|d| !d.is_zero()),
             body_limit: parse(
                 "KOUKA_BODY_LIMIT_BYTES",
                 lookup("KOUKA_BODY_LIMIT_BYTES").as_deref(),

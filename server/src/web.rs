@@ -376,6 +376,14 @@ pub async fn serve(
             per_second: config.mail_per_second,
         },
     );
+    let reminder_worker = config.reminder_interval.map(|interval| {
+        kouka_app::backend::evaluation::reminders::spawn_reminder_worker(
+            db.clone(),
+            config.base_url.url.clone(),
+            mail_worker.handle(),
+            interval,
+        )
+    });
     let (org_events, org_listener) = OrgEvents::start(db.clone(), &config.database_url);
     let imports = ImportJobs::new(config.data_dir.join("uploads"));
     let sweeper = imports.clone();
@@ -408,7 +416,10 @@ pub async fn serve(
     )
     .with_graceful_shutdown(shutdown)
     .await;
-    // Before closing the database: the worker's pass in progress still needs it.
+    // Before closing the database: the workers' passes in progress still need it.
+    if let Some(worker) = reminder_worker {
+        worker.shutdown().await;
+    }
     mail_worker.shutdown().await;
     if let Some(listener) = org_listener {
         listener.abort();

@@ -516,6 +516,29 @@ const TABLE: &[Case] = &[
         ],
     },
     Case {
+        path: "/api/evaluation/progress/get",
+        rule: Rule::SignedIn,
+        object: Object::Period,
+        fields: &[("department", "")],
+    },
+    Case {
+        path: "/api/evaluation/progress/remind",
+        rule: Rule::EvaluationReader,
+        object: Object::Period,
+        fields: &[("sheets", ""), ("copy_evaluators", "false")],
+    },
+    Case {
+        path: "/api/evaluation/progress/reminders",
+        rule: Rule::EvaluationAdmin,
+        object: Object::Period,
+        fields: &[
+            ("version", "1"),
+            ("days_before", "3"),
+            ("on_the_day", "true"),
+            ("escalate_after", "3"),
+        ],
+    },
+    Case {
         path: "/api/desk/needs",
         rule: Rule::SignedIn,
         object: Object::None,

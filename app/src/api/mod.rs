@@ -12,5 +12,6 @@ pub mod org;
 #[cfg(feature = "ssr")]
 pub mod org_http;
 pub mod org_import;
+pub mod progress;
 pub mod sheets;
 pub mod users;

@@ -2,6 +2,7 @@
 
 pub mod autosave;
 pub mod browser;
+pub mod charts;
 pub mod forms;
 pub mod gate;
 pub mod lang_switch;

@@ -76,5 +76,15 @@ stored_names! {
         SheetCalibrate = "sheet.calibrate",
         /// The day of a sheet's feedback interview recorded.
         SheetInterview = "sheet.interview",
+        /// Reminder mails sent by hand to a period's late people (how many, to whom).
+        PeriodRemind = "period.remind",
+        /// Reminder and escalation mails the period's schedule sent in one pass.
+        PeriodAutoRemind = "period.auto_remind",
+        /// A period's automatic reminders turned on, off or changed.
+        PeriodReminders = "period.reminders",
+        /// A period's results taken as a file (the results or the ratings CSV).
+        PeriodResultsExport = "period.results_export",
+        /// A sheet taken as a PDF.
+        SheetPdf = "sheet.pdf",
     }
 }

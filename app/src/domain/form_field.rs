@@ -46,6 +46,8 @@ stored_names! {
         Sheet = "sheet",
         /// A file of evaluators for a period.
         Evaluators = "evaluators",
+        /// A period's reminders: their settings, or who to send one to.
+        Reminders = "reminders",
         // CSV import and export.
         Kind = "kind",
         Encoding = "encoding",

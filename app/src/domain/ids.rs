@@ -109,6 +109,10 @@ text_id!(
     SheetEventId
 );
 text_id!(
+    /// One reminder mail's row: a recipient and an occasion of a sheet.
+    ReminderId
+);
+text_id!(
     /// One goal of a sheet, given when its goals are first approved and kept through
     /// revisions, so that the goals of the people below can point at it (上位目標).
     GoalId

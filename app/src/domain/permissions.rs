@@ -89,6 +89,16 @@ pub enum Action {
     /// 評価調整: see a period's scores and grades side by side, change final grades,
     /// finalize and disclose: system and evaluation admins.
     Calibrate,
+    /// Follow a period's progress: every user, each for the sheets they may follow (all
+    /// for admins, their scope for business admins, the people they evaluate for anyone;
+    /// `backend::evaluation::progress::ProgressReader`).
+    FollowProgress,
+    /// Mail reminders to late people: HR staff — system and evaluation admins, business
+    /// admins for the people of their scope.
+    RemindLate,
+    /// Take a period's results as CSV: system and evaluation admins, business admins for
+    /// the people of their scope.
+    ExportResults,
 }
 
 /// What an action is done to.
@@ -282,7 +292,10 @@ pub fn authorize(
         Action::ViewEvaluationSetup => evaluation_admin || subject.has(Role::BusinessAdmin),
         Action::ManageEvaluationSetup => evaluation_admin,
         Action::Calibrate => evaluation_admin,
-        Action::ViewOwnSheets => true,
+        Action::ViewOwnSheets | Action::FollowProgress => true,
+        Action::RemindLate | Action::ExportResults => {
+            evaluation_admin || subject.has(Role::BusinessAdmin)
+        }
         Action::ViewSheet => match target {
             Target::Sheet { relations, .. } => relations.iter().any(|r| *r != Relation::Stranger),
             _ => false,
@@ -358,6 +371,25 @@ mod tests {
             ),
             Err(Denial::Forbidden)
         );
+    }
+
+    #[test]
+    fn everyone_follows_progress_and_hr_staff_remind_and_export() {
+        let tenant = TenantId::from_stored("t1".into());
+        for (roles, hr) in [
+            (&[Role::SystemAdmin][..], true),
+            (&[Role::EvaluationAdmin][..], true),
+            (&[Role::BusinessAdmin][..], true),
+            (&[Role::OrganizationAdmin][..], false),
+            (&[Role::AuditAdmin][..], false),
+            (&[][..], false),
+        ] {
+            let who = subject(roles);
+            let may = |action| authorize(Some(&who), action, Target::Tenant(&tenant)).is_ok();
+            assert!(may(Action::FollowProgress), "follow by {roles:?}");
+            assert_eq!(may(Action::RemindLate), hr, "remind by {roles:?}");
+            assert_eq!(may(Action::ExportResults), hr, "export by {roles:?}");
+        }
     }
 
     #[test]

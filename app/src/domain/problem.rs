@@ -102,6 +102,8 @@ pub enum Problem {
     Step(crate::domain::evaluation::workflow::StepRefusal),
     /// A final grade that cannot be set in calibration.
     Adjust(crate::domain::evaluation::calibration::AdjustProblem),
+    /// A reminder setting out of range, or a reminder with nobody late to send it to.
+    Reminder(crate::domain::evaluation::reminders::ReminderProblem),
     /// The period's target distribution is a rule and this grade is over it.
     OverTarget {
         grade: String,

@@ -62,6 +62,15 @@ impl Timestamp {
         Timestamp(instant.timestamp_micros())
     }
 
+    /// The hour (0–23) of this instant in the tenant's zone (unknown zones: Tokyo).
+    pub fn hour_in_zone(self, zone: &str) -> u32 {
+        use chrono::{TimeZone, Timelike};
+        let tz: chrono_tz::Tz = zone.parse().unwrap_or(chrono_tz::Asia::Tokyo);
+        tz.timestamp_micros(self.0)
+            .single()
+            .map_or(0, |local| local.hour())
+    }
+
     /// The calendar date of this instant in the tenant's zone (unknown zones: Tokyo).
     pub fn date_in_zone(self, zone: &str) -> crate::domain::dates::CalendarDate {
         use chrono::{Datelike, TimeZone};

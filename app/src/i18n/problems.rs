@@ -149,6 +149,7 @@ impl Problem {
             }
             Problem::Step(refusal) => step(*refusal),
             Problem::Adjust(problem) => adjust(problem),
+            Problem::Reminder(problem) => reminder(*problem),
             Problem::OverTarget {
                 grade,
                 count,
@@ -465,6 +466,20 @@ fn adjust(problem: &crate::domain::evaluation::calibration::AdjustProblem) -> Bo
         AdjustProblem::NotScored => both(
             "まだ点数が出ていないシートです（未提出の評価があります）",
             "this sheet has no score yet (an evaluation is not submitted)",
+        ),
+    }
+}
+
+fn reminder(problem: crate::domain::evaluation::reminders::ReminderProblem) -> Both {
+    use crate::domain::evaluation::reminders::{MAX_DAYS, ReminderProblem};
+    match problem {
+        ReminderProblem::DaysOutOfRange => (
+            format!("日数は 1〜{MAX_DAYS} の整数で入力してください"),
+            format!("enter the days as a whole number from 1 to {MAX_DAYS}"),
+        ),
+        ReminderProblem::NobodyLate => both(
+            "選んだ人の中に期限を過ぎている人がいません。画面を読み込み直してください",
+            "nobody chosen is late any more; reload the page",
         ),
     }
 }

@@ -128,6 +128,12 @@ pub fn step_name(step: SheetStep, lang: Lang) -> &'static str {
             "フィードバック面談を記録した",
             "Feedback interview recorded",
         ),
+        SheetStep::Remind => ("リマインドを送った", "Reminder sent"),
+        SheetStep::AutoRemind => ("自動リマインドを送った", "Scheduled reminder sent"),
+        SheetStep::Escalate => (
+            "遅れを評価者の上長に知らせた",
+            "Delay reported to the evaluator's manager",
+        ),
     };
     if lang == Lang::Ja { ja } else { en }
 }

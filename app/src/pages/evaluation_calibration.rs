@@ -7,10 +7,11 @@
 use crate::api::calibration::{
     CalibrationView, SelectionDone, adjust_grade, get_calibration, step_selection,
 };
+use crate::components::charts::DistributionChart;
 use crate::components::forms::{Notice, NoticeLine, confirm, failed};
 use crate::components::gate::{Gate, Need};
 use crate::components::page_title::PageTitle;
-use crate::domain::evaluation::calibration::{CalibrationRow, GradeBar};
+use crate::domain::evaluation::calibration::CalibrationRow;
 use crate::domain::evaluation::scoring::points;
 use crate::domain::evaluation::workflow::SheetState;
 use crate::i18n::periods::sheet_state_name;
@@ -19,7 +20,6 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
-use rust_decimal::Decimal;
 
 #[component]
 pub fn CalibrationPage() -> impl IntoView {
@@ -227,95 +227,6 @@ fn FilterForm(view: CalibrationView, filter: RwSignal<Filter>) -> impl IntoView 
             </div>
             <button type="submit" class="button">{move || t().calibration.apply}</button>
         </form>
-    }
-}
-
-/// The grade distribution as bars (actual share filled, target share outlined beside it),
-/// and the same numbers as a table for screen readers and for reading off exactly.
-#[component]
-fn DistributionChart(bars: Vec<GradeBar>, graded: usize) -> impl IntoView {
-    let t = use_texts();
-    const WIDTH: f64 = 560.0;
-    const HEIGHT: f64 = 200.0;
-    const TOP: f64 = 20.0;
-    const BOTTOM: f64 = 30.0;
-    let highest = bars
-        .iter()
-        .flat_map(|b| [b.percent, b.target.unwrap_or(Decimal::ZERO)])
-        .max()
-        .unwrap_or(Decimal::ONE_HUNDRED)
-        .max(Decimal::from(10));
-    let scale = |percent: Decimal| -> f64 {
-        let share: f64 = (percent / highest).try_into().unwrap_or(0.0);
-        share * (HEIGHT - TOP - BOTTOM)
-    };
-    let slot = WIDTH / bars.len().max(1) as f64;
-    let shapes = bars
-        .iter()
-        .enumerate()
-        .map(|(i, bar)| {
-            let x = i as f64 * slot + slot * 0.2;
-            let width = slot * 0.3;
-            let actual = scale(bar.percent);
-            let target = bar.target.map(scale);
-            let base = HEIGHT - BOTTOM;
-            let class = if bar.over_target() { "bar bar--over" } else { "bar" };
-            view! {
-                <g>
-                    <rect class=class x=x y=base - actual width=width height=actual />
-                    <text class="bar__value" x=x + width / 2.0 y=base - actual - 4.0 text-anchor="middle">
-                        {format!("{}%", bar.percent.normalize())}
-                    </text>
-                    {target.map(|h| view! {
-                        <rect class="bar bar--target" x=x + width + 2.0 y=base - h width=width height=h />
-                    })}
-                    <text class="bar__grade" x=x + width y=HEIGHT - 10.0 text-anchor="middle">{bar.grade.clone()}</text>
-                </g>
-            }
-        })
-        .collect_view();
-    let rows = bars
-        .into_iter()
-        .map(|bar| {
-            let over = bar.over_target();
-            view! {
-                <tr class:row--over=over>
-                    <th scope="row">{bar.grade.clone()}</th>
-                    <td class="num">{bar.count}</td>
-                    <td class="num">{format!("{}%", bar.percent.normalize())}</td>
-                    <td class="num">{bar.target.map(|p| format!("{}%", p.normalize())).unwrap_or_else(|| "—".into())}</td>
-                    <td class="num">{bar.allowed.map(|n| n.to_string()).unwrap_or_else(|| "—".into())}</td>
-                    <td>{over.then(|| view! { <span class="badge badge--late">{move || t().calibration.over}</span> })}</td>
-                </tr>
-            }
-        })
-        .collect_view();
-    view! {
-        <figure class="distribution">
-            <svg viewBox=format!("0 0 {WIDTH} {HEIGHT}") role="img" aria-label=move || (t().calibration.chart_label)(graded)>
-                <line class="axis" x1="0" y1=HEIGHT - BOTTOM x2=WIDTH y2=HEIGHT - BOTTOM />
-                {shapes}
-            </svg>
-            <figcaption>
-                <span class="legend legend--actual"></span>{move || t().calibration.actual_legend}" "
-                <span class="legend legend--target"></span>{move || t().calibration.target_legend}
-            </figcaption>
-        </figure>
-        <div class="table-wrap" tabindex="0" role="region" aria-label=move || t().calibration.chart_heading>
-            <table class="table">
-                <thead>
-                    <tr>
-                        <th scope="col">{move || t().calibration.grade}</th>
-                        <th scope="col">{move || t().calibration.count}</th>
-                        <th scope="col">{move || t().calibration.share}</th>
-                        <th scope="col">{move || t().calibration.target}</th>
-                        <th scope="col">{move || t().calibration.allowed}</th>
-                        <th scope="col"></th>
-                    </tr>
-                </thead>
-                <tbody>{rows}</tbody>
-            </table>
-        </div>
     }
 }
 

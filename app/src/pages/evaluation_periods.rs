@@ -27,7 +27,7 @@ use crate::domain::evaluation::workflow::Phase;
 use crate::domain::org_chart::PersonRef;
 use crate::domain::problem::Problem;
 use crate::i18n::periods::{sheet_state_name, state_name};
-use crate::i18n::{Lang, phase_name, use_lang, use_texts};
+use crate::i18n::{Lang, in_lang, phase_name, use_lang, use_texts};
 use crate::shell::use_signed_in_user;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -43,10 +43,6 @@ fn can_manage() -> Signal<bool> {
             .flatten()
             .is_some_and(|user| user.can_manage_evaluation())
     })
-}
-
-fn in_lang((ja, en): (String, String), lang: Lang) -> String {
-    if lang == Lang::Ja { ja } else { en }
 }
 
 fn issue_text(issue: &PeriodIssue, lang: Lang) -> String {
@@ -316,10 +312,14 @@ fn Period(
         <p class="lead">{facts}</p>
         {(!draft).then(|| {
             let href = format!("/evaluation/periods/{id}/calibration");
+            let progress = format!("/evaluation/periods/{id}/progress");
             view! {
-                <Show when=move || manage.get()>
-                    <p><A href=href.clone() attr:class="button">{move || t().calibration.link}</A></p>
-                </Show>
+                <p class="actions">
+                    <A href=progress attr:class="button">{move || t().progress.link}</A>
+                    <Show when=move || manage.get()>
+                        <A href=href.clone() attr:class="button">{move || t().calibration.link}</A>
+                    </Show>
+                </p>
             }
         })}
         <Show when=move || !manage.get()>

@@ -5,6 +5,7 @@ pub mod admin_users;
 pub mod employees;
 pub mod evaluation_calibration;
 pub mod evaluation_periods;
+pub mod evaluation_progress;
 pub mod evaluation_sheets;
 pub mod evaluation_templates;
 pub mod forgot;

@@ -5,5 +5,7 @@
 pub mod calibration;
 pub mod periods;
 pub mod population;
+pub mod progress;
+pub mod reminders;
 pub mod sheets;
 pub mod templates;

@@ -247,41 +247,42 @@ pub(super) fn step_refused(refusal: crate::domain::evaluation::workflow::StepRef
 // ---- people ------------------------------------------------------------------------------
 
 #[derive(sqlx::FromRow)]
-struct PersonRow {
-    id: UserId,
-    display_name: String,
-    employee_code: Option<crate::domain::codes::EmployeeCode>,
-    email: Email,
-    language: String,
+pub(super) struct PersonRow {
+    pub id: UserId,
+    pub display_name: String,
+    pub employee_code: Option<crate::domain::codes::EmployeeCode>,
+    pub email: Email,
+    pub language: String,
+    pub status: crate::domain::account_status::AccountStatus,
 }
 
-async fn people(
+/// The people of `ids` by id, read in chunks of a few hundred (a long list stays within
+/// the databases' limits on bound values).
+pub(super) async fn people(
     tx: &mut Tx,
     tenant: &TenantId,
     ids: &[UserId],
 ) -> Result<HashMap<UserId, PersonRow>, AppError> {
-    if ids.is_empty() {
-        return Ok(HashMap::new());
+    let mut by_id = HashMap::with_capacity(ids.len());
+    for chunk in ids.chunks(500) {
+        let marks: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect();
+        let sql = format!(
+            "SELECT id, display_name, employee_code, email, language, status FROM users \
+             WHERE tenant_id = $1 AND id IN ({})",
+            marks.join(", ")
+        );
+        let mut query = sqlx::query_as::<_, PersonRow>(&sql).bind(tenant.as_str());
+        for id in chunk {
+            query = query.bind(id.as_str());
+        }
+        for row in query.fetch_all(&mut **tx).await? {
+            by_id.insert(row.id.clone(), row);
+        }
     }
-    let marks: Vec<String> = (0..ids.len()).map(|i| format!("${}", i + 2)).collect();
-    let sql = format!(
-        "SELECT id, display_name, employee_code, email, language FROM users \
-         WHERE tenant_id = $1 AND id IN ({})",
-        marks.join(", ")
-    );
-    let mut query = sqlx::query_as::<_, PersonRow>(&sql).bind(tenant.as_str());
-    for id in ids {
-        query = query.bind(id.as_str());
-    }
-    Ok(query
-        .fetch_all(&mut **tx)
-        .await?
-        .into_iter()
-        .map(|row| (row.id.clone(), row))
-        .collect())
+    Ok(by_id)
 }
 
-fn person_ref(people: &HashMap<UserId, PersonRow>, id: &UserId) -> PersonRef {
+pub(super) fn person_ref(people: &HashMap<UserId, PersonRow>, id: &UserId) -> PersonRef {
     match people.get(id) {
         Some(row) => PersonRef {
             id: row.id.clone(),

@@ -9,6 +9,8 @@ pub mod calibration;
 pub mod goals;
 pub mod period;
 pub mod population;
+pub mod progress;
+pub mod reminders;
 pub mod scale;
 pub mod scoring;
 pub mod sheet;

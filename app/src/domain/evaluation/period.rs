@@ -43,24 +43,33 @@ pub struct Deadline {
     pub date: Option<CalendarDate>,
 }
 
+/// The deadline a sheet in `state` works to: the phase its next step is due in, and that
+/// phase's last day — this sheet's own extension where it has one. `None` once nothing is
+/// due, or when the phase has no deadline.
+pub fn deadline_for(
+    plan: &PeriodPlan,
+    state: crate::domain::evaluation::workflow::SheetState,
+    extended: &[Deadline],
+) -> Option<(Phase, CalendarDate)> {
+    let phase = state.due_phase()?;
+    let own = extended
+        .iter()
+        .find(|d| d.phase == phase)
+        .and_then(|d| d.date);
+    own.or_else(|| plan.deadline_of(phase))
+        .map(|date| (phase, date))
+}
+
 /// Whether a sheet in `state` is late on `today` (the tenant's date): the deadline of the
-/// phase its next step is due in has passed, this sheet's own extension counting where it
-/// has one. Late work is flagged, never refused; a phase without a deadline is never late.
+/// phase its next step is due in has passed ([`deadline_for`]). Late work is flagged,
+/// never refused; a phase without a deadline is never late.
 pub fn is_late(
     plan: &PeriodPlan,
     state: crate::domain::evaluation::workflow::SheetState,
     extended: &[Deadline],
     today: CalendarDate,
 ) -> bool {
-    let Some(phase) = state.due_phase() else {
-        return false;
-    };
-    let own = extended
-        .iter()
-        .find(|d| d.phase == phase)
-        .and_then(|d| d.date);
-    own.or_else(|| plan.deadline_of(phase))
-        .is_some_and(|deadline| today > deadline)
+    deadline_for(plan, state, extended).is_some_and(|(_, deadline)| today > deadline)
 }
 
 /// One grade's share in the target distribution of the calibration.
@@ -126,6 +135,9 @@ pub struct PeriodPlan {
     pub deadlines: Vec<Deadline>,
     pub calibration: Calibration,
     pub disclosure: Disclosure,
+    /// The reminder mails sent around the deadlines (off in plans saved before they were).
+    #[serde(default)]
+    pub reminders: crate::domain::evaluation::reminders::ReminderPlan,
 }
 
 /// The phases of a period with `stages` evaluator stages, in workflow order.
@@ -262,6 +274,7 @@ impl PeriodPlan {
             deadlines: Vec::new(),
             calibration: Calibration::usual(grades),
             disclosure: Disclosure::default(),
+            reminders: Default::default(),
         };
         plan.fit_deadlines();
         plan

@@ -45,6 +45,12 @@ pub enum SheetStep {
     Calibrate,
     /// The feedback interview recorded (no workflow command either).
     Interview,
+    /// A reminder mailed by hand from the progress page; the comment names the recipients.
+    Remind,
+    /// A reminder the period's schedule mailed before or on a deadline.
+    AutoRemind,
+    /// A late evaluator's own manager told of the delay (the schedule's escalation).
+    Escalate,
 }
 
 impl SheetStep {
@@ -83,7 +89,11 @@ impl SheetStep {
             SheetStep::Finalize => Command::Finalize,
             SheetStep::Disclose => Command::Disclose,
             SheetStep::Acknowledge => Command::Acknowledge { comment },
-            SheetStep::Calibrate | SheetStep::Interview => return None,
+            SheetStep::Calibrate
+            | SheetStep::Interview
+            | SheetStep::Remind
+            | SheetStep::AutoRemind
+            | SheetStep::Escalate => return None,
         })
     }
 
@@ -105,6 +115,9 @@ impl SheetStep {
             SheetStep::Acknowledge => "acknowledge",
             SheetStep::Calibrate => "calibrate",
             SheetStep::Interview => "interview",
+            SheetStep::Remind => "remind",
+            SheetStep::AutoRemind => "auto_remind",
+            SheetStep::Escalate => "escalate",
         }
     }
 
@@ -126,14 +139,21 @@ mod tests {
             assert_eq!(SheetStep::from_stored(step.as_stored()), Some(step));
             match step.command("理由".into()) {
                 Some(command) => assert_eq!(SheetStep::of(&command), step),
-                None => assert!(matches!(step, SheetStep::Calibrate | SheetStep::Interview)),
+                None => assert!(matches!(
+                    step,
+                    SheetStep::Calibrate
+                        | SheetStep::Interview
+                        | SheetStep::Remind
+                        | SheetStep::AutoRemind
+                        | SheetStep::Escalate
+                )),
             }
         }
         assert_eq!(SheetStep::from_stored("delete_everything"), None);
     }
 }
 
-const ALL_STEPS: [SheetStep; 15] = [
+const ALL_STEPS: [SheetStep; 18] = [
     SheetStep::SubmitGoals,
     SheetStep::WithdrawGoals,
     SheetStep::ApproveGoals,
@@ -149,6 +169,9 @@ const ALL_STEPS: [SheetStep; 15] = [
     SheetStep::Acknowledge,
     SheetStep::Calibrate,
     SheetStep::Interview,
+    SheetStep::Remind,
+    SheetStep::AutoRemind,
+    SheetStep::Escalate,
 ];
 
 /// A sheet as its reader may see it now.
