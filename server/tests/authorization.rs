@@ -1074,6 +1074,9 @@ fn route_rule(path: &str) -> Rule {
         | "/api/org/template" => Rule::OrganizationAdmin,
         "/api/evaluation/periods/{id}/evaluators"
         | "/api/evaluation/periods/{id}/evaluators.csv" => Rule::EvaluationAdmin,
+        "/api/evaluation/periods/{id}/results.csv" | "/api/evaluation/periods/{id}/ratings.csv" => {
+            Rule::EvaluationReader
+        }
         other => panic!("no rule declared for the route {other}: add it here"),
     }
 }
@@ -1096,6 +1099,12 @@ async fn every_plain_route_obeys_its_rule(kind: DbKind) {
             }
             "/api/evaluation/periods/{id}/evaluators.csv" => {
                 format!("/api/evaluation/periods/{NO_SUCH_SHEET}/evaluators.csv")
+            }
+            "/api/evaluation/periods/{id}/results.csv" => {
+                format!("/api/evaluation/periods/{NO_SUCH_SHEET}/results.csv")
+            }
+            "/api/evaluation/periods/{id}/ratings.csv" => {
+                format!("/api/evaluation/periods/{NO_SUCH_SHEET}/ratings.csv")
             }
             other => other.to_owned(),
         };

@@ -14,9 +14,11 @@ use kouka_app::backend::evaluation::progress::{ProgressReader, progress_view};
 use kouka_app::backend::evaluation::reminders::{
     remind_late, send_due_reminders, set_reminder_plan,
 };
+use kouka_app::backend::evaluation::results::{ResultsFile, results_file};
 use kouka_app::backend::secrets::ScopedSecret;
 use kouka_app::backend::sessions::{self, SessionUser};
 use kouka_app::domain::audit::AuditAction;
+use kouka_app::domain::csv_codec;
 use kouka_app::domain::dates::CalendarDate;
 use kouka_app::domain::evaluation::period::{PeriodPlan, deadline_for};
 use kouka_app::domain::evaluation::reminders::{ReminderPlan, ReminderProblem};
@@ -26,6 +28,7 @@ use kouka_app::domain::problem::Problem;
 use kouka_app::domain::roles::Role;
 use kouka_app::domain::time::Timestamp;
 use kouka_app::error::AppError;
+use rust_decimal::Decimal;
 use std::collections::HashSet;
 
 const ZONE: &str = "Asia/Tokyo";
@@ -588,7 +591,218 @@ async fn scheduled_reminders_go_out_once(kind: DbKind) {
     test_db.drop_db().await;
 }
 
+/// The cells of a results file by column name, row by row.
+fn table(
+    bytes: &[u8],
+    expected: csv_codec::Encoding,
+) -> Vec<std::collections::HashMap<String, String>> {
+    let (text, encoding) = csv_codec::decode(bytes).expect("a readable file");
+    assert_eq!(encoding, expected);
+    let table = csv_codec::parse(&text).expect("a CSV file");
+    table
+        .rows
+        .iter()
+        .map(|row| {
+            table
+                .headers
+                .iter()
+                .cloned()
+                .zip(row.cells.iter().cloned())
+                .collect()
+        })
+        .collect()
+}
+
+fn decimal(text: &str) -> Decimal {
+    text.parse()
+        .unwrap_or_else(|_| panic!("a number: {text:?}"))
+}
+
+fn round2(value: Decimal) -> Decimal {
+    value.round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero)
+}
+
+async fn results_files_hold_every_score_and_recompute(kind: DbKind) {
+    let Some(test_db) = TestDb::new(kind).await else {
+        return;
+    };
+    let db = &test_db.db;
+    let (tenant, period, plan) = demo(db, "RESULTS").await;
+    let admin = signed_in(db, &tenant, &[Role::EvaluationAdmin]).await;
+    let w = writer(db, &admin, Timestamp::now());
+    let exports_before = audit_count(db, &tenant, AuditAction::PeriodResultsExport, None).await;
+    let results = results_file(
+        &w,
+        &period,
+        None,
+        ResultsFile::Results,
+        csv_codec::Encoding::ShiftJis,
+    )
+    .await
+    .unwrap();
+    let results = table(&results, csv_codec::Encoding::ShiftJis);
+    let sheets = sheets_of(db, &tenant).await;
+    assert_eq!(results.len(), sheets.len());
+    let first = &results[0];
+    for column in [
+        "社員番号",
+        "氏名",
+        "部署",
+        "等級",
+        "状態",
+        "一次評価者",
+        "本人評価の点数",
+        "一次評価の点数",
+        "最終点数",
+        "計算上の評語",
+        "最終評語",
+        "調整の理由",
+        "本人確認",
+    ] {
+        assert!(first.contains_key(column), "column {column}");
+    }
+    assert_eq!(plan.stages, 2);
+    // Finished sheets have their grade; a calibrated one its reason.
+    let graded: Vec<_> = results
+        .iter()
+        .filter(|r| !r["最終評語"].is_empty())
+        .collect();
+    assert!(!graded.is_empty());
+    assert!(
+        results
+            .iter()
+            .any(|r| r["状態"] == "本人確認済み" && r["本人確認"] == "済")
+    );
+    assert!(
+        results
+            .iter()
+            .any(|r| !r["調整の理由"].is_empty() && r["最終評語"] != r["計算上の評語"])
+    );
+
+    // The ratings file recomputes every stage score of the results file: each section's
+    // score is the counted weights times the points over 100, to two decimals; the stage's
+    // is the sections' the same way.
+    let ratings = results_file(
+        &w,
+        &period,
+        None,
+        ResultsFile::Ratings,
+        csv_codec::Encoding::Utf8Bom,
+    )
+    .await
+    .unwrap();
+    let ratings = table(&ratings, csv_codec::Encoding::Utf8Bom);
+    assert!(!ratings.is_empty());
+    let mut stages: std::collections::BTreeMap<
+        (String, String),
+        Vec<&std::collections::HashMap<String, String>>,
+    > = Default::default();
+    for row in &ratings {
+        stages
+            .entry((row["社員番号"].clone(), row["評価段階"].clone()))
+            .or_default()
+            .push(row);
+    }
+    let column_of = |stage: &str| match stage {
+        "本人" => "本人評価の点数".to_owned(),
+        other => format!("{other}の点数"),
+    };
+    let mut checked = 0;
+    for ((code, stage), rows) in &stages {
+        let mut sections: Vec<(String, Decimal, Decimal)> = Vec::new();
+        for row in rows {
+            let contribution = if row["対象外"].is_empty() {
+                decimal(&row["算入ウェイト"]) * decimal(&row["点数"])
+            } else {
+                Decimal::ZERO
+            };
+            match sections
+                .iter_mut()
+                .find(|(title, _, _)| *title == row["セクション"])
+            {
+                Some(section) => section.2 += contribution,
+                None => sections.push((
+                    row["セクション"].clone(),
+                    decimal(&row["セクションのウェイト"]),
+                    contribution,
+                )),
+            }
+        }
+        let stage_score = round2(
+            sections
+                .iter()
+                .map(|(_, weight, sum)| *weight * round2(*sum / Decimal::from(100)))
+                .sum::<Decimal>()
+                / Decimal::from(100),
+        );
+        let result = results
+            .iter()
+            .find(|r| &r["社員番号"] == code)
+            .expect("the sheet's row");
+        assert_eq!(
+            decimal(&result[column_of(stage).as_str()]),
+            stage_score,
+            "{code} {stage}"
+        );
+        assert_eq!(decimal(&rows[0]["段階の点数"]), stage_score);
+        checked += 1;
+    }
+    assert!(checked > 10, "{checked} stage scores recomputed");
+    assert_eq!(
+        audit_count(db, &tenant, AuditAction::PeriodResultsExport, None).await,
+        exports_before + 2
+    );
+
+    // A business admin's files hold their scope's people only.
+    let top: DepartmentId = {
+        let mut tx = db.begin_for_tenant(&tenant).await.unwrap();
+        let id = sqlx::query_scalar(
+            "SELECT id FROM departments WHERE tenant_id = $1 AND parent_id IS NOT NULL ORDER BY id LIMIT 1",
+        )
+        .bind(tenant.as_str())
+        .fetch_one(&mut *tx)
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        id
+    };
+    let business = signed_in(db, &tenant, &[Role::BusinessAdmin]).await;
+    {
+        let mut tx = db.begin_write_for_tenant(&tenant).await.unwrap();
+        sqlx::query("INSERT INTO business_admin_scopes (tenant_id, user_id, department_id) VALUES ($1, $2, $3)")
+            .bind(tenant.as_str())
+            .bind(business.subject.user.as_str())
+            .bind(top.as_str())
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+    }
+    let scope = kouka_app::backend::evaluation::periods::people_in_business_scope(
+        db,
+        &tenant,
+        &business.subject.user,
+    )
+    .await
+    .unwrap();
+    let theirs = results_file(
+        &writer(db, &business, Timestamp::now()),
+        &period,
+        Some(&scope),
+        ResultsFile::Results,
+        csv_codec::Encoding::Utf8Bom,
+    )
+    .await
+    .unwrap();
+    let theirs = table(&theirs, csv_codec::Encoding::Utf8Bom);
+    let in_scope = sheets.iter().filter(|s| scope.contains(&s.1)).count();
+    assert_eq!(theirs.len(), in_scope);
+    assert!(theirs.len() < results.len());
+    test_db.drop_db().await;
+}
+
 on_both_databases! {
+    results_files_recompute => super::results_files_hold_every_score_and_recompute;
     progress_counted_per_reader_and_late_reminded => super::progress_is_counted_per_reader_and_the_late_are_reminded;
     scheduled_reminders_once => super::scheduled_reminders_go_out_once;
 }

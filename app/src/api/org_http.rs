@@ -74,6 +74,16 @@ fn download_routes() -> Vec<PlainRoute> {
             "/api/evaluation/periods/{id}/evaluators.csv",
             evaluators_download,
         ),
+        plain(
+            Method::GET,
+            "/api/evaluation/periods/{id}/results.csv",
+            results_download,
+        ),
+        plain(
+            Method::GET,
+            "/api/evaluation/periods/{id}/ratings.csv",
+            ratings_download,
+        ),
     ]
 }
 
@@ -282,6 +292,77 @@ async fn evaluators_download(
         )
         .await?;
         let name = format!("evaluators-{}-{suffix}.csv", today(&ctx).await?);
+        Ok::<_, AppError>((bytes, name))
+    }
+    .await;
+    match result {
+        Ok((bytes, name)) => csv_file(bytes, &name),
+        Err(error) => download_error(error, &parts),
+    }
+}
+
+/// `GET /api/evaluation/periods/{id}/results.csv?encoding=sjis|utf8`: one row per sheet.
+async fn results_download(
+    State(services): State<Services>,
+    Path(id): Path<String>,
+    Query(query): Query<HashMap<String, String>>,
+    parts: http::request::Parts,
+) -> Response {
+    let file = crate::backend::evaluation::results::ResultsFile::Results;
+    results_file_download(services, id, query, parts, file).await
+}
+
+/// `GET /api/evaluation/periods/{id}/ratings.csv?encoding=sjis|utf8`: one row per rating.
+async fn ratings_download(
+    State(services): State<Services>,
+    Path(id): Path<String>,
+    Query(query): Query<HashMap<String, String>>,
+    parts: http::request::Parts,
+) -> Response {
+    let file = crate::backend::evaluation::results::ResultsFile::Ratings;
+    results_file_download(services, id, query, parts, file).await
+}
+
+/// A period's results file for HR staff: evaluation admins get every sheet, business
+/// admins the people of their scope.
+async fn results_file_download(
+    services: Services,
+    id: String,
+    query: HashMap<String, String>,
+    parts: http::request::Parts,
+    file: crate::backend::evaluation::results::ResultsFile,
+) -> Response {
+    let result = async {
+        let ctx = authorized(&parts, services, Action::ExportResults).await?;
+        let user = ctx.user.as_ref().ok_or(AppError::Unauthenticated)?;
+        let tenant = &user.subject.tenant;
+        let period = crate::domain::ids::PeriodId::from_request(&id)?;
+        let everyone = ctx.allows(
+            Action::ManageEvaluationSetup,
+            crate::domain::permissions::Target::Tenant(tenant),
+        );
+        let scope = if everyone {
+            None
+        } else {
+            Some(
+                crate::backend::evaluation::periods::people_in_business_scope(
+                    &ctx.db,
+                    tenant,
+                    &user.subject.user,
+                )
+                .await?,
+            )
+        };
+        let (encoding, suffix) = download_encoding(&query);
+        let bytes = crate::backend::evaluation::results::results_file(
+            &ctx.write_as(user),
+            &period,
+            scope.as_ref(),
+            file,
+            encoding,
+        )
+        .await?;
+        let name = format!("{}-{}-{suffix}.csv", file.name(), today(&ctx).await?);
         Ok::<_, AppError>((bytes, name))
     }
     .await;

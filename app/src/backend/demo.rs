@@ -3,9 +3,9 @@
 //! manager in every department, people with names and readings, grades, employment types
 //! and hire dates, a few concurrent posts (兼務), and the starter sheet template. Four
 //! accounts get passwords so that someone can sign in at once: a system admin, a section
-//! manager (the member's 1st evaluator), the manager above them (the 2nd) and a member of
-//! that section. Deterministic: the same size and seed give the
-//! same company. Never reachable from the web; the operator runs it.
+//! manager (the member's 1st evaluator), the manager above them (the 2nd, also the business
+//! admin of their division) and a member of that section. Deterministic: the same size and
+//! seed give the same company. Never reachable from the web; the operator runs it.
 
 use crate::backend::accounts;
 use crate::backend::audit::RequestOrigin;
@@ -493,6 +493,28 @@ pub async fn create_demo(
         }
     }
     insert_many(&mut tx, "posts", post_rows).await?;
+    // The member's 2nd evaluator also runs their division's evaluation as its business
+    // admin (部門の業務管理者): the demo shows a reader whose share is a subtree.
+    if let (Some(index), Some(parent)) = (second_evaluator, parent) {
+        sqlx::query(
+            "INSERT INTO user_roles (tenant_id, user_id, role, created_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(tenant.as_str())
+        .bind(people[index].id.as_str())
+        .bind(Role::BusinessAdmin.as_str())
+        .bind(micros)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO business_admin_scopes (tenant_id, user_id, department_id) \
+             VALUES ($1, $2, $3)",
+        )
+        .bind(tenant.as_str())
+        .bind(people[index].id.as_str())
+        .bind(departments[parent].id.as_str())
+        .execute(&mut *tx)
+        .await?;
+    }
     tx.commit().await?;
     db.refresh_statistics(&["departments", "users", "posts"])
         .await?;

@@ -156,6 +156,7 @@ fn Progress(
                 </section>
             }
         })}
+        {view.may_export.then(|| view! { <ResultFiles period=view.period.to_string() /> })}
         {whole.then(|| view! { <AutoReminders view=view.clone() notice tick /> })}
         <SentList view=view.clone() />
     }
@@ -166,9 +167,9 @@ fn Progress(
 fn StateCounts(tally: crate::domain::evaluation::progress::Tally) -> impl IntoView {
     let lang = use_lang();
     view! {
-        <ul class="chips">
+        <ul class="state-counts">
             {tally.states.into_iter().map(|(state, n)| view! {
-                <li class="chip">{move || sheet_state_name(state, lang.get())}": "{n}</li>
+                <li>{move || sheet_state_name(state, lang.get())}": "{n}</li>
             }).collect_view()}
         </ul>
     }
@@ -506,6 +507,33 @@ fn LateList(
                     </div>
                 </div>
             })}
+        </section>
+    }
+}
+
+/// The period's results as files, for HR staff (their scope's people for business admins).
+#[component]
+fn ResultFiles(period: String) -> impl IntoView {
+    let t = use_texts();
+    let link = |file: &str, encoding: &str| {
+        format!("/api/evaluation/periods/{period}/{file}.csv?encoding={encoding}")
+    };
+    view! {
+        <section class="card" aria-labelledby="files-heading">
+            <h2 id="files-heading">{move || t().progress.files_heading}</h2>
+            <p class="field__hint">{move || t().progress.files_hint}</p>
+            <ul class="links">
+                <li>
+                    {move || t().progress.results_file}": "
+                    <a href=link("results", "sjis") download>"Shift_JIS"</a>" · "
+                    <a href=link("results", "utf8") download>"UTF-8"</a>
+                </li>
+                <li>
+                    {move || t().progress.ratings_file}": "
+                    <a href=link("ratings", "sjis") download>"Shift_JIS"</a>" · "
+                    <a href=link("ratings", "utf8") download>"UTF-8"</a>
+                </li>
+            </ul>
         </section>
     }
 }

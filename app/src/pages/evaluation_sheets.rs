@@ -160,8 +160,14 @@ fn SheetList(mine: bool) -> impl IntoView {
                         .filter(|line| line.period_name == period)
                         .map(|line| (*line).clone())
                         .collect();
+                    // Evaluators follow their people's progress in the period.
+                    let progress = of_period.first().filter(|_| !mine).map(|line| {
+                        let href = format!("/evaluation/periods/{}/progress", line.period);
+                        view! { <p><A href=href>{move || t().progress.link}</A></p> }
+                    });
                     view! {
                         {grouped.then(|| view! { <h2 class="sheet-period">{period.to_owned()}</h2> })}
+                        {progress}
                         {sheet_cards(of_period, mine)}
                     }
                 })

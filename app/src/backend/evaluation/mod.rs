@@ -7,5 +7,6 @@ pub mod periods;
 pub mod population;
 pub mod progress;
 pub mod reminders;
+pub mod results;
 pub mod sheets;
 pub mod templates;

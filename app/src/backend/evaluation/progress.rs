@@ -437,6 +437,7 @@ pub async fn progress_view(
         late,
         late_total,
         may_remind: reader.may_remind && facts.state == PeriodState::Running,
+        may_export: reader.may_remind,
         reminders: facts.plan.reminders,
         sent,
         whole_period: reader.whole_period,

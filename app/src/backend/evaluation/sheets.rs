@@ -1078,6 +1078,7 @@ struct LineRow {
     evaluator_2: Option<UserId>,
     evaluator_3: Option<UserId>,
     extended_deadlines: String,
+    period_id: PeriodId,
     period_name: String,
     definition: String,
     department_name: Option<String>,
@@ -1097,7 +1098,8 @@ pub async fn sheet_lines(
     let zone = crate::backend::users::tenant_zone(&mut tx, tenant).await?;
     let rows: Vec<LineRow> = sqlx::query_as(
         "SELECT s.id, s.employee_id, s.state, s.evaluator_1, s.evaluator_2, s.evaluator_3, \
-         s.extended_deadlines, p.name AS period_name, p.definition, d.name AS department_name \
+         s.extended_deadlines, s.period_id, p.name AS period_name, p.definition, \
+         d.name AS department_name \
          FROM evaluation_sheets s JOIN evaluation_periods p \
          ON p.tenant_id = s.tenant_id AND p.id = s.period_id \
          LEFT JOIN posts po ON po.tenant_id = s.tenant_id AND po.user_id = s.employee_id \
@@ -1153,6 +1155,7 @@ pub async fn sheet_lines(
         let (deadline, late) = deadline_of(plan, state, &extended, now, &zone);
         lines.push(SheetLine {
             id: row.id,
+            period: row.period_id,
             period_name: row.period_name,
             employee: person_ref(&people_by_id, &row.employee_id),
             department: row.department_name,

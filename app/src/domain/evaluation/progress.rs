@@ -258,6 +258,8 @@ pub struct ProgressView {
     pub late_total: usize,
     /// Whether the reader may send reminders (HR staff; evaluators only follow).
     pub may_remind: bool,
+    /// Whether the reader may take the results files (HR staff).
+    pub may_export: bool,
     /// The automatic reminders the period sends.
     pub reminders: crate::domain::evaluation::reminders::ReminderPlan,
     /// The latest reminders sent for the sheets looked at, newest first.

@@ -277,6 +277,7 @@ pub enum WorkSaved {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SheetLine {
     pub id: SheetId,
+    pub period: PeriodId,
     pub period_name: String,
     pub employee: PersonRef,
     /// The employee's primary department now, by name (`None`: none).
