@@ -76,13 +76,17 @@ test("progress shows the late by department, reminds them in their own language,
   expect(allLate).toBeGreaterThan(1);
   const everyone = await sheetCount(page);
 
-  // A department with late people: its subtree only, then back to everything.
+  // Down the tree (the company's one root holds everyone) to a department holding a part:
+  // its subtree only, then back to everything.
   const departments = page.getByRole("region", { name: "部署ごとの状況" });
-  const lateRow = departments.getByRole("row").filter({ has: page.getByRole("rowheader") }).filter({ hasNot: page.getByText("（所属なし）") }).first();
-  const department = (await lateRow.getByRole("button").innerText()).replace(" ›", "").trim();
-  await lateRow.getByRole("button").click();
-  await expect(page.getByRole("navigation", { name: "表示している部署" }).getByRole("button", { name: department })).toHaveAttribute("aria-current", "page");
-  await expect.poll(() => sheetCount(page)).toBeLessThan(everyone);
+  const crumbs = page.getByRole("navigation", { name: "表示している部署" });
+  for (let level = 0; level < 3 && (await sheetCount(page)) === everyone; level++) {
+    const row = departments.getByRole("row").filter({ has: page.getByRole("rowheader") }).filter({ hasNot: page.getByText("（所属なし）") }).first();
+    const department = (await row.getByRole("button").innerText()).replace("›", "").trim();
+    await row.getByRole("button").click();
+    await expect(crumbs.getByRole("button", { name: department })).toHaveAttribute("aria-current", "page");
+  }
+  expect(await sheetCount(page)).toBeLessThan(everyone);
   expect(await lateCount()).toBeLessThanOrEqual(allLate);
   await page.getByRole("navigation", { name: "表示している部署" }).getByRole("button", { name: "全体" }).click();
   await expect.poll(() => sheetCount(page)).toBe(everyone);
@@ -103,7 +107,7 @@ test("progress shows the late by department, reminds them in their own language,
 
   // The preview shows the mail in both languages before anything is sent.
   await page.getByText("メールの文面を確認する").click();
-  await expect(page.getByText("English", { exact: true })).toBeVisible();
+  await expect(page.locator(".preview__lang").nth(1)).toHaveText("English");
   await expect(page.locator(".preview__subject").first()).toContainText("締切を過ぎています");
   await expect(page.locator(".preview__subject").nth(1)).toContainText("past its deadline");
   page.once("dialog", (dialog) => dialog.accept());

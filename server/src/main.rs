@@ -24,6 +24,7 @@ Configuration (environment variables, or a .env file in the working directory):
   KOUKA_IMPORT_LIMIT_BYTES     largest organization CSV import (default 67108864)
   KOUKA_MAIL_CONCURRENCY       mail deliveries under way at once (default 4)
   KOUKA_MAIL_PER_SECOND        at most this many mails a second (default 0: no limit)
+  KOUKA_REMINDER_INTERVAL_SECS how often the periods' reminders are looked for (default 300; 0: off)
   KOUKA_AUTH_RATE_LIMIT        login/setup/reset attempts per IP in 10 minutes (default 30)
   KOUKA_TRUSTED_PROXIES        reverse proxies whose X-Forwarded-For names the client,
                                e.g. 10.0.0.0/8,::1 (default none: the header is ignored)

@@ -209,10 +209,7 @@ async fn progress_is_counted_per_reader_and_the_late_are_reminded(kind: DbKind) 
     .unwrap();
     assert_eq!(inside.tally, top.tally);
     assert_eq!(inside.path.last().map(|(d, _)| d), Some(&department));
-    assert_eq!(
-        inside.below.iter().map(|d| d.tally.total).sum::<usize>() <= inside.tally.total,
-        true
-    );
+    assert!(inside.below.iter().map(|d| d.tally.total).sum::<usize>() <= inside.tally.total);
     assert_eq!(inside.late_total, top.tally.late);
 
     // A business admin of that department sees its people only.

@@ -84,6 +84,7 @@ fn download_routes() -> Vec<PlainRoute> {
             "/api/evaluation/periods/{id}/ratings.csv",
             ratings_download,
         ),
+        plain(Method::GET, "/api/evaluation/sheets/{file}", sheet_pdf_download),
     ]
 }
 
@@ -368,6 +369,57 @@ async fn results_file_download(
     .await;
     match result {
         Ok((bytes, name)) => csv_file(bytes, &name),
+        Err(error) => download_error(error, &parts),
+    }
+}
+
+/// `GET /api/evaluation/sheets/{id}.pdf`: the sheet as its reader may see it, on A4 with
+/// Japanese fonts, in the reader's language. Whoever may open the sheet may take it.
+async fn sheet_pdf_download(
+    State(services): State<Services>,
+    Path(file): Path<String>,
+    parts: http::request::Parts,
+) -> Response {
+    let result = async {
+        let id = file.strip_suffix(".pdf").ok_or(AppError::NotFound)?;
+        let id = crate::domain::ids::SheetId::from_request(id)?;
+        let ctx = RequestContext::from_parts(&parts, services).await?;
+        let user = ctx.user.as_ref().ok_or(AppError::Unauthenticated)?;
+        let relations =
+            crate::backend::evaluation::sheets::relations_for(&ctx.db, user, &id).await?;
+        let user = ctx
+            .authorize(
+                Action::ViewSheet,
+                crate::domain::permissions::Target::Sheet {
+                    tenant: &user.subject.tenant,
+                    relations: &relations,
+                },
+            )
+            .await?
+            .clone();
+        let bytes = crate::backend::evaluation::sheet_pdf::sheet_pdf(
+            &ctx.write_as(&user),
+            &id,
+            relations,
+            reader_language(&parts),
+        )
+        .await?;
+        Ok::<_, AppError>((bytes, format!("sheet-{id}.pdf")))
+    }
+    .await;
+    match result {
+        Ok((bytes, name)) => (
+            [
+                (header::CONTENT_TYPE, "application/pdf".to_owned()),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!("inline; filename=\"{name}\""),
+                ),
+                (header::CACHE_CONTROL, "no-store".to_owned()),
+            ],
+            bytes,
+        )
+            .into_response(),
         Err(error) => download_error(error, &parts),
     }
 }

@@ -14,6 +14,7 @@ pub mod org;
 pub mod org_events;
 pub mod org_import;
 pub mod password;
+pub mod pdf;
 pub mod rate_limit;
 pub mod secrets;
 pub mod sessions;

@@ -106,8 +106,10 @@ pub fn PhaseChart(
     use crate::i18n::{in_lang, phase_name, use_lang};
     let t = use_texts();
     let lang = use_lang();
-    const WIDTH: f64 = 560.0;
-    const LABEL: f64 = 130.0;
+    // Narrow enough that a phone shows the labels at a readable size; the label column
+    // fits 調整（キャリブレーション）.
+    const WIDTH: f64 = 480.0;
+    const LABEL: f64 = 178.0;
     const ROW: f64 = 28.0;
     let total = tally.total;
     let height = ROW * tally.phases.len() as f64 + 8.0;

@@ -319,12 +319,14 @@ fn Sheet(
         }
     });
     let id = sheet.id.to_string();
+    let pdf = format!("/api/evaluation/sheets/{id}.pdf");
     let history = sheet.history.clone();
     view! {
-        <p>
+        <p class="actions">
             <A href=if mine { "/evaluation/me" } else { "/evaluation/reviews" }>
                 {move || if mine { t().sheet.back_mine } else { t().sheet.back_reviews }}
             </A>
+            <a href=pdf target="_blank" rel="noopener">{move || t().sheet.pdf_link}</a>
         </p>
         <h1>{title}</h1>
         <p class="lead">

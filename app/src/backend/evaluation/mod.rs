@@ -8,5 +8,6 @@ pub mod population;
 pub mod progress;
 pub mod reminders;
 pub mod results;
+pub mod sheet_pdf;
 pub mod sheets;
 pub mod templates;
