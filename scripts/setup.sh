@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs what building and testing Kouka needs, skipping whatever is already present.
-#   scripts/setup.sh run    toolchain target, cargo-leptos, wasm-bindgen CLI, npm packages
-#   scripts/setup.sh test   the same, plus cargo-audit, Debian's chromium and postgresql (when root)
+#   scripts/setup.sh run    toolchain target, cargo-leptos, wasm-bindgen CLI, npm packages,
+#                           a Japanese font for the PDFs
+#   scripts/setup.sh test   the same, plus cargo-audit, Debian's chromium, postgresql and
+#                           poppler-utils (when root)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mode="${1:-run}"
@@ -42,6 +44,14 @@ if [ ! -x node_modules/.bin/wasm-opt ] || [ package-lock.json -nt node_modules/.
   npm ci --no-audit --no-fund
 fi
 
+need_apt=()
+# A Japanese font: the sheet PDFs embed it (and without one, Chromium draws Japanese text
+# as empty boxes in screenshots). Debian's Noto Sans CJK, whose licence (OFL) allows it.
+fc-list :lang=ja 2>/dev/null | grep -q . || need_apt+=(fonts-noto-cjk)
+[ -e /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] \
+  || [ -e /usr/share/fonts/opentype/ipaexfont-gothic/ipaexg.ttf ] \
+  || need_apt+=(fonts-noto-cjk)
+
 if [ "$mode" = test ]; then
   # cargo-audit checks Cargo.lock against the RustSec advisories (scripts/audit.sh).
   # Pinned like the other tools, so that every run reads the advisories the same way.
@@ -49,7 +59,6 @@ if [ "$mode" = test ]; then
     say "installing cargo-audit 0.22.2 (takes a few minutes, once)"
     cargo install cargo-audit --version 0.22.2 --locked
   fi
-  need_apt=()
   # A real SMTP server for the mail tests (server/tests/support/smtp_sink.py). Debian's own
   # python3 refuses pip installs (PEP 668); its package python3-aiosmtpd serves there.
   if ! python3 -c 'import aiosmtpd' 2>/dev/null; then
@@ -57,21 +66,21 @@ if [ "$mode" = test ]; then
     python3 -m pip install --quiet aiosmtpd || need_apt+=(python3-aiosmtpd)
   fi
   [ -x /usr/bin/chromium ] || need_apt+=(chromium)
-  # A Japanese font: without one, Chromium draws Japanese text as empty boxes in screenshots.
-  fc-list :lang=ja 2>/dev/null | grep -q . || need_apt+=(fonts-noto-cjk)
+  # The PDF tests read the text back (pdftotext) and look at pages (pdftoppm).
+  command -v pdftotext >/dev/null || need_apt+=(poppler-utils)
   # The end-to-end tests age one-time links in the database file to test expiry.
   command -v sqlite3 >/dev/null || need_apt+=(sqlite3)
   if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && ! command -v initdb >/dev/null; then
     need_apt+=(postgresql)
   fi
-  if [ ${#need_apt[@]} -gt 0 ]; then
-    if [ "$(id -u)" = 0 ]; then
-      say "installing ${need_apt[*]} from Debian"
-      apt-get update -qq
-      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}"
-    else
-      echo "Please install: ${need_apt[*]} (sudo apt-get install ${need_apt[*]})" >&2
-      exit 1
-    fi
+fi
+if [ ${#need_apt[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ]; then
+    say "installing ${need_apt[*]} from Debian"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}"
+  else
+    echo "Please install: ${need_apt[*]} (sudo apt-get install ${need_apt[*]})" >&2
+    exit 1
   fi
 fi

@@ -84,7 +84,11 @@ fn download_routes() -> Vec<PlainRoute> {
             "/api/evaluation/periods/{id}/ratings.csv",
             ratings_download,
         ),
-        plain(Method::GET, "/api/evaluation/sheets/{file}", sheet_pdf_download),
+        plain(
+            Method::GET,
+            "/api/evaluation/sheets/{file}",
+            sheet_pdf_download,
+        ),
     ]
 }
 

@@ -120,7 +120,8 @@ impl Fonts {
 }
 
 /// Characters a line should not begin with (禁則: closing marks and small kana).
-const NO_LINE_START: &str = "、。，．・：；？！）」』】〕〉》ー～ぁぃぅぇぉっゃゅょァィゥェォッャュョ,.)!?:;";
+const NO_LINE_START: &str =
+    "、。，．・：；？！）」』】〕〉》ー～ぁぃぅぇぉっゃゅょァィゥェォッャュョ,.)!?:;";
 
 fn is_wide(c: char) -> bool {
     c as u32 >= 0x2E80
@@ -164,7 +165,13 @@ pub fn wrap(fonts: &Fonts, bold: bool, text: &str, size: f32, width: f32) -> Vec
             while end < chars.len() && NO_LINE_START.contains(chars[end]) {
                 end += 1;
             }
-            lines.push(chars[start..end].iter().collect::<String>().trim().to_owned());
+            lines.push(
+                chars[start..end]
+                    .iter()
+                    .collect::<String>()
+                    .trim()
+                    .to_owned(),
+            );
             start = end;
             while start < chars.len() && chars[start] == ' ' {
                 start += 1;

@@ -71,9 +71,12 @@ pub fn render(
 
     // Who and when.
     let label_width = 120.0;
-    let facts = [Column { width: label_width }, Column {
-        width: crate::backend::pdf::CONTENT_WIDTH - label_width,
-    }];
+    let facts = [
+        Column { width: label_width },
+        Column {
+            width: crate::backend::pdf::CONTENT_WIDTH - label_width,
+        },
+    ];
     let code = view
         .employee
         .employee_code
@@ -82,7 +85,10 @@ pub fn render(
         .unwrap_or_default();
     doc.row(
         &facts,
-        &[pick(lang, "氏名", "Employee"), format!("{}{code}", view.employee.name)],
+        &[
+            pick(lang, "氏名", "Employee"),
+            format!("{}{code}", view.employee.name),
+        ],
         false,
     );
     let term = match (view.term_start, view.term_end) {
@@ -92,7 +98,10 @@ pub fn render(
     doc.row(&facts, &[pick(lang, "対象期間", "Term"), term], false);
     doc.row(
         &facts,
-        &[pick(lang, "状態", "State"), sheet_state_name(view.state, lang)],
+        &[
+            pick(lang, "状態", "State"),
+            sheet_state_name(view.state, lang),
+        ],
         false,
     );
     for (n, evaluator) in view.evaluators.iter().enumerate() {
@@ -103,7 +112,14 @@ pub fn render(
                 .unwrap_or_else(|| "—".into());
             doc.row(
                 &facts,
-                &[format!("{}{}", in_lang(stage_name(stage), lang), pick(lang, "者", "")), who],
+                &[
+                    format!(
+                        "{}{}",
+                        in_lang(stage_name(stage), lang),
+                        pick(lang, "者", "")
+                    ),
+                    who,
+                ],
                 false,
             );
         }
@@ -177,7 +193,12 @@ pub fn render(
                 let title_width = crate::backend::pdf::CONTENT_WIDTH
                     - weight_width
                     - rater_width * raters.len() as f32;
-                let mut columns = vec![Column { width: title_width }, Column { width: weight_width }];
+                let mut columns = vec![
+                    Column { width: title_width },
+                    Column {
+                        width: weight_width,
+                    },
+                ];
                 columns.extend(raters.iter().map(|_| Column { width: rater_width }));
                 let mut head = vec![
                     pick(lang, "目標・項目", "Goal or item"),
@@ -194,7 +215,11 @@ pub fn render(
         }
         for (name, work) in &raters {
             if let Some(comment) = work.comments.get(&s).filter(|c| !c.trim().is_empty()) {
-                doc.paragraph(&format!("{name}{}: {}", pick(lang, "のコメント", " comment"), comment.trim()));
+                doc.paragraph(&format!(
+                    "{name}{}: {}",
+                    pick(lang, "のコメント", " comment"),
+                    comment.trim()
+                ));
             }
         }
     }
@@ -204,7 +229,10 @@ pub fn render(
         .iter()
         .filter_map(|(name, work)| {
             let score = score_work(&view.template, &content, work).ok()?;
-            Some((name.clone(), format!("{} = {}", points(score.score), score.formula())))
+            Some((
+                name.clone(),
+                format!("{} = {}", points(score.score), score.formula()),
+            ))
         })
         .collect();
     if !scores.is_empty() || view.result.is_some() {
@@ -222,12 +250,19 @@ pub fn render(
                 );
             }
             if let Some(grade) = &result.grade {
-                doc.row(&facts, &[pick(lang, "最終評語", "Final grade"), grade.clone()], false);
+                doc.row(
+                    &facts,
+                    &[pick(lang, "最終評語", "Final grade"), grade.clone()],
+                    false,
+                );
             }
             if let Some(adjusted) = &result.adjusted {
                 doc.row(
                     &facts,
-                    &[pick(lang, "調整の理由", "Calibration reason"), adjusted.reason.clone()],
+                    &[
+                        pick(lang, "調整の理由", "Calibration reason"),
+                        adjusted.reason.clone(),
+                    ],
                     false,
                 );
             }
@@ -236,7 +271,10 @@ pub fn render(
     if let Some(day) = view.interview {
         doc.row(
             &facts,
-            &[pick(lang, "フィードバック面談", "Feedback interview"), day.iso()],
+            &[
+                pick(lang, "フィードバック面談", "Feedback interview"),
+                day.iso(),
+            ],
             false,
         );
     }
@@ -245,12 +283,13 @@ pub fn render(
     if !view.history.is_empty() {
         doc.gap(6.0);
         doc.heading(&pick(lang, "評価履歴", "History"));
+        // The time on one line: `2026-12-08 11:00 (JST, +09:00)`.
         let columns = [
-            Column { width: 130.0 },
-            Column { width: 120.0 },
-            Column { width: 90.0 },
+            Column { width: 148.0 },
+            Column { width: 112.0 },
+            Column { width: 84.0 },
             Column {
-                width: crate::backend::pdf::CONTENT_WIDTH - 340.0,
+                width: crate::backend::pdf::CONTENT_WIDTH - 344.0,
             },
         ];
         doc.row(
