@@ -1221,6 +1221,12 @@ pub fn provide_lang() -> RwSignal<Lang> {
     signal
 }
 
+/// The language of the request being answered: its cookie, else the browser's.
+#[cfg(feature = "ssr")]
+pub fn request_lang() -> Lang {
+    initial_lang()
+}
+
 #[cfg(feature = "ssr")]
 fn initial_lang() -> Lang {
     use_context::<http::request::Parts>()

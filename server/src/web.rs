@@ -108,6 +108,8 @@ pub struct Background {
     pub org_events: OrgEvents,
     /// The CSV import jobs.
     pub imports: ImportJobs,
+    /// The bulk PDF jobs.
+    pub pdf_jobs: kouka_app::backend::evaluation::pdf_jobs::PdfJobs,
 }
 
 /// Builds the whole application over an already connected and migrated database, with the
@@ -143,6 +145,7 @@ pub fn build_router(config: Config, db: Db, background: Background) -> Router {
         ))),
         org_events: Some(background.org_events.clone()),
         imports: Some(background.imports.clone()),
+        pdf_jobs: Some(background.pdf_jobs.clone()),
     };
 
     // Pages, server functions and downloads: the ordinary body limit and timeout.
@@ -392,7 +395,10 @@ pub async fn serve(
         Ok(n) => tracing::info!(files = n, "removed uploads left by an earlier run"),
         Err(error) => tracing::warn!(%error, "could not remove uploads left by an earlier run"),
     });
+    let pdf_jobs =
+        kouka_app::backend::evaluation::pdf_jobs::PdfJobs::new(config.data_dir.join("exports"));
     let background = Background {
+        pdf_jobs,
         mail: mail_worker.handle(),
         org_events: org_events.clone(),
         imports,

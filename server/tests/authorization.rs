@@ -539,6 +539,18 @@ const TABLE: &[Case] = &[
         ],
     },
     Case {
+        path: "/api/evaluation/progress/pdfs",
+        rule: Rule::EvaluationReader,
+        object: Object::Period,
+        fields: &[("department", "")],
+    },
+    Case {
+        path: "/api/evaluation/progress/pdfs-job",
+        rule: Rule::EvaluationReader,
+        object: Object::Period,
+        fields: &[],
+    },
+    Case {
         path: "/api/desk/needs",
         rule: Rule::SignedIn,
         object: Object::None,
@@ -1074,9 +1086,11 @@ fn route_rule(path: &str) -> Rule {
         | "/api/org/template" => Rule::OrganizationAdmin,
         "/api/evaluation/periods/{id}/evaluators"
         | "/api/evaluation/periods/{id}/evaluators.csv" => Rule::EvaluationAdmin,
-        "/api/evaluation/periods/{id}/results.csv" | "/api/evaluation/periods/{id}/ratings.csv" => {
-            Rule::EvaluationReader
-        }
+        "/api/evaluation/periods/{id}/results.csv"
+        | "/api/evaluation/periods/{id}/ratings.csv"
+        | "/api/evaluation/pdf-jobs/{file}" => Rule::EvaluationReader,
+        // Whoever may open the sheet; a sheet nobody is anything to is not found.
+        "/api/evaluation/sheets/{file}" => Rule::SignedIn,
         other => panic!("no rule declared for the route {other}: add it here"),
     }
 }
@@ -1106,6 +1120,10 @@ async fn every_plain_route_obeys_its_rule(kind: DbKind) {
             "/api/evaluation/periods/{id}/ratings.csv" => {
                 format!("/api/evaluation/periods/{NO_SUCH_SHEET}/ratings.csv")
             }
+            "/api/evaluation/sheets/{file}" => {
+                format!("/api/evaluation/sheets/{NO_SUCH_SHEET}.pdf")
+            }
+            "/api/evaluation/pdf-jobs/{file}" => "/api/evaluation/pdf-jobs/nothing.zip".to_owned(),
             other => other.to_owned(),
         };
         for caller in CALLERS {
@@ -1127,7 +1145,13 @@ async fn every_plain_route_obeys_its_rule(kind: DbKind) {
                 (false, Caller::Anonymous) => &[401],
                 (false, _) => &[403],
                 // An unknown job is simply not found, as a plain text message.
-                (true, _) if path.contains("{job}") || path.contains("{id}") => &[404],
+                (true, _)
+                    if path.contains("{job}")
+                        || path.contains("{id}")
+                        || path.contains("{file}") =>
+                {
+                    &[404]
+                }
                 (true, _) => &[200],
             };
             assert!(

@@ -230,6 +230,124 @@ async fn a_sheet_pdf_holds_what_its_reader_may_see(kind: DbKind) {
     test_db.drop_db().await;
 }
 
+/// The names in a ZIP, and the bytes of the first entry, read by Python's zipfile.
+fn zip_entries(path: &std::path::Path) -> (Vec<String>, Vec<u8>) {
+    let names = Command::new("python3")
+        .args([
+            "-c",
+            "import sys, zipfile; print('\\n'.join(zipfile.ZipFile(sys.argv[1]).namelist()))",
+        ])
+        .arg(path)
+        .output()
+        .expect("python3");
+    assert!(names.status.success(), "a readable ZIP");
+    let names: Vec<String> = String::from_utf8(names.stdout)
+        .unwrap()
+        .lines()
+        .map(str::to_owned)
+        .collect();
+    let first = Command::new("python3")
+        .args([
+            "-c",
+            "import sys, zipfile; z = zipfile.ZipFile(sys.argv[1]); sys.stdout.buffer.write(z.read(z.namelist()[0]))",
+        ])
+        .arg(path)
+        .output()
+        .expect("python3");
+    (names, first.stdout)
+}
+
+async fn many_sheets_go_into_one_zip_in_the_background(kind: DbKind) {
+    use kouka_app::backend::evaluation::pdf_jobs::{PdfJobs, PdfRequest};
+    use kouka_app::backend::evaluation::progress::{ProgressReader, followed_sheets};
+    let Some(test_db) = TestDb::new(kind).await else {
+        return;
+    };
+    let db = &test_db.db;
+    let size = DemoSize {
+        employees: 30,
+        departments: 5,
+        period: true,
+    };
+    let tenant = create_demo(db, "http://kouka.test", "ZIP", size, 5)
+        .await
+        .unwrap()
+        .tenant;
+    let admin = signed_in(db, &tenant, &[Role::EvaluationAdmin]).await;
+    let period: kouka_app::domain::ids::PeriodId = {
+        let mut tx = db.begin_for_tenant(&tenant).await.unwrap();
+        let id = sqlx::query_scalar("SELECT id FROM evaluation_periods WHERE tenant_id = $1")
+            .bind(tenant.as_str())
+            .fetch_one(&mut *tx)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        id
+    };
+    let reader = ProgressReader {
+        user: admin.subject.user.clone(),
+        whole_period: true,
+        scope: None,
+        may_remind: true,
+    };
+    let sheets = followed_sheets(db, &tenant, &period, &reader, None)
+        .await
+        .unwrap();
+    assert!(sheets.len() > 10);
+    let dir = std::env::temp_dir().join(format!("kouka-pdfs-{}", uuid::Uuid::now_v7()));
+    let jobs = PdfJobs::new(dir.clone());
+    let started = jobs
+        .start(PdfRequest {
+            db: db.clone(),
+            by: admin.clone(),
+            period: period.clone(),
+            sheets: sheets.clone(),
+            lang: Lang::Ja,
+            tenant_name: "デモ商事株式会社".into(),
+            zone: "Asia/Tokyo".into(),
+        })
+        .unwrap();
+    assert_eq!((started.total, started.ready), (sheets.len(), false));
+    // Followed until it is ready, as the page does (and as it does again after a reload).
+    let ready = loop {
+        let now = jobs
+            .latest(&tenant, &admin.subject.user, &period)
+            .expect("the requester's job");
+        assert!(!now.failed);
+        if now.ready {
+            break now;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    };
+    assert_eq!(ready.done, sheets.len());
+    let path = jobs
+        .file(&tenant, &admin.subject.user, &ready.id)
+        .expect("the file, for its requester");
+    let someone = signed_in(db, &tenant, &[Role::EvaluationAdmin]).await;
+    assert!(
+        jobs.file(&tenant, &someone.subject.user, &ready.id)
+            .is_none()
+    );
+    assert!(
+        jobs.latest(&tenant, &someone.subject.user, &period)
+            .is_none()
+    );
+    let (names, first) = zip_entries(&path);
+    assert_eq!(names.len(), sheets.len());
+    assert!(
+        names
+            .iter()
+            .all(|n| n.ends_with(".pdf") && n.starts_with('E')),
+        "{names:?}"
+    );
+    let text = squeezed(&text_of(&first));
+    let code = names[0].split('_').next().unwrap();
+    assert!(text.contains(code), "{code} in the first PDF");
+    std::fs::remove_dir_all(dir).ok();
+    test_db.drop_db().await;
+}
+
 on_both_databases! {
+    many_sheets_go_into_one_zip => super::many_sheets_go_into_one_zip_in_the_background;
     sheet_pdf_holds_what_its_reader_may_see => super::a_sheet_pdf_holds_what_its_reader_may_see;
 }

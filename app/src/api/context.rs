@@ -41,6 +41,7 @@ pub struct Services {
     pub limiter: AuthRateLimiter,
     pub org_events: Option<OrgEvents>,
     pub imports: Option<ImportJobs>,
+    pub pdf_jobs: Option<crate::backend::evaluation::pdf_jobs::PdfJobs>,
 }
 
 /// The session of the request being rendered or answered, resolved by the first
@@ -65,6 +66,9 @@ impl Services {
         if let Some(imports) = &self.imports {
             provide_context(imports.clone());
         }
+        if let Some(jobs) = &self.pdf_jobs {
+            provide_context(jobs.clone());
+        }
     }
 
     /// The parts, from the context [`provide`](Self::provide) filled.
@@ -78,6 +82,7 @@ impl Services {
                 .ok_or_else(|| AppError::internal("context", "no AuthRateLimiter"))?,
             org_events: use_context::<OrgEvents>(),
             imports: use_context::<ImportJobs>(),
+            pdf_jobs: use_context::<crate::backend::evaluation::pdf_jobs::PdfJobs>(),
         })
     }
 }
@@ -195,6 +200,14 @@ impl RequestContext {
     /// The live org chart hub.
     pub fn org_events(&self) -> Option<&OrgEvents> {
         self.services.org_events.as_ref()
+    }
+
+    /// The bulk PDF jobs of this process.
+    pub fn pdf_jobs(&self) -> Result<&crate::backend::evaluation::pdf_jobs::PdfJobs, AppError> {
+        self.services
+            .pdf_jobs
+            .as_ref()
+            .ok_or_else(|| AppError::internal("context", "no PdfJobs"))
     }
 
     /// The import jobs of this process.

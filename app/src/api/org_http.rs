@@ -89,6 +89,11 @@ fn download_routes() -> Vec<PlainRoute> {
             "/api/evaluation/sheets/{file}",
             sheet_pdf_download,
         ),
+        plain(
+            Method::GET,
+            "/api/evaluation/pdf-jobs/{file}",
+            pdf_job_download,
+        ),
     ]
 }
 
@@ -422,6 +427,48 @@ async fn sheet_pdf_download(
                 (header::CACHE_CONTROL, "no-store".to_owned()),
             ],
             bytes,
+        )
+            .into_response(),
+        Err(error) => download_error(error, &parts),
+    }
+}
+
+/// `GET /api/evaluation/pdf-jobs/{id}.zip`: a finished bulk PDF job's file, for the one
+/// who started it, streamed from disk.
+async fn pdf_job_download(
+    State(services): State<Services>,
+    Path(file): Path<String>,
+    parts: http::request::Parts,
+) -> Response {
+    let result = async {
+        let id = file
+            .strip_suffix(".zip")
+            .ok_or(AppError::NotFound)?
+            .to_owned();
+        let ctx = authorized(&parts, services, Action::ExportResults).await?;
+        let user = ctx.user.as_ref().ok_or(AppError::Unauthenticated)?;
+        let path = ctx
+            .pdf_jobs()?
+            .file(&user.subject.tenant, &user.subject.user, &id)
+            .ok_or(AppError::NotFound)?;
+        let file = tokio::fs::File::open(&path)
+            .await
+            .map_err(|_| AppError::NotFound)?;
+        let name = format!("sheets-{}.zip", today(&ctx).await?);
+        Ok::<_, AppError>((file, name))
+    }
+    .await;
+    match result {
+        Ok((file, name)) => (
+            [
+                (header::CONTENT_TYPE, "application/zip".to_owned()),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"{name}\""),
+                ),
+                (header::CACHE_CONTROL, "no-store".to_owned()),
+            ],
+            axum::body::Body::from_stream(tokio_util::io::ReaderStream::new(file)),
         )
             .into_response(),
         Err(error) => download_error(error, &parts),

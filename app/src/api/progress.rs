@@ -133,3 +133,67 @@ pub async fn set_reminders(
     )
     .await
 }
+
+/// Starts making the PDFs of every sheet the caller follows in `department` ("" for all)
+/// as one ZIP; answers the job, which `sheet_pdfs_job` follows.
+#[server(endpoint = "evaluation/progress/pdfs")]
+pub async fn start_sheet_pdfs(
+    id: String,
+    department: String,
+) -> Result<crate::domain::evaluation::progress::PdfJobView, AppError> {
+    use crate::backend::evaluation::pdf_jobs::PdfRequest;
+    let ctx = RequestContext::load().await?;
+    let user = ctx.authorize_on_tenant(Action::ExportResults).await?;
+    let tenant = user.subject.tenant.clone();
+    let period = PeriodId::from_request(&id)?;
+    let department = match department.trim() {
+        "" => None,
+        d => Some(crate::domain::ids::DepartmentId::from_request(d)?),
+    };
+    let reader = reader(&ctx, &user).await?;
+    let sheets = crate::backend::evaluation::progress::followed_sheets(
+        &ctx.db,
+        &tenant,
+        &period,
+        &reader,
+        department.as_ref(),
+    )
+    .await?;
+    let (tenant_name, zone) =
+        crate::backend::evaluation::sheet_pdf::tenant_name_and_zone(&ctx.db, &tenant).await?;
+    let w = ctx.write_as(&user);
+    let entry = w.audit_entry(
+        crate::domain::audit::AuditAction::PeriodResultsExport,
+        "evaluation_period",
+        period.as_str(),
+        None,
+        Some(serde_json::json!({ "file": "sheet_pdfs", "sheets": sheets.len() })),
+    );
+    let tx = w.begin().await?;
+    w.audit_and_commit(tx, entry).await?;
+    ctx.pdf_jobs()?.start(PdfRequest {
+        db: ctx.db.clone(),
+        by: user.clone(),
+        period,
+        sheets,
+        lang: crate::i18n::request_lang(),
+        tenant_name,
+        zone,
+    })
+}
+
+/// The caller's latest bulk PDF job of period `id`, if any (the page finds it again after
+/// a reload).
+#[server(endpoint = "evaluation/progress/pdfs-job")]
+pub async fn sheet_pdfs_job(
+    id: String,
+) -> Result<Option<crate::domain::evaluation::progress::PdfJobView>, AppError> {
+    let ctx = RequestContext::load().await?;
+    let user = ctx.authorize_on_tenant(Action::ExportResults).await?;
+    let period = PeriodId::from_request(&id)?;
+    crate::backend::evaluation::progress::period_exists(&ctx.db, &user.subject.tenant, &period)
+        .await?;
+    Ok(ctx
+        .pdf_jobs()?
+        .latest(&user.subject.tenant, &user.subject.user, &period))
+}

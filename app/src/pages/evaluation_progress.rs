@@ -6,12 +6,16 @@
 //! the server's answer (`backend::evaluation::progress`): every sheet for admins, their
 //! scope for business admins, the people they evaluate for anyone else.
 
-use crate::api::progress::{RemindDone, get_progress, remind_late, set_reminders};
+use crate::api::progress::{
+    RemindDone, get_progress, remind_late, set_reminders, sheet_pdfs_job, start_sheet_pdfs,
+};
 use crate::components::charts::{DistributionChart, PhaseChart};
 use crate::components::forms::{Notice, NoticeLine, confirm, failed};
 use crate::components::gate::{Gate, Need};
 use crate::components::page_title::PageTitle;
-use crate::domain::evaluation::progress::{DepartmentProgress, LateSheet, ProgressView, Waiting};
+use crate::domain::evaluation::progress::{
+    DepartmentProgress, LateSheet, PdfJobView, ProgressView, Waiting,
+};
 use crate::domain::evaluation::reminders::{MAX_DAYS, ReminderKind, ReminderPlan};
 use crate::domain::ids::SheetId;
 use crate::i18n::periods::sheet_state_name;
@@ -156,7 +160,13 @@ fn Progress(
                 </section>
             }
         })}
-        {view.may_export.then(|| view! { <ResultFiles period=view.period.to_string() /> })}
+        {view.may_export.then(|| view! {
+            <ResultFiles
+                period=view.period.to_string()
+                department=view.department.as_ref().map(|d| d.to_string()).unwrap_or_default()
+                sheets=view.tally.total
+            />
+        })}
         {whole.then(|| view! { <AutoReminders view=view.clone() notice tick /> })}
         <SentList view=view.clone() />
     }
@@ -513,11 +523,12 @@ fn LateList(
 
 /// The period's results as files, for HR staff (their scope's people for business admins).
 #[component]
-fn ResultFiles(period: String) -> impl IntoView {
+fn ResultFiles(period: String, department: String, sheets: usize) -> impl IntoView {
     let t = use_texts();
     let link = |file: &str, encoding: &str| {
         format!("/api/evaluation/periods/{period}/{file}.csv?encoding={encoding}")
     };
+    let bulk = view! { <BulkPdfs period=period.clone() department sheets /> };
     view! {
         <section class="card" aria-labelledby="files-heading">
             <h2 id="files-heading">{move || t().progress.files_heading}</h2>
@@ -534,7 +545,91 @@ fn ResultFiles(period: String) -> impl IntoView {
                     <a href=link("ratings", "utf8") download>"UTF-8"</a>
                 </li>
             </ul>
+            {bulk}
         </section>
+    }
+}
+
+/// The sheets shown, as PDFs in one ZIP made in the background: started here, followed
+/// with its progress, and found again after a reload (the server keeps the job).
+#[component]
+fn BulkPdfs(period: String, department: String, sheets: usize) -> impl IntoView {
+    let t = use_texts();
+    let job = RwSignal::new(None::<PdfJobView>);
+    let notice = RwSignal::new(None::<Notice>);
+    let busy = RwSignal::new(false);
+    // The job there may be already, then every two seconds while it runs.
+    let poll = {
+        let period = period.clone();
+        move || {
+            let period = period.clone();
+            spawn_local(async move {
+                if let Ok(found) = sheet_pdfs_job(period).await {
+                    job.set(found);
+                }
+            });
+        }
+    };
+    Effect::new({
+        let poll = poll.clone();
+        move |_| poll()
+    });
+    Effect::new({
+        let poll = poll.clone();
+        move |_| {
+            let running = job.with(|j| j.as_ref().is_some_and(|j| !j.ready && !j.failed));
+            if running {
+                let poll = poll.clone();
+                let handle =
+                    set_timeout_with_handle(move || poll(), std::time::Duration::from_secs(2));
+                on_cleanup(move || {
+                    if let Ok(handle) = handle {
+                        handle.clear();
+                    }
+                });
+            }
+        }
+    });
+    let start = move |_| {
+        let (period, department) = (period.clone(), department.clone());
+        busy.set(true);
+        spawn_local(async move {
+            let result = start_sheet_pdfs(period, department).await;
+            busy.set(false);
+            match result {
+                Ok(started) => job.set(Some(started)),
+                Err(error) => notice.set(failed(error)),
+            }
+        });
+    };
+    view! {
+        <div class="bulk-pdfs">
+            <h3>{move || t().progress.pdfs_heading}</h3>
+            <p class="field__hint">{move || t().progress.pdfs_hint}</p>
+            <NoticeLine notice=notice />
+            <button type="button" class="button" on:click=start
+                disabled=move || busy.get() || sheets == 0
+                    || job.with(|j| j.as_ref().is_some_and(|j| !j.ready && !j.failed))>
+                {move || (t().progress.pdfs_start)(sheets)}
+            </button>
+            {move || job.get().map(|j| {
+                let href = format!("/api/evaluation/pdf-jobs/{}.zip", j.id);
+                view! {
+                    <p role="status" aria-live="polite">
+                        <progress max=j.total.to_string() value=j.done.to_string()></progress>" "
+                        {if j.failed {
+                            t().progress.pdfs_failed.to_owned()
+                        } else if j.ready {
+                            (t().progress.pdfs_ready)(j.total, &format!("{:.1}", j.bytes as f64 / 1_048_576.0))
+                        } else {
+                            (t().progress.pdfs_running)(j.done, j.total)
+                        }}
+                        " "
+                        {j.ready.then(|| view! { <a href=href download>{t().progress.pdfs_download}</a> })}
+                    </p>
+                }
+            })}
+        </div>
     }
 }
 

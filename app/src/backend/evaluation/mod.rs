@@ -3,6 +3,7 @@
 //! facts up, ask them, and write what they answer.
 
 pub mod calibration;
+pub mod pdf_jobs;
 pub mod periods;
 pub mod population;
 pub mod progress;

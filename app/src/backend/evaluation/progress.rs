@@ -443,3 +443,69 @@ pub async fn progress_view(
         whole_period: reader.whole_period,
     })
 }
+
+/// The sheets of `period` that `reader` follows in `department`'s subtree (`None`: all
+/// they follow), excluded ones left out, in employee-code order: a bulk PDF's selection.
+#[tracing::instrument(skip_all)]
+pub async fn followed_sheets(
+    db: &Db,
+    tenant: &TenantId,
+    period: &PeriodId,
+    reader: &ProgressReader,
+    department: Option<&DepartmentId>,
+) -> Result<Vec<SheetId>, AppError> {
+    let mut tx = db.begin_for_tenant(tenant).await?;
+    let facts = period_facts(&mut tx, tenant, period).await?;
+    if facts.state == PeriodState::Draft {
+        return Err(super::periods::wrong_state(PeriodState::Draft));
+    }
+    let rows = progress_rows(&mut tx, tenant, period).await?;
+    let population = load_facts(&mut tx, tenant).await?;
+    tx.commit().await?;
+    if department.is_some_and(|d| population.tree.get(d).is_none()) {
+        return Err(AppError::NotFound);
+    }
+    let subtree: Option<HashSet<&DepartmentId>> = department.map(|d| {
+        std::iter::once(d)
+            .chain(population.tree.descendants(d))
+            .collect()
+    });
+    let order: HashMap<&UserId, usize> = population
+        .people
+        .iter()
+        .enumerate()
+        .map(|(n, c)| (&c.id, n))
+        .collect();
+    let mut chosen: Vec<&ProgressRow> = Vec::new();
+    for row in &rows {
+        if row.state()? == SheetState::Excluded
+            || !reader.sees(&row.employee_id, &row.chain(facts.plan.stages))
+        {
+            continue;
+        }
+        let inside = subtree.as_ref().is_none_or(|sub| {
+            population
+                .primary
+                .get(&row.employee_id)
+                .is_some_and(|d| sub.contains(d))
+        });
+        if inside {
+            chosen.push(row);
+        }
+    }
+    chosen.sort_by_key(|row| order.get(&row.employee_id).copied().unwrap_or(usize::MAX));
+    Ok(chosen.into_iter().map(|row| row.id.clone()).collect())
+}
+
+/// `NotFound` unless `period` is one of the tenant's periods.
+pub async fn period_exists(db: &Db, tenant: &TenantId, period: &PeriodId) -> Result<(), AppError> {
+    let mut tx = db.begin_for_tenant(tenant).await?;
+    let found: Option<String> =
+        sqlx::query_scalar("SELECT id FROM evaluation_periods WHERE tenant_id = $1 AND id = $2")
+            .bind(tenant.as_str())
+            .bind(period.as_str())
+            .fetch_optional(&mut *tx)
+            .await?;
+    tx.commit().await?;
+    found.map(|_| ()).ok_or(AppError::NotFound)
+}

@@ -322,6 +322,20 @@ pub fn render(
     doc.finish(tenant_name, &footer, &title)
 }
 
+/// The tenant's name (every page's header) and time zone (the print time).
+pub async fn tenant_name_and_zone(
+    db: &crate::backend::db::Db,
+    tenant: &crate::domain::ids::TenantId,
+) -> Result<(String, String), AppError> {
+    let mut tx = db.begin_for_tenant(tenant).await?;
+    let row: (String, String) = sqlx::query_as("SELECT name, time_zone FROM tenants WHERE id = $1")
+        .bind(tenant.as_str())
+        .fetch_one(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(row)
+}
+
 /// The PDF of sheet `id` for the writer `w` (their `relations` to it looked up already),
 /// in `lang`; audited as taken.
 #[tracing::instrument(skip_all)]
@@ -332,14 +346,7 @@ pub async fn sheet_pdf(
     lang: Lang,
 ) -> Result<Vec<u8>, AppError> {
     let view = open_sheet_as(w.db, w.by, id, relations, w.now).await?;
-    let tenant = w.tenant();
-    let mut tx = w.db.begin_for_tenant(tenant).await?;
-    let (tenant_name, zone): (String, String) =
-        sqlx::query_as("SELECT name, time_zone FROM tenants WHERE id = $1")
-            .bind(tenant.as_str())
-            .fetch_one(&mut *tx)
-            .await?;
-    tx.commit().await?;
+    let (tenant_name, zone) = tenant_name_and_zone(w.db, w.tenant()).await?;
     let printed = w.now.format_in_zone(&zone);
     // Laying out and compressing is CPU work: off the request threads.
     let bytes = tokio::task::spawn_blocking(move || render(&view, &tenant_name, &printed, lang))

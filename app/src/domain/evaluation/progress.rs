@@ -268,6 +268,20 @@ pub struct ProgressView {
     pub whole_period: bool,
 }
 
+/// A bulk PDF job (一括PDF) as the page follows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PdfJobView {
+    pub id: String,
+    /// Sheets in it, and how many are written so far.
+    pub total: usize,
+    pub done: usize,
+    /// The ZIP is ready to take.
+    pub ready: bool,
+    pub failed: bool,
+    /// The ZIP's size once ready.
+    pub bytes: u64,
+}
+
 /// The most late sheets the page lists at once.
 pub const LATE_SHOWN: usize = 300;
 /// The most sent reminders the page lists.
