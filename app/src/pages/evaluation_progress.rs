@@ -580,8 +580,7 @@ fn BulkPdfs(period: String, department: String, sheets: usize) -> impl IntoView 
             let running = job.with(|j| j.as_ref().is_some_and(|j| !j.ready && !j.failed));
             if running {
                 let poll = poll.clone();
-                let handle =
-                    set_timeout_with_handle(move || poll(), std::time::Duration::from_secs(2));
+                let handle = set_timeout_with_handle(poll, std::time::Duration::from_secs(2));
                 on_cleanup(move || {
                     if let Ok(handle) = handle {
                         handle.clear();
