@@ -294,6 +294,8 @@ async fn many_sheets_go_into_one_zip_in_the_background(kind: DbKind) {
         .await
         .unwrap();
     assert!(sheets.len() > 10);
+    // A handful is enough to see the job through; bench_results makes a thousand.
+    let sheets: Vec<_> = sheets.into_iter().take(8).collect();
     let dir = std::env::temp_dir().join(format!("kouka-pdfs-{}", uuid::Uuid::now_v7()));
     let jobs = PdfJobs::new(dir.clone());
     let started = jobs
