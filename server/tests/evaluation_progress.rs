@@ -140,6 +140,24 @@ async fn history_steps(
     rows
 }
 
+/// A new business admin whose scope is `department` and its subtree, signed in.
+async fn business_admin_of(db: &Db, tenant: &TenantId, department: &DepartmentId) -> SessionUser {
+    let business = signed_in(db, tenant, &[Role::BusinessAdmin]).await;
+    let mut tx = db.begin_write_for_tenant(tenant).await.unwrap();
+    sqlx::query(
+        "INSERT INTO business_admin_scopes (tenant_id, user_id, department_id) \
+         VALUES ($1, $2, $3)",
+    )
+    .bind(tenant.as_str())
+    .bind(business.subject.user.as_str())
+    .bind(department.as_str())
+    .execute(&mut *tx)
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    business
+}
+
 fn admin_reader(user: &SessionUser) -> ProgressReader {
     ProgressReader {
         user: user.subject.user.clone(),
@@ -213,21 +231,7 @@ async fn progress_is_counted_per_reader_and_the_late_are_reminded(kind: DbKind) 
     assert_eq!(inside.late_total, top.tally.late);
 
     // A business admin of that department sees its people only.
-    let business = signed_in(db, &tenant, &[Role::BusinessAdmin]).await;
-    {
-        let mut tx = db.begin_write_for_tenant(&tenant).await.unwrap();
-        sqlx::query(
-            "INSERT INTO business_admin_scopes (tenant_id, user_id, department_id) \
-             VALUES ($1, $2, $3)",
-        )
-        .bind(tenant.as_str())
-        .bind(business.subject.user.as_str())
-        .bind(department.as_str())
-        .execute(&mut *tx)
-        .await
-        .unwrap();
-        tx.commit().await.unwrap();
-    }
+    let business = business_admin_of(db, &tenant, &department).await;
     let scope = kouka_app::backend::evaluation::periods::people_in_business_scope(
         db,
         &tenant,
@@ -763,18 +767,7 @@ async fn results_files_hold_every_score_and_recompute(kind: DbKind) {
         tx.commit().await.unwrap();
         id
     };
-    let business = signed_in(db, &tenant, &[Role::BusinessAdmin]).await;
-    {
-        let mut tx = db.begin_write_for_tenant(&tenant).await.unwrap();
-        sqlx::query("INSERT INTO business_admin_scopes (tenant_id, user_id, department_id) VALUES ($1, $2, $3)")
-            .bind(tenant.as_str())
-            .bind(business.subject.user.as_str())
-            .bind(top.as_str())
-            .execute(&mut *tx)
-            .await
-            .unwrap();
-        tx.commit().await.unwrap();
-    }
+    let business = business_admin_of(db, &tenant, &top).await;
     let scope = kouka_app::backend::evaluation::periods::people_in_business_scope(
         db,
         &tenant,
